@@ -1,0 +1,366 @@
+"""The activation record: forward, derivative or vector-Jacobian product, and metadata.
+
+Every activation is a small class. Its instance carries the parameters (with PyTorch's
+defaults where PyTorch has the function, otherwise Keras 3's), computes the forward pass,
+the exact derivative (elementwise activations) or the vector-Jacobian product (activations
+that mix a whole axis, such as softmax), and describes itself through :attr:`Activation.info`.
+
+Conventions shared by all activations:
+
+* Inputs are converted with :func:`as_float_array`: float arrays keep their dtype (float32 in,
+  float32 out), integer and bool arrays become float64, anything else is a ``TypeError``.
+* Nothing passed in is ever modified.
+* ``derivative(x, y=None)`` and ``vjp(x, grad_out, y=None)`` accept the forward output ``y``
+  when the caller already has it; activations whose derivative is a function of the output
+  (sigmoid, tanh, elu, ...) then skip recomputing the forward pass.
+* At a kink the derivative is PyTorch autograd's value there; each class lists its kinks in
+  :attr:`ActivationInfo.kinks` and its docstring says which value is used.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..registry import Registry
+
+__all__ = [
+    "REGISTRY",
+    "Activation",
+    "ActivationInfo",
+    "ElementwiseActivation",
+    "Kink",
+    "VectorActivation",
+    "as_float_array",
+    "check_finite_number",
+    "register",
+]
+
+INF = math.inf
+
+
+def as_float_array(x: ArrayLike, name: str = "x") -> NDArray[np.floating]:
+    """Return ``x`` as a floating-point ndarray without copying when it already is one.
+
+    Float arrays keep their dtype; integer and bool input becomes float64.
+
+    Raises:
+        TypeError: for complex, string, object or other non-real input.
+    """
+    arr = np.asarray(x)
+    kind = arr.dtype.kind
+    if kind == "f":
+        return arr
+    if kind in "iub":
+        return arr.astype(np.float64)
+    raise TypeError(
+        f"{name} must be real numbers (a float, int or bool array-like); "
+        f"got an array of dtype {arr.dtype}"
+    )
+
+
+def check_finite_number(
+    value: Any, name: str, *, low: float = -INF, high: float = INF, low_open: bool = False
+) -> float:
+    """Validate a scalar hyper-parameter and return it as a Python float.
+
+    Args:
+        value: The received value.
+        name: Argument name used in the error message.
+        low, high: Allowed closed interval (``low`` is excluded when ``low_open``).
+
+    Raises:
+        TypeError: if ``value`` is not a real number.
+        ValueError: if it is not finite or lies outside the allowed interval.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}: {value!r}")
+    value = float(value)
+    too_low = value <= low if low_open else value < low
+    if not math.isfinite(value) or too_low or value > high:
+        bracket = "(" if low_open else "["
+        raise ValueError(f"{name} must be a finite number in {bracket}{low}, {high}], got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Kink:
+    """A point where the derivative jumps (or the function itself jumps, ``jump=True``).
+
+    Attributes:
+        x: Location of the kink.
+        derivative: The value that :meth:`Activation.derivative` returns at ``x``; equal to
+            PyTorch autograd's value wherever PyTorch has the function.
+        left: Limit of the derivative from the left.
+        right: Limit of the derivative from the right.
+        jump: True when the function value itself is discontinuous at ``x``.
+    """
+
+    x: float
+    derivative: float
+    left: float
+    right: float
+    jump: bool = False
+
+
+@dataclass(frozen=True)
+class ActivationInfo:
+    """What a learner wants to know about an activation, in one record.
+
+    Attributes:
+        name: Canonical registry name.
+        aliases: Other names that find it.
+        elementwise: True when ``y[i]`` depends on ``x[i]`` only.
+        output_range: ``(low, high)`` bounds of the output (``±inf`` when unbounded).
+        range_closed: Whether each bound is attained (``[`` / ``]``) or only approached.
+        monotonic: Non-decreasing over the real line; ``None`` for vector activations.
+        zero_centered: For a standard normal input the output mean is near zero (within 0.1
+            output standard deviations): odd functions, and SELU by design.
+        smooth: Continuously differentiable everywhere (C¹), i.e. no kinks.
+        max_abs_derivative: ``sup |f'(x)|`` (for vector activations, the largest Jacobian entry).
+        max_abs_derivative_at: Where the supremum is reached, in words.
+        max_abs_derivative_x: A point where ``|f'|`` equals the supremum, ``None`` when it is only
+            approached.
+        kinks: Points where the derivative (or the function) is discontinuous.
+        formula: LaTeX of ``f``.
+        derivative_formula: LaTeX of ``f'`` (or of the vector-Jacobian product).
+        notes: Strengths and weaknesses, in brief.
+        torch: The PyTorch equivalent, or ``None`` when PyTorch has none.
+    """
+
+    name: str
+    aliases: tuple[str, ...]
+    elementwise: bool
+    output_range: tuple[float, float]
+    range_closed: tuple[bool, bool]
+    monotonic: bool | None
+    zero_centered: bool
+    smooth: bool
+    max_abs_derivative: float
+    max_abs_derivative_at: str
+    max_abs_derivative_x: float | None
+    kinks: tuple[Kink, ...]
+    formula: str
+    derivative_formula: str
+    notes: str
+    torch: str | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def range_text(self) -> str:
+        """The output range in interval notation, e.g. ``(0, 1)`` or ``[0, inf)``."""
+        lo, hi = self.output_range
+        left = "[" if self.range_closed[0] and math.isfinite(lo) else "("
+        right = "]" if self.range_closed[1] and math.isfinite(hi) else ")"
+        return f"{left}{_fmt(lo)}, {_fmt(hi)}{right}"
+
+
+def _fmt(v: float) -> str:
+    if math.isinf(v):
+        return "-inf" if v < 0 else "inf"
+    return f"{v:g}"
+
+
+class Activation:
+    """Base class of every activation.
+
+    Subclasses set ``name`` (the registry name), optional ``aliases``, and implement the
+    forward pass and either :meth:`_df` (elementwise) or :meth:`_vjp` (vector). Parameters are
+    the keyword arguments of ``__init__``; they are stored as attributes of the same name and
+    round-trip through :meth:`get_config`.
+    """
+
+    name: ClassVar[str] = ""
+    aliases: ClassVar[tuple[str, ...]] = ()
+    elementwise: ClassVar[bool] = True
+    torch: ClassVar[str | None] = None
+
+    # ---- public API -----------------------------------------------------------------------
+    def __call__(self, x: ArrayLike, *, training: bool = False) -> NDArray[np.floating]:
+        """Apply the activation: ``y = f(x)``, same shape and float dtype as ``x``."""
+        return _apply(self._f, as_float_array(x))
+
+    def derivative(
+        self, x: ArrayLike, y: ArrayLike | None = None, *, training: bool = False
+    ) -> NDArray[np.floating]:
+        """Return ``f'(x)`` elementwise; ``y = f(x)`` may be passed to save the forward pass."""
+        raise TypeError(
+            f"{self.name} is not elementwise: its derivative is a Jacobian per row; "
+            f"use vjp(x, grad_out) or jacobian(x) for a 1-D x"
+        )
+
+    def vjp(
+        self,
+        x: ArrayLike,
+        grad_out: ArrayLike,
+        y: ArrayLike | None = None,
+        *,
+        training: bool = False,
+    ) -> NDArray[np.floating]:
+        """Return the vector-Jacobian product ``grad_out · ∂f/∂x`` (the backward pass)."""
+        raise NotImplementedError
+
+    def jacobian(self, x: ArrayLike) -> NDArray[np.floating]:
+        """Return the Jacobian matrix ``J[i, j] = ∂y_i/∂x_j`` for a 1-D ``x``."""
+        x = as_float_array(x)
+        if x.ndim != 1:
+            raise ValueError(f"jacobian needs a 1-D x, got shape {x.shape}")
+        y = self(x)
+        eye = np.eye(y.shape[0], dtype=y.dtype)
+        return np.stack([self.vjp(x, row, y) for row in eye])
+
+    # ---- configuration --------------------------------------------------------------------
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        """Return the default value of every parameter."""
+        params = inspect.signature(cls.__init__).parameters
+        return {k: p.default for k, p in params.items() if k != "self"}
+
+    def get_config(self) -> dict[str, Any]:
+        """Return the parameters as a JSON-friendly dict (``cls(**config)`` rebuilds it)."""
+        return {k: getattr(self, k) for k in self.defaults()}
+
+    @property
+    def info(self) -> ActivationInfo:
+        """The metadata record of this activation with its current parameters."""
+        return ActivationInfo(
+            name=self.name,
+            aliases=self.aliases,
+            elementwise=self.elementwise,
+            torch=self.torch,
+            config=self.get_config(),
+            **self._info(),
+        )
+
+    def __repr__(self) -> str:
+        cfg = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({cfg})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.get_config() == other.get_config()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), tuple(sorted(self.get_config().items(), key=str))))
+
+    # ---- hooks for subclasses -------------------------------------------------------------
+    def _f(self, x: NDArray[np.floating]) -> NDArray[np.floating]:
+        raise NotImplementedError
+
+    def _info(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+
+class ElementwiseActivation(Activation):
+    """An activation with ``y[i] = f(x[i])``; subclasses implement ``_f`` and ``_df``.
+
+    ``_df(x, y)`` receives the forward output ``y`` or ``None``; it must not modify either.
+    """
+
+    elementwise: ClassVar[bool] = True
+
+    def derivative(
+        self, x: ArrayLike, y: ArrayLike | None = None, *, training: bool = False
+    ) -> NDArray[np.floating]:
+        x = as_float_array(x)
+        y = _check_like(y, x, "y")
+        return _apply(self._df, x, y)
+
+    def vjp(
+        self,
+        x: ArrayLike,
+        grad_out: ArrayLike,
+        y: ArrayLike | None = None,
+        *,
+        training: bool = False,
+    ) -> NDArray[np.floating]:
+        x = as_float_array(x)
+        grad_out = _check_like(grad_out, x, "grad_out")
+        return self.derivative(x, y, training=training) * grad_out
+
+    def jacobian(self, x: ArrayLike) -> NDArray[np.floating]:
+        x = as_float_array(x)
+        if x.ndim != 1:
+            raise ValueError(f"jacobian needs a 1-D x, got shape {x.shape}")
+        return np.diag(self.derivative(x))
+
+    def _df(self, x: NDArray[np.floating], y: NDArray[np.floating] | None) -> NDArray[np.floating]:
+        raise NotImplementedError
+
+
+class VectorActivation(Activation):
+    """An activation that mixes the entries along ``axis`` (softmax, glu, sparsemax, ...).
+
+    Subclasses implement ``_f(x)`` and ``_vjp(x, grad_out, y)`` working along ``self.axis``.
+    """
+
+    elementwise: ClassVar[bool] = False
+
+    def __init__(self, axis: int = -1) -> None:
+        if isinstance(axis, bool) or not isinstance(axis, int | np.integer):
+            raise TypeError(f"axis must be an int, got {type(axis).__name__}: {axis!r}")
+        self.axis = int(axis)
+
+    def __call__(self, x: ArrayLike, *, training: bool = False) -> NDArray[np.floating]:
+        x = as_float_array(x)
+        self._check_axis(x)
+        return self._f(x)
+
+    def vjp(
+        self,
+        x: ArrayLike,
+        grad_out: ArrayLike,
+        y: ArrayLike | None = None,
+        *,
+        training: bool = False,
+    ) -> NDArray[np.floating]:
+        x = as_float_array(x)
+        self._check_axis(x)
+        y = self._f(x) if y is None else as_float_array(y, "y")
+        grad_out = _check_like(grad_out, y, "grad_out")
+        return self._vjp(x, grad_out, y)
+
+    def _check_axis(self, x: NDArray[np.floating]) -> None:
+        if x.ndim == 0 or not -x.ndim <= self.axis < x.ndim:
+            raise ValueError(
+                f"{self.name} works along axis={self.axis}, so x needs at least "
+                f"{max(self.axis + 1, -self.axis)} dimension(s); got shape {x.shape}"
+            )
+
+    def _vjp(
+        self, x: NDArray[np.floating], g: NDArray[np.floating], y: NDArray[np.floating]
+    ) -> NDArray[np.floating]:
+        raise NotImplementedError
+
+
+def _apply(fn: Any, x: NDArray[np.floating], *args: Any) -> Any:
+    """Run ``fn(x, *args)``; 0-d input is lifted to 1-D so kernels may work in place."""
+    if x.ndim == 0:
+        lifted = [np.reshape(a, 1) if isinstance(a, np.ndarray) else a for a in args]
+        return np.reshape(fn(x.reshape(1), *lifted), ())
+    return fn(x, *args)
+
+
+def _check_like(a: ArrayLike | None, ref: NDArray[np.floating], name: str) -> Any:
+    """Validate that ``a`` (if given) is a float array with the shape of ``ref``."""
+    if a is None:
+        return None
+    arr = as_float_array(a, name)
+    if arr.shape != ref.shape:
+        raise ValueError(f"{name} must have the shape of the output {ref.shape}, got {arr.shape}")
+    return arr
+
+
+#: The activation registry: canonical name -> class. Filled by :func:`register`.
+REGISTRY: Registry[type[Activation]] = Registry("activation")
+
+
+def register(cls: type[Activation]) -> type[Activation]:
+    """Class decorator: register ``cls`` under ``cls.name`` and ``cls.aliases``."""
+    REGISTRY.add(cls.name, cls, cls.aliases)
+    return cls

@@ -1,0 +1,501 @@
+"""Rectifiers: ReLU and its family (leaky, parametric, randomized, exponential, thresholded)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .base import (
+    INF,
+    ElementwiseActivation,
+    Kink,
+    as_float_array,
+    check_finite_number,
+    register,
+)
+
+Array = NDArray[np.floating]
+
+
+def _mask(cond: NDArray[np.bool_], like: Array) -> Array:
+    """Return ``cond`` as 0.0 / 1.0 in the dtype of ``like`` (one cheap cast)."""
+    return cond.astype(like.dtype)
+
+
+@register
+class ReLU(ElementwiseActivation):
+    r"""Rectified linear unit with Keras 3's options.
+
+    .. math::
+        f(x) = \begin{cases} \min(x, m) & x > \theta \\ s\,(x - \theta) & x \le \theta \end{cases}
+
+    with ``s = negative_slope`` (default 0), ``m = max_value`` (default none) and
+    ``θ = threshold`` (default 0). With the defaults this is ``max(x, 0)``.
+
+    Derivative at the kinks, as PyTorch autograd: at ``x = θ`` it is ``s`` (0 for plain ReLU,
+    as ``torch.relu``; ``s`` for the leaky form, as ``torch.nn.functional.leaky_relu``); at
+    ``x = m`` it is 0 (as ``torch.nn.functional.relu6`` at 6).
+
+    Keras differs in one corner: with a negative ``threshold`` *and* a ``max_value`` it clips
+    the values between ``θ`` and 0 up to 0; here they stay ``x``.
+
+    Args:
+        negative_slope: Slope for ``x <= threshold``.
+        max_value: Saturation value, ``None`` for no cap; must exceed ``threshold``.
+        threshold: Inputs at or below it are treated as "negative".
+    """
+
+    name = "relu"
+    torch = "torch.relu"
+
+    def __init__(
+        self, negative_slope: float = 0.0, max_value: float | None = None, threshold: float = 0.0
+    ) -> None:
+        self.negative_slope = check_finite_number(negative_slope, "negative_slope")
+        self.threshold = check_finite_number(threshold, "threshold")
+        self.max_value = None if max_value is None else check_finite_number(max_value, "max_value")
+        if self.max_value is not None and self.max_value <= max(self.threshold, 0.0):
+            raise ValueError(
+                f"max_value must be greater than max(threshold, 0) = {max(self.threshold, 0.0)}, "
+                f"got {self.max_value}"
+            )
+
+    @property
+    def _plain(self) -> bool:
+        return self.negative_slope == 0.0 and self.threshold == 0.0
+
+    def _f(self, x: Array) -> Array:
+        if self._plain:
+            y = np.maximum(x, 0.0)
+        else:
+            s, th = self.negative_slope, self.threshold
+            y = np.where(x > th, x, s * (x - th)) if s else x * (x > th)
+        if self.max_value is not None:
+            np.minimum(y, self.max_value, out=y)
+        return y
+
+    def _df(self, x: Array, y: Array | None) -> Array:
+        above = x > self.threshold
+        if self.max_value is not None:
+            above &= x < self.max_value
+        d = _mask(above, x)
+        if self.negative_slope:
+            d += self.negative_slope * (x <= self.threshold)
+        return d
+
+    def _info(self) -> dict[str, Any]:
+        s, th, m = self.negative_slope, self.threshold, self.max_value
+        top = INF if m is None else m
+        lo = -INF if s > 0 else min(0.0, th)
+        hi = INF if s < 0 else top
+        kinks = [Kink(th, s, s, 1.0, jump=th != 0.0)]
+        if m is not None:
+            kinks.append(Kink(m, 0.0, 1.0, 0.0))
+        best = max(1.0, abs(s))
+        where = f"x > {th:g}" if abs(s) <= 1 else f"x < {th:g}"
+        where_x = (th + min(top, th + 2.0)) / 2 if abs(s) <= 1 else th - 1.0
+        upper = "x" if m is None else rf"\min(x, {m:g})"
+        formula = r"f(x) = \max(x, 0)" if self._plain and m is None else (
+            rf"f(x) = \begin{{cases}} {upper} & x > {th:g} \\"
+            rf" {s:g}\,(x - {th:g}) & x \le {th:g} \end{{cases}}"
+        )
+        return dict(
+            output_range=(lo, hi), range_closed=(lo == 0.0 or lo == th, m is not None and s >= 0),
+            monotonic=s >= 0 and th >= 0, zero_centered=s == 1.0 and th == 0.0 and m is None,
+            smooth=s == 1.0 and th == 0.0 and m is None, max_abs_derivative=best,
+            max_abs_derivative_at=where, max_abs_derivative_x=where_x, kinks=tuple(kinks),
+            formula=formula,
+            derivative_formula=rf"f'(x) = \begin{{cases}} 1 & {th:g} < x"
+            + ("" if m is None else rf" < {m:g}") + rf" \\ {s:g} & x \le {th:g}"
+            + ("" if m is None else r" \\ 0 & x \ge " + f"{m:g}") + r" \end{cases}",
+            notes="The default hidden activation: one comparison to compute, gradient exactly 1 "
+            "for active units (no shrinking through depth) and exact zeros for the rest (sparse "
+            "activity). Units whose input stays negative get no gradient and can die for good.",
+        )
+
+
+@register
+class ReLU6(ReLU):
+    r"""ReLU capped at 6: ``min(max(x, 0), 6)`` (PyTorch ``relu6``, MobileNet).
+
+    Derivative 0 at both kinks ``x = 0`` and ``x = 6``, as PyTorch autograd.
+    """
+
+    name = "relu6"
+    torch = "torch.nn.functional.relu6"
+
+    def __init__(self) -> None:
+        super().__init__(max_value=6.0)
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+
+@register
+class LeakyReLU(ElementwiseActivation):
+    r"""Leaky ReLU: ``x`` for ``x > 0``, ``a x`` otherwise.
+
+    .. math:: f(x) = \max(x, 0) + a \min(x, 0)
+
+    Default ``a = negative_slope = 0.01`` as PyTorch; Keras 3's ``leaky_relu`` defaults to 0.2
+    (and tf.keras 2's ``LeakyReLU`` layer to 0.3). At ``x = 0`` the derivative is ``a``, as
+    PyTorch autograd.
+    """
+
+    name = "leaky_relu"
+    torch = "torch.nn.functional.leaky_relu"
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        self.negative_slope = check_finite_number(negative_slope, "negative_slope")
+
+    def _slope(self) -> float:
+        return self.negative_slope
+
+    def _f(self, x: Array) -> Array:
+        a = self._slope()
+        return np.maximum(x, a * x) if 0.0 <= a <= 1.0 else np.where(x > 0, x, a * x)
+
+    def _df(self, x: Array, y: Array | None) -> Array:
+        d = _mask(x > 0, x)
+        d *= 1.0 - self._slope()
+        d += self._slope()
+        return d
+
+    def _info(self) -> dict[str, Any]:
+        a = self._slope()
+        return dict(
+            output_range=(-INF if a > 0 else 0.0, INF if a >= 0 else INF),
+            range_closed=(a == 0.0, False), monotonic=a >= 0, zero_centered=a == 1.0,
+            smooth=a == 1.0, max_abs_derivative=max(1.0, abs(a)),
+            max_abs_derivative_at="x > 0" if abs(a) <= 1 else "x < 0",
+            max_abs_derivative_x=1.0 if abs(a) <= 1 else -1.0,
+            kinks=(Kink(0.0, a, a, 1.0),),
+            formula=rf"f(x) = \begin{{cases}} x & x > 0 \\ {a:g}\,x & x \le 0 \end{{cases}}",
+            derivative_formula=rf"f'(x) = \begin{{cases}} 1 & x > 0 \\ {a:g} & x \le 0 \end{{cases}}",
+            notes=self._notes(),
+        )
+
+    def _notes(self) -> str:
+        return ("Keeps a small gradient for negative inputs so units cannot die; costs as "
+                "little as ReLU. The slope is a hyper-parameter (PyTorch 0.01, Keras 0.2).")
+
+
+@register
+class PReLU(LeakyReLU):
+    r"""Parametric ReLU with a fixed slope (default 0.25, PyTorch's ``nn.PReLU`` init).
+
+    The same function as leaky ReLU; in a network the slope is learned (the ``PReLU`` layer).
+    At ``x = 0`` the derivative is the slope, as ``torch.nn.functional.prelu``.
+    """
+
+    name = "prelu"
+    torch = "torch.nn.functional.prelu"
+
+    def __init__(self, negative_slope: float = 0.25) -> None:
+        super().__init__(negative_slope)
+
+    def _notes(self) -> str:
+        return ("Leaky ReLU whose negative slope is learned per layer or per unit (He et al. "
+                "2015); as a fixed function it is leaky ReLU with slope 0.25.")
+
+
+@register
+class RReLU(LeakyReLU):
+    r"""Randomized leaky ReLU (Xu et al. 2015), PyTorch semantics.
+
+    While training, each negative input gets its own slope drawn from ``U(lower, upper)``;
+    otherwise the slope is the mean ``(lower + upper) / 2``. Slopes come from the activation's
+    own generator ``np.random.default_rng(seed)``, so a seed gives the same draws.
+
+    ``derivative`` / ``vjp`` with ``training=True`` use the slopes of the latest training
+    forward call (PyTorch keeps them as its ``noise`` tensor); the input must have the same
+    shape. At ``x = 0`` the derivative is the slope (PyTorch: ``x <= 0`` takes the slope).
+    """
+
+    name = "rrelu"
+    torch = "torch.nn.functional.rrelu"
+
+    def __init__(self, lower: float = 1.0 / 8.0, upper: float = 1.0 / 3.0, seed: int | None = None):
+        self.lower = check_finite_number(lower, "lower")
+        self.upper = check_finite_number(upper, "upper")
+        if self.upper < self.lower:
+            raise ValueError(f"upper must be >= lower, got lower={self.lower}, upper={self.upper}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise TypeError(f"seed must be an int or None, got {type(seed).__name__}: {seed!r}")
+        self.seed = seed
+        self.negative_slope = (self.lower + self.upper) / 2
+        self._rng = np.random.default_rng(seed)
+        self.last_slopes: Array | None = None
+
+    def get_config(self) -> dict[str, Any]:
+        return {"lower": self.lower, "upper": self.upper, "seed": self.seed}
+
+    def __call__(self, x: ArrayLike, *, training: bool = False) -> Array:
+        if not training:
+            return super().__call__(x)
+        x = as_float_array(x)
+        slopes = self._rng.uniform(self.lower, self.upper, size=x.shape).astype(x.dtype)
+        slopes[x > 0] = 1.0
+        self.last_slopes = slopes
+        return x * slopes
+
+    def derivative(
+        self, x: ArrayLike, y: ArrayLike | None = None, *, training: bool = False
+    ) -> Array:
+        if not training:
+            return super().derivative(x, y)
+        x = as_float_array(x)
+        if self.last_slopes is None or self.last_slopes.shape != x.shape:
+            got = None if self.last_slopes is None else self.last_slopes.shape
+            raise ValueError(
+                f"rrelu derivative with training=True needs a training forward call on an input "
+                f"of the same shape first; x has shape {x.shape}, the last slopes {got}"
+            )
+        return self.last_slopes.copy()
+
+    def _notes(self) -> str:
+        return ("Random negative slopes while training act as a regulariser; at inference it "
+                "is leaky ReLU with the mean slope.")
+
+
+class _ExponentialLinear(ElementwiseActivation):
+    """Shared kernel of ELU, SELU and CELU: ``scale * (x if x > 0 else alpha * expm1(x / c))``."""
+
+    def _abc(self) -> tuple[float, float, float]:
+        """Return ``(scale, alpha, c)``."""
+        raise NotImplementedError
+
+    def _f(self, x: Array) -> Array:
+        scale, alpha, c = self._abc()
+        neg = np.minimum(x, 0.0)
+        if c != 1.0:
+            neg *= 1.0 / c
+        np.expm1(neg, out=neg)
+        neg *= alpha
+        # alpha * expm1(x / c) <= 0 < x for x > 0, and >= x for x <= 0 when alpha <= c: then a
+        # single maximum selects the right branch, otherwise a where is needed.
+        y = np.maximum(x, neg, out=neg) if alpha <= c else np.where(x > 0, x, neg)
+        if scale != 1.0:
+            y *= scale
+        return y
+
+    def _df(self, x: Array, y: Array | None) -> Array:
+        scale, alpha, c = self._abc()
+        neg = np.minimum(x, 0.0)
+        if c != 1.0:
+            neg *= 1.0 / c
+        np.exp(neg, out=neg)
+        neg *= scale * alpha / c
+        return np.where(x > 0, scale, neg)
+
+
+@register
+class ELU(_ExponentialLinear):
+    r"""Exponential linear unit (Clevert et al. 2015).
+
+    .. math:: f(x) = \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}
+
+    Default ``alpha = 1``. At ``x = 0`` the derivative is ``alpha`` (PyTorch autograd takes the
+    ``x <= 0`` branch); for ``alpha = 1`` the function is C¹ and there is no kink.
+    """
+
+    name = "elu"
+    torch = "torch.nn.functional.elu"
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = check_finite_number(alpha, "alpha", low=0.0)
+
+    def _abc(self) -> tuple[float, float, float]:
+        return 1.0, self.alpha, 1.0
+
+    def _info(self) -> dict[str, Any]:
+        a = self.alpha
+        return dict(
+            output_range=(-a, INF), range_closed=(a == 0.0, False), monotonic=True,
+            zero_centered=False, smooth=a == 1.0, max_abs_derivative=max(1.0, a),
+            max_abs_derivative_at="x > 0" if a <= 1 else "x = 0", max_abs_derivative_x=(
+                1.0 if a <= 1 else 0.0),
+            kinks=() if a == 1.0 else (Kink(0.0, a, a, 1.0),),
+            formula=rf"f(x) = \begin{{cases}} x & x > 0 \\ {a:g}\,(e^{{x}} - 1) & x \le 0 \end{{cases}}",
+            derivative_formula=rf"f'(x) = \begin{{cases}} 1 & x > 0 \\ {a:g}\,e^{{x}} = f(x) + {a:g}"
+            r" & x \le 0 \end{cases}",
+            notes="Negative outputs pull the mean activation towards zero and the smooth negative "
+            "side keeps a gradient, so units do not die; costs an exponential.",
+        )
+
+
+@register
+class SELU(_ExponentialLinear):
+    r"""Scaled ELU (Klambauer et al. 2017) with the self-normalising constants.
+
+    .. math:: f(x) = \lambda \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}
+
+    ``λ ≈ 1.0507``, ``α ≈ 1.6733``: a standard normal input gives output mean 0 and variance 1.
+    At ``x = 0`` the derivative is ``λα ≈ 1.7581`` (PyTorch autograd's value).
+    """
+
+    name = "selu"
+    torch = "torch.nn.functional.selu"
+    ALPHA = 1.6732632423543772848170429916717
+    SCALE = 1.0507009873554804934193349852946
+
+    def _abc(self) -> tuple[float, float, float]:
+        return self.SCALE, self.ALPHA, 1.0
+
+    def _info(self) -> dict[str, Any]:
+        la = self.SCALE * self.ALPHA
+        return dict(
+            output_range=(-la, INF), range_closed=(False, False), monotonic=True,
+            zero_centered=True, smooth=False, max_abs_derivative=la,
+            max_abs_derivative_at="x = 0 (from the left)", max_abs_derivative_x=0.0,
+            kinks=(Kink(0.0, la, la, self.SCALE),),
+            formula=r"f(x) = \lambda \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 "
+            r"\end{cases}",
+            derivative_formula=r"f'(x) = \lambda \begin{cases} 1 & x > 0 \\ \alpha e^{x} & x \le 0 "
+            r"\end{cases}",
+            notes="With LeCun-normal init and no batch norm, activations keep mean 0 and variance "
+            "1 through depth (self-normalising). The guarantee needs those conditions; with "
+            "dropout use alpha-dropout.",
+        )
+
+
+@register
+class CELU(_ExponentialLinear):
+    r"""Continuously differentiable ELU (Barron 2017).
+
+    .. math:: f(x) = \max(0, x) + \min(0, \alpha (e^{x/\alpha} - 1))
+
+    ``f'(0) = 1`` from both sides for every ``alpha > 0``, so there is no kink.
+    """
+
+    name = "celu"
+    torch = "torch.nn.functional.celu"
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = check_finite_number(alpha, "alpha", low=0.0, low_open=True)
+
+    def _abc(self) -> tuple[float, float, float]:
+        return 1.0, self.alpha, self.alpha
+
+    def _info(self) -> dict[str, Any]:
+        a = self.alpha
+        return dict(
+            output_range=(-a, INF), range_closed=(False, False), monotonic=True,
+            zero_centered=False, smooth=True, max_abs_derivative=1.0,
+            max_abs_derivative_at="x >= 0", max_abs_derivative_x=1.0, kinks=(),
+            formula=rf"f(x) = \max(0, x) + \min(0, {a:g}\,(e^{{x/{a:g}}} - 1))",
+            derivative_formula=rf"f'(x) = \begin{{cases}} 1 & x > 0 \\ e^{{x/{a:g}}} & x \le 0 "
+            r"\end{cases}",
+            notes="ELU re-parameterised so that the derivative is continuous at 0 for any alpha.",
+        )
+
+
+@register
+class Threshold(ElementwiseActivation):
+    r"""``x`` above a threshold, a constant ``value`` otherwise (PyTorch ``nn.Threshold``).
+
+    .. math:: f(x) = \begin{cases} x & x > \theta \\ v & x \le \theta \end{cases}
+
+    PyTorch requires both arguments; our defaults ``threshold=0, value=0`` give ReLU. At
+    ``x = θ`` the derivative is 0, as PyTorch autograd.
+    """
+
+    name = "threshold"
+    torch = "torch.nn.functional.threshold"
+
+    def __init__(self, threshold: float = 0.0, value: float = 0.0) -> None:
+        self.threshold = check_finite_number(threshold, "threshold")
+        self.value = check_finite_number(value, "value")
+
+    def _f(self, x: Array) -> Array:
+        return np.where(x > self.threshold, x, self.value).astype(x.dtype, copy=False)
+
+    def _df(self, x: Array, y: Array | None) -> Array:
+        return _mask(x > self.threshold, x)
+
+    def _info(self) -> dict[str, Any]:
+        th, v = self.threshold, self.value
+        return dict(
+            output_range=(min(v, th), INF), range_closed=(v <= th, False), monotonic=v <= th,
+            zero_centered=False, smooth=False, max_abs_derivative=1.0,
+            max_abs_derivative_at=f"x > {th:g}", max_abs_derivative_x=th + 1.0,
+            kinks=(Kink(th, 0.0, 0.0, 1.0, jump=v != th),),
+            formula=rf"f(x) = \begin{{cases}} x & x > {th:g} \\ {v:g} & x \le {th:g} \end{{cases}}",
+            derivative_formula=rf"f'(x) = [x > {th:g}]",
+            notes="A generalised ReLU gate; a jump when value differs from threshold.",
+        )
+
+
+@register
+class SoftShrink(ElementwiseActivation):
+    r"""Soft thresholding: move ``x`` towards 0 by ``lambd`` and clip at 0 (PyTorch default 0.5).
+
+    .. math:: f(x) = \mathrm{sign}(x)\,\max(|x| - \lambda, 0)
+
+    Derivative 0 at ``x = ±λ``, as PyTorch autograd.
+    """
+
+    name = "soft_shrink"
+    torch = "torch.nn.functional.softshrink"
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        self.lambd = check_finite_number(lambd, "lambd", low=0.0)
+
+    def _f(self, x: Array) -> Array:
+        lam = self.lambd
+        return np.subtract(x, np.clip(x, -lam, lam))
+
+    def _df(self, x: Array, y: Array | None) -> Array:
+        return _mask(np.abs(x) > self.lambd, x)
+
+    def _info(self) -> dict[str, Any]:
+        lam = self.lambd
+        return dict(
+            output_range=(-INF, INF), range_closed=(False, False), monotonic=True,
+            zero_centered=True, smooth=lam == 0.0, max_abs_derivative=1.0,
+            max_abs_derivative_at=f"|x| > {lam:g}", max_abs_derivative_x=lam + 1.0,
+            kinks=() if lam == 0 else (Kink(-lam, 0.0, 1.0, 0.0), Kink(lam, 0.0, 0.0, 1.0)),
+            formula=rf"f(x) = \mathrm{{sign}}(x)\,\max(|x| - {lam:g}, 0)",
+            derivative_formula=rf"f'(x) = [|x| > {lam:g}]",
+            notes="The proximal operator of the L1 norm (LASSO, ISTA): produces exact zeros "
+            "around the origin.",
+        )
+
+
+@register
+class HardShrink(ElementwiseActivation):
+    r"""Hard thresholding: keep ``x`` when ``|x| > lambd``, else 0 (PyTorch default 0.5).
+
+    .. math:: f(x) = x\,[|x| > \lambda]
+
+    The function jumps at ``±λ``; the derivative there is 0, as PyTorch autograd.
+    """
+
+    name = "hard_shrink"
+    torch = "torch.nn.functional.hardshrink"
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        self.lambd = check_finite_number(lambd, "lambd", low=0.0)
+
+    def _f(self, x: Array) -> Array:
+        y = _mask(np.abs(x) > self.lambd, x)
+        y *= x
+        return y
+
+    def _df(self, x: Array, y: Array | None) -> Array:
+        return _mask(np.abs(x) > self.lambd, x)
+
+    def _info(self) -> dict[str, Any]:
+        lam = self.lambd
+        return dict(
+            output_range=(-INF, INF), range_closed=(False, False), monotonic=True,
+            zero_centered=True, smooth=lam == 0.0, max_abs_derivative=1.0,
+            max_abs_derivative_at=f"|x| > {lam:g}", max_abs_derivative_x=lam + 1.0,
+            kinks=() if lam == 0 else (
+                Kink(-lam, 0.0, 1.0, 0.0, jump=True), Kink(lam, 0.0, 0.0, 1.0, jump=True)),
+            formula=rf"f(x) = x\,[|x| > {lam:g}]", derivative_formula=rf"f'(x) = [|x| > {lam:g}]",
+            notes="Keeps large values untouched and zeroes small ones; the jump makes it "
+            "unsuitable where a continuous response is needed.",
+        )

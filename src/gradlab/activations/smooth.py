@@ -1,0 +1,393 @@
+"""Smooth rectifiers: softplus, GELU, SiLU/Swish, Mish, and the piecewise-polynomial ones."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special
+
+from .base import INF, ElementwiseActivation, Kink, check_finite_number, register
+from .classic import sigmoid_kernel
+
+Array = NDArray[np.floating]
+
+_SQRT_2 = math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_GELU_CUBIC = 0.044715
+
+
+def softplus_kernel(x: Array) -> Array:
+    """Return ``log(1 + e^x)`` without overflow, via ``logaddexp(0, x)``."""
+    return np.logaddexp(0.0, x)
+
+
+@register
+class Softplus(ElementwiseActivation):
+    r"""Softplus with PyTorch's ``beta`` and ``threshold``.
+
+    .. math::
+        f(x) = \begin{cases} \frac{1}{\beta}\log(1 + e^{\beta x}) & \beta x \le t \\
+        x & \beta x > t \end{cases}, \qquad f'(x) = \sigma(\beta x)\ (1 \text{ above } t)
+
+    Defaults ``beta = 1``, ``threshold = 20`` (PyTorch). Above the threshold the exact value
+    differs from ``x`` by less than ``e^{-20}/β``, so the switch is numerical, not a kink.
+    """
+
+    name = "softplus"
+    torch = "torch.nn.functional.softplus"
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        self.beta = check_finite_number(beta, "beta", low=0.0, low_open=True)
+        self.threshold = check_finite_number(threshold, "threshold")
+
+    def _f(self, x: Array) -> Array:
+        bx = x * self.beta if self.beta != 1.0 else x
+        y = softplus_kernel(bx)
+        if self.beta != 1.0:
+            y *= 1.0 / self.beta
+        return np.where(bx > self.threshold, x, y)
+
+    def _df(self, x: Array, y: Array | None) -> Array:
+        bx = x * self.beta if self.beta != 1.0 else x
+        d = sigmoid_kernel(bx)
+        d[bx > self.threshold] = 1.0
+        return d
+
+    def _info(self) -> dict[str, Any]:
+        b = self.beta
+        return dict(
+            output_range=(0.0, INF), range_closed=(False, False), monotonic=True,
+            zero_centered=False, smooth=True, max_abs_derivative=1.0,
+            max_abs_derivative_at=f"reached for x > {self.threshold / b:g} (beta x > threshold)",
+            max_abs_derivative_x=self.threshold / b + 1.0, kinks=(),
+            formula=rf"f(x) = \frac{{1}}{{{b:g}}} \log(1 + e^{{{b:g} x}})",
+            derivative_formula=rf"f'(x) = \sigma({b:g} x)",
+            notes="A smooth ReLU whose derivative is the sigmoid; never exactly zero, so no dead "
+            "units and no sparsity. Used to keep outputs positive (scales, variances).",
+        )
+
+
+@register
+class GELU(ElementwiseActivation):
+    r"""Gaussian error linear unit (Hendrycks & Gimpel 2016).
+
+    .. math::
+        f(x) = x\,\Phi(x) = \tfrac{x}{2}\bigl(1 + \mathrm{erf}(x/\sqrt{2})\bigr), \qquad
+        f'(x) = \Phi(x) + x\,\varphi(x)
+
+    ``approximate="none"`` (default, as PyTorch) is exact; ``approximate="tanh"`` uses
+    ``x/2 (1 + tanh(√(2/π)(x + 0.044715 x³)))``. Keras 3's ``gelu`` defaults to the tanh form
+    (``approximate=True``); ``True``/``False`` are accepted here too and mean "tanh"/"none".
+    """
+
+    name = "gelu"
+    torch = "torch.nn.functional.gelu"
+
+    def __init__(self, approximate: str = "none") -> None:
+        if isinstance(approximate, bool):
+            approximate = "tanh" if approximate else "none"
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def _inner(self, x: Array) -> Array:
+        u = np.multiply(x, x)
+        u *= _GELU_CUBIC
+        u += 1.0
+        u *= x
+        u *= _SQRT_2_OVER_PI
+        return np.tanh(u, out=u)
+
+    def _f(self, x: Array) -> Array:
+        if self.approximate == "tanh":
+            p = self._inner(x)
+        else:
+            p = special.erf(x * (1.0 / _SQRT_2))
+        p += 1.0
+        p *= x
+        p *= 0.5
+        return p
+
+    def _df(self, x: Array, y: Array | None) -> Array:
+        if self.approximate == "tanh":
+            t = self._inner(x)
+            sech2 = 1.0 - t * t
+            dz = _SQRT_2_OVER_PI * (1.0 + 3.0 * _GELU_CUBIC * x * x)
+            return 0.5 * (1.0 + t) + 0.5 * x * sech2 * dz
+        cdf = special.erf(x * (1.0 / _SQRT_2))
+        cdf += 1.0
+        cdf *= 0.5
+        pdf = np.multiply(x, x)
+        pdf *= -0.5
+        np.exp(pdf, out=pdf)
+        pdf *= _INV_SQRT_2PI
+        pdf *= x
+        return np.add(cdf, pdf, out=cdf)
+
+    def _info(self) -> dict[str, Any]:
+        tanh = self.approximate == "tanh"
+        # From: scipy.optimize.minimize_scalar on f' and f (xatol 1e-12).
+        peak, at, low = ((1.1289930686587717, 1.418504030055567, -0.17004075057125406) if tanh
+                         else (1.128904145185155, _SQRT_2, -0.16997120747990369))
+        return dict(
+            output_range=(low, INF), range_closed=(True, False), monotonic=False,
+            zero_centered=False, smooth=True, max_abs_derivative=peak,
+            max_abs_derivative_at=f"x = {at:.4f}" + ("" if tanh else " (= sqrt 2)"),
+            max_abs_derivative_x=at, kinks=(),
+            formula=(r"f(x) = \tfrac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,(x + 0.044715 x^3)"
+                     r"\right)\right)") if tanh else r"f(x) = x\,\Phi(x)",
+            derivative_formula=r"f'(x) = \Phi(x) + x\,\varphi(x)" if not tanh else (
+                r"f'(x) = \tfrac12(1 + t) + \tfrac{x}{2}(1 - t^2)\sqrt{2/\pi}(1 + 3 \cdot 0.044715 x^2)"),
+            notes="Weights the input by the probability that a standard normal is below it: a "
+            "smooth, slightly non-monotonic ReLU. Standard in transformers (BERT, GPT); costs "
+            "an erf or a tanh per element.",
+        )
+
+
+@register
+class SiLU(ElementwiseActivation):
+    r"""Sigmoid-weighted linear unit, also called Swish (with ``β = 1``).
+
+    .. math:: f(x) = x\,\sigma(x), \qquad f'(x) = \sigma(x)\,\bigl(1 + x(1 - \sigma(x))\bigr)
+    """
+
+    name = "silu"
+    aliases = ("swish",)
+    torch = "torch.nn.functional.silu"
+
+    def _f(self, x: Array) -> Array:
+        y = sigmoid_kernel(x)
+        y *= x
+        return y
+
+    def _df(self, x: Array, y: Array | None) -> Array:
+        s = sigmoid_kernel(x)
+        d = np.subtract(1.0, s)
+        d *= x
+        d += 1.0
+        d *= s
+        return d
+
+    def _info(self) -> dict[str, Any]:
+        return dict(
+            output_range=(-0.2784645427610738, INF), range_closed=(True, False), monotonic=False,
+            zero_centered=False, smooth=True, max_abs_derivative=1.099839320128867,
+            max_abs_derivative_at="x = 2.3994", max_abs_derivative_x=2.399357309675992, kinks=(),
+            formula=r"f(x) = x\,\sigma(x)",
+            derivative_formula=r"f'(x) = \sigma(x)\,(1 + x\,(1 - \sigma(x)))",
+            notes="Smooth and non-monotonic (a small negative dip near x = -1.28); found by "
+            "automated search (Ramachandran et al. 2017) and often a little better than ReLU in "
+            "deep nets. Needs a sigmoid per element.",
+        )
+
+
+@register
+class HardSiLU(ElementwiseActivation):
+    r"""Hard SiLU / hard swish (MobileNetV3): ``x · relu6(x + 3) / 6``.
+
+    .. math:: f(x) = x\,\frac{\min(\max(x + 3, 0), 6)}{6}
+
+    Derivative at the kinks as PyTorch autograd (``hardswish``): 0 at ``x = -3`` and 1 at
+    ``x = 3`` (the left limit there is 1.5).
+    """
+
+    name = "hard_silu"
+    aliases = ("hard_swish",)
+    torch = "torch.nn.functional.hardswish"
+
+    def _f(self, x: Array) -> Array:
+        y = np.add(x, 3.0)
+        np.clip(y, 0.0, 6.0, out=y)
+        y *= x
+        y *= 1.0 / 6.0
+        return y
+
+    def _df(self, x: Array, y: Array | None) -> Array:
+        d = np.multiply(x, 1.0 / 3.0)
+        d += 0.5
+        d[x <= -3.0] = 0.0
+        d[x >= 3.0] = 1.0
+        return d
+
+    def _info(self) -> dict[str, Any]:
+        return dict(
+            output_range=(-0.375, INF), range_closed=(True, False), monotonic=False,
+            zero_centered=False, smooth=False, max_abs_derivative=1.5,
+            max_abs_derivative_at="approached as x -> 3 from the left", max_abs_derivative_x=None,
+            kinks=(Kink(-3.0, 0.0, 0.0, -0.5), Kink(3.0, 1.0, 1.5, 1.0)),
+            formula=r"f(x) = x\,\frac{\mathrm{ReLU6}(x + 3)}{6}",
+            derivative_formula=r"f'(x) = \begin{cases} 0 & x \le -3 \\ (2x + 3)/6 & -3 < x < 3 "
+            r"\\ 1 & x \ge 3 \end{cases}",
+            notes="A piecewise-quadratic SiLU without exponentials, built for phones. Its "
+            "derivative jumps at ±3.",
+        )
+
+
+@register
+class Mish(ElementwiseActivation):
+    r"""Mish (Misra 2019): ``x · tanh(softplus(x))``.
+
+    .. math:: f(x) = x \tanh(\zeta(x)), \qquad
+              f'(x) = \tanh(\zeta(x)) + x\,\sigma(x)\,\bigl(1 - \tanh^2(\zeta(x))\bigr)
+
+    with ``ζ(x) = log(1 + e^x)``.
+    """
+
+    name = "mish"
+    torch = "torch.nn.functional.mish"
+
+    def _f(self, x: Array) -> Array:
+        y = softplus_kernel(x)
+        np.tanh(y, out=y)
+        y *= x
+        return y
+
+    def _df(self, x: Array, y: Array | None) -> Array:
+        t = np.tanh(softplus_kernel(x))
+        d = np.multiply(t, t)
+        np.subtract(1.0, d, out=d)
+        d *= sigmoid_kernel(x)
+        d *= x
+        d += t
+        return d
+
+    def _info(self) -> dict[str, Any]:
+        return dict(
+            output_range=(-0.3088434130172504, INF), range_closed=(True, False), monotonic=False,
+            zero_centered=False, smooth=True, max_abs_derivative=1.088498161251728,
+            max_abs_derivative_at="x = 1.4906", max_abs_derivative_x=1.4905711761728215, kinks=(),
+            formula=r"f(x) = x \tanh(\log(1 + e^{x}))",
+            derivative_formula=r"f'(x) = \tanh(\zeta) + x\,\sigma(x)\,(1 - \tanh^2(\zeta)),\ "
+            r"\zeta = \log(1 + e^{x})",
+            notes="Close to SiLU with a slightly deeper negative dip; smooth and unbounded above. "
+            "The most expensive of the common activations (softplus, tanh and sigmoid).",
+        )
+
+
+@register
+class Squareplus(ElementwiseActivation):
+    r"""Squareplus (Barron 2021), Keras 3: ``(x + √(x² + b)) / 2`` with ``b = 4``.
+
+    .. math:: f(x) = \frac{x + \sqrt{x^2 + b}}{2}, \qquad
+              f'(x) = \frac12\left(1 + \frac{x}{\sqrt{x^2 + b}}\right)
+
+    For ``x < 0`` both are evaluated in the equivalent cancellation-free forms
+    ``b / (2(√(x²+b) + |x|))`` and ``b / (2√(x²+b)(√(x²+b) + |x|))``.
+    """
+
+    name = "squareplus"
+
+    def __init__(self, b: float = 4.0) -> None:
+        self.b = check_finite_number(b, "b", low=0.0, low_open=True)
+
+    def _root(self, x: Array) -> Array:
+        r = np.multiply(x, x)
+        r += self.b
+        return np.sqrt(r, out=r)
+
+    def _f(self, x: Array) -> Array:
+        r = self._root(x)
+        neg = np.abs(x)
+        neg += r
+        np.divide(0.5 * self.b, neg, out=neg)
+        r += x
+        r *= 0.5
+        return np.where(x >= 0, r, neg)
+
+    def _df(self, x: Array, y: Array | None) -> Array:
+        r = self._root(x)
+        neg = np.abs(x)
+        neg += r
+        neg *= r
+        np.divide(0.5 * self.b, neg, out=neg)
+        pos = np.divide(x, r, out=r)
+        pos += 1.0
+        pos *= 0.5
+        return np.where(x >= 0, pos, neg)
+
+    def _info(self) -> dict[str, Any]:
+        b = self.b
+        return dict(
+            output_range=(0.0, INF), range_closed=(False, False), monotonic=True,
+            zero_centered=False, smooth=True, max_abs_derivative=1.0,
+            max_abs_derivative_at="approached as x -> inf", max_abs_derivative_x=None, kinks=(),
+            formula=rf"f(x) = \frac{{x + \sqrt{{x^2 + {b:g}}}}}{{2}}",
+            derivative_formula=rf"f'(x) = \frac12\left(1 + \frac{{x}}{{\sqrt{{x^2 + {b:g}}}}}\right)",
+            notes="A softplus look-alike built from a square root instead of exp and log: "
+            "cheap and smooth; b sets the curvature at 0 (b = 0 gives ReLU).",
+        )
+
+
+@register
+class SparsePlus(ElementwiseActivation):
+    r"""Sparse plus (Keras 3): 0 below -1, ``(x + 1)²/4`` on ``(-1, 1)``, ``x`` above 1.
+
+    .. math:: f'(x) = \mathrm{clip}\bigl((x + 1)/2,\ 0,\ 1\bigr)
+
+    The derivative is continuous (C¹), so there is no kink; PyTorch has no such function.
+    """
+
+    name = "sparse_plus"
+
+    def _f(self, x: Array) -> Array:
+        q = np.clip(x, -1.0, 1.0)
+        q += 1.0
+        np.multiply(q, q, out=q)
+        q *= 0.25
+        return np.where(x >= 1.0, x, q)
+
+    def _df(self, x: Array, y: Array | None) -> Array:
+        d = np.add(x, 1.0)
+        d *= 0.5
+        return np.clip(d, 0.0, 1.0, out=d)
+
+    def _info(self) -> dict[str, Any]:
+        return dict(
+            output_range=(0.0, INF), range_closed=(True, False), monotonic=True,
+            zero_centered=False, smooth=True, max_abs_derivative=1.0,
+            max_abs_derivative_at="x >= 1", max_abs_derivative_x=2.0, kinks=(),
+            formula=r"f(x) = \begin{cases} 0 & x \le -1 \\ \tfrac14 (x + 1)^2 & -1 < x < 1 \\ x & "
+            r"x \ge 1 \end{cases}",
+            derivative_formula=r"f'(x) = \min(\max((x + 1)/2, 0), 1)",
+            notes="A softplus with exact zeros: smooth like softplus near 0, sparse like ReLU "
+            "below -1 (Blondel et al.).",
+        )
+
+
+@register
+class SparseSigmoid(ElementwiseActivation):
+    r"""Sparse sigmoid (Keras 3): ``clip((x + 1)/2, 0, 1)``, the derivative of sparse plus.
+
+    .. math:: f'(x) = \tfrac12 \ \text{on}\ (-1, 1),\ 0 \ \text{elsewhere}
+
+    PyTorch has no such function; at the kinks ``x = ±1`` we use 0, as PyTorch does for the
+    same shape of function (``hardtanh``, ``hardsigmoid``).
+    """
+
+    name = "sparse_sigmoid"
+
+    def _f(self, x: Array) -> Array:
+        y = np.add(x, 1.0)
+        y *= 0.5
+        return np.clip(y, 0.0, 1.0, out=y)
+
+    def _df(self, x: Array, y: Array | None) -> Array:
+        d = np.less(np.abs(x), 1.0, out=np.empty_like(x))
+        d *= 0.5
+        return d
+
+    def _info(self) -> dict[str, Any]:
+        return dict(
+            output_range=(0.0, 1.0), range_closed=(True, True), monotonic=True,
+            zero_centered=False, smooth=False, max_abs_derivative=0.5,
+            max_abs_derivative_at="-1 < x < 1", max_abs_derivative_x=0.0,
+            kinks=(Kink(-1.0, 0.0, 0.0, 0.5), Kink(1.0, 0.0, 0.5, 0.0)),
+            formula=r"f(x) = \min(\max((x + 1)/2, 0), 1)",
+            derivative_formula=r"f'(x) = \tfrac12\,[|x| < 1]",
+            notes="A sigmoid that reaches exactly 0 and 1; gives sparse probabilities but no "
+            "gradient once saturated.",
+        )
