@@ -84,7 +84,9 @@ def check_finite_number(
     too_low = value <= low if low_open else value < low
     if not math.isfinite(value) or too_low or value > high:
         bracket = "(" if low_open else "["
-        raise ValueError(f"{name} must be a finite number in {bracket}{low}, {high}], got {value!r}")
+        raise ValueError(
+            f"{name} must be a finite number in {bracket}{low}, {high}], got {value!r}"
+        )
     return value
 
 
@@ -219,7 +221,11 @@ class Activation:
     def defaults(cls) -> dict[str, Any]:
         """Return the default value of every parameter."""
         params = inspect.signature(cls.__init__).parameters
-        return {k: p.default for k, p in params.items() if k != "self"}
+        return {
+            k: p.default
+            for k, p in params.items()
+            if k != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        }
 
     def get_config(self) -> dict[str, Any]:
         """Return the parameters as a JSON-friendly dict (``cls(**config)`` rebuilds it)."""

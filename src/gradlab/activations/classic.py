@@ -57,7 +57,8 @@ class Step(ElementwiseActivation):
         return dict(
             output_range=(0.0, 1.0), range_closed=(True, True), monotonic=True,
             zero_centered=False, smooth=False, max_abs_derivative=0.0,
-            max_abs_derivative_at="everywhere (f' = 0 wherever it exists)", max_abs_derivative_x=1.0,
+            max_abs_derivative_at="everywhere (f' = 0 wherever it exists)",
+            max_abs_derivative_x=1.0,
             kinks=(Kink(0.0, 0.0, 0.0, 0.0, jump=True),),
             formula=r"H(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
             derivative_formula=r"H'(x) = 0 \quad (x \ne 0)",

@@ -166,14 +166,15 @@ class LeakyReLU(ElementwiseActivation):
     def _info(self) -> dict[str, Any]:
         a = self._slope()
         return dict(
-            output_range=(-INF if a > 0 else 0.0, INF if a >= 0 else INF),
+            output_range=(-INF if a > 0 else 0.0, INF),
             range_closed=(a == 0.0, False), monotonic=a >= 0, zero_centered=a == 1.0,
             smooth=a == 1.0, max_abs_derivative=max(1.0, abs(a)),
             max_abs_derivative_at="x > 0" if abs(a) <= 1 else "x < 0",
             max_abs_derivative_x=1.0 if abs(a) <= 1 else -1.0,
             kinks=(Kink(0.0, a, a, 1.0),),
             formula=rf"f(x) = \begin{{cases}} x & x > 0 \\ {a:g}\,x & x \le 0 \end{{cases}}",
-            derivative_formula=rf"f'(x) = \begin{{cases}} 1 & x > 0 \\ {a:g} & x \le 0 \end{{cases}}",
+            derivative_formula=rf"f'(x) = \begin{{cases}} 1 & x > 0 \\ {a:g} & x \le 0 "
+            r"\end{cases}",
             notes=self._notes(),
         )
 
@@ -318,9 +319,10 @@ class ELU(_ExponentialLinear):
             max_abs_derivative_at="x > 0" if a <= 1 else "x = 0", max_abs_derivative_x=(
                 1.0 if a <= 1 else 0.0),
             kinks=() if a == 1.0 else (Kink(0.0, a, a, 1.0),),
-            formula=rf"f(x) = \begin{{cases}} x & x > 0 \\ {a:g}\,(e^{{x}} - 1) & x \le 0 \end{{cases}}",
-            derivative_formula=rf"f'(x) = \begin{{cases}} 1 & x > 0 \\ {a:g}\,e^{{x}} = f(x) + {a:g}"
-            r" & x \le 0 \end{cases}",
+            formula=rf"f(x) = \begin{{cases}} x & x > 0 \\ {a:g}\,(e^{{x}} - 1) & x \le 0 "
+            r"\end{cases}",
+            derivative_formula=rf"f'(x) = \begin{{cases}} 1 & x > 0 \\ {a:g}\,e^{{x}} = "
+            rf"f(x) + {a:g} & x \le 0 \end{{cases}}",
             notes="Negative outputs pull the mean activation towards zero and the smooth negative "
             "side keeps a gradient, so units do not die; costs an exponential.",
         )

@@ -141,7 +141,8 @@ class GELU(ElementwiseActivation):
             formula=(r"f(x) = \tfrac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,(x + 0.044715 x^3)"
                      r"\right)\right)") if tanh else r"f(x) = x\,\Phi(x)",
             derivative_formula=r"f'(x) = \Phi(x) + x\,\varphi(x)" if not tanh else (
-                r"f'(x) = \tfrac12(1 + t) + \tfrac{x}{2}(1 - t^2)\sqrt{2/\pi}(1 + 3 \cdot 0.044715 x^2)"),
+                r"f'(x) = \tfrac12(1 + t) + \tfrac{x}{2}(1 - t^2)\sqrt{2/\pi}"
+                r"(1 + 3 \cdot 0.044715 x^2)"),
             notes="Weights the input by the probability that a standard normal is below it: a "
             "smooth, slightly non-monotonic ReLU. Standard in transformers (BERT, GPT); costs "
             "an erf or a tanh per element.",
@@ -316,7 +317,9 @@ class Squareplus(ElementwiseActivation):
             zero_centered=False, smooth=True, max_abs_derivative=1.0,
             max_abs_derivative_at="approached as x -> inf", max_abs_derivative_x=None, kinks=(),
             formula=rf"f(x) = \frac{{x + \sqrt{{x^2 + {b:g}}}}}{{2}}",
-            derivative_formula=rf"f'(x) = \frac12\left(1 + \frac{{x}}{{\sqrt{{x^2 + {b:g}}}}}\right)",
+            derivative_formula=(
+                rf"f'(x) = \frac12\left(1 + \frac{{x}}{{\sqrt{{x^2 + {b:g}}}}}\right)"
+            ),
             notes="A softplus look-alike built from a square root instead of exp and log: "
             "cheap and smooth; b sets the curvature at 0 (b = 0 gives ReLU).",
         )
