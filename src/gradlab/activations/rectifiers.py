@@ -14,6 +14,7 @@ from .base import (
     as_float_array,
     check_finite_number,
     register,
+    select,
 )
 
 Array = NDArray[np.floating]
@@ -71,7 +72,7 @@ class ReLU(ElementwiseActivation):
             y = np.maximum(x, 0.0)
         else:
             s, th = self.negative_slope, self.threshold
-            y = np.where(x > th, x, s * (x - th)) if s else x * (x > th)
+            y = select(x > th, x, s * (x - th)) if s else select(x > th, x, 0.0)
         if self.max_value is not None:
             np.minimum(y, self.max_value, out=y)
         return y
@@ -155,7 +156,7 @@ class LeakyReLU(ElementwiseActivation):
 
     def _f(self, x: Array) -> Array:
         a = self._slope()
-        return np.maximum(x, a * x) if 0.0 <= a <= 1.0 else np.where(x > 0, x, a * x)
+        return np.maximum(x, a * x) if 0.0 <= a <= 1.0 else select(x > 0, x, a * x)
 
     def _df(self, x: Array, y: Array | None) -> Array:
         d = _mask(x > 0, x)
@@ -269,18 +270,18 @@ class _ExponentialLinear(ElementwiseActivation):
         raise NotImplementedError
 
     def _f(self, x: Array) -> Array:
+        # max(x, 0) + alpha * expm1(min(x, 0) / c): each term vanishes on the other side of 0,
+        # so no branch selection is needed.
         scale, alpha, c = self._abc()
         neg = np.minimum(x, 0.0)
         if c != 1.0:
             neg *= 1.0 / c
         np.expm1(neg, out=neg)
         neg *= alpha
-        # alpha * expm1(x / c) <= 0 < x for x > 0, and >= x for x <= 0 when alpha <= c: then a
-        # single maximum selects the right branch, otherwise a where is needed.
-        y = np.maximum(x, neg, out=neg) if alpha <= c else np.where(x > 0, x, neg)
+        neg += np.maximum(x, 0.0)
         if scale != 1.0:
-            y *= scale
-        return y
+            neg *= scale
+        return neg
 
     def _df(self, x: Array, y: Array | None) -> Array:
         scale, alpha, c = self._abc()
@@ -288,8 +289,11 @@ class _ExponentialLinear(ElementwiseActivation):
         if c != 1.0:
             neg *= 1.0 / c
         np.exp(neg, out=neg)
-        neg *= scale * alpha / c
-        return np.where(x > 0, scale, neg)
+        k = scale * alpha / c
+        if k == scale:  # elu with alpha = 1, celu: exp(0) * k already equals the x > 0 slope
+            neg *= k
+            return neg
+        return select(x <= 0, neg * k, scale)
 
 
 @register
@@ -412,7 +416,7 @@ class Threshold(ElementwiseActivation):
         self.value = check_finite_number(value, "value")
 
     def _f(self, x: Array) -> Array:
-        return np.where(x > self.threshold, x, self.value).astype(x.dtype, copy=False)
+        return select(x > self.threshold, x, self.value)
 
     def _df(self, x: Array, y: Array | None) -> Array:
         return _mask(x > self.threshold, x)

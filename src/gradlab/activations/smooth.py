@@ -9,8 +9,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-from .base import INF, ElementwiseActivation, Kink, check_finite_number, register
-from .classic import sigmoid_kernel
+from .base import INF, ElementwiseActivation, Kink, check_finite_number, register, select
+from .classic import sigmoid_kernel, softplus_kernel
 
 Array = NDArray[np.floating]
 
@@ -18,11 +18,6 @@ _SQRT_2 = math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _GELU_CUBIC = 0.044715
-
-
-def softplus_kernel(x: Array) -> Array:
-    """Return ``log(1 + e^x)`` without overflow, via ``logaddexp(0, x)``."""
-    return np.logaddexp(0.0, x)
 
 
 @register
@@ -49,13 +44,11 @@ class Softplus(ElementwiseActivation):
         y = softplus_kernel(bx)
         if self.beta != 1.0:
             y *= 1.0 / self.beta
-        return np.where(bx > self.threshold, x, y)
+        return select(bx > self.threshold, x, y)
 
     def _df(self, x: Array, y: Array | None) -> Array:
         bx = x * self.beta if self.beta != 1.0 else x
-        d = sigmoid_kernel(bx)
-        d[bx > self.threshold] = 1.0
-        return d
+        return select(bx > self.threshold, np.ones_like(x), sigmoid_kernel(bx))
 
     def _info(self) -> dict[str, Any]:
         b = self.beta
@@ -210,9 +203,8 @@ class HardSiLU(ElementwiseActivation):
     def _df(self, x: Array, y: Array | None) -> Array:
         d = np.multiply(x, 1.0 / 3.0)
         d += 0.5
-        d[x <= -3.0] = 0.0
-        d[x >= 3.0] = 1.0
-        return d
+        d *= x > -3.0
+        return select(x < 3.0, d, 1.0)
 
     def _info(self) -> dict[str, Any]:
         return dict(
@@ -297,7 +289,7 @@ class Squareplus(ElementwiseActivation):
         np.divide(0.5 * self.b, neg, out=neg)
         r += x
         r *= 0.5
-        return np.where(x >= 0, r, neg)
+        return select(x >= 0, r, neg)
 
     def _df(self, x: Array, y: Array | None) -> Array:
         r = self._root(x)
@@ -308,7 +300,7 @@ class Squareplus(ElementwiseActivation):
         pos = np.divide(x, r, out=r)
         pos += 1.0
         pos *= 0.5
-        return np.where(x >= 0, pos, neg)
+        return select(x >= 0, pos, neg)
 
     def _info(self) -> dict[str, Any]:
         b = self.b
@@ -341,7 +333,7 @@ class SparsePlus(ElementwiseActivation):
         q += 1.0
         np.multiply(q, q, out=q)
         q *= 0.25
-        return np.where(x >= 1.0, x, q)
+        return select(x >= 1.0, x, q)
 
     def _df(self, x: Array, y: Array | None) -> Array:
         d = np.add(x, 1.0)

@@ -1,0 +1,1 @@
+"""Hand-run benchmarks (never timed assertions in tests)."""
