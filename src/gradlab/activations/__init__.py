@@ -25,7 +25,7 @@ from typing import Any
 
 from numpy.typing import ArrayLike, NDArray
 
-from . import classic, rectifiers, smooth, vector  # noqa: F401  (register the activations)
+from . import classic, rectifiers, shrink, smooth, vector  # noqa: F401  (register them)
 from .base import (
     REGISTRY,
     Activation,

@@ -38,6 +38,7 @@ __all__ = [
     "VectorActivation",
     "as_float_array",
     "check_finite_number",
+    "mask",
     "register",
     "select",
 ]
@@ -63,6 +64,11 @@ def as_float_array(x: ArrayLike, name: str = "x") -> NDArray[np.floating]:
         f"{name} must be real numbers (a float, int or bool array-like); "
         f"got an array of dtype {arr.dtype}"
     )
+
+
+def mask(cond: NDArray[np.bool_], like: NDArray[np.floating]) -> NDArray[np.floating]:
+    """Return ``cond`` as 0.0 / 1.0 in the dtype of ``like`` (one cheap cast)."""
+    return cond.astype(like.dtype)
 
 
 def select(cond: NDArray[np.bool_], a: NDArray[np.floating], b: Any) -> NDArray[np.floating]:

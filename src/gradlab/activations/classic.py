@@ -353,31 +353,3 @@ class Exponential(ElementwiseActivation):
             notes="Maps to positive numbers (rates, scales, Poisson means). As a hidden "
             "activation it explodes: the gradient grows as fast as the output.",
         )
-
-
-@register
-class TanhShrink(ElementwiseActivation):
-    r"""``x - tanh(x)``: near zero around 0, close to identity for large ``|x|``.
-
-    .. math:: f(x) = x - \tanh(x), \qquad f'(x) = \tanh^2(x)
-    """
-
-    name = "tanh_shrink"
-    torch = "torch.nn.functional.tanhshrink"
-
-    def _f(self, x: Array) -> Array:
-        return np.subtract(x, np.tanh(x))
-
-    def _df(self, x: Array, y: Array | None) -> Array:
-        t = np.tanh(x)
-        return np.multiply(t, t, out=t)
-
-    def _info(self) -> dict[str, Any]:
-        return dict(
-            output_range=(-INF, INF), range_closed=(False, False), monotonic=True,
-            zero_centered=True, smooth=True, max_abs_derivative=1.0,
-            max_abs_derivative_at="approached as |x| -> inf", max_abs_derivative_x=None, kinks=(),
-            formula=r"f(x) = x - \tanh(x)", derivative_formula=r"f'(x) = \tanh^2(x)",
-            notes="A smooth shrinkage: small inputs are squashed towards 0 (f'(0) = 0), large "
-            "ones pass almost unchanged. Used in sparse coding, seldom in MLPs.",
-        )

@@ -1,4 +1,4 @@
-"""Rectifiers: ReLU and its family (leaky, parametric, randomized, exponential, thresholded)."""
+"""Rectifiers: ReLU and its family (capped, leaky, parametric, randomized, exponential)."""
 
 from __future__ import annotations
 
@@ -13,16 +13,12 @@ from .base import (
     Kink,
     as_float_array,
     check_finite_number,
+    mask,
     register,
     select,
 )
 
 Array = NDArray[np.floating]
-
-
-def _mask(cond: NDArray[np.bool_], like: Array) -> Array:
-    """Return ``cond`` as 0.0 / 1.0 in the dtype of ``like`` (one cheap cast)."""
-    return cond.astype(like.dtype)
 
 
 @register
@@ -81,7 +77,7 @@ class ReLU(ElementwiseActivation):
         above = x > self.threshold
         if self.max_value is not None:
             above &= x < self.max_value
-        d = _mask(above, x)
+        d = mask(above, x)
         if self.negative_slope:
             d += self.negative_slope * (x <= self.threshold)
         return d
@@ -159,7 +155,7 @@ class LeakyReLU(ElementwiseActivation):
         return np.maximum(x, a * x) if 0.0 <= a <= 1.0 else select(x > 0, x, a * x)
 
     def _df(self, x: Array, y: Array | None) -> Array:
-        d = _mask(x > 0, x)
+        d = mask(x > 0, x)
         d *= 1.0 - self._slope()
         d += self._slope()
         return d
@@ -395,113 +391,4 @@ class CELU(_ExponentialLinear):
             derivative_formula=rf"f'(x) = \begin{{cases}} 1 & x > 0 \\ e^{{x/{a:g}}} & x \le 0 "
             r"\end{cases}",
             notes="ELU re-parameterised so that the derivative is continuous at 0 for any alpha.",
-        )
-
-
-@register
-class Threshold(ElementwiseActivation):
-    r"""``x`` above a threshold, a constant ``value`` otherwise (PyTorch ``nn.Threshold``).
-
-    .. math:: f(x) = \begin{cases} x & x > \theta \\ v & x \le \theta \end{cases}
-
-    PyTorch requires both arguments; our defaults ``threshold=0, value=0`` give ReLU. At
-    ``x = θ`` the derivative is 0, as PyTorch autograd.
-    """
-
-    name = "threshold"
-    torch = "torch.nn.functional.threshold"
-
-    def __init__(self, threshold: float = 0.0, value: float = 0.0) -> None:
-        self.threshold = check_finite_number(threshold, "threshold")
-        self.value = check_finite_number(value, "value")
-
-    def _f(self, x: Array) -> Array:
-        return select(x > self.threshold, x, self.value)
-
-    def _df(self, x: Array, y: Array | None) -> Array:
-        return _mask(x > self.threshold, x)
-
-    def _info(self) -> dict[str, Any]:
-        th, v = self.threshold, self.value
-        return dict(
-            output_range=(min(v, th), INF), range_closed=(v <= th, False), monotonic=v <= th,
-            zero_centered=False, smooth=False, max_abs_derivative=1.0,
-            max_abs_derivative_at=f"x > {th:g}", max_abs_derivative_x=th + 1.0,
-            kinks=(Kink(th, 0.0, 0.0, 1.0, jump=v != th),),
-            formula=rf"f(x) = \begin{{cases}} x & x > {th:g} \\ {v:g} & x \le {th:g} \end{{cases}}",
-            derivative_formula=rf"f'(x) = [x > {th:g}]",
-            notes="A generalised ReLU gate; a jump when value differs from threshold.",
-        )
-
-
-@register
-class SoftShrink(ElementwiseActivation):
-    r"""Soft thresholding: move ``x`` towards 0 by ``lambd`` and clip at 0 (PyTorch default 0.5).
-
-    .. math:: f(x) = \mathrm{sign}(x)\,\max(|x| - \lambda, 0)
-
-    Derivative 0 at ``x = ±λ``, as PyTorch autograd.
-    """
-
-    name = "soft_shrink"
-    torch = "torch.nn.functional.softshrink"
-
-    def __init__(self, lambd: float = 0.5) -> None:
-        self.lambd = check_finite_number(lambd, "lambd", low=0.0)
-
-    def _f(self, x: Array) -> Array:
-        lam = self.lambd
-        return np.subtract(x, np.clip(x, -lam, lam))
-
-    def _df(self, x: Array, y: Array | None) -> Array:
-        return _mask(np.abs(x) > self.lambd, x)
-
-    def _info(self) -> dict[str, Any]:
-        lam = self.lambd
-        return dict(
-            output_range=(-INF, INF), range_closed=(False, False), monotonic=True,
-            zero_centered=True, smooth=lam == 0.0, max_abs_derivative=1.0,
-            max_abs_derivative_at=f"|x| > {lam:g}", max_abs_derivative_x=lam + 1.0,
-            kinks=() if lam == 0 else (Kink(-lam, 0.0, 1.0, 0.0), Kink(lam, 0.0, 0.0, 1.0)),
-            formula=rf"f(x) = \mathrm{{sign}}(x)\,\max(|x| - {lam:g}, 0)",
-            derivative_formula=rf"f'(x) = [|x| > {lam:g}]",
-            notes="The proximal operator of the L1 norm (LASSO, ISTA): produces exact zeros "
-            "around the origin.",
-        )
-
-
-@register
-class HardShrink(ElementwiseActivation):
-    r"""Hard thresholding: keep ``x`` when ``|x| > lambd``, else 0 (PyTorch default 0.5).
-
-    .. math:: f(x) = x\,[|x| > \lambda]
-
-    The function jumps at ``±λ``; the derivative there is 0, as PyTorch autograd.
-    """
-
-    name = "hard_shrink"
-    torch = "torch.nn.functional.hardshrink"
-
-    def __init__(self, lambd: float = 0.5) -> None:
-        self.lambd = check_finite_number(lambd, "lambd", low=0.0)
-
-    def _f(self, x: Array) -> Array:
-        y = _mask(np.abs(x) > self.lambd, x)
-        y *= x
-        return y
-
-    def _df(self, x: Array, y: Array | None) -> Array:
-        return _mask(np.abs(x) > self.lambd, x)
-
-    def _info(self) -> dict[str, Any]:
-        lam = self.lambd
-        return dict(
-            output_range=(-INF, INF), range_closed=(False, False), monotonic=True,
-            zero_centered=True, smooth=lam == 0.0, max_abs_derivative=1.0,
-            max_abs_derivative_at=f"|x| > {lam:g}", max_abs_derivative_x=lam + 1.0,
-            kinks=() if lam == 0 else (
-                Kink(-lam, 0.0, 1.0, 0.0, jump=True), Kink(lam, 0.0, 0.0, 1.0, jump=True)),
-            formula=rf"f(x) = x\,[|x| > {lam:g}]", derivative_formula=rf"f'(x) = [|x| > {lam:g}]",
-            notes="Keeps large values untouched and zeroes small ones; the jump makes it "
-            "unsuitable where a continuous response is needed.",
         )
