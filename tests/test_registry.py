@@ -33,7 +33,7 @@ def test_unknown_name_message_names_kind_input_suggestion_and_list() -> None:
     msg = str(err.value)
     assert msg.startswith("unknown colour 'lightblu'; did you mean 'light_blue'?")
     assert msg.endswith("known: light_blue, red")
-    with pytest.raises(ValueError, match=r"^unknown colour 'zzz' known: light_blue, red$"):
+    with pytest.raises(ValueError, match=r"^unknown colour 'zzz'; known: light_blue, red$"):
         _colours().lookup("zzz")
 
 

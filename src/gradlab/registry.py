@@ -104,7 +104,7 @@ class Registry(Generic[T]):
 
     def _unknown_message(self, name: str) -> str:
         close = self.suggestions(name)
-        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ";"
         return f"unknown {self.kind} {name!r}{hint} known: {', '.join(self.names())}"
 
     def names(self) -> list[str]:

@@ -94,9 +94,10 @@ class ReLU(ElementwiseActivation):
         where = f"x > {th:g}" if abs(s) <= 1 else f"x < {th:g}"
         where_x = (th + min(top, th + 2.0)) / 2 if abs(s) <= 1 else th - 1.0
         upper = "x" if m is None else rf"\min(x, {m:g})"
+        lower = "0" if s == 0 else rf"{s:g}\,x" if th == 0 else rf"{s:g}\,(x - {th:g})"
         formula = r"f(x) = \max(x, 0)" if self._plain and m is None else (
-            rf"f(x) = \begin{{cases}} {upper} & x > {th:g} \\"
-            rf" {s:g}\,(x - {th:g}) & x \le {th:g} \end{{cases}}"
+            rf"f(x) = \begin{{cases}} {upper} & x > {th:g} \\ {lower} & x \le {th:g} "
+            r"\end{cases}"
         )
         return dict(
             output_range=(lo, hi), range_closed=(lo == 0.0 or lo == th, m is not None and s >= 0),
