@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -85,37 +86,29 @@ class SoftShrink(ElementwiseActivation):
 
 
 @register
-class HardShrink(ElementwiseActivation):
+class HardShrink(SoftShrink):
     r"""Hard thresholding: keep ``x`` when ``|x| > lambd``, else 0 (PyTorch default 0.5).
 
     .. math:: f(x) = x\,[|x| > \lambda]
 
-    The function jumps at ``±λ``; the derivative there is 0, as PyTorch autograd.
+    Same derivative as soft shrink; the function itself jumps at ``±λ``, and the derivative
+    there is 0, as PyTorch autograd.
     """
 
     name = "hard_shrink"
     torch = "torch.nn.functional.hardshrink"
-
-    def __init__(self, lambd: float = 0.5) -> None:
-        self.lambd = check_finite_number(lambd, "lambd", low=0.0)
 
     def _f(self, x: Array) -> Array:
         y = mask(np.abs(x) > self.lambd, x)
         y *= x
         return y
 
-    def _df(self, x: Array, y: Array | None) -> Array:
-        return mask(np.abs(x) > self.lambd, x)
-
     def _info(self) -> dict[str, Any]:
         lam = self.lambd
         return dict(
-            output_range=(-INF, INF), range_closed=(False, False), monotonic=True,
-            zero_centered=True, smooth=lam == 0.0, max_abs_derivative=1.0,
-            max_abs_derivative_at=f"|x| > {lam:g}", max_abs_derivative_x=lam + 1.0,
-            kinks=() if lam == 0 else (
-                Kink(-lam, 0.0, 1.0, 0.0, jump=True), Kink(lam, 0.0, 0.0, 1.0, jump=True)),
-            formula=rf"f(x) = x\,[|x| > {lam:g}]", derivative_formula=rf"f'(x) = [|x| > {lam:g}]",
+            super()._info(),
+            kinks=tuple(replace(k, jump=True) for k in super()._info()["kinks"]),
+            formula=rf"f(x) = x\,[|x| > {lam:g}]",
             notes="Keeps large values untouched and zeroes small ones; the jump makes it "
             "unsuitable where a continuous response is needed.",
         )
