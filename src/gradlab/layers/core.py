@@ -1,0 +1,184 @@
+"""``Dense`` (an affine map with an optional activation) and ``Activation`` (any activation).
+
+Both accept ``apply_activation=False`` in ``forward``: the model uses it to hand the
+pre-activation (the logits) of its last layer to a cross-entropy loss that applies the
+softmax or sigmoid itself, so that nothing overflows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import activations, initializers
+from .base import Array, Layer, register_layer
+
+__all__ = ["Activation", "Dense"]
+
+
+def _check_units(units: Any) -> int:
+    if isinstance(units, bool) or not isinstance(units, int | np.integer):
+        raise TypeError(f"units must be a positive int, got {type(units).__name__}: {units!r}")
+    if units < 1:
+        raise ValueError(f"units must be a positive int, got {units}")
+    return int(units)
+
+
+class _Activated(Layer):
+    """Shared activation handling: ``y = f(z)`` forward, ``∂L/∂z = vjp_f(z, ∂L/∂y)`` back."""
+
+    def __init__(self, activation: Any = None, *, name: str | None = None) -> None:
+        super().__init__(name=name)
+        self.activation = activations.get(activation)
+        self._is_linear = self.activation.name == "linear"
+
+    def _activate(self, z: Array, training: bool, apply_activation: bool) -> Array:
+        """Apply the activation to ``z`` and cache what its backward needs when training."""
+        if not apply_activation or self._is_linear:
+            if training:
+                self._cache["fused"] = True
+            return z
+        y = self.activation(z, training=training)
+        if training:
+            self._cache["z"], self._cache["y"] = z, y
+        return y
+
+    def _activation_vjp(self, grad_out: Array) -> Array:
+        if self._cache.get("fused"):
+            return grad_out
+        z, y = self._take_cache("z", "y")
+        return self.activation.vjp(z, grad_out, y, training=True)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"activation": activations.serialize(self.activation), **super().get_config()}
+
+
+@register_layer
+class Dense(_Activated):
+    """A fully connected layer: ``y = f(x W + b)``.
+
+    Shapes: ``x`` (batch, in), ``W`` (in, units), ``b`` (units,), ``y`` (batch, units). The
+    kernel is stored as Keras stores it, ``(in, out)``; PyTorch's ``Linear.weight`` is its
+    transpose.
+
+    Backward, with ``δ = ∂L/∂z = f'(z) ⊙ ∂L/∂y``::
+
+        ∂L/∂W = xᵀ δ,   ∂L/∂b = Σ_batch δ,   ∂L/∂x = δ Wᵀ
+
+    Cached for backward: ``x`` (and ``z``, ``f(z)`` when there is an activation).
+
+    Args:
+        units: Output features.
+        activation: Any registered activation (name, dict or instance); ``None`` = linear.
+        use_bias: Add the bias ``b``.
+        kernel_initializer: Initializer of ``W`` (default ``glorot_uniform``, as Keras).
+        bias_initializer: Initializer of ``b`` (default ``zeros``).
+
+    Example:
+        >>> import numpy as np
+        >>> layer = Dense(3, activation="relu")
+        >>> layer.build(2, rng=np.random.default_rng(0), dtype="float64")
+        >>> layer.forward(np.ones((4, 2))).shape
+        (4, 3)
+    """
+
+    param_names = ("W", "b")
+
+    def __init__(
+        self,
+        units: int,
+        activation: Any = None,
+        *,
+        use_bias: bool = True,
+        kernel_initializer: Any = "glorot_uniform",
+        bias_initializer: Any = "zeros",
+        name: str | None = None,
+    ) -> None:
+        super().__init__(activation, name=name)
+        self.units = _check_units(units)
+        if not isinstance(use_bias, bool):
+            raise TypeError(f"use_bias must be a bool, got {use_bias!r}")
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+
+    def _build(self, rng: np.random.Generator) -> None:
+        self.params["W"] = self.kernel_initializer((self.input_dim, self.units), rng, self.dtype)
+        if self.use_bias:
+            self.params["b"] = self.bias_initializer((self.units,), rng, self.dtype)
+
+    @property
+    def output_dim(self) -> int:
+        return self.units
+
+    def forward(self, x: Array, training: bool = False, *, apply_activation: bool = True) -> Array:
+        x = self._check_input(x)
+        z = x @ self.params["W"]
+        if self.use_bias:
+            z += self.params["b"]
+        if training:
+            self._cache = {"x": x}
+        return self._activate(z, training, apply_activation)
+
+    def backward(self, grad_out: Array) -> Array | None:
+        (x,) = self._take_cache("x")
+        delta = self._activation_vjp(self._check_grad_out(grad_out, (x.shape[0], self.units)))
+        np.matmul(x.T, delta, out=self.grads["W"])
+        if self.use_bias:
+            np.sum(delta, axis=0, out=self.grads["b"])
+        if not self.needs_input_grad:
+            return None
+        return delta @ self.params["W"].T
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "units": self.units,
+            **super().get_config(),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+        }
+
+    def describe(self) -> str:
+        return self.name or f"Dense({self.units}, {self.activation.name})"
+
+
+@register_layer
+class Activation(_Activated):
+    """Apply any registered activation: ``y = f(x)``; backward ``∂L/∂x = vjp_f(x, ∂L/∂y)``.
+
+    Elementwise activations keep the width; ``glu`` halves it. Cached for backward: ``x`` and
+    ``f(x)``.
+
+    Example:
+        >>> import numpy as np
+        >>> Activation("tanh").forward(np.zeros((1, 3)))
+        array([[0., 0., 0.]])
+    """
+
+    def __init__(self, activation: Any, *, name: str | None = None) -> None:
+        super().__init__(activation, name=name)
+
+    @property
+    def output_dim(self) -> int:
+        self._require_built()
+        probe = np.zeros((1, self.input_dim), dtype=self.dtype)
+        return int(self.activation(probe).shape[1])
+
+    def forward(self, x: Array, training: bool = False, *, apply_activation: bool = True) -> Array:
+        x = self._check_input(x)
+        if training:
+            self._cache = {}
+        return self._activate(x, training, apply_activation)
+
+    def backward(self, grad_out: Array) -> Array | None:
+        if not self._cache:
+            self._take_cache()
+        if self._cache.get("fused"):
+            return grad_out
+        y = self._cache["y"]
+        return self._activation_vjp(self._check_grad_out(grad_out, y.shape))
+
+    def describe(self) -> str:
+        return self.name or f"Activation({self.activation.name})"

@@ -1,0 +1,308 @@
+"""Losses with PyTorch's conventions, fused with softmax/sigmoid where that keeps them finite.
+
+A loss is used like a layer: ``forward(y_pred, y_true)`` returns the mean loss (a float) and
+caches what ``backward()`` needs; ``backward()`` returns ``∂L/∂y_pred``.
+
+========================  =====================================  ============================
+name                      input                                  PyTorch
+========================  =====================================  ============================
+``mse``                   predictions, any shape                 ``nn.MSELoss()``
+``cross_entropy``         logits (batch, classes)                ``nn.CrossEntropyLoss()``
+``binary_cross_entropy``  logits (batch,) or (batch, k)          ``nn.BCEWithLogitsLoss()``
+``nll``                   probabilities (batch, classes)         ``nn.NLLLoss()`` on ``log p``
+========================  =====================================  ============================
+
+Cross entropy takes *logits*. Written as softmax followed by ``-log p_y``, a saturated softmax
+gives ``p_y = 0`` and ``log 0 = -inf``; folded together it is ``logsumexp(z) - z_y``, which is
+finite for any finite logits, and its gradient is simply ``softmax(z) - onehot(y)``. That is why
+a model whose last layer applies softmax (or sigmoid) hands the pre-activation to the matching
+loss (:attr:`Loss.fuses`). ``nll`` keeps the unfused form on purpose, for teaching.
+
+>>> import numpy as np
+>>> from gradlab import losses
+>>> ce = losses.get("cross_entropy")
+>>> round(ce.forward(np.array([[1010.0, 1000.0, 990.0]]), np.array([0])), 8)
+4.54e-05
+>>> ce.backward().round(6)
+array([[-4.5e-05,  4.5e-05,  0.0e+00]])
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .registry import Registry
+
+__all__ = [
+    "BinaryCrossEntropy",
+    "CrossEntropy",
+    "Loss",
+    "MeanSquaredError",
+    "NegativeLogLikelihood",
+    "get",
+    "names",
+    "serialize",
+]
+
+REGISTRY: Registry[type[Loss]] = Registry("loss")
+Array = NDArray[np.floating]
+
+
+def _as_pred(y_pred: ArrayLike, name: str) -> Array:
+    y_pred = np.asarray(y_pred)
+    if y_pred.dtype.kind != "f":
+        raise TypeError(f"{name}: y_pred must be a float array, got dtype {y_pred.dtype}")
+    if not np.all(np.isfinite(y_pred)):
+        raise ValueError(f"{name}: y_pred contains NaN or inf")
+    return y_pred
+
+
+def _check_finite_target(y: NDArray[Any], name: str) -> None:
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: y_true must be numeric, got dtype {y.dtype}")
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise ValueError(f"{name}: y_true contains NaN or inf")
+
+
+def _labels(y: NDArray[Any], n: int, classes: int, name: str) -> NDArray[np.intp]:
+    """Return integer class labels in [0, classes) or raise naming what was received."""
+    if y.shape != (n,):
+        raise ValueError(f"{name}: integer labels must have shape ({n},), got {y.shape}")
+    if y.dtype.kind == "f":
+        if not np.array_equal(y, np.round(y)):
+            raise ValueError(
+                f"{name}: labels must be whole numbers, got e.g. {y[y != np.round(y)][0]}"
+            )
+    if n and (y.min() < 0 or y.max() >= classes):
+        raise ValueError(
+            f"{name}: labels must lie in [0, {classes - 1}] for {classes} outputs, "
+            f"got values from {y.min():g} to {y.max():g}"
+        )
+    return y.astype(np.intp, copy=False)
+
+
+def _probabilities(y: NDArray[Any], shape: tuple[int, ...], name: str, what: str) -> NDArray[Any]:
+    if y.shape != shape:
+        raise ValueError(f"{name}: {what} must have shape {shape}, got {y.shape}")
+    if y.size and (y.min() < 0 or y.max() > 1):
+        raise ValueError(
+            f"{name}: {what} must lie in [0, 1], got values from {y.min():g} to {y.max():g}"
+        )
+    return y
+
+
+class Loss:
+    """Base class: ``forward(y_pred, y_true) -> float`` caches, ``backward() -> ∂L/∂y_pred``."""
+
+    name: ClassVar[str] = ""
+    #: The output activation this loss absorbs when the model ends with it (or None).
+    fuses: ClassVar[str | None] = None
+
+    def __init__(self) -> None:
+        self._cache: dict[str, Any] = {}
+
+    def __call__(self, y_pred: ArrayLike, y_true: ArrayLike) -> float:
+        return self.forward(y_pred, y_true)
+
+    def forward(self, y_pred: ArrayLike, y_true: ArrayLike) -> float:
+        """Return the mean loss and cache what :meth:`backward` needs."""
+        raise NotImplementedError
+
+    def backward(self) -> Array:
+        """Return ``∂L/∂y_pred`` for the last :meth:`forward` (same shape and dtype)."""
+        raise NotImplementedError
+
+    def _take(self, *keys: str) -> tuple[Any, ...]:
+        if not self._cache:
+            raise RuntimeError(f"{self.name}: call forward(y_pred, y_true) before backward()")
+        return tuple(self._cache[k] for k in keys)
+
+    def get_config(self) -> dict[str, Any]:
+        """Return the constructor arguments (none for the built-in losses)."""
+        return {}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def _register(cls: type[Loss], aliases: tuple[str, ...] = ()) -> type[Loss]:
+    REGISTRY.add(cls.name, cls, aliases)
+    return cls
+
+
+class MeanSquaredError(Loss):
+    """Mean squared error over every element, as ``torch.nn.MSELoss()``.
+
+    ``L = (1/N) Σ (ŷ - y)²`` with ``N`` the number of elements; ``∂L/∂ŷ = 2 (ŷ - y) / N``.
+    A target of shape ``(batch,)`` is accepted for predictions of shape ``(batch, 1)``.
+    """
+
+    name = "mse"
+
+    def forward(self, y_pred: ArrayLike, y_true: ArrayLike) -> float:
+        y_pred = _as_pred(y_pred, self.name)
+        y_true = np.asarray(y_true)
+        _check_finite_target(y_true, self.name)
+        if y_true.shape != y_pred.shape:
+            if y_pred.ndim == 2 and y_pred.shape[1] == 1 and y_true.shape == y_pred.shape[:1]:
+                y_true = y_true[:, None]
+            else:
+                raise ValueError(
+                    f"mse: y_true must have the predictions' shape {y_pred.shape}, "
+                    f"got {y_true.shape}"
+                )
+        diff = y_pred - y_true.astype(y_pred.dtype, copy=False)
+        self._cache = {"diff": diff}
+        return float(np.mean(diff * diff)) if diff.size else 0.0
+
+    def backward(self) -> Array:
+        (diff,) = self._take("diff")
+        return diff * (2.0 / max(1, diff.size))
+
+
+class CrossEntropy(Loss):
+    """Softmax cross entropy on logits, as ``torch.nn.CrossEntropyLoss()``.
+
+    For logits ``z`` (batch, C) and integer labels ``y``::
+
+        L = (1/B) Σ_i [ logsumexp(z_i) - z_{i, y_i} ],     ∂L/∂z = (softmax(z) - onehot(y)) / B
+
+    One-hot or probability targets ``t`` (batch, C) are accepted too:
+    ``L = -(1/B) Σ_i Σ_c t_ic log softmax(z_i)_c`` and ``∂L/∂z = (softmax(z) · Σ_c t_ic - t) / B``.
+    ``logsumexp`` is computed after subtracting each row's maximum, so nothing overflows.
+    """
+
+    name = "cross_entropy"
+    fuses = "softmax"
+
+    def forward(self, y_pred: ArrayLike, y_true: ArrayLike) -> float:
+        z = _as_pred(y_pred, self.name)
+        if z.ndim != 2:
+            raise ValueError(f"cross_entropy: logits must be 2-D (batch, classes), got {z.shape}")
+        y = np.asarray(y_true)
+        _check_finite_target(y, self.name)
+        n, c = z.shape
+        shifted = z - z.max(axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        sums = exp.sum(axis=1, keepdims=True)
+        log_probs = shifted - np.log(sums)
+        probs = np.divide(exp, sums, out=exp)
+        if y.ndim == 1:
+            labels = _labels(y, n, c, self.name)
+            picked = log_probs[np.arange(n), labels]
+            self._cache = {"probs": probs, "labels": labels}
+            return float(-picked.mean()) if n else 0.0
+        t = _probabilities(y, z.shape, self.name, "one-hot targets").astype(z.dtype, copy=False)
+        self._cache = {"probs": probs, "targets": t}
+        return float(-(t * log_probs).sum() / max(n, 1))
+
+    def backward(self) -> Array:
+        (probs,) = self._take("probs")
+        n = max(1, probs.shape[0])
+        if "labels" in self._cache:
+            grad = probs.copy()
+            grad[np.arange(probs.shape[0]), self._cache["labels"]] -= 1
+        else:
+            t = self._cache["targets"]
+            grad = probs * t.sum(axis=1, keepdims=True) - t
+        grad /= n
+        return grad
+
+
+class BinaryCrossEntropy(Loss):
+    """Sigmoid cross entropy on logits, as ``torch.nn.BCEWithLogitsLoss()``.
+
+    For logits ``z`` and targets ``y`` in [0, 1], mean over every element::
+
+        L = mean[ max(z, 0) - z y + log(1 + exp(-|z|)) ],     ∂L/∂z = (σ(z) - y) / N
+
+    which equals ``-[y log σ(z) + (1-y) log(1-σ(z))]`` without ever taking ``log 0``. One logit
+    per sample: ``z`` of shape (batch,) or (batch, 1) with targets (batch,); several independent
+    labels: ``z`` and targets of shape (batch, k).
+    """
+
+    name = "binary_cross_entropy"
+    fuses = "sigmoid"
+
+    def forward(self, y_pred: ArrayLike, y_true: ArrayLike) -> float:
+        z = _as_pred(y_pred, self.name)
+        y = np.asarray(y_true)
+        _check_finite_target(y, self.name)
+        if y.shape != z.shape and z.ndim == 2 and z.shape[1] == 1 and y.shape == z.shape[:1]:
+            y = y[:, None]
+        y = _probabilities(y, z.shape, self.name, "targets").astype(z.dtype, copy=False)
+        softplus_neg = np.log1p(np.exp(-np.abs(z)))
+        loss = np.maximum(z, 0) - z * y + softplus_neg
+        with np.errstate(over="ignore"):
+            sig = 1.0 / (1.0 + np.exp(-z))
+        self._cache = {"diff": sig - y}
+        return float(loss.mean()) if loss.size else 0.0
+
+    def backward(self) -> Array:
+        (diff,) = self._take("diff")
+        return diff / max(1, diff.size)
+
+
+class NegativeLogLikelihood(Loss):
+    """``-mean log p_y`` on *probabilities* (e.g. a softmax output), for teaching.
+
+    ``L = -(1/B) Σ_i log p_{i, y_i}``, ``∂L/∂p_{i, y_i} = -1 / (B p_{i, y_i})``, zero elsewhere.
+    This is ``torch.nn.NLLLoss()`` applied to ``log p``. Unlike :class:`CrossEntropy` it is not
+    fused: a probability that underflowed to 0 gives an infinite loss, which is the lesson. To
+    keep training finite the probability is floored at the dtype's smallest normal number
+    (``np.finfo(dtype).tiny``), which is documented rather than silent: the loss is then
+    ``-log(tiny)`` (about 87 in float32, 708 in float64).
+    """
+
+    name = "nll"
+
+    def forward(self, y_pred: ArrayLike, y_true: ArrayLike) -> float:
+        p = _as_pred(y_pred, self.name)
+        if p.ndim != 2:
+            raise ValueError(f"nll: probabilities must be 2-D (batch, classes), got {p.shape}")
+        _probabilities(p, p.shape, self.name, "y_pred (probabilities)")
+        y = np.asarray(y_true)
+        _check_finite_target(y, self.name)
+        n, c = p.shape
+        labels = _labels(y, n, c, self.name)
+        picked = np.maximum(p[np.arange(n), labels], np.finfo(p.dtype).tiny)
+        self._cache = {"picked": picked, "labels": labels, "shape": p.shape, "dtype": p.dtype}
+        return float(-np.log(picked).mean()) if n else 0.0
+
+    def backward(self) -> Array:
+        picked, labels, shape, dtype = self._take("picked", "labels", "shape", "dtype")
+        grad = np.zeros(shape, dtype=dtype)
+        grad[np.arange(shape[0]), labels] = -1.0 / (max(1, shape[0]) * picked)
+        return grad
+
+
+_register(MeanSquaredError, ("mean_squared_error",))
+_register(CrossEntropy, ("categorical_crossentropy", "sparse_categorical_crossentropy", "ce"))
+_register(BinaryCrossEntropy, ("binary_crossentropy", "bce", "bce_with_logits"))
+_register(NegativeLogLikelihood, ("nll_loss", "negative_log_likelihood"))
+
+
+def names() -> list[str]:
+    """Return every registered loss's canonical name."""
+    return REGISTRY.names()
+
+
+def get(identifier: str | Loss) -> Loss:
+    """Return a new loss for a name or alias (``"ce"``, ``"bce"``, ...) or an instance as is."""
+    if isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, dict) and "name" in identifier:
+        return REGISTRY.lookup(identifier["name"])(**(identifier.get("config") or {}))
+    if isinstance(identifier, str):
+        return REGISTRY.lookup(identifier)()
+    raise TypeError(
+        f"loss must be a name or a Loss, got {type(identifier).__name__}: {identifier!r}"
+    )
+
+
+def serialize(loss: Loss) -> str:
+    """Return the loss's canonical name."""
+    return loss.name
