@@ -1,0 +1,292 @@
+"""Callbacks for ``Sequential.fit``: History, EarlyStopping, per-batch hooks, progress bar.
+
+The fit loop calls, in order::
+
+    on_train_begin(logs)
+      on_epoch_begin(epoch, logs)
+        on_batch_begin(batch, logs)
+        on_after_backward(batch, logs)   # gradients are in layer.grads, weights not yet updated
+        on_batch_end(batch, logs)        # weights updated; logs hold "loss" and "size"
+      on_epoch_end(epoch, logs)          # logs hold "loss", metrics, "val_*", "lr"
+    on_train_end(logs)
+
+``on_after_backward`` is where diagnostics read gradient norms; ``on_batch_end`` is where they
+read update-to-weight ratios. Any callback may set ``self.model.stop_training = True``.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .model import Sequential
+
+__all__ = ["Callback", "EarlyStopping", "History", "LambdaCallback", "ProgressBar"]
+
+Logs = dict[str, Any]
+
+
+class Callback:
+    """Base class; override the hooks you need. ``self.model`` is set by ``fit``."""
+
+    def __init__(self) -> None:
+        self.model: Sequential | None = None
+
+    def set_model(self, model: Sequential) -> None:
+        self.model = model
+
+    def on_train_begin(self, logs: Logs) -> None: ...
+    def on_train_end(self, logs: Logs) -> None: ...
+    def on_epoch_begin(self, epoch: int, logs: Logs) -> None: ...
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None: ...
+    def on_batch_begin(self, batch: int, logs: Logs) -> None: ...
+    def on_after_backward(self, batch: int, logs: Logs) -> None: ...
+    def on_batch_end(self, batch: int, logs: Logs) -> None: ...
+
+
+class History(Callback):
+    """Record every epoch's logs: ``history.history["loss"]`` is one mean loss per epoch.
+
+    Attributes:
+        history: ``{"loss": [...], "accuracy": [...], "val_loss": [...], "lr": [...], ...}``.
+        epoch: The epoch indices recorded.
+        params: ``{"epochs", "batch_size", "steps", "samples"}`` of the run.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+        self.params: dict[str, Any] = {}
+
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
+        self.epoch.append(epoch)
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(value)
+
+    def plot(self, keys: list[str] | None = None) -> Figure:
+        """Return a matplotlib figure: one panel per quantity, training and validation together.
+
+        Args:
+            keys: Quantities to draw (default: every recorded one except ``lr``, with its
+                ``val_`` twin on the same panel).
+        """
+        from matplotlib.figure import Figure
+
+        if not self.history:
+            raise ValueError("History.plot: nothing recorded yet; call fit() first")
+        base = keys or [k for k in self.history if not k.startswith("val_") and k != "lr"]
+        fig = Figure(figsize=(4.2 * len(base), 3.2), layout="constrained")
+        axes = fig.subplots(1, len(base), squeeze=False)[0]
+        epochs = np.asarray(self.epoch) + 1
+        for ax, key in zip(axes, base, strict=True):
+            if key not in self.history:
+                raise ValueError(f"History.plot: no {key!r}; recorded: {sorted(self.history)}")
+            ax.plot(epochs, self.history[key], marker="o", ms=3, label="train")
+            if f"val_{key}" in self.history:
+                ax.plot(epochs, self.history[f"val_{key}"], marker="o", ms=3, label="validation")
+            if key == "loss" and min(self.history[key]) > 0:
+                ax.set_yscale("log")
+            ax.set_xlabel("epoch")
+            ax.set_title(key)
+            ax.grid(alpha=0.3)
+            ax.legend()
+        return fig
+
+
+class EarlyStopping(Callback):
+    """Stop when a monitored quantity has stopped improving (Keras semantics).
+
+    An epoch improves when ``value < best - min_delta`` (mode ``min``) or
+    ``value > best + min_delta`` (mode ``max``); training stops after ``patience`` epochs
+    without improvement. ``mode="auto"`` picks ``max`` for accuracy-like names, else ``min``.
+
+    Args:
+        monitor: A key of the epoch logs, e.g. ``"val_loss"`` or ``"accuracy"``.
+        min_delta: Smallest change that counts as an improvement (>= 0).
+        patience: Epochs without improvement before stopping (>= 0).
+        mode: ``"auto"``, ``"min"`` or ``"max"``.
+        restore_best_weights: Put back the weights of the best epoch when stopping.
+        baseline: A value the monitored quantity must beat within ``patience`` epochs.
+
+    Attributes:
+        stopped_epoch: The epoch after which training stopped (0 if it did not stop early).
+        best, best_epoch: The best value and when it was reached.
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        *,
+        min_delta: float = 0.0,
+        patience: int = 0,
+        mode: str = "auto",
+        restore_best_weights: bool = False,
+        baseline: float | None = None,
+    ) -> None:
+        super().__init__()
+        if not isinstance(patience, int) or isinstance(patience, bool) or patience < 0:
+            raise ValueError(f"EarlyStopping: patience must be an int >= 0, got {patience!r}")
+        if not math.isfinite(min_delta) or min_delta < 0:
+            raise ValueError(f"EarlyStopping: min_delta must be >= 0, got {min_delta!r}")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"EarlyStopping: mode must be 'auto', 'min' or 'max', got {mode!r}")
+        if mode == "auto":
+            mode = "max" if any(s in monitor for s in ("acc", "auc", "score")) else "min"
+        self.monitor, self.min_delta, self.patience, self.mode = monitor, min_delta, patience, mode
+        self.restore_best_weights, self.baseline = restore_best_weights, baseline
+
+    def _better(self, value: float, reference: float) -> bool:
+        if self.mode == "min":
+            return value < reference - self.min_delta
+        return value > reference + self.min_delta
+
+    def on_train_begin(self, logs: Logs) -> None:
+        self.wait, self.stopped_epoch, self.best_epoch = 0, 0, 0
+        worst = math.inf if self.mode == "min" else -math.inf
+        self.best = worst if self.baseline is None else float(self.baseline)
+        self.best_weights: list[np.ndarray] | None = None
+
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
+        if self.monitor not in logs:
+            raise ValueError(
+                f"EarlyStopping: monitor {self.monitor!r} is not in the epoch logs "
+                f"{sorted(logs)}; pass validation data to monitor 'val_*' quantities"
+            )
+        value = float(logs[self.monitor])
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = [w.copy() for w in self.model.get_weights()]
+        if self._better(value, self.best):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best_weights:
+                self.best_weights = [w.copy() for w in self.model.get_weights()]
+            return
+        self.wait += 1
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+            if self.restore_best_weights and self.best_weights is not None:
+                self.model.set_weights(self.best_weights)
+
+
+class LambdaCallback(Callback):
+    """Run plain functions at the fit loop's hooks, e.g. a per-batch diagnostic probe.
+
+    Each argument is a function taking the hook's arguments: ``on_batch_end(batch, logs)``,
+    ``on_epoch_end(epoch, logs)``, ``on_train_begin(logs)``, ... ``every`` calls the batch hooks
+    only on every n-th global step (the step count is in ``logs["step"]``).
+
+    Example:
+        >>> norms = []
+        >>> probe = LambdaCallback(on_after_backward=lambda b, logs: norms.append(logs["step"]))
+    """
+
+    _hooks = (
+        "on_train_begin",
+        "on_train_end",
+        "on_epoch_begin",
+        "on_epoch_end",
+        "on_batch_begin",
+        "on_after_backward",
+        "on_batch_end",
+    )
+
+    def __init__(self, every: int = 1, **hooks: Callable[..., Any]) -> None:
+        super().__init__()
+        unknown = set(hooks) - set(self._hooks)
+        if unknown:
+            raise TypeError(
+                f"LambdaCallback: unknown hook(s) {sorted(unknown)}; known: {self._hooks}"
+            )
+        if not isinstance(every, int) or every < 1:
+            raise ValueError(f"LambdaCallback: every must be an int >= 1, got {every!r}")
+        self.every = every
+        for hook, fn in hooks.items():
+            if not callable(fn):
+                raise TypeError(f"LambdaCallback: {hook} must be callable, got {fn!r}")
+            batch_hook = hook.startswith("on_batch") or hook == "on_after_backward"
+            setattr(self, hook, self._every(fn) if batch_hook else fn)
+
+    def _every(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def call(batch: int, logs: Logs) -> None:
+            if logs.get("step", 0) % self.every == 0:
+                fn(batch, logs)
+
+        return call
+
+
+class ProgressBar(Callback):
+    """A rich progress bar per epoch with the running loss and metrics (``verbose=1``).
+
+    ``verbose=2`` prints one line per epoch instead. Output goes to ``sys.stdout`` as it is
+    when training starts (so it can be captured).
+    """
+
+    def __init__(self, verbose: int = 1) -> None:
+        super().__init__()
+        self.verbose = verbose
+
+    def on_train_begin(self, logs: Logs) -> None:
+        from rich.console import Console
+
+        self.console = Console(file=sys.stdout, highlight=False)
+        self.epochs, self.steps = logs["epochs"], logs["steps"]
+        self._progress = None
+
+    def on_epoch_begin(self, epoch: int, logs: Logs) -> None:
+        self._start = time.perf_counter()
+        self._seen, self._loss_sum, self._last = 0, 0.0, 0.0
+        if self.verbose == 1:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._progress = Progress(
+                TextColumn(f"Epoch {epoch + 1}/{self.epochs}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.fields[stats]}"),
+                console=self.console,
+                transient=False,
+                refresh_per_second=8,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task("train", total=self.steps, stats="")
+
+    def on_batch_end(self, batch: int, logs: Logs) -> None:
+        self._seen += logs["size"]
+        self._loss_sum += logs["loss"] * logs["size"]
+        if self._progress is not None:
+            now = time.perf_counter()
+            if now - self._last > 0.1 or batch + 1 == self.steps:
+                self._last = now
+                stats = f"loss {self._loss_sum / self._seen:.4f}"
+                self._progress.update(self._task, completed=batch + 1, stats=stats)
+
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
+        stats = "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if k != "lr")
+        if self._progress is not None:
+            self._progress.update(self._task, completed=self.steps, stats=stats)
+            self._progress.stop()
+            self._progress = None
+        else:
+            took = time.perf_counter() - self._start
+            self.console.print(f"Epoch {epoch + 1}/{self.epochs}  {took:.2f}s  {stats}")
+
+    def on_train_end(self, logs: Logs) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None

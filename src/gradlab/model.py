@@ -1,0 +1,514 @@
+"""``Sequential``: a stack of layers with Keras-style compile, fit, evaluate and predict.
+
+Training one mini-batch is the textbook loop, written out in :meth:`Sequential.train_on_batch`:
+
+1. forward through every layer, each caching what its backward needs;
+2. the loss and its gradient ``∂L/∂output`` (fused with a final softmax/sigmoid when the loss is
+   the matching cross entropy, so nothing overflows);
+3. backward through the layers in reverse, each turning ``∂L/∂y`` into ``∂L/∂x`` and filling
+   its parameter gradients (the chain rule);
+4. the optimizer updates every parameter in place.
+
+Saving and loading live in :mod:`gradlab.serialization`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
+
+from . import layers as layers_mod
+from . import losses as losses_mod
+from . import metrics as metrics_mod
+from . import optimizers as optimizers_mod
+from .callbacks import Callback, History, ProgressBar
+from .layers import Layer, check_dtype
+from .training import TrainingDivergedError, check_arrays, diagnose_divergence
+
+__all__ = ["Sequential", "TrainingDivergedError"]
+
+Array = NDArray[np.floating]
+
+
+class Sequential:
+    """A feed-forward stack of layers, trained by back-propagation.
+
+    Args:
+        layers: The layers, input to output.
+        input_dim: Number of input features. Given, the model is built at once (weights drawn);
+            otherwise it is built on the first call to ``fit``/``predict``.
+        seed: Seeds every random number the model draws (initial weights, shuffling, dropout
+            masks). The same seed gives bit-identical weights and training.
+        dtype: ``"float32"`` (default) or ``"float64"``. Inputs are converted to it once, at
+            the boundary; no layer upcasts.
+        name: A label for summaries.
+
+    Example:
+        >>> import numpy as np
+        >>> from gradlab import Sequential, layers, datasets
+        >>> X, y = datasets.xor(200, noise=0.05, seed=0)
+        >>> model = Sequential([layers.Dense(8, "tanh"), layers.Dense(2)], input_dim=2, seed=0)
+        >>> model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"])
+        >>> history = model.fit(X, y, epochs=2, batch_size=32, verbose=0)
+        >>> len(history.history["loss"])
+        2
+    """
+
+    def __init__(
+        self,
+        layers: Iterable[Layer] | None = None,
+        *,
+        input_dim: int | None = None,
+        seed: int | None = 0,
+        dtype: DTypeLike = "float32",
+        name: str | None = None,
+    ) -> None:
+        self.layers: list[Layer] = []
+        self.dtype = check_dtype(dtype)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+            raise TypeError(f"seed must be an int or None, got {type(seed).__name__}: {seed!r}")
+        self.seed = seed
+        seq = np.random.SeedSequence(seed)
+        init_seq, shuffle_seq = seq.spawn(2)
+        self._init_rng = np.random.default_rng(init_seq)
+        self.rng = np.random.default_rng(shuffle_seq)
+        self.name = name
+        self.input_dim: int | None = None
+        self.built = False
+        self.compiled = False
+        self.stop_training = False
+        self.optimizer: optimizers_mod.Optimizer | None = None
+        self.loss: losses_mod.Loss | None = None
+        self.metric_names: list[str] = []
+        self.history: History | None = None
+        for layer in layers or []:
+            self.add(layer)
+        if input_dim is not None:
+            self.build(input_dim)
+
+    # -- structure ------------------------------------------------------------------------
+    def add(self, layer: Layer) -> None:
+        """Append a layer (before the model is built)."""
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                f"Sequential.add expects a Layer, got {type(layer).__name__}: {layer!r}"
+            )
+        if self.built:
+            raise RuntimeError("cannot add layers to a built model; create a new Sequential")
+        self.layers.append(layer)
+
+    def build(self, input_dim: int) -> None:
+        """Create every layer's weights for inputs of ``input_dim`` features."""
+        if not self.layers:
+            raise ValueError("Sequential has no layers; pass a list of layers or call add()")
+        if (
+            isinstance(input_dim, bool)
+            or not isinstance(input_dim, int | np.integer)
+            or input_dim < 1
+        ):
+            raise ValueError(f"input_dim must be a positive int, got {input_dim!r}")
+        dim = int(input_dim)
+        for layer in self.layers:
+            if layer.built and (layer.input_dim != dim or layer.dtype != self.dtype):
+                raise ValueError(
+                    f"{layer.describe()} is already built for {layer.input_dim} features of "
+                    f"{layer.dtype}; the model feeds it {dim} features of {self.dtype}"
+                )
+            if not layer.built:
+                layer.build(dim, rng=self._init_rng, dtype=self.dtype)
+            dim = layer.output_dim
+        self.layers[0].needs_input_grad = False
+        self.input_dim = int(input_dim)
+        self.built = True
+        self._params = [p for layer in self.layers for p in layer.params.values()]
+        self._grads = [layer.grads[k] for layer in self.layers for k in layer.params]
+
+    @property
+    def output_dim(self) -> int:
+        self._require_built()
+        return self.layers[-1].output_dim
+
+    def count_params(self) -> int:
+        """Return the number of trainable scalars."""
+        return sum(layer.count_params() for layer in self.layers)
+
+    # -- compile --------------------------------------------------------------------------
+    def compile(
+        self,
+        optimizer: Any = "adam",
+        loss: Any = "cross_entropy",
+        metrics: Sequence[str] | None = None,
+    ) -> None:
+        """Choose the optimizer, the loss and the metrics to report.
+
+        Args:
+            optimizer: A name (``"adam"``), ``{"name", "config"}`` or an optimizer instance.
+            loss: ``"mse"``, ``"cross_entropy"``, ``"binary_cross_entropy"``, ``"nll"`` or a
+                Loss. When the last layer's activation is the one the loss absorbs (softmax
+                for cross entropy, sigmoid for binary cross entropy) the two are fused.
+            metrics: Names such as ``["accuracy"]``.
+        """
+        self.optimizer = optimizers_mod.get(optimizer)
+        self.loss = losses_mod.get(loss)
+        if isinstance(metrics, str):
+            metrics = [metrics]
+        self.metric_names = [metrics_mod.get(m)[0] for m in (metrics or [])]
+        self._metrics = [metrics_mod.get(m)[1] for m in self.metric_names]
+        self.compiled = True
+
+    @property
+    def fused(self) -> bool:
+        """Whether the last layer's activation is folded into the loss during training."""
+        last = self.layers[-1] if self.layers else None
+        act = getattr(last, "activation", None)
+        return bool(self.loss is not None and act is not None and act.name == self.loss.fuses)
+
+    def _output_kind(self) -> str:
+        """``"probs"`` if outputs are probabilities, ``"logits"`` if the loss expects logits."""
+        last_act = getattr(self.layers[-1], "activation", None)
+        if last_act is not None and last_act.name in ("softmax", "sigmoid"):
+            return "probs"
+        if self.loss is not None and self.loss.fuses:
+            return "logits"
+        return "values"
+
+    # -- forward / backward -----------------------------------------------------------
+    def forward(self, X: Array, training: bool = False, *, logits: bool = False) -> Array:
+        """Run the layers; with ``logits=True`` the last layer's activation is left out."""
+        h = X
+        last = len(self.layers) - 1
+        for i, layer in enumerate(self.layers):
+            if i == last and logits and hasattr(layer, "activation"):
+                h = layer.forward(h, training, apply_activation=False)
+            else:
+                h = layer.forward(h, training)
+        return h
+
+    def backward(self, grad: Array) -> Array | None:
+        """Back-propagate ``∂L/∂output`` through every layer, filling their ``grads``."""
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
+        return grad
+
+    def compute_gradients(self, X: Array, y: ArrayLike) -> float:
+        """Fill every layer's ``grads`` for one batch and return its loss (no update)."""
+        self._require_compiled()
+        out = self.forward(X, training=True, logits=self.fused)
+        loss = self.loss.forward(out, y)
+        self.backward(self.loss.backward())
+        self._last_output = out
+        return loss
+
+    def train_on_batch(self, X: ArrayLike, y: ArrayLike) -> float:
+        """Run one optimisation step on a batch and return its loss (before the step)."""
+        self._require_compiled()
+        X, y = self._prepare(X, y, "train_on_batch")
+        return self._train_step(X, y, epoch=0, batch=0, callbacks=[], logs={})
+
+    def _train_step(
+        self, X: Array, y: NDArray, *, epoch: int, batch: int, callbacks: list[Callback], logs: dict
+    ) -> float:
+        # Overflow shows up as inf/NaN, which the checks below turn into a diagnosis instead
+        # of a stream of RuntimeWarnings.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            out = self.forward(X, training=True, logits=self.fused)
+            if not np.isfinite(out).all():
+                raise TrainingDivergedError(
+                    diagnose_divergence(self, X, None, epoch=epoch, batch=batch)
+                )
+            loss = self.loss.forward(out, y)
+            self.backward(self.loss.backward())
+        self._last_output = out
+        if not (np.isfinite(loss) and all(np.isfinite(g).all() for g in self._grads)):
+            raise TrainingDivergedError(
+                diagnose_divergence(self, X, loss, epoch=epoch, batch=batch)
+            )
+        logs["loss"] = loss
+        for cb in callbacks:
+            cb.on_after_backward(batch, logs)
+        self.optimizer.step(self._params, self._grads)
+        return loss
+
+    # -- fit ------------------------------------------------------------------------------
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        *,
+        epochs: int = 1,
+        batch_size: int = 32,
+        shuffle: bool = True,
+        validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+        validation_split: float = 0.0,
+        callbacks: Sequence[Callback] | None = None,
+        verbose: int = 1,
+    ) -> History:
+        """Train for ``epochs`` passes over ``(X, y)`` in shuffled mini-batches.
+
+        Each epoch draws a permutation from the model's seeded generator and visits every
+        sample once (without replacement); the last batch may be smaller.
+
+        Args:
+            X: Inputs, shape (samples, features).
+            y: Targets: integer labels or one-hot rows for ``cross_entropy``, 0/1 for
+                ``binary_cross_entropy``, values for ``mse``.
+            epochs, batch_size: Passes over the data and samples per update.
+            shuffle: Shuffle the samples every epoch.
+            validation_data: ``(X_val, y_val)`` scored at the end of each epoch (``val_*``).
+            validation_split: Fraction of the data, taken from the end before shuffling (as
+                Keras), held out for validation. Ignored when ``validation_data`` is given.
+            callbacks: Extra :class:`~gradlab.callbacks.Callback` objects.
+            verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch.
+
+        Returns:
+            The :class:`~gradlab.callbacks.History` (also kept as ``model.history``).
+
+        Raises:
+            TrainingDivergedError: when the loss or a gradient becomes NaN/inf; the message
+                names the epoch, the batch, the first layer that went non-finite and remedies.
+        """
+        self._require_compiled()
+        epochs = _positive_int("epochs", epochs)
+        batch_size = _positive_int("batch_size", batch_size)
+        if verbose not in (0, 1, 2):
+            raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
+        X, y = self._prepare(X, y, "fit")
+        if validation_data is None and validation_split:
+            if not 0 < validation_split < 1:
+                raise ValueError(f"validation_split must be in (0, 1), got {validation_split!r}")
+            cut = len(X) - round(len(X) * validation_split)
+            if cut < 1 or cut == len(X):
+                raise ValueError(
+                    f"validation_split={validation_split} leaves {cut} of {len(X)} samples for "
+                    "training; both parts need at least one sample"
+                )
+            validation_data = (X[cut:], y[cut:])
+            X, y = X[:cut], y[:cut]
+        if validation_data is not None:
+            if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
+                raise TypeError("validation_data must be a tuple (X_val, y_val)")
+            Xv, yv = self._prepare(*validation_data, "validation_data")
+        n = len(X)
+        steps = -(-n // batch_size)
+        history = History()
+        history.params = {"epochs": epochs, "batch_size": batch_size, "steps": steps, "samples": n}
+        cbs: list[Callback] = [history, *(callbacks or [])]
+        if verbose:
+            cbs.append(ProgressBar(verbose))
+        for cb in cbs:
+            cb.set_model(self)
+        self.stop_training = False
+        self.history = history
+        self._step = getattr(self, "_step", 0)
+        start_logs = {"epochs": epochs, "steps": steps, "samples": n}
+        for cb in cbs:
+            cb.on_train_begin(start_logs)
+        for epoch in range(epochs):
+            self.optimizer.on_epoch_begin(epoch)
+            for cb in cbs:
+                cb.on_epoch_begin(epoch, {})
+            order = self.rng.permutation(n) if shuffle else np.arange(n)
+            loss_sum, metric_sums = 0.0, [0.0] * len(self._metrics)
+            for batch in range(steps):
+                idx = order[batch * batch_size : (batch + 1) * batch_size]
+                xb, yb = X[idx], y[idx]
+                logs: dict[str, Any] = {"batch": batch, "size": len(idx), "step": self._step}
+                for cb in cbs:
+                    cb.on_batch_begin(batch, logs)
+                loss = self._train_step(xb, yb, epoch=epoch, batch=batch, callbacks=cbs, logs=logs)
+                loss_sum += loss * len(idx)
+                if self._metrics:
+                    scores, threshold = self._scores(self._last_output)
+                    for k, metric in enumerate(self._metrics):
+                        metric_sums[k] += metric(yb, scores, threshold=threshold) * len(idx)
+                self._step += 1
+                for cb in cbs:
+                    cb.on_batch_end(batch, logs)
+                if self.stop_training:
+                    break
+            seen = min(n, (batch + 1) * batch_size)
+            epoch_logs: dict[str, Any] = {"loss": loss_sum / seen}
+            for name, total in zip(self.metric_names, metric_sums, strict=True):
+                epoch_logs[name] = total / seen
+            if validation_data is not None:
+                for key, value in self._evaluate(Xv, yv).items():
+                    epoch_logs[f"val_{key}"] = value
+            epoch_logs["lr"] = self.optimizer.lr
+            for cb in cbs:
+                cb.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        for cb in cbs:
+            cb.on_train_end({})
+        for layer in self.layers:
+            layer.clear_cache()
+        return history
+
+    # -- inference ------------------------------------------------------------------------
+    def predict(self, X: ArrayLike, batch_size: int = 1024) -> Array:
+        """Return the network's output (after the last activation) for every row of ``X``."""
+        X = self._prepare(X, None, "predict")[0]
+        batch_size = _positive_int("batch_size", batch_size)
+        outs = [self.forward(X[i : i + batch_size]) for i in range(0, max(len(X), 1), batch_size)]
+        return np.concatenate(outs) if len(X) else outs[0]
+
+    def predict_proba(self, X: ArrayLike, batch_size: int = 1024) -> Array:
+        """Return class probabilities: softmax rows, or sigmoid values for a binary output."""
+        self._require_compiled()
+        kind = self._output_kind()
+        out = self.predict(X, batch_size)
+        if kind == "probs":
+            return out
+        if kind == "logits":
+            from . import activations
+
+            return activations.get(self.loss.fuses)(out)
+        raise TypeError(
+            f"predict_proba needs a classification model (a softmax/sigmoid output or a cross "
+            f"entropy loss); this one ends in {self.layers[-1].describe()} with loss "
+            f"{self.loss.name!r}"
+        )
+
+    def evaluate(self, X: ArrayLike, y: ArrayLike, batch_size: int = 1024) -> dict[str, float]:
+        """Return ``{"loss": ..., <metric>: ...}`` on ``(X, y)`` in inference mode."""
+        self._require_compiled()
+        X, y = self._prepare(X, y, "evaluate")
+        return self._evaluate(X, y, batch_size)
+
+    def _evaluate(self, X: Array, y: NDArray, batch_size: int = 1024) -> dict[str, float]:
+        n = len(X)
+        totals = np.zeros(1 + len(self._metrics))
+        for i in range(0, n, batch_size):
+            xb, yb = X[i : i + batch_size], y[i : i + batch_size]
+            out = self.forward(xb, training=False, logits=self.fused)
+            totals[0] += self.loss.forward(out, yb) * len(xb)
+            scores, threshold = self._scores(out)
+            for k, metric in enumerate(self._metrics, start=1):
+                totals[k] += metric(yb, scores, threshold=threshold) * len(xb)
+        self.loss._cache = {}
+        results = totals / max(n, 1)
+        return {"loss": float(results[0])} | {
+            name: float(v) for name, v in zip(self.metric_names, results[1:], strict=True)
+        }
+
+    def _scores(self, out: Array) -> tuple[Array, float]:
+        """Return what metrics see (outputs, probabilities or logits) and the binary threshold."""
+        logits = self.fused or self._output_kind() == "logits"
+        return out, (0.0 if logits else 0.5)
+
+    # -- weights ---------------------------------------------------------------------------
+    def get_weights(self) -> list[Array]:
+        """Return copies of every layer's weights (params then buffers), in layer order."""
+        self._require_built()
+        return [w.copy() for layer in self.layers for w in layer.weights]
+
+    def set_weights(self, weights: Sequence[ArrayLike]) -> None:
+        """Copy ``weights`` (as :meth:`get_weights` lists them) into the layers."""
+        self._require_built()
+        weights = list(weights)
+        expected = sum(len(layer.weights) for layer in self.layers)
+        if len(weights) != expected:
+            raise ValueError(f"set_weights: expected {expected} arrays, got {len(weights)}")
+        start = 0
+        for layer in self.layers:
+            count = len(layer.weights)
+            layer.set_weights(weights[start : start + count])
+            start += count
+
+    def save(self, path: str) -> None:
+        """Write weights, optimizer state and config to one ``.npz`` file, atomically."""
+        from .serialization import save_model
+
+        save_model(self, path)
+
+    # -- summary ------------------------------------------------------------------------------
+    def summary_rows(self, batch_size: int = 32) -> list[dict[str, Any]]:
+        """Return one row per layer: name, output shape, params, bytes cached for backward.
+
+        The cached bytes are measured by a training forward pass of ``batch_size`` zero rows
+        through a copy of the model (the model's own random state is not touched).
+        """
+        self._require_built()
+        probe = copy.deepcopy(self.layers)
+        h = np.zeros((batch_size, self.input_dim), dtype=self.dtype)
+        rows = []
+        for layer in probe:
+            h = layer.forward(h, training=True)
+            rows.append(
+                {
+                    "layer": layer.describe(),
+                    "output_shape": (None, layer.output_dim),
+                    "params": layer.count_params(),
+                    "cached_bytes": layer.cached_bytes(),
+                    "output_bytes": h.nbytes,
+                }
+            )
+        return rows
+
+    def summary(self, batch_size: int = 32, print_fn: Any = None) -> str:
+        """Print (and return) a table of layers, shapes, parameter counts and cached bytes."""
+        from .training import render_summary
+
+        text = render_summary(self, self.summary_rows(batch_size), batch_size)
+        if print_fn is None:
+            from rich.console import Console
+
+            Console(highlight=False).print(text)
+        else:
+            print_fn(text)
+        return text
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _prepare(self, X: Any, y: Any, where: str) -> tuple[Array, NDArray | None]:
+        """Validate ``X`` (and ``y``), build on first use, convert ``X`` to the model's dtype."""
+        X, y = check_arrays(X, y, where, self.dtype)
+        if not self.built:
+            self.build(X.shape[1])
+        if X.shape[1] != self.input_dim:
+            raise ValueError(
+                f"{where}: X has {X.shape[1]} features, but the model was built for "
+                f"{self.input_dim}"
+            )
+        if y is not None and self.loss is not None and len(y):
+            probe = np.zeros((len(y), self.output_dim), dtype=self.dtype)
+            if self.loss.name in ("nll",):
+                probe += 1.0 / self.output_dim
+            try:
+                self.loss.forward(probe, y)
+            except (ValueError, TypeError) as exc:
+                raise type(exc)(f"{where}: y does not fit the model's output: {exc}") from None
+            finally:
+                self.loss._cache = {}
+        return X, y
+
+    def _require_built(self) -> None:
+        if not self.built:
+            raise RuntimeError("the model is not built yet: pass input_dim= or call fit/build")
+
+    def _require_compiled(self) -> None:
+        if not self.compiled:
+            raise RuntimeError("call compile(optimizer=..., loss=...) before training")
+
+    def get_config(self) -> dict[str, Any]:
+        """Return the architecture as JSON-friendly data."""
+        return {
+            "name": self.name,
+            "input_dim": self.input_dim,
+            "seed": self.seed,
+            "dtype": self.dtype.name,
+            "layers": [layers_mod.serialize(layer) for layer in self.layers],
+        }
+
+    def __repr__(self) -> str:
+        inner = ", ".join(layer.describe() for layer in self.layers)
+        return f"Sequential([{inner}], input_dim={self.input_dim})"
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)

@@ -1,0 +1,157 @@
+"""Boundary checks, divergence diagnosis and the summary table used by :mod:`gradlab.model`."""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from .model import Sequential
+
+__all__ = ["TrainingDivergedError", "check_arrays", "diagnose_divergence", "render_summary"]
+
+
+class TrainingDivergedError(FloatingPointError):
+    """The loss or a gradient became NaN or infinite during training."""
+
+
+def check_arrays(
+    X: Any, y: Any, where: str, dtype: np.dtype
+) -> tuple[NDArray[np.floating], NDArray[Any] | None]:
+    """Validate inputs at the API boundary and convert ``X`` to ``dtype``.
+
+    Raises ``TypeError`` for non-numeric data and ``ValueError`` for wrong shapes, NaN/inf or
+    mismatched lengths, naming the argument, what was expected and what was received.
+    """
+    X = np.asarray(X)
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"{where}: X must be numeric, got dtype {X.dtype}")
+    if X.ndim != 2:
+        hint = " (use X.reshape(-1, 1) for a single feature)" if X.ndim == 1 else ""
+        raise ValueError(f"{where}: X must be 2-D (samples, features), got shape {X.shape}{hint}")
+    X = X.astype(dtype, copy=False)
+    bad = ~np.isfinite(X)
+    if bad.any():
+        row = int(np.argwhere(bad)[0][0])
+        raise ValueError(
+            f"{where}: X contains NaN or inf (first at row {row}); clean the data first"
+        )
+    if y is None:
+        return X, None
+    y = np.asarray(y)
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"{where}: y must be numeric, got dtype {y.dtype}")
+    if y.ndim == 0 or len(y) != len(X):
+        got = "a scalar" if y.ndim == 0 else f"{len(y)} rows"
+        raise ValueError(
+            f"{where}: X and y must have the same number of rows; X has {len(X)}, y has {got}"
+        )
+    if y.dtype.kind == "f":
+        bad = ~np.isfinite(y)
+        if bad.any():
+            row = int(np.argwhere(bad)[0][0])
+            raise ValueError(f"{where}: y contains NaN or inf (first at row {row})")
+    return X, y
+
+
+def _first_bad(arrays: dict[str, NDArray[Any]]) -> str | None:
+    for key, value in arrays.items():
+        if not np.all(np.isfinite(value)):
+            return key
+    return None
+
+
+def diagnose_divergence(
+    model: Sequential, X: NDArray[np.floating], loss: float | None, *, epoch: int, batch: int
+) -> str:
+    """Explain where a batch went non-finite: weights, forward outputs, then gradients."""
+    findings = []
+    for i, layer in enumerate(model.layers):
+        key = _first_bad({**layer.params, **layer.buffers})
+        if key is not None:
+            findings.append(f"the weights {key!r} of layer {i} {layer.describe()} are non-finite")
+            break
+    h = X
+    for i, layer in enumerate(copy.deepcopy(model.layers)):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            h = layer.forward(h, training=True)
+        if not np.all(np.isfinite(h)):
+            findings.append(
+                f"the output of layer {i} {layer.describe()} is the first non-finite one"
+            )
+            break
+    for i in reversed(range(len(model.layers))):
+        layer = model.layers[i]
+        key = _first_bad(layer.grads)
+        if key is not None:
+            findings.append(
+                f"going backward, layer {i} {layer.describe()} is the first with a non-finite "
+                f"gradient ({key!r})"
+            )
+            break
+    if not findings:
+        findings.append("every weight, output and gradient is finite but the loss is not")
+    lr = getattr(model.optimizer, "lr", None)
+    return (
+        f"training diverged at epoch {epoch + 1}, batch {batch + 1}: "
+        + ("the network's output is not finite; " if loss is None else f"the loss is {loss}; ")
+        + "; ".join(findings)
+        + f". Remedies: lower the learning rate (now {lr}), clip gradients (clip_norm=1.0 on the "
+        "optimizer), use an initializer matched to the activation (he_normal for ReLU, "
+        "glorot for tanh/sigmoid), or add BatchNorm."
+    )
+
+
+def _fmt_bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
+
+
+def render_summary(model: Sequential, rows: list[dict[str, Any]], batch_size: int) -> str:
+    """Return the model summary as a plain-text table."""
+    header = ("#", "Layer", "Output shape", "Params", f"Cached for backward (batch {batch_size})")
+    body = [
+        (
+            str(i),
+            r["layer"],
+            str(r["output_shape"]),
+            f"{r['params']:,}",
+            _fmt_bytes(r["cached_bytes"]),
+        )
+        for i, r in enumerate(rows)
+    ]
+    widths = [max(len(row[c]) for row in (header, *body)) for c in range(len(header))]
+    line = "  ".join("-" * w for w in widths)
+
+    def fmt(row: tuple[str, ...]) -> str:
+        return "  ".join(
+            cell.rjust(w) if c in (0, 3, 4) else cell.ljust(w)
+            for c, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+
+    params = model.count_params()
+    cached = sum(r["cached_bytes"] for r in rows)
+    weights = sum(w.nbytes for layer in model.layers for w in layer.weights)
+    outputs = max((r["output_bytes"] for r in rows), default=0)
+    title = (
+        f"Sequential {model.name or ''}".rstrip() + f" (input_dim={model.input_dim}, {model.dtype})"
+    )
+    return "\n".join(
+        [
+            title,
+            line,
+            fmt(header),
+            line,
+            *map(fmt, body),
+            line,
+            f"Trainable params: {params:,} ({_fmt_bytes(weights)} with buffers)",
+            f"Cached for backward per batch of {batch_size}: {_fmt_bytes(cached)} "
+            f"(inference keeps at most one activation, {_fmt_bytes(outputs)})",
+        ]
+    )

@@ -1,0 +1,327 @@
+"""Sequential: fit/evaluate/predict, seeds, save/load, callbacks, bad input, divergence."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+import gradlab as gl
+from gradlab import callbacks, datasets, layers, optimizers
+
+
+def mlp(hidden=(16,), activation="tanh", out=2, seed=0, dtype="float32", input_dim=2, **kw):
+    stack = [layers.Dense(h, activation=activation) for h in hidden]
+    stack.append(layers.Dense(out, **kw))
+    return gl.Sequential(stack, input_dim=input_dim, seed=seed, dtype=dtype)
+
+
+@pytest.fixture(scope="module")
+def xor_data():
+    return datasets.xor(400, noise=0.05, seed=1)
+
+
+# ---- the articles' claims the engine must reproduce ------------------------------------------
+def test_xor_needs_a_hidden_layer(xor_data):
+    X, y = xor_data
+    linear = gl.Sequential([layers.Dense(2)], input_dim=2, seed=0)
+    linear.compile(optimizer=optimizers.Adam(lr=0.05), loss="cross_entropy", metrics=["accuracy"])
+    linear.fit(X, y, epochs=60, batch_size=32, verbose=0)
+    hidden = mlp(hidden=(8,), activation="tanh")
+    hidden.compile(optimizer=optimizers.Adam(lr=0.05), loss="cross_entropy", metrics=["accuracy"])
+    hidden.fit(X, y, epochs=60, batch_size=32, verbose=0)
+    acc_linear = linear.evaluate(X, y)["accuracy"]
+    acc_hidden = hidden.evaluate(X, y)["accuracy"]
+    # A line separates at most three of XOR's four clusters.
+    assert acc_linear <= 0.80, acc_linear
+    assert acc_hidden >= 0.97, acc_hidden
+
+
+def test_loss_decreases_and_history_has_one_value_per_epoch(xor_data):
+    X, y = xor_data
+    model = mlp()
+    model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"])
+    hist = model.fit(X, y, epochs=5, batch_size=32, verbose=0, validation_split=0.25)
+    assert set(hist.history) == {"loss", "accuracy", "val_loss", "val_accuracy", "lr"}
+    assert all(len(v) == 5 for v in hist.history.values())
+    assert hist.history["loss"][-1] < hist.history["loss"][0]
+    assert hist.params["samples"] == 300
+
+
+# ---- dtype ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_dtype_is_kept_end_to_end(xor_data, dtype):
+    X, y = xor_data
+    model = mlp(dtype=dtype)
+    model.compile(optimizer="sgd", loss="cross_entropy")
+    model.fit(X.astype(np.float64), y, epochs=1, verbose=0)
+    assert all(w.dtype == np.dtype(dtype) for w in model.get_weights())
+    assert model.predict(X.astype(np.float64)).dtype == np.dtype(dtype)
+    for layer in model.layers:
+        assert all(g.dtype == np.dtype(dtype) for g in layer.grads.values())
+
+
+# ---- seeds and persistence -----------------------------------------------------------------
+def _trained(seed, X, y, epochs=3):
+    model = gl.Sequential(
+        [layers.Dense(16, "relu"), layers.Dropout(0.2), layers.Dense(2)], input_dim=2, seed=seed
+    )
+    model.compile(optimizer="adam", loss="cross_entropy")
+    model.fit(X, y, epochs=epochs, batch_size=16, verbose=0)
+    return model
+
+
+def test_same_seed_gives_bit_identical_weights(xor_data):
+    X, y = xor_data
+    a, b, c = _trained(3, X, y), _trained(3, X, y), _trained(4, X, y)
+    for wa, wb in zip(a.get_weights(), b.get_weights(), strict=True):
+        assert np.array_equal(wa, wb)
+    assert not np.array_equal(a.get_weights()[0], c.get_weights()[0])
+
+
+def test_save_load_round_trip_and_continue_identically(tmp_path, xor_data):
+    X, y = xor_data
+    path = tmp_path / "model.npz"
+    model = _trained(0, X, y, epochs=2)
+    model.save(path)
+    loaded = gl.load_model(path)
+    assert np.array_equal(model.predict(X), loaded.predict(X))
+    assert loaded.optimizer.get_config() == model.optimizer.get_config()
+    # Continuing both must give the same weights (optimizer state and RNG restored).
+    model.fit(X, y, epochs=2, batch_size=16, verbose=0)
+    loaded.fit(X, y, epochs=2, batch_size=16, verbose=0)
+    for wa, wb in zip(model.get_weights(), loaded.get_weights(), strict=True):
+        assert np.array_equal(wa, wb)
+
+
+def test_interrupted_save_leaves_previous_file_intact(tmp_path, xor_data, monkeypatch):
+    X, y = xor_data
+    path = tmp_path / "model.npz"
+    model = _trained(0, X, y, epochs=1)
+    model.save(path)
+    before = path.read_bytes()
+    model.fit(X, y, epochs=1, verbose=0)
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt("simulated crash while writing")
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(KeyboardInterrupt):
+        model.save(path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["model.npz"]  # no temporary file left behind
+
+
+def test_load_model_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no file"):
+        gl.load_model(tmp_path / "missing.npz")
+    np.savez(tmp_path / "other.npz", a=np.zeros(2))
+    with pytest.raises(ValueError, match="not a gradlab model"):
+        gl.load_model(tmp_path / "other.npz")
+
+
+def test_set_weights_checks_shapes():
+    model = mlp()
+    weights = model.get_weights()
+    with pytest.raises(ValueError, match="expected 4 arrays"):
+        model.set_weights(weights[:3])
+    weights[0] = np.zeros((3, 3))
+    with pytest.raises(ValueError, match="shape"):
+        model.set_weights(weights)
+
+
+# ---- outputs --------------------------------------------------------------------------------
+def test_predict_proba_and_fused_softmax_do_not_overflow():
+    model = gl.Sequential([layers.Dense(3, activation="softmax")], input_dim=2, seed=0)
+    model.compile(optimizer=optimizers.SGD(lr=0.1), loss="cross_entropy", metrics=["accuracy"])
+    assert model.fused
+    model.set_weights([np.array([[1e3, 0, -1e3], [0, 0, 0]]), np.zeros(3)])
+    X = np.array([[5.0, 0.0], [-5.0, 1.0]])
+    y = np.array([2, 0])  # the wrong classes: a saturated softmax would give log(0)
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        loss = model.train_on_batch(X, y)
+    assert np.isfinite(loss) and loss > 1000
+    proba = model.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+
+
+def test_binary_output_with_sigmoid_and_logits(xor_data):
+    X, y = xor_data
+    for act in ("sigmoid", None):
+        model = gl.Sequential(
+            [layers.Dense(8, "tanh"), layers.Dense(1, activation=act)], input_dim=2, seed=0
+        )
+        model.compile(optimizer=optimizers.Adam(lr=0.05), loss="bce", metrics=["accuracy"])
+        model.fit(X, y, epochs=40, verbose=0)
+        proba = model.predict_proba(X)
+        assert proba.shape == (len(X), 1) and (proba >= 0).all() and (proba <= 1).all()
+        assert model.evaluate(X, y)["accuracy"] >= 0.95
+
+
+def test_regression_with_mse():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (256, 1))
+    y = np.sin(3 * X[:, 0])
+    model = gl.Sequential([layers.Dense(32, "tanh"), layers.Dense(1)], input_dim=1, seed=0)
+    model.compile(optimizer=optimizers.Adam(lr=0.01), loss="mse", metrics=["mae"])
+    hist = model.fit(X, y, epochs=100, batch_size=32, verbose=0)
+    assert hist.history["loss"][-1] < 0.01
+    with pytest.raises(TypeError, match="classification"):
+        model.predict_proba(X)
+
+
+# ---- summary, plot, progress ----------------------------------------------------------------
+def test_summary_reports_params_and_cached_bytes():
+    model = gl.Sequential(
+        [layers.Dense(64, "relu"), layers.Dense(10)], input_dim=784, seed=0, dtype="float32"
+    )
+    rows = model.summary_rows(batch_size=128)
+    assert [r["params"] for r in rows] == [784 * 64 + 64, 64 * 10 + 10]
+    # Dense+relu keeps its input, pre-activation and output: 128 x (784 + 64 + 64) float32.
+    assert rows[0]["cached_bytes"] == 128 * (784 + 64 + 64) * 4
+    lines = []
+    text = model.summary(batch_size=128, print_fn=lines.append)
+    assert "50,890" in text and lines == [text]
+
+
+def test_history_plot_returns_a_figure(xor_data):
+    X, y = xor_data
+    model = mlp()
+    model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"])
+    hist = model.fit(X, y, epochs=2, verbose=0, validation_data=(X, y))
+    fig = hist.plot()
+    assert len(fig.axes) == 2
+    assert [len(ax.lines) for ax in fig.axes] == [2, 2]
+
+
+def test_progress_bar_prints_loss(capsys, xor_data):
+    X, y = xor_data
+    model = mlp()
+    model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"])
+    model.fit(X, y, epochs=2, verbose=1)
+    out = capsys.readouterr().out
+    assert "Epoch 2/2" in out and "loss" in out and "accuracy" in out
+    model.fit(X, y, epochs=1, verbose=2)
+    assert "Epoch 1/1" in capsys.readouterr().out
+
+
+# ---- callbacks ---------------------------------------------------------------------------
+def test_batch_hooks_see_gradients_before_the_update(xor_data):
+    X, y = xor_data
+    model = mlp()
+    model.compile(optimizer=optimizers.SGD(lr=0.1), loss="cross_entropy")
+    seen = []
+
+    def after_backward(batch, logs):
+        W, dW = model.layers[0].params["W"], model.layers[0].grads["W"]
+        seen.append((logs["step"], W.copy(), dW.copy()))
+
+    def batch_end(batch, logs):
+        _, W_before, dW = seen[-1]
+        np.testing.assert_allclose(model.layers[0].params["W"], W_before - 0.1 * dW, rtol=1e-6)
+
+    hook = callbacks.LambdaCallback(on_after_backward=after_backward, on_batch_end=batch_end)
+    model.fit(X, y, epochs=2, batch_size=100, verbose=0, callbacks=[hook])
+    assert [s for s, _, _ in seen] == list(range(8))
+
+
+def test_early_stopping_stops_and_restores_best(xor_data):
+    X, y = xor_data
+    model = mlp()
+    model.compile(optimizer=optimizers.SGD(lr=0.0), loss="cross_entropy")  # never improves
+    stop = callbacks.EarlyStopping(monitor="loss", patience=2)
+    hist = model.fit(X, y, epochs=50, verbose=0, callbacks=[stop])
+    assert len(hist.history["loss"]) == 3 and stop.stopped_epoch == 2
+
+    model = mlp()
+    model.compile(optimizer=optimizers.Adam(lr=0.05), loss="cross_entropy")
+    best = callbacks.EarlyStopping(monitor="val_loss", patience=100, restore_best_weights=True)
+    hist = model.fit(X, y, epochs=8, verbose=0, validation_data=(X[:50], y[:50]), callbacks=[best])
+    assert not model.stop_training and len(hist.history["val_loss"]) == 8
+    assert best.best == min(hist.history["val_loss"])
+    with pytest.raises(ValueError, match="not in the epoch logs"):
+        model.fit(X, y, epochs=1, verbose=0, callbacks=[callbacks.EarlyStopping("val_loss")])
+
+
+def test_early_stopping_restore_best_weights(xor_data):
+    X, y = xor_data
+    model = mlp()
+    model.compile(optimizer=optimizers.SGD(lr=0.0), loss="cross_entropy")
+    snapshots = []
+    rec = callbacks.LambdaCallback(
+        on_epoch_end=lambda e, logs: snapshots.append(model.get_weights())
+    )
+    stop = callbacks.EarlyStopping(monitor="loss", patience=1, restore_best_weights=True)
+    model.fit(X, y, epochs=10, verbose=0, callbacks=[rec, stop])
+    assert stop.best_epoch == 0
+    for a, b in zip(model.get_weights(), snapshots[0], strict=True):
+        assert np.array_equal(a, b)
+
+
+# ---- divergence and bad input -----------------------------------------------------------------
+def test_divergence_stops_with_a_diagnosis(xor_data):
+    X, y = xor_data
+    model = gl.Sequential(
+        [layers.Dense(32, "relu", kernel_initializer="ones"), layers.Dense(2)], input_dim=2, seed=0
+    )
+    model.compile(optimizer=optimizers.SGD(lr=1e30), loss="mse")
+    with pytest.raises(gl.TrainingDivergedError) as info:
+        model.fit(X, np.eye(2)[y], epochs=5, verbose=0)
+    msg = str(info.value)
+    assert "epoch 1, batch" in msg and "layer" in msg
+    assert "clip_norm" in msg and "learning rate" in msg
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "error", "match"),
+    [
+        (np.array([[0.0, np.nan]]), np.array([0]), ValueError, "NaN or inf"),
+        (np.zeros((3, 2)), np.array([0, 1]), ValueError, "same number of rows"),
+        (np.zeros((2, 2)), np.array([0, 2]), ValueError, r"labels must lie in \[0, 1\]"),
+        (np.zeros((2, 2)), np.array([0, -1]), ValueError, "labels must lie"),
+        (np.zeros(4), np.array([0, 1, 0, 1]), ValueError, "2-D"),
+        (
+            np.zeros((2, 3)),
+            np.array([0, 1]),
+            ValueError,
+            "3 features, but the model was built for 2",
+        ),
+        (np.array([["a", "b"]]), np.array([0]), TypeError, "numeric"),
+        (np.zeros((1, 2)), np.array([np.inf]), ValueError, "y contains NaN"),
+    ],
+)
+def test_fit_rejects_bad_input(X, y, error, match):
+    model = mlp()
+    model.compile(optimizer="sgd", loss="cross_entropy")
+    with pytest.raises(error, match=match):
+        model.fit(X, y, verbose=0)
+
+
+def test_predict_rejects_wrong_width_and_compile_names():
+    model = mlp()
+    with pytest.raises(ValueError, match="5 features"):
+        model.predict(np.zeros((1, 5)))
+    with pytest.raises(ValueError, match="did you mean 'adam'"):
+        model.compile(optimizer="adamm")
+    with pytest.raises(ValueError, match="unknown loss"):
+        model.compile(loss="crossentropyy")
+    with pytest.raises(RuntimeError, match="compile"):
+        model.fit(np.zeros((2, 2)), np.zeros(2), verbose=0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"epochs": 0}, "epochs"),
+        ({"batch_size": -1}, "batch_size"),
+        ({"validation_split": 1.5}, "validation_split"),
+        ({"verbose": 3}, "verbose"),
+    ],
+)
+def test_fit_rejects_bad_arguments(kwargs, match, xor_data):
+    X, y = xor_data
+    model = mlp()
+    model.compile(optimizer="sgd", loss="cross_entropy")
+    with pytest.raises(ValueError, match=match):
+        model.fit(X, y, **{"verbose": 0, **kwargs})
