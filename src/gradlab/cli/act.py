@@ -1,11 +1,10 @@
-"""The ``gradlab`` command line: look up, inspect and plot activation functions.
+"""``gradlab act``: look up, inspect and plot activation functions.
 
 Usage::
 
     gradlab act list [--json]                      # every activation and its properties
     gradlab act show NAME [--param key=value ...]  # formulas, properties, values at key points
     gradlab act plot NAME... [--derivative] -o FILE.png [--xmin -5 --xmax 5]
-    gradlab --version
 
 Every command returns an exit status: 0 on success, 2 for a usage error (unknown activation,
 bad ``--param``, a vector activation given to ``plot``), with a one-line message on stderr.
@@ -18,7 +17,7 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +27,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import __version__, activations
-from .activations import Activation, ActivationInfo
-from .activations.base import REGISTRY
+from .. import activations
+from ..activations import Activation, ActivationInfo
+from ..activations.base import REGISTRY
+from .common import UsageError
 
-__all__ = ["main"]
+__all__ = ["add_parser", "key_points", "parse_params"]
 
 #: Points where ``show`` tabulates f(x) and f'(x), besides every kink.
 KEY_POINTS = (-3.0, -1.0, 0.0, 1.0, 3.0)
@@ -41,43 +41,8 @@ EXAMPLE_VECTOR = (1.0, 2.0, 3.0)
 EXAMPLE_VECTOR_GLU = (1.0, 2.0, 3.0, 4.0)
 
 
-class UsageError(Exception):
-    """A mistake in the command line; reported on stderr with exit status 2."""
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the ``gradlab`` command line and return its exit status.
-
-    Args:
-        argv: The arguments without the program name; ``None`` reads ``sys.argv[1:]``.
-
-    Returns:
-        0 on success, 1 when the output file cannot be written, 2 for a usage error.
-    """
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version and argparse's own usage errors
-        return exc.code if isinstance(exc.code, int) else 2
-    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
-    if handler is None:  # `gradlab` or `gradlab act` alone
-        getattr(args, "help_parser", parser).print_help()
-        return 2
-    try:
-        return handler(args)
-    except UsageError as exc:
-        print(f"gradlab: {exc}", file=sys.stderr)
-        return 2
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of ``gradlab`` with its ``act`` subcommands."""
-    parser = argparse.ArgumentParser(
-        prog="gradlab", description="Learn, check and show how neural networks learn."
-    )
-    parser.add_argument("--version", action="version", version=f"gradlab {__version__}")
-    groups = parser.add_subparsers(title="commands", metavar="COMMAND")
-
+def add_parser(groups: Any) -> None:
+    """Add ``act list|show|plot`` to the ``gradlab`` sub-command group."""
     act = groups.add_parser("act", help="activation functions: list, show, plot")
     act.set_defaults(help_parser=act)
     commands = act.add_subparsers(title="subcommands", metavar="SUBCOMMAND")
@@ -104,7 +69,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--xmin", type=float, default=-5.0, help="left end of x (default -5)")
     p.add_argument("--xmax", type=float, default=5.0, help="right end of x (default 5)")
     p.set_defaults(handler=cmd_plot)
-    return parser
 
 
 # ---- act list ---------------------------------------------------------------------------------
@@ -301,7 +265,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
             )
     if not (math.isfinite(args.xmin) and math.isfinite(args.xmax) and args.xmin < args.xmax):
         raise UsageError(f"need finite --xmin < --xmax, got {args.xmin} and {args.xmax}")
-    from .plots import activation_figure  # matplotlib is slow to import; only plot needs it
+    from ..plots import activation_figure  # matplotlib is slow to import; only plot needs it
 
     fig = activation_figure(acts, derivative=args.derivative, xmin=args.xmin, xmax=args.xmax)
     try:
