@@ -94,7 +94,8 @@ def test_mnist_from_idx_files(tmp_path, capsys):
         images = (rng.random((n, 28, 28)) * 60 + labels[:, None, None] * 150).astype(np.uint8)
         datasets.write_idx(tmp_path / f"{prefix}-images-idx3-ubyte", images)
         datasets.write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte", labels.astype(np.uint8))
-    argv = f"train --data mnist --data-dir {tmp_path} --layers 8 --activation tanh --epochs 20".split()
+    argv = ["train", "--data", "mnist", "--data-dir", str(tmp_path)]
+    argv += "--layers 8 --activation tanh --epochs 20".split()
     assert main(argv) == 0
     _, test_acc = _accuracies(capsys.readouterr().out)
     assert test_acc == 1.0

@@ -129,14 +129,14 @@ def test_bad_arguments() -> None:
         gradcheck(PReLU(), X[0])
     with pytest.raises(ValueError, match="eps must be a number in"):
         gradcheck(PReLU(), X, eps=0)
-    with pytest.raises(TypeError, match="expects a Layer or a loss"):
+    with pytest.raises(TypeError, match="expects a Layer, a loss"):
         gradcheck(object(), X)
 
     class Model:
         def __init__(self) -> None:
             self.layers: list[Any] = []
 
-    with pytest.raises(NotImplementedError, match="EXTENSION POINT"):
+    with pytest.raises(TypeError, match="expects a Layer, a loss"):
         gradcheck(Model(), X, X)
 
 

@@ -325,3 +325,45 @@ def test_fit_rejects_bad_arguments(kwargs, match, xor_data):
     model.compile(optimizer="sgd", loss="cross_entropy")
     with pytest.raises(ValueError, match=match):
         model.fit(X, y, **{"verbose": 0, **kwargs})
+
+
+# ---- gradient check of whole models ----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("loss", "out_act", "out_dim"),
+    [("cross_entropy", "softmax", 3), ("cross_entropy", None, 3), ("mse", "tanh", 3),
+     ("binary_cross_entropy", "sigmoid", 1), ("nll", "softmax", 3)],
+)
+def test_gradcheck_of_a_model_with_every_layer(loss, out_act, out_dim):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 4))
+    y = {"mse": rng.normal(size=(12, 3)), "binary_cross_entropy": rng.integers(0, 2, 12)}.get(
+        loss, rng.integers(0, 3, 12)
+    )
+    model = gl.Sequential(
+        [layers.Dense(6, use_bias=False), layers.BatchNorm(), layers.PReLU(), layers.Dropout(0.3),
+         layers.Maxout(5, pieces=3), layers.LayerNorm(), layers.FReLU(),
+         layers.Dense(6, activation="elu"), layers.Dense(out_dim, activation=out_act)],
+        input_dim=4, seed=0, dtype="float64",
+    )
+    model.compile(optimizer="sgd", loss=loss)
+    errors = gl.gradcheck(model, X, y)
+    # A bias right before BatchNorm has an exactly zero gradient (BN removes it), which a
+    # relative error cannot judge: the usual practice, use_bias=False, is used instead.
+    assert len(errors) == 1 + 2 + 1 + 2 + 2 + 1 + 2 + 2
+    assert max(errors.values()) < 1e-6, errors
+
+
+def test_gradcheck_of_a_model_catches_a_wrong_layer():
+    class Broken(layers.Dense):
+        def backward(self, grad_out):
+            grad_in = super().backward(grad_out)
+            self.grads["W"] *= 1.1
+            return grad_in
+
+    model = gl.Sequential([Broken(4, "tanh"), layers.Dense(2)], input_dim=3, dtype="float64")
+    model.compile(loss="cross_entropy")
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    errors = gl.gradcheck(model, X, np.array([0, 1, 1, 0, 1]))
+    assert errors["0.W"] > 0.03 and errors["1.W"] < 1e-6
+    with pytest.raises(TypeError, match="float64"):
+        gl.gradcheck(mlp(), X[:, :2], np.array([0, 1, 1, 0, 1]))

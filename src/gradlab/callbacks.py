@@ -237,7 +237,9 @@ class ProgressBar(Callback):
     def on_train_begin(self, logs: Logs) -> None:
         from rich.console import Console
 
-        self.console = Console(file=sys.stdout, highlight=False)
+        # 100 columns when the output is not a terminal, so the bar is not squeezed away.
+        width = None if sys.stdout.isatty() else 100
+        self.console = Console(file=sys.stdout, highlight=False, width=width)
         self.epochs, self.steps = logs["epochs"], logs["steps"]
         self._progress = None
 

@@ -27,7 +27,10 @@ What is differentiated:
 * **Loss** — ``gradcheck(loss, y_pred, y_true)``: ``L = loss.forward(y_pred, y_true)``,
   analytic ``loss.backward()``. Key: ``"y_pred"``. Any object with ``forward(y_pred, y_true)
   -> float`` and ``backward() -> ∂L/∂y_pred`` qualifies.
-* **Models** — not yet: see the EXTENSION POINT below (register a branch for the model class).
+* **Model** — ``gradcheck(model, X, y)``: ``L`` = the compiled loss of a float64
+  :class:`~gradlab.Sequential` on ``(X, y)`` in training mode (fused with the last activation
+  exactly as ``fit`` does); analytic: ``model.compute_gradients``. Keys ``"<i>.<param>"``, e.g.
+  ``"0.W"``, ``"1.gamma"``.
 
 Determinism: the numeric forwards must compute the same function as the analytic one. Layers
 in training mode are deterministic except for their random draws (Dropout's mask, an RReLU
@@ -125,12 +128,14 @@ def gradcheck(
     """Return the relative error of ``obj``'s analytic gradients, per differentiated array.
 
     ``gradcheck(layer, x)`` checks a :class:`~gradlab.layers.Layer` (keys: its params and
-    ``"x"``); ``gradcheck(loss, y_pred, y_true)`` checks a loss (key ``"y_pred"``). See the
+    ``"x"``); ``gradcheck(loss, y_pred, y_true)`` checks a loss (key ``"y_pred"``);
+    ``gradcheck(model, X, y)`` checks a whole compiled float64 model (keys ``"0.W"``, ...). See the
     module docstring for the objective, the error formula and how randomness is held fixed.
 
     Args:
-        obj: A layer or a loss.
-        inputs: ``x`` for a layer; ``y_pred, y_true`` for a loss. Inputs are copied to float64.
+        obj: A layer, a loss or a compiled model.
+        inputs: ``x`` for a layer; ``y_pred, y_true`` for a loss; ``X, y`` for a model.
+            Inputs are copied to float64.
         eps: Central-difference step (default 1e-6).
         seed: Seeds the upstream gradient ``R`` and, for an unbuilt layer, its parameters.
         floor: Smallest denominator of the relative error (default 1e-12).
@@ -139,25 +144,15 @@ def gradcheck(
         TypeError: for a layer built in float32 (central differences need float64: build it
             with ``dtype="float64"``, or pass it unbuilt), or an object that is neither.
     """
-    # EXTENSION POINT: other kinds of objects register their own branch, e.g. in model.py
-    #
-    #     @gradcheck.register(Sequential)
-    #     def _gradcheck_model(model, x, y, *, eps=1e-6, seed=0, floor=1e-12):
-    #         ...  # L = model's loss on (x, y); analytic: its backward fills every layer's
-    #              # grads; numeric: numerical_gradient(L, param) for each param of each layer
-    #              # (float64 model); keys such as "0.W", "1.gamma"; relative_error(...)
-    #
-    # The fall-back below handles losses by duck typing (anything with forward and backward).
+    # Models and losses are recognised by duck typing, so this module needs no import of them.
     eps = _check_eps(eps)
-    if hasattr(obj, "layers"):
-        raise NotImplementedError(
-            f"gradcheck has no branch for {type(obj).__name__} yet; register one with "
-            "@gradcheck.register (see the EXTENSION POINT in gradlab/gradcheck.py)"
-        )
+    if hasattr(obj, "layers") and hasattr(obj, "compute_gradients"):
+        return _gradcheck_model(obj, *inputs, eps=eps, floor=floor)
     if callable(getattr(obj, "forward", None)) and callable(getattr(obj, "backward", None)):
         return _gradcheck_loss(obj, *inputs, eps=eps, floor=floor)
     raise TypeError(
-        f"gradcheck expects a Layer or a loss (forward(y_pred, y_true) and backward()), "
+        f"gradcheck expects a Layer, a loss (forward(y_pred, y_true) and backward()) or a "
+        f"compiled Sequential, "
         f"got {type(obj).__name__}"
     )
 
@@ -221,6 +216,48 @@ def _gradcheck_layer(
     return errors
 
 
+def _gradcheck_model(model: Any, *inputs: Any, eps: float, floor: float) -> dict[str, float]:
+    if len(inputs) != 2:
+        raise TypeError(f"gradcheck(model, X, y) takes 2 inputs, got {len(inputs)}")
+    if not model.built or model.dtype != np.float64:
+        raise TypeError(
+            "gradcheck: the model must be built in float64 (Sequential(..., input_dim=...,"
+            f" dtype='float64')); got {'an unbuilt model' if not model.built else model.dtype}"
+        )
+    X = np.array(inputs[0], dtype=np.float64)
+    y = np.asarray(inputs[1])
+    layers = model.layers
+    buffers = [{k: v.copy() for k, v in layer.buffers.items()} for layer in layers]
+    first_needs = layers[0].needs_input_grad
+    try:
+        with _replayed_randomness(*layers) as replay:
+            model.compute_gradients(X, y)
+            analytic = {
+                f"{i}.{k}": layer.grads[k].copy()
+                for i, layer in enumerate(layers)
+                for k in layer.params
+            }
+
+            def objective() -> float:
+                replay()
+                return float(model.loss.forward(model.forward(X, True, logits=model.fused), y))
+
+            errors = {
+                f"{i}.{k}": relative_error(
+                    numerical_gradient(objective, p, eps), analytic[f"{i}.{k}"], floor
+                )
+                for i, layer in enumerate(layers)
+                for k, p in layer.params.items()
+            }
+    finally:
+        layers[0].needs_input_grad = first_needs
+        for layer, saved in zip(layers, buffers, strict=True):
+            for k, v in saved.items():
+                layer.buffers[k][...] = v
+            layer.clear_cache()
+    return errors
+
+
 def _generators(obj: Any) -> list[np.random.Generator]:
     """Return the generators held by ``obj`` or by its attributes' attributes (one level)."""
     found: dict[int, np.random.Generator] = {}
@@ -235,12 +272,12 @@ def _generators(obj: Any) -> list[np.random.Generator]:
 
 
 @contextlib.contextmanager
-def _replayed_randomness(layer: Layer) -> Iterator[Callable[[], None]]:
-    """Yield a function that rewinds every generator of ``layer`` to its state on entry.
+def _replayed_randomness(*layers: Layer) -> Iterator[Callable[[], None]]:
+    """Yield a function that rewinds every generator of ``layers`` to its state on entry.
 
     On exit the generators are left as after the first forward (one draw, not hundreds).
     """
-    gens = _generators(layer)
+    gens = list({id(g): g for layer in layers for g in _generators(layer)}.values())
     start = [g.bit_generator.state for g in gens]
     after_first: list[dict[str, Any]] = []
 

@@ -454,12 +454,7 @@ class Sequential:
         from .training import render_summary
 
         text = render_summary(self, self.summary_rows(batch_size), batch_size)
-        if print_fn is None:
-            from rich.console import Console
-
-            Console(highlight=False).print(text)
-        else:
-            print_fn(text)
+        (print if print_fn is None else print_fn)(text)
         return text
 
     # -- helpers -------------------------------------------------------------------------------

@@ -139,6 +139,8 @@ def _functional(name: str) -> Any:
         return act(x, training=training)
 
     apply.__name__ = apply.__qualname__ = name
+    # The docstring (and its examples) belongs to the class; doctest runs them there.
+    apply.__module__ = cls.__module__
     apply.__doc__ = (
         f"Apply the ``{cls.name}`` activation to ``x``; keyword arguments are its parameters "
         f"({', '.join(cls.defaults()) or 'none'}).\n\n{cls.__doc__ or ''}"
