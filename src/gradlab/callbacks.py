@@ -237,8 +237,8 @@ class ProgressBar(Callback):
     def on_train_begin(self, logs: Logs) -> None:
         from rich.console import Console
 
-        # 100 columns when the output is not a terminal, so the bar is not squeezed away.
-        width = None if sys.stdout.isatty() else 100
+        # 120 columns when the output is not a terminal, so the bar is not squeezed away.
+        width = None if sys.stdout.isatty() else 120
         self.console = Console(file=sys.stdout, highlight=False, width=width)
         self.epochs, self.steps = logs["epochs"], logs["steps"]
         self._progress = None
@@ -257,7 +257,7 @@ class ProgressBar(Callback):
 
             self._progress = Progress(
                 TextColumn(f"Epoch {epoch + 1}/{self.epochs}"),
-                BarColumn(),
+                BarColumn(bar_width=24),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
                 TextColumn("{task.fields[stats]}"),
