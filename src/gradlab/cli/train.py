@@ -158,7 +158,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     train_acc = model.evaluate(Xtr, ytr)["accuracy"]
     test_acc = model.evaluate(Xte, yte)["accuracy"]
     print(
-        f"train accuracy {train_acc:.4f}  test accuracy {test_acc:.4f}  time {took:.1f}s "
+        f"train accuracy {train_acc:.4f}  test accuracy {test_acc:.4f}  time {took:.2f}s "
         f"({args.epochs} epochs, {len(Xtr)} train / {len(Xte)} test samples)"
     )
     if args.save:
