@@ -85,6 +85,7 @@ class Sequential:
         self.loss: losses_mod.Loss | None = None
         self.metric_names: list[str] = []
         self.history: History | None = None
+        self._step = 0  # optimisation steps taken, over every call to fit
         for layer in layers or []:
             self.add(layer)
         if input_dim is not None:
@@ -207,7 +208,9 @@ class Sequential:
         """Run one optimisation step on a batch and return its loss (before the step)."""
         self._require_compiled()
         X, y = self._prepare(X, y, "train_on_batch")
-        return self._train_step(X, y, epoch=0, batch=0, callbacks=[], logs={})
+        loss = self._train_step(X, y, epoch=0, batch=0, callbacks=[], logs={})
+        self._step += 1
+        return loss
 
     def _train_step(
         self, X: Array, y: NDArray, *, epoch: int, batch: int, callbacks: list[Callback], logs: dict
@@ -303,7 +306,6 @@ class Sequential:
             cb.set_model(self)
         self.stop_training = False
         self.history = history
-        self._step = getattr(self, "_step", 0)
         start_logs = {"epochs": epochs, "steps": steps, "samples": n}
         for cb in cbs:
             cb.on_train_begin(start_logs)

@@ -52,7 +52,7 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> None:
             "init": model._init_rng.bit_generator.state,
             "shuffle": model.rng.bit_generator.state,
         },
-        "step": int(getattr(model, "_step", 0)),
+        "step": model._step,
     }
     arrays: dict[str, np.ndarray] = {}
     for i, layer in enumerate(model.layers):
@@ -121,8 +121,7 @@ def load_model(path: str | os.PathLike[str]) -> Sequential:
             dtype=spec["dtype"],
             name=spec["name"],
         )
-        model._init_rng.bit_generator.state = config["rng"]["init"]
-        model.build(spec["input_dim"])
+        model.build(spec["input_dim"])  # draws weights that the file's then replace
         model._init_rng.bit_generator.state = config["rng"]["init"]
         model.rng.bit_generator.state = config["rng"]["shuffle"]
         model._step = config.get("step", 0)
