@@ -44,9 +44,14 @@ def _standardize_vjp(h: Array, x_hat: Array, inv_std: Array, axis: int) -> Array
 
 
 class _Normalization(Layer):
-    """Shared arguments, affine parameters (``gamma`` ones, ``beta`` zeros) and affine backward."""
+    """Shared arguments, affine parameters (``gamma`` ones, ``beta`` zeros) and the backward.
+
+    Subclasses set ``_axis``, the axis the statistics are taken over (0: the batch, as
+    BatchNorm; 1: the features, as LayerNorm), and cache ``x_hat`` and ``inv_std`` in forward.
+    """
 
     param_names = ("gamma", "beta")
+    _axis: int = 0
 
     def __init__(self, *, eps: float, affine: bool, name: str | None) -> None:
         super().__init__(name=name)
@@ -74,6 +79,14 @@ class _Normalization(Layer):
         self.grads["gamma"][...] = np.sum(g * x_hat, axis=0)
         self.grads["beta"][...] = g.sum(axis=0)
         return g * self.params["gamma"]
+
+    def backward(self, grad_out: Array) -> Array | None:
+        x_hat, inv_std = self._take_cache("x_hat", "inv_std")
+        g = self._check_grad_out(grad_out, x_hat.shape)
+        h = self._affine_backward(g, x_hat)
+        if not self.needs_input_grad:
+            return None
+        return _standardize_vjp(h, x_hat, inv_std, axis=self._axis)
 
 
 @register_layer
@@ -152,7 +165,7 @@ class BatchNorm(_Normalization):
                 f"{self.describe()}: training needs more than 1 sample per batch to estimate "
                 f"a variance (as torch.nn.BatchNorm1d); got a batch of shape {x.shape}"
             )
-        x_hat, mean, var, inv_std = _standardize(x, 0, self.eps)
+        x_hat, mean, var, inv_std = _standardize(x, self._axis, self.eps)
         m = self.momentum
         running_mean, running_var = self.buffers["running_mean"], self.buffers["running_var"]
         running_mean *= 1.0 - m
@@ -161,14 +174,6 @@ class BatchNorm(_Normalization):
         running_var += (m * n / (n - 1)) * var[0]
         self._cache = {"x_hat": x_hat, "inv_std": inv_std[0]}
         return self._scale_shift(x_hat)
-
-    def backward(self, grad_out: Array) -> Array | None:
-        x_hat, inv_std = self._take_cache("x_hat", "inv_std")
-        g = self._check_grad_out(grad_out, x_hat.shape)
-        h = self._affine_backward(g, x_hat)
-        if not self.needs_input_grad:
-            return None
-        return _standardize_vjp(h, x_hat, inv_std, axis=0)
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -209,6 +214,8 @@ class LayerNorm(_Normalization):
                [-1.,  1.]])
     """
 
+    _axis = 1
+
     def __init__(
         self, eps: float = 1e-5, elementwise_affine: bool = True, *, name: str | None = None
     ) -> None:
@@ -220,18 +227,10 @@ class LayerNorm(_Normalization):
 
     def forward(self, x: Array, training: bool = False) -> Array:
         x = self._check_input(x)
-        x_hat, _, _, inv_std = _standardize(x, 1, self.eps)
+        x_hat, _, _, inv_std = _standardize(x, self._axis, self.eps)
         if training:
             self._cache = {"x_hat": x_hat, "inv_std": inv_std}
         return self._scale_shift(x_hat)
-
-    def backward(self, grad_out: Array) -> Array | None:
-        x_hat, inv_std = self._take_cache("x_hat", "inv_std")
-        g = self._check_grad_out(grad_out, x_hat.shape)
-        h = self._affine_backward(g, x_hat)
-        if not self.needs_input_grad:
-            return None
-        return _standardize_vjp(h, x_hat, inv_std, axis=1)
 
     def get_config(self) -> dict[str, Any]:
         return {"eps": self.eps, "elementwise_affine": self._affine, **super().get_config()}

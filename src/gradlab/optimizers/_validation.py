@@ -8,11 +8,18 @@ hyper-parameter stays float32; a NumPy ``float64`` scalar would silently upcast 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-__all__ = ["check_bool", "check_int", "check_number", "check_optional_positive"]
+__all__ = [
+    "check_bool",
+    "check_config",
+    "check_int",
+    "check_number",
+    "check_optional_positive",
+]
 
 INF = math.inf
 
@@ -74,3 +81,14 @@ def check_bool(value: Any, name: str) -> bool:
     if not isinstance(value, bool | np.bool_):
         raise TypeError(f"{name} must be a bool, got {type(value).__name__}: {value!r}")
     return bool(value)
+
+
+def check_config(config: Any, owner: str, accepted: Any) -> None:
+    """Check that ``config`` is a mapping whose keys are all among ``accepted``."""
+    if not isinstance(config, Mapping):
+        raise TypeError(f"config must be a dict, got {type(config).__name__}: {config!r}")
+    extra = set(config) - set(accepted)
+    if extra:
+        raise ValueError(
+            f"{owner} got unexpected argument(s) {sorted(extra)}; it accepts {sorted(accepted)}"
+        )

@@ -30,7 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..registry import Registry
 from . import schedules as schedules_module
-from ._validation import check_int, check_number, check_optional_positive
+from ._validation import check_config, check_int, check_number, check_optional_positive
 
 __all__ = ["REGISTRY", "Optimizer", "global_norm", "register"]
 
@@ -367,14 +367,7 @@ class Optimizer:
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Optimizer:
         """Build the optimizer from :meth:`get_config`'s dict (missing keys take defaults)."""
-        if not isinstance(config, Mapping):
-            raise TypeError(f"config must be a dict, got {type(config).__name__}: {config!r}")
-        extra = set(config) - set(cls.defaults())
-        if extra:
-            raise ValueError(
-                f"{cls.__name__} got unexpected argument(s) {sorted(extra)}; it accepts "
-                f"{sorted(cls.defaults())}"
-            )
+        check_config(config, cls.__name__, cls.defaults())
         return cls(**config)
 
     def __repr__(self) -> str:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from ..registry import Registry
-from ._validation import check_int, check_number
+from ._validation import check_config, check_int, check_number
 
 __all__ = [
     "REGISTRY",
@@ -80,14 +80,7 @@ class Schedule:
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Schedule:
         """Build the schedule from :meth:`get_config`'s dict."""
-        if not isinstance(config, Mapping):
-            raise TypeError(f"config must be a dict, got {type(config).__name__}: {config!r}")
-        extra = set(config) - set(cls.defaults())
-        if extra:
-            raise ValueError(
-                f"{cls.__name__} got unexpected argument(s) {sorted(extra)}; it accepts "
-                f"{sorted(cls.defaults())}"
-            )
+        check_config(config, cls.__name__, cls.defaults())
         missing = [k for k, v in cls.defaults().items() if v is inspect.Parameter.empty]
         missing = [k for k in missing if k not in config]
         if missing:
