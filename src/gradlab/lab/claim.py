@@ -1,0 +1,244 @@
+"""Claims: a statement from the seed articles, the experiment that tests it, and its verdict.
+
+A :class:`Claim` is configuration plus pure functions. ``experiment(config, seed)`` measures
+and returns a results dict; ``verdict(results)`` turns the measured numbers into one of
+``confirmed`` / ``refuted`` / ``nuanced`` with the numbers that decided it; ``figures(results)``
+draws. Nothing in a verdict is written by hand: the status and the sentence that explains it
+are computed from the results.
+
+>>> from gradlab import lab
+>>> claim = lab.get("C2")
+>>> result = claim.run(profile="test", seed=0)
+>>> result.verdict.status
+'confirmed'
+
+Conventions for experiments:
+
+- ``config`` is a plain dict from one of the claim's profiles (``"test"`` tiny, for the test
+  suite; ``"quick"`` for ``gradlab reproduce --quick``; ``"full"``), with any overrides and,
+  when the user passes ``--data-dir``, a ``"data_dir"`` key.
+- All randomness comes from ``seed`` (several seeds: :func:`gradlab.lab.common.spawn_seeds`).
+  The same config and seed give the same results, except under the ``"timing"`` key, which
+  holds wall-clock measurements and is left out of reproducibility checks.
+- Results may hold NumPy arrays and scalars; :func:`to_jsonable` converts them for
+  ``results.json``. A ``"tables"`` entry (a list of ``{"title", "columns", "rows"}``) is
+  rendered as HTML tables in the report.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from ..registry import Registry
+
+__all__ = [
+    "SOURCES",
+    "STATUSES",
+    "Claim",
+    "ClaimResult",
+    "Verdict",
+    "get",
+    "names",
+    "register",
+    "to_jsonable",
+]
+
+#: The seed articles, by the three-digit prefix the claims cite them with.
+SOURCES: dict[str, str] = {
+    "000": "000_c77bacea4f3f253a.txt",
+    "001": "001_55cc846a21becbcf.txt",
+    "002": "002_6142e2c40dc86955.txt",
+    "003": "003_982e1e29c5c51bd1.txt",
+    "004": "004_f2976f3eac0ce879.txt",
+}
+
+#: The verdicts a claim can get.
+STATUSES = ("confirmed", "refuted", "nuanced")
+Status = Literal["confirmed", "refuted", "nuanced"]
+PROFILES = ("test", "quick", "full")
+
+REGISTRY: Registry = Registry("claim")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of a claim: a status, the numbers that decided it and why.
+
+    Attributes:
+        status: ``"confirmed"``, ``"refuted"`` or ``"nuanced"`` (holds in part, or only
+            under conditions the reason names).
+        reason: One or two sentences built from the measured numbers (an f-string, never a
+            fixed text), saying which rule fired.
+        numbers: The deciding numbers, by name (floats, ints, bools or short strings).
+    """
+
+    status: Status
+    reason: str
+    numbers: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(
+                f"Verdict status must be one of {', '.join(STATUSES)}; received {self.status!r}"
+            )
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """One run of a claim's experiment and its verdict."""
+
+    id: str
+    profile: str
+    seed: int
+    config: dict[str, Any]
+    results: dict[str, Any]
+    verdict: Verdict
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (id, verdict, reason, numbers, config, seed, results)."""
+        return to_jsonable(
+            {
+                "id": self.id,
+                "verdict": self.verdict.status,
+                "reason": self.verdict.reason,
+                "numbers": self.verdict.numbers,
+                "profile": self.profile,
+                "seed": self.seed,
+                "config": self.config,
+                "seconds": self.seconds,
+                "results": self.results,
+            }
+        )
+
+
+def _no_figures(results: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim from the articles, with the experiment that tests it.
+
+    Attributes:
+        id: ``"C1"`` ... ``"C21"`` for the article claims, ``"P1"`` ... for paper results.
+        title: A few words for tables (``"Sigmoid derivative peaks at 0.25"``).
+        statement: The claim in the project's own words, as the articles make it.
+        sources: Seed article prefixes (keys of :data:`SOURCES`), or paper references.
+        experiment: ``(config, seed) -> results``; pure and seeded.
+        verdict: ``results -> Verdict``, computed from the numbers only.
+        figures: ``results -> {name: matplotlib Figure}``; the runner saves each as
+            ``<id>_<name>.png``.
+        profiles: Config dicts for ``"test"``, ``"quick"`` and ``"full"``.
+        context: Background a reader needs (where a figure in an article comes from, what a
+            term means), in the project's own words.
+        family: The module the claim lives in (``"activations"``, ``"gradients"``, ...).
+    """
+
+    id: str
+    title: str
+    statement: str
+    sources: tuple[str, ...]
+    experiment: Callable[[dict[str, Any], int], dict[str, Any]]
+    verdict: Callable[[dict[str, Any]], Verdict]
+    profiles: Mapping[str, Mapping[str, Any]]
+    figures: Callable[[dict[str, Any]], dict[str, Any]] = _no_figures
+    context: str = ""
+    family: str = ""
+
+    def __post_init__(self) -> None:
+        missing = [p for p in PROFILES if p not in self.profiles]
+        if missing:
+            raise ValueError(
+                f"claim {self.id} needs config profiles {', '.join(PROFILES)}; "
+                f"missing {', '.join(missing)}"
+            )
+        unknown = [s for s in self.sources if s not in SOURCES and not s.startswith("paper:")]
+        if unknown:
+            raise ValueError(
+                f"claim {self.id}: unknown source(s) {unknown}; expected keys of SOURCES "
+                f"({', '.join(SOURCES)}) or 'paper:<reference>'"
+            )
+
+    @property
+    def source_files(self) -> list[str]:
+        """The cited sources, seed articles by file name."""
+        return [SOURCES.get(s, s.removeprefix("paper:")) for s in self.sources]
+
+    def config(self, profile: str = "quick", **overrides: Any) -> dict[str, Any]:
+        """Return a copy of the ``profile`` config with ``overrides`` applied."""
+        if profile not in PROFILES:
+            raise ValueError(
+                f"profile must be one of {', '.join(PROFILES)}; received {profile!r}"
+            )
+        return {**self.profiles[profile], **overrides}
+
+    def run(self, profile: str = "quick", seed: int = 0, **overrides: Any) -> ClaimResult:
+        """Run the experiment with the ``profile`` config and judge it."""
+        config = self.config(profile, **overrides)
+        start = time.perf_counter()
+        results = self.experiment(dict(config), int(seed))
+        verdict = self.verdict(results)
+        return ClaimResult(
+            id=self.id,
+            profile=profile,
+            seed=int(seed),
+            config=config,
+            results=results,
+            verdict=verdict,
+            seconds=time.perf_counter() - start,
+        )
+
+
+def register(claim: Claim) -> Claim:
+    """Add ``claim`` to the registry under its id and return it."""
+    REGISTRY.add(claim.id, claim)
+    return claim
+
+
+def get(claim_id: str) -> Claim:
+    """Return the registered claim ``claim_id`` (case-insensitive: ``"c2"`` works)."""
+    _load_all()
+    if not isinstance(claim_id, str):
+        raise TypeError(f"claim id must be a string such as 'C2'; received {claim_id!r}")
+    return REGISTRY.lookup(claim_id.upper())
+
+
+def names() -> list[str]:
+    """Every registered claim id, in order (C1, C2, ..., C21, then P1, ...)."""
+    _load_all()
+    return sorted(REGISTRY.names(), key=_order)
+
+
+def _order(claim_id: str) -> tuple[int, int]:
+    prefix, number = claim_id[0], claim_id[1:]
+    return ({"C": 0, "P": 1}.get(prefix, 2), int(number) if number.isdigit() else 0)
+
+
+def _load_all() -> None:
+    from . import claims  # noqa: F401  (importing registers every claim module)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert NumPy arrays/scalars (recursively) to plain Python; non-finite floats to None.
+
+    >>> to_jsonable({"a": np.float32(0.5), "b": np.arange(3), "c": float("nan")})
+    {'a': 0.5, 'b': [0, 1, 2], 'c': None}
+    """
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return to_jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return to_jsonable(value.item())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
