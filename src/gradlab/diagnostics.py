@@ -1,0 +1,378 @@
+"""Look inside a network: activation statistics, saturation, dead units and gradient flow.
+
+Two ways in:
+
+- :func:`snapshot` measures a model now, on data you pass, without changing it (BatchNorm
+  running statistics, dropout generators and weights are untouched: the gradients are computed
+  on a copy).
+- :class:`Diagnostics` is a callback that records the same numbers during ``fit``, every epoch
+  or every N optimisation steps, plus what only training shows: the gradient norms of the
+  training batches and the update-to-weight ratio ``‖ΔW‖ / ‖W‖`` of each step.
+
+Per layer (one entry for every layer of ``model.layers``):
+
+============== ===========================================================================
+key            meaning
+============== ===========================================================================
+act_mean       mean of the layer's output over the probe samples
+act_std        standard deviation of the layer's output
+frac_zero      fraction of output entries that are exactly 0
+frac_saturated fraction of pre-activations where ``|f'(a)| < 1%`` of the activation's largest
+               ``|f'|`` (sigmoid, tanh: the flat tails); ``None`` for a layer without one
+dead_frac      fraction of units whose gradient is zero for every probe sample: their output
+               is constant on the data and ``f'(a) = 0`` everywhere (ReLU units stuck at 0);
+               ``None`` for a layer without an activation
+grad_w_norm    ``‖∂L/∂W‖₂`` of the layer's kernel(s) (every parameter of 2+ dims, else all of
+               them); ``None`` for a layer without parameters or without targets
+grad_act_norm  ``‖∂L/∂h‖₂`` of the gradient arriving at the layer's output ``h`` (mean over
+               samples, so batch size does not scale it); ``None`` without targets
+update_ratio   ``‖ΔW‖ / ‖W‖`` of the kernels over one optimizer step (callback only)
+cached_bytes   bytes the layer keeps from a training forward pass for its backward pass
+============== ===========================================================================
+
+>>> import numpy as np, gradlab as gl
+>>> from gradlab import layers, diagnostics
+>>> model = gl.Sequential([layers.Dense(8, activation="relu"), layers.Dense(2)], input_dim=3)
+>>> model.compile(optimizer="sgd", loss="cross_entropy")
+>>> X = np.random.default_rng(0).normal(size=(64, 3)); y = np.arange(64) % 2
+>>> stats = diagnostics.snapshot(model, X, y)
+>>> [s["name"] for s in stats]
+['0 Dense(8, relu)', '1 Dense(2, linear)']
+>>> 0.2 < stats[0]["frac_zero"] < 0.8
+True
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+from numpy.typing import ArrayLike, NDArray
+
+from .callbacks import Callback, Logs
+from .layers import Layer
+
+__all__ = [
+    "KEYS",
+    "SATURATION_THRESHOLD",
+    "Diagnostics",
+    "layer_outputs",
+    "snapshot",
+]
+
+#: A unit is saturated where ``|f'(a)|`` is below this fraction of the activation's max ``|f'|``.
+SATURATION_THRESHOLD = 0.01
+
+#: The per-layer quantities, in the order tables show them.
+KEYS = (
+    "act_mean",
+    "act_std",
+    "frac_zero",
+    "frac_saturated",
+    "dead_frac",
+    "grad_w_norm",
+    "grad_act_norm",
+    "update_ratio",
+    "cached_bytes",
+)
+
+
+def _name(index: int, layer: Layer) -> str:
+    return f"{index} {layer.describe()}"
+
+
+def _kernels(layer: Layer) -> list[NDArray]:
+    """The parameters that count as weights: those of 2+ dims, else all of them."""
+    params = list(layer.params.values())
+    big = [p for p in params if p.ndim >= 2]
+    return big or params
+
+
+def _kernel_grads(layer: Layer) -> list[NDArray]:
+    keys = [k for k, p in layer.params.items() if p.ndim >= 2] or list(layer.params)
+    return [layer.grads[k] for k in keys]
+
+
+def _norm(arrays: Sequence[NDArray]) -> float:
+    return math.sqrt(sum(float(np.vdot(a, a)) for a in arrays))
+
+
+def _activation_of(layer: Layer) -> Any:
+    act = getattr(layer, "activation", None)
+    if act is None or act.name == "linear":
+        return None
+    return act
+
+
+def layer_outputs(model: Any, X: ArrayLike) -> list[tuple[NDArray | None, NDArray]]:
+    """Run ``X`` through the model in inference mode; per layer ``(pre_activation, output)``.
+
+    ``pre_activation`` is the input of the layer's activation (``x W + b`` for a ``Dense``,
+    the layer input for an ``Activation`` layer) and ``None`` for a layer without one
+    (or with the identity). Nothing is cached and nothing in the model changes.
+    """
+    h = np.asarray(X, dtype=model.dtype)
+    out: list[tuple[NDArray | None, NDArray]] = []
+    for layer in model.layers:
+        act = _activation_of(layer)
+        if act is None:
+            pre, h = None, layer.forward(h, training=False)
+        elif hasattr(layer, "units"):  # Dense-like: split off the activation
+            pre = layer.forward(h, training=False, apply_activation=False)
+            h = act(pre)
+        else:
+            pre, h = h, layer.forward(h, training=False)
+        out.append((pre, h))
+    return out
+
+
+def _activation_stats(layer: Layer, pre: NDArray | None, h: NDArray) -> dict[str, Any]:
+    h64 = h.astype(np.float64, copy=False)
+    stats: dict[str, Any] = {
+        "act_mean": float(h64.mean()),
+        "act_std": float(h64.std()),
+        "frac_zero": float(np.mean(h == 0)),
+        "frac_saturated": None,
+        "dead_frac": None,
+    }
+    act = _activation_of(layer)
+    if act is not None and pre is not None and act.info.elementwise:
+        d = np.abs(act.derivative(pre))
+        peak = act.info.max_abs_derivative
+        if peak and math.isfinite(peak):
+            stats["frac_saturated"] = float(np.mean(d < SATURATION_THRESHOLD * peak))
+        stats["dead_frac"] = float(np.mean(np.all(d == 0, axis=0)))
+    return stats
+
+
+def _gradient_stats(model: Any, X: NDArray, y: Any) -> tuple[list[float | None], list[float]]:
+    """Kernel and output gradient norms per layer, computed on a copy of the model."""
+    probe = copy.deepcopy(model)
+    out = probe.forward(X, training=True, logits=probe.fused)
+    probe.loss.forward(out, y)
+    grad = probe.loss.backward()
+    act_norms: list[float] = []
+    for layer in reversed(probe.layers):
+        act_norms.append(_norm([grad]) / len(X))
+        grad = layer.backward(grad)
+    act_norms.reverse()
+    w_norms = [_norm(_kernel_grads(layer)) if layer.params else None for layer in probe.layers]
+    return w_norms, act_norms
+
+
+def snapshot(
+    model: Any, X: ArrayLike, y: ArrayLike | None = None, *, max_samples: int | None = None
+) -> list[dict[str, Any]]:
+    """Measure every layer of ``model`` on ``X`` (and the loss gradients when ``y`` is given).
+
+    Args:
+        model: A built :class:`~gradlab.Sequential`; gradients need it compiled.
+        X: Probe inputs, shape ``(samples, features)``.
+        y: Targets for the gradient norms; ``None`` leaves ``grad_*`` as ``None``.
+        max_samples: Use only the first ``max_samples`` rows. Default: all.
+
+    Returns:
+        One dict per layer with ``name`` and the :data:`KEYS` (``update_ratio`` is ``None``:
+        it needs an optimizer step, see :class:`Diagnostics`).
+    """
+    model._require_built()
+    X = np.asarray(X, dtype=model.dtype)
+    if X.ndim != 2 or len(X) == 0:
+        raise ValueError(
+            f"snapshot needs X of shape (samples, features) with samples >= 1; "
+            f"received shape {X.shape}"
+        )
+    if max_samples is not None:
+        X = X[:max_samples]
+        y = None if y is None else np.asarray(y)[:max_samples]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        outputs = layer_outputs(model, X)
+        if y is not None:
+            model._require_compiled()
+            w_norms, act_norms = _gradient_stats(model, X, y)
+        else:
+            w_norms = act_norms = [None] * len(model.layers)
+    cached = _cached_bytes(model, X[: min(len(X), 32)])
+    stats = []
+    for i, (layer, (pre, h)) in enumerate(zip(model.layers, outputs, strict=True)):
+        entry = {"name": _name(i, layer), **_activation_stats(layer, pre, h)}
+        entry.update(
+            grad_w_norm=w_norms[i],
+            grad_act_norm=act_norms[i],
+            update_ratio=None,
+            cached_bytes=cached[i],
+        )
+        stats.append(entry)
+    return stats
+
+
+def _cached_bytes(model: Any, X: NDArray) -> list[int]:
+    """Bytes each layer caches for backward after a training forward pass of ``X``."""
+    probe = copy.deepcopy(model)
+    probe.forward(X, training=True)
+    return [int(layer.cached_bytes()) for layer in probe.layers]
+
+
+class Diagnostics(Callback):
+    """Record per-layer statistics during ``fit``, every epoch or every ``every`` steps.
+
+    At each record the callback stores, per layer: the activation statistics of
+    :func:`snapshot` on the probe data, the mean kernel-gradient norm of the training batches
+    since the last record (``grad_w_norm``), the gradient norm at each layer's output on the
+    probe data (``grad_act_norm``, when the probe has targets) and the update-to-weight ratio
+    of the last step (``update_ratio``). Training itself is not changed: the measurements run
+    on copies or in inference mode.
+
+    Args:
+        every: ``"epoch"`` (record at each epoch end) or a number of optimisation steps.
+        data: Probe data, ``X`` or ``(X, y)``: the activation statistics and dead units are
+            measured on it (with ``y`` also the gradient at each layer's output). A fixed
+            sample of the training set is the usual choice.
+        max_samples: Rows of the probe data used. Default 512.
+        record_initial: Also record once before the first step. Default True.
+
+    Attributes:
+        records: One dict per record: ``{"step", "epoch", "layers": [per-layer dict]}``.
+        layer_names: ``"index Layer(...)"`` per layer.
+
+    Example:
+        >>> import numpy as np, gradlab as gl
+        >>> from gradlab import layers
+        >>> from gradlab.diagnostics import Diagnostics
+        >>> X = np.random.default_rng(0).normal(size=(128, 4)); y = (X[:, 0] > 0).astype(int)
+        >>> model = gl.Sequential([layers.Dense(8, activation="tanh"), layers.Dense(2)],
+        ...                       input_dim=4)
+        >>> model.compile(optimizer="sgd", loss="cross_entropy")
+        >>> diag = Diagnostics(every="epoch", data=(X, y))
+        >>> _ = model.fit(X, y, epochs=3, verbose=0, callbacks=[diag])
+        >>> diag.series("grad_w_norm").shape     # initial record + 3 epochs, 2 layers
+        (4, 2)
+    """
+
+    def __init__(
+        self,
+        every: str | int = "epoch",
+        data: Any = None,
+        *,
+        max_samples: int = 512,
+        record_initial: bool = True,
+    ) -> None:
+        super().__init__()
+        if every != "epoch" and not (isinstance(every, int) and not isinstance(every, bool)
+                                     and every >= 1):
+            raise ValueError(f"every must be 'epoch' or a positive int; received {every!r}")
+        if not isinstance(max_samples, int) or max_samples < 1:
+            raise ValueError(f"max_samples must be a positive int; received {max_samples!r}")
+        self.every = every
+        self.max_samples = max_samples
+        self.record_initial = bool(record_initial)
+        self._probe = self._split(data)
+        self.records: list[dict[str, Any]] = []
+        self.layer_names: list[str] = []
+
+    def _split(self, data: Any) -> tuple[NDArray, Any]:
+        if data is None:
+            raise ValueError(
+                "Diagnostics needs probe data: pass data=X or data=(X, y), e.g. a few hundred "
+                "training samples; received None"
+            )
+        if isinstance(data, tuple | list) and len(data) == 2:
+            X, y = data
+            return np.asarray(X)[: self.max_samples], np.asarray(y)[: self.max_samples]
+        return np.asarray(data)[: self.max_samples], None
+
+    # -- callback hooks ---------------------------------------------------------------------
+    def on_train_begin(self, logs: Logs) -> None:
+        model = self.model
+        self.layer_names = [_name(i, layer) for i, layer in enumerate(model.layers)]
+        self._epoch = 0
+        self._grad_sums = np.zeros(len(model.layers))
+        self._grad_count = 0
+        self._ratios: list[float | None] = [None] * len(model.layers)
+        if self.record_initial and not self.records:
+            self._record(step=model._step)
+
+    def on_epoch_begin(self, epoch: int, logs: Logs) -> None:
+        self._epoch = epoch
+
+    def on_after_backward(self, batch: int, logs: Logs) -> None:
+        model = self.model
+        self._grad_sums += [
+            _norm(_kernel_grads(layer)) if layer.params else math.nan for layer in model.layers
+        ]
+        self._grad_count += 1
+        self._before = [[k.copy() for k in _kernels(layer)] for layer in model.layers]
+
+    def on_batch_end(self, batch: int, logs: Logs) -> None:
+        model = self.model
+        self._ratios = [
+            _norm([a - b for a, b in zip(_kernels(layer), before, strict=True)])
+            / max(_norm(before), np.finfo(np.float64).tiny)
+            if layer.params
+            else None
+            for layer, before in zip(model.layers, self._before, strict=True)
+        ]
+        step = model._step  # already counts the step just taken
+        if self.every != "epoch" and step % self.every == 0:
+            self._record(step=step)
+
+    def on_epoch_end(self, epoch: int, logs: Logs) -> None:
+        if self.every == "epoch":
+            self._record(step=self.model._step)
+
+    # -- recording and reading -----------------------------------------------------------
+    def _record(self, step: int) -> None:
+        X, y = self._probe
+        has_loss = getattr(self.model, "loss", None) is not None
+        stats = snapshot(self.model, X, y if has_loss else None)
+        if self._grad_count:
+            means = self._grad_sums / self._grad_count
+            for entry, g, r in zip(stats, means, self._ratios, strict=True):
+                entry["grad_w_norm"] = None if math.isnan(g) else float(g)
+                entry["update_ratio"] = r
+        self.records.append({"step": int(step), "epoch": int(self._epoch), "layers": stats})
+        self._grad_sums[:] = 0
+        self._grad_count = 0
+
+    @property
+    def steps(self) -> NDArray[np.int64]:
+        """The optimisation step of each record (0 = before training)."""
+        return np.array([r["step"] for r in self.records], dtype=np.int64)
+
+    def series(self, key: str) -> NDArray[np.float64]:
+        """Return ``key`` as an array of shape ``(records, layers)``; ``NaN`` where undefined.
+
+        Raises:
+            ValueError: if ``key`` is not one of :data:`KEYS`.
+        """
+        if key not in KEYS:
+            raise ValueError(f"unknown diagnostics key {key!r}; known: {', '.join(KEYS)}")
+        return np.array(
+            [[np.nan if e[key] is None else e[key] for e in r["layers"]] for r in self.records],
+            dtype=np.float64,
+        ).reshape(len(self.records), len(self.layer_names))
+
+    def plot(
+        self, keys: Sequence[str] = ("grad_w_norm", "update_ratio", "frac_saturated", "dead_frac")
+    ) -> Figure:
+        """Plot each key per layer against the step; norms and ratios on a log scale."""
+        fig = Figure(figsize=(4.2 * len(keys), 3.3), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(1, len(keys)))
+        steps = self.steps
+        for ax, key in zip(axes, keys, strict=True):
+            values = self.series(key)
+            for j, name in enumerate(self.layer_names):
+                if np.isfinite(values[:, j]).any():
+                    ax.plot(steps, values[:, j], marker=".", label=name)
+            if key in ("grad_w_norm", "grad_act_norm", "update_ratio") and np.nanmax(
+                values, initial=0
+            ) > 0:
+                ax.set_yscale("log")
+            ax.set(title=key, xlabel="step")
+            ax.grid(alpha=0.3)
+        axes[0].legend(fontsize=7)
+        return fig
