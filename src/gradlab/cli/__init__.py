@@ -6,6 +6,8 @@ Usage::
     gradlab act show NAME [--param key=value ...]  # formulas, properties, values at key points
     gradlab act plot NAME... [--derivative] -o FILE.png
     gradlab train --data digits --layers 64,64 --activation relu --optimizer adam ...
+    gradlab reproduce [--quick] [--out DIR] [--only IDS] [--seed N] [--jobs N] [--data-dir DIR]
+    gradlab claims list | gradlab claims show ID
     gradlab --version
 
 Every command returns an exit status: 0 on success, 1 when a file cannot be written or
@@ -20,7 +22,7 @@ import sys
 from collections.abc import Callable
 
 from .. import __version__
-from . import act, train
+from . import act, lab, train
 from .act import key_points, parse_params
 from .common import UsageError
 
@@ -58,4 +60,5 @@ def build_parser() -> argparse.ArgumentParser:
     groups = parser.add_subparsers(title="commands", metavar="COMMAND")
     act.add_parser(groups)
     train.add_parser(groups)
+    lab.add_parser(groups)
     return parser

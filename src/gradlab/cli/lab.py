@@ -1,0 +1,214 @@
+"""``gradlab reproduce`` and ``gradlab claims``: run the lab's claims and read their results.
+
+Examples::
+
+    gradlab reproduce --quick                 # every claim, fast profile -> report/index.html
+    gradlab reproduce --only C2,C3 --seed 1 --out my-report
+    gradlab reproduce --data-dir ~/mnist      # digit claims on real MNIST
+    gradlab claims list                       # the registry, with last verdicts if any
+    gradlab claims show C2                    # one claim and its last result
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .common import UsageError
+
+__all__ = ["add_parser", "cmd_claims_list", "cmd_claims_show", "cmd_reproduce"]
+
+
+def add_parser(groups: Any) -> None:
+    """Add ``reproduce`` and ``claims`` to the ``gradlab`` sub-command group."""
+    p = groups.add_parser(
+        "reproduce",
+        help="run every claim as an experiment and write an HTML report",
+        description="Run the lab's claims (seeded experiments with computed verdicts) and "
+        "write OUT/index.html, OUT/results.json and the figures as PNG.",
+    )
+    p.add_argument("--quick", action="store_true", help="the fast profile (a few minutes)")
+    p.add_argument("--out", type=Path, default=Path("report"), help="report folder (report)")
+    p.add_argument("--only", help="comma-separated claim ids, e.g. C2,C3,P1")
+    p.add_argument("--seed", type=int, default=0, help="base seed of every experiment (0)")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
+    p.add_argument("--data-dir", type=Path, help="folder with MNIST IDX files for digit claims")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.set_defaults(handler=cmd_reproduce)
+
+    c = groups.add_parser(
+        "claims",
+        help="list the claims or show one with its last result",
+        description="Read the claims registry and the results of the last `gradlab reproduce`.",
+    )
+    sub = c.add_subparsers(title="claims commands", metavar="ACTION")
+    c.set_defaults(help_parser=c)
+    ls = sub.add_parser("list", help="every claim with its sources and last verdict")
+    ls.add_argument("--out", type=Path, default=Path("report"), help="report folder to read")
+    ls.set_defaults(handler=cmd_claims_list)
+    show = sub.add_parser("show", help="one claim: statement, sources, last verdict, numbers")
+    show.add_argument("id", help="claim id, e.g. C2")
+    show.add_argument("--out", type=Path, default=Path("report"), help="report folder to read")
+    show.set_defaults(handler=cmd_claims_show)
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else 120, highlight=False)
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    """Run the claims with a progress display and write the report."""
+    import os
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..lab import runner
+
+    try:
+        ids = runner.select(args.only)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(str(exc)) from None
+    jobs = args.jobs if args.jobs is not None else max(1, min(os.cpu_count() or 1, len(ids)))
+    if jobs < 1:
+        raise UsageError(f"--jobs must be a positive integer, got {jobs}")
+    if args.data_dir is not None and not args.data_dir.is_dir():
+        raise UsageError(f"--data-dir {args.data_dir} is not a folder")
+    if args.seed < 0:
+        raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
+    profile = "quick" if args.quick else "full"
+    console = _console()
+    start = time.perf_counter()
+    running: list[str] = []
+    progress = Progress(
+        TextColumn("[bold]claims"),
+        BarColumn(bar_width=24),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        disable=args.quiet,
+    )
+
+    def started(claim_id: str) -> None:
+        running.append(claim_id)
+        progress.update(task, description=f"running {', '.join(running)}")
+
+    def done(record: dict[str, Any]) -> None:
+        running.remove(record["id"])
+        progress.advance(task)
+        progress.update(task, description=f"running {', '.join(running)}" if running else "")
+        if not args.quiet:
+            progress.console.print(
+                f"{record['id']:>4} {_styled(record['verdict'])} "
+                f"[dim]{record['seconds']:.1f} s[/dim]  {record['reason'][:150]}"
+            )
+
+    with progress:
+        task = progress.add_task("", total=len(ids))
+        try:
+            payload = runner.run_claims(
+                ids,
+                profile=profile,
+                seed=args.seed,
+                out=args.out,
+                jobs=jobs,
+                data_dir=str(args.data_dir) if args.data_dir else None,
+                on_start=started,
+                on_done=done,
+            )
+        except OSError as exc:
+            print(f"gradlab: cannot write the report: {exc}", file=sys.stderr)
+            return 1
+    counts = {}
+    for c in payload["claims"]:
+        counts[c["verdict"]] = counts.get(c["verdict"], 0) + 1
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    console.print(
+        f"{len(payload['claims'])} claims ({summary}) in {time.perf_counter() - start:.1f} s; "
+        f"report: {args.out / 'index.html'}"
+    )
+    errors = [c["id"] for c in payload["claims"] if c["verdict"] == "error"]
+    if errors:
+        print(f"gradlab: experiments failed: {', '.join(errors)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _styled(status: str) -> str:
+    color = {"confirmed": "green", "refuted": "red", "nuanced": "dark_orange", "error": "magenta"}
+    return f"[bold {color.get(status, 'white')}]{status:<9}[/]"
+
+
+def _last_results(out: Path) -> dict[str, dict[str, Any]]:
+    from ..lab import runner
+
+    try:
+        payload = runner.load_results(out)
+    except FileNotFoundError:
+        return {}
+    return {c["id"]: {**c, "_profile": payload.get("profile")} for c in payload["claims"]}
+
+
+def cmd_claims_list(args: argparse.Namespace) -> int:
+    """Print every registered claim, its sources and its last verdict."""
+    from rich.table import Table
+
+    from .. import lab
+
+    last = _last_results(args.out)
+    table = Table(title="gradlab claims", show_lines=False)
+    for col in ("id", "claim", "family", "sources", "last verdict"):
+        table.add_column(col, overflow="fold")
+    for claim_id in lab.names():
+        claim = lab.get(claim_id)
+        record = last.get(claim_id)
+        verdict = _styled(record["verdict"]) if record else "[dim]not run[/dim]"
+        table.add_row(claim_id, claim.title, claim.family, ", ".join(claim.sources), verdict)
+    console = _console()
+    console.print(table)
+    if not last:
+        console.print(f"No results in {args.out}; run `gradlab reproduce --quick` to fill them.")
+    return 0
+
+
+def cmd_claims_show(args: argparse.Namespace) -> int:
+    """Print one claim: statement, sources, context and its last verdict with numbers."""
+    from rich.table import Table
+
+    from .. import lab
+    from ..lab.report import format_value
+
+    try:
+        claim = lab.get(args.id)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(str(exc)) from None
+    console = _console()
+    console.print(f"[bold]{claim.id} · {claim.title}[/bold]  ({claim.family})")
+    console.print(claim.statement)
+    console.print(f"[dim]Sources:[/dim] {', '.join(claim.source_files)}")
+    if claim.context:
+        console.print(f"[dim]Background:[/dim] {claim.context}")
+    record = _last_results(args.out).get(claim.id)
+    if record is None:
+        console.print(
+            f"Not run yet in {args.out}; run `gradlab reproduce --only {claim.id} --out "
+            f"{args.out}`."
+        )
+        return 0
+    console.print(
+        f"Last result ({record['_profile']} profile, seed {record['seed']}, "
+        f"{record['seconds']:.1f} s): {_styled(record['verdict'])}"
+    )
+    console.print(record["reason"])
+    table = Table("deciding number", "value")
+    for key, value in record["numbers"].items():
+        table.add_row(key, format_value(value))
+    console.print(table)
+    for fig in record.get("figures", []):
+        console.print(f"figure: {args.out / fig}")
+    return 0

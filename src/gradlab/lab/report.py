@@ -1,0 +1,202 @@
+"""Render the lab's results as one self-contained HTML page.
+
+The page needs no network: the styles are inline and every figure is embedded as a base64
+PNG (the same PNGs are also in ``figures/`` beside it). At the top, a table of every claim
+with its verdict; below, per claim, the statement, its sources, the verdict and the reason
+computed from the numbers, the deciding numbers, the figures, any tables the experiment
+produced, the background and the exact configuration that ran.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from pathlib import Path
+from typing import Any
+
+__all__ = ["format_value", "write_html"]
+
+COLORS = {
+    "confirmed": "#2e7d32",
+    "refuted": "#c62828",
+    "nuanced": "#ef6c00",
+    "error": "#6a1b9a",
+}
+
+CSS = """
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d1d1f;
+       max-width: 1100px; margin: 0 auto; padding: 1.5em 1.2em 4em; background: #fafafa; }
+h1 { font-size: 1.7em; margin-bottom: 0.2em; }
+h2 { font-size: 1.25em; margin: 0; }
+.meta { color: #555; font-size: 0.9em; }
+table { border-collapse: collapse; margin: 0.6em 0; background: white; }
+th, td { border: 1px solid #ddd; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
+th { background: #f0f0f0; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.badge { display: inline-block; color: white; border-radius: 0.8em; padding: 0.05em 0.7em;
+         font-size: 0.85em; font-weight: 600; letter-spacing: 0.02em; }
+.claim { background: white; border: 1px solid #e3e3e3; border-left: 6px solid #999;
+         border-radius: 6px; padding: 1em 1.2em; margin: 1.4em 0; }
+.claim header { display: flex; gap: 0.8em; align-items: baseline; flex-wrap: wrap; }
+.statement { font-size: 1.05em; margin: 0.5em 0; }
+.reason { background: #f6f8fa; border-radius: 4px; padding: 0.5em 0.8em; }
+.figures img { max-width: 100%; height: auto; border: 1px solid #eee; margin: 0.4em 0; }
+.sources, .context { color: #444; font-size: 0.92em; }
+details { margin-top: 0.6em; font-size: 0.9em; }
+pre { background: #f6f8fa; padding: 0.6em; overflow-x: auto; font-size: 0.85em; }
+.summary td:first-child a { font-weight: 600; text-decoration: none; }
+.counts span { margin-right: 1em; }
+"""
+
+
+def format_value(value: Any) -> str:
+    """Format a number (4 significant digits), a bool, a string or a short list for tables.
+
+    >>> format_value(0.2499999999933), format_value(1234567), format_value([0.5, 1e-9])
+    ('0.25', '1234567', '[0.5, 1e-09]')
+    """
+    if isinstance(value, bool) or value is None:
+        return {True: "yes", False: "no", None: "—"}[value]
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        return f"{value:.4g}"
+    if isinstance(value, list | tuple):
+        items = ", ".join(format_value(v) for v in value[:8])
+        return f"[{items}{', …' if len(value) > 8 else ''}]"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {format_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _badge(status: str) -> str:
+    color = COLORS.get(status, "#555")
+    return f'<span class="badge" style="background:{color}">{html.escape(status)}</span>'
+
+
+def _numbers_table(numbers: dict[str, Any]) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(str(k))}</td>"
+        f"<td class='num'>{html.escape(format_value(v))}</td></tr>"
+        for k, v in numbers.items()
+    )
+    return f"<table><tr><th>deciding number</th><th>value</th></tr>{rows}</table>"
+
+
+def _table(spec: dict[str, Any]) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in spec.get("columns", []))
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td class='num'>{html.escape(format_value(v))}</td>"
+            if isinstance(v, int | float) and not isinstance(v, bool)
+            else f"<td>{html.escape(format_value(v))}</td>"
+            for v in row
+        )
+        + "</tr>"
+        for row in spec.get("rows", [])
+    )
+    title = html.escape(str(spec.get("title", "")))
+    return f"<p><b>{title}</b></p><table><tr>{head}</tr>{body}</table>"
+
+
+def _figure(out: Path, name: str) -> str:
+    path = out / name
+    if not path.is_file():
+        return f"<p>figure {html.escape(name)} is missing</p>"
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    alt = html.escape(Path(name).stem.replace("_", " "))
+    return f'<img src="data:image/png;base64,{data}" alt="{alt}" title="{html.escape(name)}">'
+
+
+def _claim_section(c: dict[str, Any], out: Path) -> str:
+    import json
+
+    status = c["verdict"]
+    color = COLORS.get(status, "#555")
+    sources = ", ".join(html.escape(s) for s in c.get("sources", []))
+    parts = [
+        f'<section class="claim" id="{c["id"]}" style="border-left-color:{color}">',
+        f"<header><h2>{c['id']} · {html.escape(c['title'])}</h2>{_badge(status)}"
+        f"<span class='meta'>{c.get('seconds', 0):.1f} s</span></header>",
+        f"<p class='statement'>{html.escape(c['statement'])}</p>",
+        f"<p class='sources'>Sources: {sources}</p>",
+        f"<p class='reason'><b>Verdict:</b> {html.escape(c['reason'])}</p>",
+    ]
+    if c.get("numbers"):
+        parts.append(_numbers_table(c["numbers"]))
+    if c.get("figures"):
+        figs = "".join(_figure(out, f) for f in c["figures"])
+        parts.append(f"<div class='figures'>{figs}</div>")
+    for spec in (c.get("results") or {}).get("tables", []):
+        parts.append(_table(spec))
+    if c.get("context"):
+        parts.append(f"<p class='context'><b>Background.</b> {html.escape(c['context'])}</p>")
+    if c.get("error"):
+        parts.append(f"<pre>{html.escape(c['error'])}</pre>")
+    config = html.escape(json.dumps(c.get("config", {}), indent=1))
+    parts.append(
+        f"<details><summary>configuration (profile {html.escape(str(c.get('profile')))}, "
+        f"seed {c.get('seed')})</summary><pre>{config}</pre></details>"
+    )
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _summary(claims: list[dict[str, Any]]) -> str:
+    rows = []
+    for c in claims:
+        numbers = c.get("numbers") or {}
+        first = next(iter(numbers.items()), None)
+        deciding = f"{first[0]} = {format_value(first[1])}" if first else ""
+        rows.append(
+            f"<tr><td><a href='#{c['id']}'>{c['id']}</a></td><td>{html.escape(c['title'])}</td>"
+            f"<td>{_badge(c['verdict'])}</td><td>{html.escape(deciding)}</td></tr>"
+        )
+    head = "<tr><th>claim</th><th>what is claimed</th><th>verdict</th><th>deciding number</th></tr>"
+    return f"<table class='summary'>{head}{''.join(rows)}</table>"
+
+
+def write_html(payload: dict[str, Any], out: str | Path) -> str:
+    """Return the report page for ``payload`` (the ``results.json`` content).
+
+    ``out`` is the report folder, where the figures named in the payload are read from.
+    """
+    out = Path(out)
+    claims = payload["claims"]
+    counts = {s: sum(c["verdict"] == s for c in claims) for s in COLORS}
+    count_html = "".join(
+        f"<span>{_badge(s)} {n}</span>" for s, n in counts.items() if n or s != "error"
+    )
+    versions = ", ".join(f"{k} {v}" for k, v in payload.get("versions", {}).items())
+    meta = (
+        f"{len(claims)} claims · profile <b>{html.escape(str(payload['profile']))}</b> · seed "
+        f"{payload['seed']} · data: {html.escape(str(payload.get('data', '')))} · "
+        f"{payload['seconds']:.0f} s with {payload.get('jobs', 1)} job(s) · "
+        f"{html.escape(payload.get('created', ''))}<br>{html.escape(versions)}"
+    )
+    intro = (
+        "Each claim below comes from the seed articles (or a paper they rely on). It was run as "
+        "a seeded experiment; the verdict is computed from the measured numbers by a rule "
+        "stated with the claim, never written by hand. <b>confirmed</b>: the numbers agree; "
+        "<b>refuted</b>: they contradict the claim; <b>nuanced</b>: it holds only in part or "
+        "under conditions the reason names."
+    )
+    sections = "\n".join(_claim_section(c, out) for c in claims)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(payload.get("title", "gradlab report"))}</title>
+<style>{CSS}</style></head>
+<body>
+<h1>{html.escape(payload.get("title", "gradlab report"))}</h1>
+<p class="meta">{meta}</p>
+<p>{intro}</p>
+<p class="counts">{count_html}</p>
+{_summary(claims)}
+{sections}
+</body></html>
+"""
