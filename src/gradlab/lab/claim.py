@@ -75,7 +75,8 @@ class Verdict:
             under conditions the reason names).
         reason: One or two sentences built from the measured numbers (an f-string, never a
             fixed text), saying which rule fired.
-        numbers: The deciding numbers, by name (floats, ints, bools or short strings).
+        numbers: The deciding numbers, by name (floats, ints, bools or short strings). The
+            first one is the headline the report's summary table shows.
     """
 
     status: Status
