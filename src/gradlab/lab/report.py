@@ -55,6 +55,8 @@ def format_value(value: Any) -> str:
 
     >>> format_value(0.2499999999933), format_value(1234567), format_value([0.5, 1e-9])
     ('0.25', '1234567', '[0.5, 1e-09]')
+    >>> format_value(0.9999996941), format_value(-0.9999999999998128)
+    ('0.99999969', '-0.99999999999981282')
     """
     if isinstance(value, bool) or value is None:
         return {True: "yes", False: "no", None: "—"}[value]
@@ -63,7 +65,11 @@ def format_value(value: Any) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             return str(value)
-        return f"{value:.4g}"
+        for digits in (4, 8, 12, 17):  # never let 0.9999997 print as the integer 1
+            text = f"{value:.{digits}g}"
+            if float(text) == value or float(text) != round(value):
+                return text
+        return text
     if isinstance(value, list | tuple):
         items = ", ".join(format_value(v) for v in value[:8])
         return f"[{items}{', …' if len(value) > 8 else ''}]"
