@@ -10,6 +10,8 @@ The engine is NumPy; PyTorch is the test oracle.
 Modules: :mod:`~gradlab.activations`, :mod:`~gradlab.layers`, :mod:`~gradlab.losses`,
 :mod:`~gradlab.initializers`, :mod:`~gradlab.optimizers`, :mod:`~gradlab.datasets`,
 :mod:`~gradlab.callbacks`, :mod:`~gradlab.metrics`; :func:`gradcheck` checks any gradient.
+:mod:`~gradlab.estimators` (``MLPClassifier``, ``MLPRegressor``) is imported on first use, so
+``import gradlab`` does not import scikit-learn.
 """
 
 from __future__ import annotations
@@ -31,13 +33,19 @@ from .model import Sequential
 from .serialization import load_model
 from .training import TrainingDivergedError
 
+#: Names served by :func:`__getattr__` on first use (they import scikit-learn).
+_LAZY = {"estimators": "", "MLPClassifier": "estimators", "MLPRegressor": "estimators"}
+
 __all__ = [
+    "MLPClassifier",
+    "MLPRegressor",
     "Sequential",
     "TrainingDivergedError",
     "__version__",
     "activations",
     "callbacks",
     "datasets",
+    "estimators",
     "gradcheck",
     "initializers",
     "layers",
@@ -46,3 +54,13 @@ __all__ = [
     "metrics",
     "optimizers",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import :mod:`gradlab.estimators` when it or one of its estimators is first asked for."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'gradlab' has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(".estimators", __name__)
+    return getattr(module, name) if _LAZY[name] else module

@@ -1,0 +1,347 @@
+"""scikit-learn's estimator checks and behaviour tests for gradlab.estimators."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_digits, load_iris, make_multilabel_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+from sklearn.neural_network import MLPRegressor as SkMLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import gradlab
+from gradlab import initializers
+from gradlab.estimators import MLPClassifier, MLPRegressor, seed_from_random_state
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@parametrize_with_checks([MLPClassifier(), MLPRegressor()])
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+# -- data -------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture(scope="module")
+def regression():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(200, 3))
+    Y = np.column_stack([X[:, 0] ** 2 + X[:, 1], np.sin(2 * X[:, 2]) - X[:, 0]])
+    return X, Y
+
+
+def small_clf(**params):
+    defaults = {"hidden_layer_sizes": (16,), "max_iter": 20, "random_state": 0}
+    return MLPClassifier(**{**defaults, **params})
+
+
+# -- scikit-learn's loss, gradient and penalty -------------------------------------------
+class Fixed(initializers.Initializer):
+    """Hand out given kernels by shape (the test's shapes are all different)."""
+
+    name = "fixed"
+
+    def __init__(self, kernels):
+        self.kernels = {k.shape: k for k in kernels}
+
+    def _sample(self, shape, rng):
+        return self.kernels[shape].copy()
+
+
+CASES = {
+    "binary": lambda X, rng: (X[:, 0] > 0).astype(int),
+    "multiclass": lambda X, rng: np.digitize(X[:, 0] + X[:, 1], [-0.5, 0.5]),
+    "multilabel": lambda X, rng: (X[:, :3] + 0.3 * rng.normal(size=(len(X), 3)) > 0).astype(int),
+    "regression": lambda X, rng: X[:, 0] * X[:, 1] + X[:, 2],
+    "multi-output regression": lambda X, rng: X[:, :2] ** 2,
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("alpha", [0.0, 0.5])
+def test_one_sgd_step_matches_sklearn(case, alpha):
+    """Same weights, one full-batch SGD step: same loss and same new weights as sklearn."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 4))
+    y = CASES[case](X, rng)
+    regression = "regression" in case
+    n_out = {"binary": 1, "multiclass": 3, "multilabel": 3}.get(case, 1 if y.ndim == 1 else 2)
+    kernels = [rng.normal(size=(4, 7)) * 0.5, rng.normal(size=(7, n_out)) * 0.5]
+    lr = 0.1
+    ours_cls, sk_cls = (
+        (MLPRegressor, SkMLPRegressor) if regression else (MLPClassifier, SkMLPClassifier)
+    )
+    same = dict(
+        hidden_layer_sizes=(7,), activation="tanh", solver="sgd", alpha=alpha,
+        learning_rate_init=lr, max_iter=1, shuffle=False,
+    )  # fmt: skip
+    ours = ours_cls(**same, kernel_initializer=Fixed(kernels), dtype="float64").fit(X, y)
+    sk = sk_cls(**same, momentum=0.0, nesterovs_momentum=False, warm_start=True).fit(X, y)
+    sk.coefs_ = [k.copy() for k in kernels]
+    sk.intercepts_ = [np.zeros(7), np.zeros(n_out)]
+    sk.fit(X, y)  # warm start: one step from our initial weights
+    assert ours.loss_curve_[0] == pytest.approx(sk.loss_curve_[-1], rel=1e-10)
+    theirs = sk.coefs_ + sk.intercepts_
+    for mine, expected in zip(ours.coefs_ + ours.intercepts_, theirs, strict=True):
+        np.testing.assert_allclose(mine, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_convergence_rule_matches_sklearn(iris):
+    X, y = iris
+    params = dict(hidden_layer_sizes=(8,), tol=10.0, n_iter_no_change=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ours = MLPClassifier(**params).fit(X, y)
+        sk = SkMLPClassifier(**params).fit(X, y)
+    assert ours.n_iter_ == sk.n_iter_ == 5
+    assert ours.best_loss_ == min(ours.loss_curve_)
+
+
+def test_max_iter_without_convergence_warns(iris):
+    with pytest.warns(ConvergenceWarning, match=r"max_iter=2\)"):
+        MLPClassifier((4,), max_iter=2, random_state=0).fit(*iris)
+
+
+def test_early_stopping_keeps_the_best_epoch(iris):
+    X, y = iris
+    clf = small_clf(early_stopping=True, max_iter=60, validation_fraction=0.2)
+    clf.fit(X, y)
+    assert clf.best_loss_ is None
+    assert len(clf.validation_scores_) == clf.n_iter_ == len(clf.loss_curve_)
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    with pytest.raises(ValueError, match="early_stopping"):
+        clf.partial_fit(X, y)
+
+
+# -- reproducibility, clone, pickle ------------------------------------------------------------
+def test_same_random_state_same_predictions(iris):
+    X, y = iris
+    a = small_clf().fit(X, y).predict_proba(X)
+    b = small_clf().fit(X, y).predict_proba(X)
+    c = MLPClassifier((16,), max_iter=20, random_state=1).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_random_state_mapping(iris):
+    X, y = iris
+    assert seed_from_random_state(7) == 7
+    assert seed_from_random_state(np.random.RandomState(0)) == seed_from_random_state(
+        np.random.RandomState(0)
+    )
+    free = MLPClassifier((8,), max_iter=5, random_state=None).fit(X, y)
+    again = MLPClassifier((8,), max_iter=5, random_state=free.seed_).fit(X, y)
+    np.testing.assert_array_equal(free.predict_proba(X), again.predict_proba(X))
+    rs = np.random.RandomState(0)
+    first = MLPClassifier((8,), max_iter=5, random_state=rs).fit(X, y).seed_
+    second = MLPClassifier((8,), max_iter=5, random_state=rs).fit(X, y).seed_
+    assert first != second  # a shared RandomState advances, as in scikit-learn
+
+
+def test_clone_and_pickle_round_trip(iris):
+    X, y = iris
+    clf = small_clf(activation="gelu", batch_norm=True, dropout=0.1).fit(X, y)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    assert restored.coefs_[0] is restored.model_.layers[0].params["W"]  # still live views
+    refit = clone(clf).fit(X, y)
+    np.testing.assert_array_equal(refit.predict_proba(X), clf.predict_proba(X))
+    assert clone(clf).get_params() == clf.get_params()
+
+
+# -- scikit-learn tooling -----------------------------------------------------------------
+def test_pipeline_grid_search_over_activation_and_solver():
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:400], y[:400]
+    mlp = MLPClassifier((16,), learning_rate_init=0.01, max_iter=30, random_state=0)
+    pipe = make_pipeline(StandardScaler(), mlp)
+    grid = GridSearchCV(
+        pipe,
+        {"mlpclassifier__activation": ["relu", "tanh"], "mlpclassifier__solver": ["sgd", "adam"]},
+        cv=2,
+    ).fit(X, y)
+    assert len(grid.cv_results_["mean_test_score"]) == 4
+    assert grid.best_params_["mlpclassifier__solver"] == "adam"  # 30 epochs: plain SGD lags
+    assert grid.best_score_ > 0.75
+    assert cross_val_score(pipe, X, y, cv=2).mean() > 0.75
+
+
+def test_accuracy_on_digits_at_least_sklearns():
+    X, y = load_digits(return_X_y=True)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
+    ours, theirs = [], []
+    for seed in (0, 1):
+        params = dict(hidden_layer_sizes=(32,), max_iter=30, random_state=seed)
+        ours.append(make_pipeline(StandardScaler(), MLPClassifier(**params)).fit(X_tr, y_tr))
+        theirs.append(make_pipeline(StandardScaler(), SkMLPClassifier(**params)).fit(X_tr, y_tr))
+    ours_acc = np.mean([m.score(X_te, y_te) for m in ours])
+    theirs_acc = np.mean([m.score(X_te, y_te) for m in theirs])
+    assert ours_acc >= theirs_acc - 0.01
+
+
+# -- partial_fit ------------------------------------------------------------------------------
+def test_partial_fit_classifier(iris):
+    X, y = iris
+    clf = MLPClassifier((16,), learning_rate_init=0.01, random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X, y)
+    clf.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])  # y need not hold every class
+    assert clf.out_activation_ == "softmax" and clf.n_outputs_ == 3
+    for _ in range(30):
+        clf.partial_fit(X, y)
+    assert clf.n_iter_ == 1 and len(clf.loss_curve_) == 31
+    assert clf.t_ == int((y < 2).sum()) + 30 * len(y)
+    assert clf.loss_curve_[-1] < clf.loss_curve_[1]
+    assert clf.score(X, y) > 0.85
+    assert len(clf.diagnostics_["epoch"]) == 31
+    with pytest.raises(ValueError, match="classes not in classes_"):
+        clf.partial_fit(X, y + 5)
+
+
+def test_partial_fit_regressor(regression):
+    X, Y = regression
+    reg = MLPRegressor((16,), learning_rate_init=0.01, random_state=0)
+    for _ in range(20):
+        reg.partial_fit(X, Y)
+    assert reg.loss_curve_[-1] < reg.loss_curve_[0]
+    with pytest.raises(ValueError, match="3 features"):
+        reg.partial_fit(X[:, :2], Y)
+
+
+# -- targets --------------------------------------------------------------------------------
+def test_binary_uses_one_logistic_output(iris):
+    X, y = iris
+    yb = np.where(y == 0, "setosa", "other")
+    clf = small_clf().fit(X, yb)
+    assert clf.out_activation_ == "logistic" and clf.n_outputs_ == 1
+    assert clf.coefs_[-1].shape == (16, 1)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (150, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert set(clf.predict(X)) <= {"setosa", "other"}
+    np.testing.assert_array_equal(clf.classes_, ["other", "setosa"])
+
+
+def test_multilabel():
+    X, Y = make_multilabel_classification(n_samples=200, n_classes=4, random_state=0)
+    clf = MLPClassifier((32,), max_iter=200, random_state=0).fit(X, Y)
+    assert clf.out_activation_ == "logistic" and clf.n_outputs_ == 4
+    assert clf.model_.loss.name == "binary_cross_entropy"
+    assert clf.predict(X).shape == Y.shape
+    proba = clf.predict_proba(X)
+    assert proba.shape == Y.shape and not np.allclose(proba.sum(axis=1), 1.0)
+    assert clf.score(X, Y) > 0.5  # subset accuracy (scikit-learn's MLP: 0.57)
+
+
+def test_multi_output_regression(regression):
+    X, Y = regression
+    reg = MLPRegressor((32,), "tanh", learning_rate_init=0.01, max_iter=200, random_state=0)
+    reg.fit(X, Y)
+    assert reg.predict(X).shape == Y.shape
+    assert reg.out_activation_ == "identity" and reg.n_outputs_ == 2
+    assert reg.score(X, Y) > 0.8  # scikit-learn's MLP: 0.81
+    assert reg.fit(X, Y[:, 0]).predict(X).shape == (200,)
+
+
+def test_per_layer_activations_and_layers(iris):
+    X, y = iris
+    clf = MLPClassifier((8, 6), activation=["relu", "tanh"], max_iter=5, random_state=0)
+    clf.fit(X, y)
+    names = [layer.activation.name for layer in clf.model_.layers]
+    assert names == ["relu", "tanh", "softmax"]
+    assert [c.shape for c in clf.coefs_] == [(4, 8), (8, 6), (6, 3)]
+    assert clf.n_layers_ == 4
+    deep = MLPClassifier((8,), batch_norm=True, dropout=0.2, max_iter=5, random_state=0)
+    kinds = [type(layer).__name__ for layer in deep.fit(X, y).model_.layers]
+    assert kinds == ["Dense", "BatchNorm", "Activation", "Dropout", "Dense"]
+    np.testing.assert_array_equal(deep.predict_proba(X), deep.predict_proba(X))
+
+
+def test_dtype(iris):
+    X, y = iris
+    assert small_clf().fit(X, y).coefs_[0].dtype == np.float64
+    assert small_clf().fit(X.astype(np.float32), y).coefs_[0].dtype == np.float32
+    fast = small_clf(dtype="float32").fit(X, y)
+    assert fast.coefs_[0].dtype == np.float32 and fast.predict_proba(X).dtype == np.float32
+
+
+def test_verbose_prints_every_epoch(iris, capsys):
+    small_clf(verbose=True, max_iter=3).fit(*iris)
+    out = capsys.readouterr().out
+    assert out.count("Iteration") == 3 and "Iteration 3, loss = " in out
+
+
+# -- errors -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"activation": "reluu"}, r"unknown activation 'reluu'; did you mean 'relu'"),
+        ({"activation": ["relu", "tanh"]}, r"'activation' .* a list of 1 .* Got \['relu'"),
+        ({"activation": "glu"}, r"'activation' .* keeps the width"),
+        ({"solver": "lbfgs"}, r"'solver' parameter of MLPClassifier must be a str among"),
+        ({"hidden_layer_sizes": (10, 0)}, r"'hidden_layer_sizes' .* positive ints. Got \(10, 0\)"),
+        ({"solver": "nesterov", "momentum": 0.0}, r"'momentum' .* > 0 with solver='nesterov'"),
+        ({"kernel_initializer": "he_normall"}, r"'kernel_initializer' .* did you mean"),
+        ({"dropout": 1.0}, r"'dropout' parameter .* range \[0.0, 1.0\)"),
+        ({"batch_size": 0}, r"'batch_size' parameter"),
+        ({"dtype": "float16"}, r"'dtype' parameter .* Got 'float16'"),
+    ],
+)
+def test_bad_parameters_raise_clear_errors(iris, params, message):
+    with pytest.raises(ValueError, match=message):
+        MLPClassifier(**{"hidden_layer_sizes": (8,), "max_iter": 2, **params}).fit(*iris)
+
+
+def test_bad_targets(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match="Unknown label type"):
+        small_clf().fit(X, X[:, 0])
+    with pytest.raises(ValueError, match=r"y has 1 target column.* fitted with 2"):
+        MLPRegressor((4,)).partial_fit(X, np.ones((150, 2))).partial_fit(X, y)
+
+
+# -- diagnostics_ -----------------------------------------------------------------------------
+def test_diagnostics_shape_and_content(iris):
+    X, y = iris
+    clf = MLPClassifier((8, 8), activation="tanh", max_iter=7, random_state=0).fit(X, y)
+    diag = clf.diagnostics_
+    assert diag["layers"] == ["0 Dense(8, tanh)", "1 Dense(8, tanh)", "2 Dense(3, softmax)"]
+    assert diag["epoch"] == list(range(1, 8))
+    grad, dead = np.array(diag["grad_norm"]), np.array(diag["dead_fraction"])
+    assert grad.shape == dead.shape == (7, 3)
+    assert np.all(grad > 0)
+    assert np.all(dead[:, :2] == 0) and np.all(np.isnan(dead[:, 2]))  # softmax: no f'
+
+
+def test_diagnostics_see_dead_relus(iris):
+    """Zero kernels and zero biases: every ReLU outputs 0 and has f'(0) = 0, so all are dead."""
+    X, y = iris
+    clf = MLPClassifier((8,), kernel_initializer="zeros", max_iter=4, random_state=0).fit(X, y)
+    dead = np.array(clf.diagnostics_["dead_fraction"])
+    grad = np.array(clf.diagnostics_["grad_norm"])
+    assert np.all(dead[:, 0] == 1.0)
+    assert np.all(grad == 0)  # no kernel ever gets a gradient
+
+
+# -- package --------------------------------------------------------------------------------
+def test_lazy_export_keeps_import_gradlab_light():
+    assert gradlab.MLPClassifier is MLPClassifier and gradlab.MLPRegressor is MLPRegressor
+    code = "import sys, gradlab; print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
