@@ -8,6 +8,7 @@ Usage::
     gradlab train --data digits --layers 64,64 --activation relu --optimizer adam ...
     gradlab reproduce [--quick] [--out DIR] [--only IDS] [--seed N] [--jobs N] [--data-dir DIR]
     gradlab claims list | gradlab claims show ID
+    gradlab trace [--layers 3,2 --activation sigmoid --output identity|softmax --seed N]
     gradlab --version
 
 Every command returns an exit status: 0 on success, 1 when a file cannot be written or
@@ -22,7 +23,7 @@ import sys
 from collections.abc import Callable
 
 from .. import __version__
-from . import act, lab, train
+from . import act, lab, trace, train
 from .act import key_points, parse_params
 from .common import UsageError
 
@@ -60,5 +61,6 @@ def build_parser() -> argparse.ArgumentParser:
     groups = parser.add_subparsers(title="commands", metavar="COMMAND")
     act.add_parser(groups)
     train.add_parser(groups)
+    trace.add_parser(groups)
     lab.add_parser(groups)
     return parser

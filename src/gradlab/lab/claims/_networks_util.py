@@ -1,0 +1,131 @@
+"""Helpers of the network claims (C1, C10-C12, C21): training, decision maps, summaries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ...model import Sequential
+
+#: Decimals kept in stored decision maps and points (enough to draw them).
+MAP_DECIMALS = 3
+
+
+def summary(values: Sequence[float]) -> dict[str, float]:
+    """Return the mean, standard deviation, minimum and maximum of ``values``."""
+    v = np.asarray(values, dtype=np.float64)
+    return {
+        "mean": float(v.mean()),
+        "std": float(v.std()),
+        "min": float(v.min()),
+        "max": float(v.max()),
+    }
+
+
+def train(
+    model: Sequential,
+    X: NDArray,
+    y: NDArray,
+    config: dict[str, Any],
+    *,
+    loss: str = "cross_entropy",
+    callbacks: Sequence[Any] = (),
+) -> dict[str, list[float]]:
+    """Compile ``model`` with Adam(``config["lr"]``) and fit it silently; return the history.
+
+    Uses ``config["epochs"]`` and ``config["batch_size"]`` (``None``: the whole set per step).
+    """
+    model.compile(
+        optimizer={"name": "adam", "config": {"lr": config["lr"]}},
+        loss=loss,
+        metrics=["accuracy"] if loss != "mse" else None,
+    )
+    batch = config.get("batch_size") or len(X)
+    history = model.fit(
+        X, y, epochs=config["epochs"], batch_size=batch, verbose=0, callbacks=list(callbacks)
+    )
+    return history.history
+
+
+def accuracy(model: Sequential, X: NDArray, y: NDArray) -> float:
+    """Return the share of rows whose highest output is the label."""
+    return float(np.mean(np.argmax(model.predict(X), axis=1) == y))
+
+
+def grid_axis(lo: float, hi: float, n: int) -> NDArray:
+    """Return ``n`` evenly spaced points from ``lo`` to ``hi`` (one axis of a square grid)."""
+    return np.linspace(lo, hi, n)
+
+
+def class1_map(model: Sequential, axis: NDArray) -> NDArray:
+    """Return P(class 1) (softmax of the two outputs) on the square grid ``axis × axis``.
+
+    Row ``i`` holds ``x2 = axis[i]``, column ``j`` ``x1 = axis[j]`` (as ``imshow`` and
+    ``contourf`` expect). Rounded to :data:`MAP_DECIMALS` decimals.
+    """
+    x1, x2 = np.meshgrid(axis, axis)
+    out = model.predict(np.stack([x1.ravel(), x2.ravel()], axis=1).astype(model.dtype))
+    out = out.astype(np.float64)
+    if out.shape[1] == 1:  # one unit: its value is the score of class 1
+        p = out[:, 0]
+    else:
+        p = 1.0 / (1.0 + np.exp(np.clip(out[:, 0] - out[:, 1], -700, 700)))
+    return np.round(p.reshape(len(axis), len(axis)), MAP_DECIMALS)
+
+
+def points(X: NDArray, y: NDArray, n: int) -> dict[str, Any]:
+    """Return the first ``n`` points (rounded) and labels, for scatter plots."""
+    return {
+        "X": np.round(np.asarray(X[:n], dtype=np.float64), MAP_DECIMALS),
+        "y": np.asarray(y[:n]),
+    }
+
+
+def best_line_accuracy(X: NDArray, y: NDArray, n_angles: int = 720) -> float:
+    """Return the best training accuracy any straight line reaches on the 2-D set ``(X, y)``.
+
+    For each of ``n_angles`` directions ``u`` the points are sorted by ``u·x`` and every
+    threshold is tried (class 1 on the far side); directions cover the full circle, so both
+    orientations of every line are included. Exact up to the angular resolution.
+    """
+    theta = np.linspace(0.0, 2.0 * np.pi, n_angles, endpoint=False)
+    proj = np.asarray(X, dtype=np.float64) @ np.stack([np.cos(theta), np.sin(theta)])
+    labels = np.asarray(y)[np.argsort(proj, axis=0)]  # (n, angles), sorted by projection
+    zeros_below = np.vstack([np.zeros(n_angles), np.cumsum(labels == 0, axis=0)])
+    ones_below = np.vstack([np.zeros(n_angles), np.cumsum(labels == 1, axis=0)])
+    correct = zeros_below + (ones_below[-1] - ones_below)
+    return float(correct.max() / len(labels))
+
+
+def draw_map(
+    ax: Any, axis: Sequence[float], probs: Any, pts: dict[str, Any], title: str, size: float = 9
+) -> None:
+    """Draw a P(class 1) map with the decision boundary (P = 0.5) and the points on ``ax``."""
+    axis = np.asarray(axis)
+    probs = np.asarray(probs, dtype=np.float64)
+    ax.contourf(axis, axis, probs, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.55)
+    if probs.min() < 0.5 < probs.max():
+        ax.contour(axis, axis, probs, levels=[0.5], colors="k", linewidths=1.2)
+    X, y = np.asarray(pts["X"]), np.asarray(pts["y"])
+    for label, color in ((0, "#1f4e99"), (1, "#b2182b")):
+        sel = y == label
+        ax.scatter(
+            X[sel, 0],
+            X[sel, 1],
+            s=size,
+            c=color,
+            edgecolors="white",
+            linewidths=0.3,
+            label=f"class {label}",
+        )
+    ax.set(
+        title=title,
+        xlabel="$x_1$",
+        ylabel="$x_2$",
+        xlim=(axis[0], axis[-1]),
+        ylim=(axis[0], axis[-1]),
+    )
+    ax.set_aspect("equal")
