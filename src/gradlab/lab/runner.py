@@ -50,8 +50,11 @@ def run_claim(
     *,
     figures_dir: str | os.PathLike[str] | None = None,
     data_dir: str | None = None,
+    blas_threads: int = 1,
 ) -> dict[str, Any]:
     """Run one claim and return its JSON-ready record; save its figures in ``figures_dir``.
+
+    The experiment runs with ``blas_threads`` BLAS threads (default 1).
 
     The record has ``id``, ``verdict``, ``reason``, ``numbers``, ``config``, ``seed``,
     ``seconds``, ``results`` and ``figures`` (file names relative to the report folder). If the
@@ -59,13 +62,17 @@ def run_claim(
     the traceback.
     """
     import matplotlib
+    from threadpoolctl import threadpool_limits
 
     matplotlib.use("Agg")
     claim = claim_mod.get(claim_id)
     overrides = {"data_dir": data_dir} if data_dir else {}
     start = time.perf_counter()
     try:
-        result = claim.run(profile, seed=seed, **overrides)
+        # The lab's nets are small: one BLAS thread per claim is faster than threads fighting
+        # over the cores (and parallelism comes from running claims side by side).
+        with threadpool_limits(limits=blas_threads, user_api="blas"):
+            result = claim.run(profile, seed=seed, **overrides)
         record = result.to_dict()
         record["figures"] = _save_figures(claim, result.results, figures_dir)
     except Exception:  # report it and go on with the other claims
