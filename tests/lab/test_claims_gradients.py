@@ -1,0 +1,167 @@
+"""The gradient claims (C3, C4, C6, C8, C13): each runs small, and its verdict rule can flip."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from gradlab import diagnostics, lab
+from gradlab.lab.claims import gradients_3, gradients_4
+from gradlab.lab.claims._gradients_util import build_net
+
+from .helpers import run_claim
+
+
+@pytest.fixture(scope="module")
+def results():
+    """Each claim's test-profile run (twice, for determinism), computed once per module."""
+    return {cid: run_claim(cid) for cid in ("C3", "C4", "C6", "C8", "C13")}
+
+
+def _verdict(claim_id, results):
+    return lab.get(claim_id).verdict(results)
+
+
+# --- C3 ---------------------------------------------------------------------------------------
+def test_c3_sigmoid_vanishes_tanh_and_relu_do_not(results):
+    result = results["C3"]
+    assert result.verdict.status == "confirmed"
+    n = result.verdict.numbers
+    assert n["log10_ratio_sigmoid_glorot"] < -3  # 10 layers at a slope of <= 0.25 each
+    assert abs(n["log10_ratio_relu_he"]) < 1
+    assert n["log10_ratio_tanh_glorot"] > n["log10_ratio_sigmoid_glorot"] + 2
+    nets = result.results["nets"]
+    assert nets["sigmoid, glorot_uniform"]["grad_w"].shape == (2, 11)  # seeds x (10 hidden + 1)
+
+
+def test_c3_rule_flips(results):
+    r = copy.deepcopy(results["C3"].results)
+    r["nets"]["relu, he_normal"]["log10_ratio"]["mean"] = 3.0
+    assert _verdict("C3", r).status == "nuanced"
+    r["nets"]["sigmoid, glorot_uniform"]["log10_ratio"]["mean"] = -0.5
+    assert _verdict("C3", r).status == "refuted"
+
+
+# --- C4 ---------------------------------------------------------------------------------------
+def test_c4_large_weights_explode_and_clipping_keeps_learning(results):
+    result = results["C4"]
+    assert result.verdict.status == "confirmed"
+    n = result.verdict.numbers
+    assert n["log10_growth_backward_signal"] > 2
+    assert abs(n["log10_ratio_kernel_gradients"]) < 0.5  # level kernels in a bias-free ReLU net
+    assert n["exploded_fraction_no_clip"] == 1.0
+    assert n["first_divergence_epoch_batch"][0] == 1
+    assert n["learned_fraction_clip"] == 1.0
+    assert n["reference_test_acc_mean"] > n["clip_test_acc_mean"]
+    assert all(np.all(np.isfinite(run["loss"])) for run in result.results["runs"]["clip"])
+
+
+def test_c4_rule_flips(results):
+    r = copy.deepcopy(results["C4"].results)
+    for run in r["runs"]["no_clip"]:
+        run["diverged_at"], run["max_step_loss"] = None, run["initial_loss"]
+    assert _verdict("C4", r).status == "nuanced"
+    r["profiles"]["relu, large"]["log10_growth_act"]["mean"] = 0.0
+    assert _verdict("C4", r).status == "refuted"
+
+
+# --- C6 ---------------------------------------------------------------------------------------
+def test_c6_relu_dies_variants_do_not_but_can_be_stuck(results):
+    result = results["C6"]
+    n = result.verdict.numbers
+    assert n["relu_dead_high_lr"] >= 0.1
+    assert n["relu_dead_bias_shift"] >= 0.1
+    assert n["variants_dead_max"] == 0.0
+    assert "leaky_relu (bias_shift)" in n["variants_stuck"]
+    assert result.verdict.status == "nuanced"
+    assert "stuck" in result.verdict.reason
+
+
+def test_c6_rule_flips(results):
+    r = copy.deepcopy(results["C6"].results)
+    for cond in r["results"].values():
+        for act, v in cond.items():
+            v["accuracy_end"]["mean"] = 0.9
+            if act == "relu":
+                v["revived_share"]["mean"] = 0.0
+    assert _verdict("C6", r).status == "confirmed"
+    r["results"]["high_lr"]["elu"]["runs"][0]["dead_end"] = 0.5
+    assert _verdict("C6", r).status == "refuted"
+
+
+def test_c6_dead_units_agree_with_diagnostics():
+    X = np.random.default_rng(0).normal(size=(200, 64)).astype(np.float32)
+    model = build_net([32, 32], activation="relu", init="he_normal", bias=-0.5, seed=0)
+    dead, negative = gradients_3._unit_state(model, X)
+    snap = diagnostics.snapshot(model, X)
+    assert dead[:32].mean() == snap[0]["dead_frac"] and dead[32:].mean() == snap[1]["dead_frac"]
+    assert np.array_equal(dead, negative)  # for ReLU, f' = 0 everywhere iff z <= 0 everywhere
+    prelu = build_net([32], activation="prelu", init="he_normal", bias=-5.0, seed=0)
+    dead, negative = gradients_3._unit_state(prelu, X)
+    assert not dead.any() and negative.mean() > 0.9  # slope 0.25 on the negative side
+
+
+# --- C8 ---------------------------------------------------------------------------------------
+def test_c8_premise_exact_per_sample_and_tanh_faster(results):
+    result = results["C8"]
+    n = result.verdict.numbers
+    assert n["one_sign_per_sample"]["sigmoid"] == 1.0
+    assert n["one_sign_per_sample"]["relu"] == 1.0
+    assert n["one_sign_per_sample"]["tanh"] == 0.0
+    assert n["speedup_sigmoid_over_tanh"] > 2
+    assert n["all_reached_target"]
+    assert n["centring_share_of_speedup"] < 0.5
+    assert result.verdict.status == "nuanced"
+
+
+def test_c8_rule_flips(results):
+    r = copy.deepcopy(results["C8"].results)
+    nets = r["nets"]
+    nets["sigmoid-0.5"]["epochs_to_target"] = nets["tanh"]["epochs_to_target"]
+    nets["tanh+1"]["epochs_to_target"] = nets["sigmoid"]["epochs_to_target"]
+    assert _verdict("C8", r).status == "confirmed"
+    nets["tanh"]["epochs_to_target"] = nets["sigmoid"]["epochs_to_target"]
+    assert _verdict("C8", r).status == "refuted"
+
+
+def test_c8_one_sign_fraction_by_hand():
+    x = np.array([[1.0, 2.0], [3.0, 1.0]])  # positive inputs, as from a sigmoid
+    delta = np.array([[1.0, -1.0], [-2.0, 1.0]])
+    assert gradients_4._one_sign_fraction(x, delta, 1) == 1.0
+    # Summed: column 0 = 1*[1, 2] - 2*[3, 1] = [-5, 0]: one sign; column 1 = [2, -1]: mixed.
+    assert gradients_4._one_sign_fraction(x, delta, 2) == 0.5
+    assert gradients_4._one_sign_fraction(x - 2.0, delta, 1) == 0.5  # zeros do not count
+
+
+def test_c8_shifted_activations_keep_the_slope():
+    x = np.linspace(-4, 4, 81)
+    centred = gradients_4.Shifted("sigmoid", -0.5)
+    np.testing.assert_allclose(centred(x), np.tanh(x / 2) / 2, atol=1e-15)
+    np.testing.assert_allclose(gradients_4.Shifted("tanh", 1.0)(x), 2 / (1 + np.exp(-2 * x)),
+                               atol=1e-15)
+    numeric = (centred(x + 1e-6) - centred(x - 1e-6)) / 2e-6
+    np.testing.assert_allclose(centred.derivative(x), numeric, atol=1e-9)
+    assert centred.info.zero_centered and not gradients_4.Shifted("tanh", 1.0).info.zero_centered
+
+
+# --- C13 --------------------------------------------------------------------------------------
+def test_c13_training_keeps_activations_inference_keeps_nothing(results):
+    result = results["C13"]
+    assert result.verdict.status == "confirmed"
+    n = result.verdict.numbers
+    assert n["inference_cached_bytes"] == 0
+    assert n["every_layer_caches"]
+    assert n["train_cached_unique_bytes"] < n["train_cached_sum_bytes"]
+    assert n["ratio_cached_to_inference_live"] > 1.5
+    layers = result.results["main"]["train"]["layers"]
+    assert layers[0]["cached"] == {"x": 32 * 64 * 4, "z": 32 * 64 * 4, "y": 32 * 64 * 4}
+
+
+def test_c13_rule_flips(results):
+    r = copy.deepcopy(results["C13"].results)
+    r["main"]["ratio_activations"] = 1.1
+    assert _verdict("C13", r).status == "nuanced"
+    r["main"]["inference"]["layers"][0]["cached_bytes"] = 8
+    assert _verdict("C13", r).status == "refuted"
