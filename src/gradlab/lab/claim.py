@@ -22,7 +22,8 @@ Conventions for experiments:
   holds wall-clock measurements and is left out of reproducibility checks.
 - Results may hold NumPy arrays and scalars; :func:`to_jsonable` converts them for
   ``results.json``. A ``"tables"`` entry (a list of ``{"title", "columns", "rows"}``) is
-  rendered as HTML tables in the report.
+  rendered as HTML tables in the report; so are ``results["timing"]["tables"]``, for tables
+  of wall-clock measurements.
 """
 
 from __future__ import annotations

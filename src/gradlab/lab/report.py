@@ -137,7 +137,9 @@ def _claim_section(c: dict[str, Any], out: Path) -> str:
     if c.get("figures"):
         figs = "".join(_figure(out, f) for f in c["figures"])
         parts.append(f"<div class='figures'>{figs}</div>")
-    for spec in (c.get("results") or {}).get("tables", []):
+    results = c.get("results") or {}
+    timing = results.get("timing") or {}
+    for spec in [*results.get("tables", []), *timing.get("tables", [])]:
         parts.append(_table(spec))
     if c.get("context"):
         parts.append(f"<p class='context'><b>Background.</b> {html.escape(c['context'])}</p>")
