@@ -176,34 +176,43 @@ def _c16_verdict(r: dict[str, Any]) -> Verdict:
     return verdict_from_parts(parts, measured, numbers)
 
 
-def _c16_histogram_figure(r: dict[str, Any], act: str) -> Any:
+def _c16_histogram_figure(r: dict[str, Any]) -> Any:
+    """One panel per (init, activation): the histogram of each layer, light to dark."""
     depth = r["depth"]
-    fig, axes = figure(depth, len(C16_INITS), width=2.1, height=1.6, sharey="row")
+    fig, axes = figure(len(C16_ACTIVATIONS), len(C16_INITS), width=3.6, height=2.3)
+    shades = [str(0.75 - 0.75 * k / max(depth - 1, 1)) for k in range(depth)]
     for row, label in enumerate(C16_INITS):
-        h = r["histograms"][act][label]
-        edges = np.asarray(h["edges"], dtype=np.float64)
-        for col in range(depth):
+        for col, act in enumerate(C16_ACTIVATIONS):
             ax = axes[row, col]
-            counts = np.asarray(h["counts"][col])
-            ax.stairs(counts, edges, fill=True, color=COLORS[label], alpha=0.8)
-            title = f"layer {col + 1}"
+            h = r["histograms"][act][label]
+            edges = np.asarray(h["edges"], dtype=np.float64)
+            for k in range(depth):
+                ax.stairs(
+                    np.asarray(h["counts"][k]),
+                    edges,
+                    color=shades[k],
+                    lw=1.2,
+                    label=f"layer {k + 1}",
+                )
+            title = f"{act}, {label}"
             if act == "relu":
-                title += f" ({h['frac_zero'][col]:.0%} at 0)"
-            ax.set_title(title, fontsize=8)
+                title += f" ({h['frac_zero'][-1]:.0%} zeros in layer {depth})"
+            ax.set_title(title, fontsize=9, color=COLORS[label])
             ax.tick_params(labelsize=7)
             if col == 0:
-                ax.set_ylabel(f"{label}\ncount", fontsize=8)
+                ax.set_ylabel("count", fontsize=8)
             if row == len(C16_INITS) - 1:
-                ax.set_xlabel(f"{act} output" + (" (> 0)" if act == "relu" else ""), fontsize=8)
+                ax.set_xlabel(f"{act} output" + (" (> 0 only)" if act == "relu" else ""))
+    axes[0, 0].legend(fontsize=7)
     fig.suptitle(
-        f"{act}: outputs of {depth} layers of {r['width']} units, {r['n_samples']} Gaussian "
-        f"inputs (one seed)"
+        f"Outputs of {depth} layers of {r['width']} units for {r['n_samples']} Gaussian inputs "
+        "(one seed; lighter = shallower layer)"
     )
     return fig
 
 
 def _c16_figures(r: dict[str, Any]) -> dict[str, Any]:
-    figs = {f"histograms_{act}": _c16_histogram_figure(r, act) for act in C16_ACTIVATIONS}
+    figs = {"histograms": _c16_histogram_figure(r)}
     fig, axes = figure(len(C16_ACTIVATIONS))
     for ax, act in zip(axes, C16_ACTIVATIONS, strict=True):
         profile_panel(
