@@ -7,6 +7,7 @@ import itertools
 from typing import Any
 
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from ... import layers
 from ...model import Sequential
@@ -97,9 +98,11 @@ def _c12_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
     }
 
 
-def _units_needed(rows: list[dict[str, Any]], target: float) -> dict[str, Any] | None:
-    """The smallest net (by units) among ``rows`` whose best error is at most ``target``."""
-    hits = sorted((r for r in rows if r["best"] <= target), key=lambda r: (r["units"], r["params"]))
+def _units_needed(
+    rows: list[dict[str, Any]], target: float, stat: str = "best"
+) -> dict[str, Any] | None:
+    """The smallest net (by units) among ``rows`` whose ``stat`` error is at most ``target``."""
+    hits = sorted((r for r in rows if r[stat] <= target), key=lambda r: (r["units"], r["params"]))
     return hits[0] if hits else None
 
 
@@ -121,11 +124,18 @@ def _c12_verdict(r: dict[str, Any]) -> Verdict:
         "shallow_error_ratio": ratio,
         "spearman_width_error": rho,
     }
-    fewer_units, fewer_params, parts = [], [], []
+    fewer_units, fewer_params, parts, typical = [], [], [], []
     for target in r["targets"]:
         s, d = _units_needed(shallow, target), _units_needed(deep, target)
         numbers[f"units_shallow@{target:g}"] = s and s["units"]
         numbers[f"units_deep@{target:g}"] = d and d["units"]
+        sm, dm = _units_needed(shallow, target, "median"), _units_needed(deep, target, "median")
+        numbers[f"median_units_shallow@{target:g}"] = sm and sm["units"]
+        numbers[f"median_units_deep@{target:g}"] = dm and dm["units"]
+        typical.append(
+            f"{target:g}: {sm['units'] if sm else 'not reached'} vs "
+            f"{dm['units'] if dm else 'not reached'}"
+        )
         if s is None:
             continue
         fewer_units.append(d is not None and d["units"] < s["units"])
@@ -147,8 +157,9 @@ def _c12_verdict(r: dict[str, Any]) -> Verdict:
         f"One hidden layer: the best relative error of {r['n_seeds']} seeds falls from "
         f"{errors[0]:.3f} (width {shallow[0]['width']}) to {errors[-1]:.3f} (width "
         f"{shallow[-1]['width']}), rank correlation {rho:.2f}. " + "; ".join(parts) + ". "
-        f"Runs stuck above {PLATEAU}: {stuck[0]:.0%} of one-layer, {stuck[1]:.0%} of deeper "
-        "ones."
+        f"Judged by the median run instead, units needed one layer vs deeper at error "
+        f"{', '.join(typical)}. Runs stuck above {PLATEAU}: "
+        f"{stuck[0]:.0%} of one-layer, {stuck[1]:.0%} of deeper ones."
     )
     if not ua:
         return Verdict(
@@ -197,12 +208,25 @@ def _c12_figures(r: dict[str, Any]) -> dict[str, Any]:
         ylabel="test RMSE / std(f)",
         title=f"Error vs units (best of {r['n_seeds']} seeds; band: best to worst)",
     )
+    units = [row["units"] for row in r["rows"] if row["depth"] == 1]
+    ax0.set_xticks(units, labels=[str(u) for u in units], minor=False)
+    ax0.xaxis.set_minor_formatter(NullFormatter())
     ax0.legend(fontsize=8)
     ax1.plot(r["x"], r["f"], color="k", lw=2.5, label="f(x) = sin 3x + 0.3x²")
     shallow = [row for row in r["rows"] if row["depth"] == 1]
-    for row in shallow[:: max(1, len(shallow) // 3)]:
-        ax1.plot(r["x"], row["curve"], lw=1.2, label=f"1 layer, width {row['width']}")
-    ax1.set(xlabel="x", ylabel="f(x)", title="Best fits of one-hidden-layer nets")
+    picks = (shallow[0], shallow[len(shallow) // 2], shallow[-1])
+    for row, shade in zip(picks, ("#9ecae1", "#4292c6", "#08306b"), strict=True):
+        ax1.plot(r["x"], row["curve"], lw=1.2, color=shade, label=f"1 layer × {row['width']}")
+    deep = min((row for row in r["rows"] if row["depth"] > 1), key=lambda row: row["best"])
+    ax1.plot(
+        r["x"],
+        deep["curve"],
+        "--",
+        lw=1.2,
+        color="#2ca02c",
+        label=f"{deep['depth']} layers × {deep['width']}",
+    )
+    ax1.set(xlabel="x", ylabel="f(x)", title="Best fit of each shape (over the seeds)")
     ax1.legend(fontsize=7)
     return {"error_vs_units": fig}
 
@@ -264,9 +288,10 @@ C12 = register(
             "the standard deviation of f. The theorem promises that weights exist, not that "
             "gradient descent finds them, and many runs of every shape stop on a plateau near "
             f"0.22 (counted as 'stuck' above {PLATEAU}); so what a shape can represent is "
-            "estimated by its best run over the seeds (the median and the worst are shown "
-            "too). Universal approximation holds when the best error of the widest one-layer "
-            f"net is at most {UA_RATIO} of the narrowest's and the rank correlation of width "
+            "estimated by its best run over the seeds (the reason also gives the units the "
+            "median run needs; the figure shows the worst). Universal approximation holds "
+            "when the best error of the widest one-layer net is at most "
+            f"{UA_RATIO} of the narrowest's and the rank correlation of width "
             f"and error is at most {UA_SPEARMAN}. For each target error the smallest net (by "
             "hidden units, all layers counted) that reaches it is found among one-layer and "
             "deeper nets; depth is confirmed to help when the deeper net needs fewer units and "
