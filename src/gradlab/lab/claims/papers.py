@@ -309,7 +309,7 @@ def _p2_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
     for label, per_seed in profiles.items():
         # From layer 2 on, every layer sees ReLU outputs (layer 1 sees the Gaussian inputs).
         factors = [per_layer_factor(np.square(p), first=1) for p in per_seed]
-        ratios = [p[-1] / p[1] for p in per_seed]
+        ratios = [float(p[-1] / p[1]) for p in per_seed]
         out[label] = {
             "pre_std": spread(per_seed),
             "var_factor": geometric_mean(factors),
