@@ -168,9 +168,16 @@ def _c12_verdict(r: dict[str, Any]) -> Verdict:
             f"(ratio <= {UA_RATIO}, correlation <= {UA_SPEARMAN}).",
             numbers,
         )
-    if fewer_units and all(fewer_units) and all(fewer_params):
+    if not fewer_units:
+        return Verdict(
+            "nuanced",
+            text + f" No one-layer net reached the target errors {r['targets']}, so depth "
+            "could not be compared.",
+            numbers,
+        )
+    if all(fewer_units) and all(fewer_params):
         return Verdict("confirmed", text, numbers)
-    if fewer_units and all(fewer_units):
+    if all(fewer_units):
         return Verdict(
             "nuanced", text + " Deeper nets need fewer units but as many weights or more.", numbers
         )
