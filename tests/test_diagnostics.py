@@ -163,3 +163,28 @@ def test_unknown_series_key():
     diag = Diagnostics(data=np.zeros((2, 5)))
     with pytest.raises(ValueError, match="grad_w_norm"):
         diag.series("gradnorm")
+
+
+def test_batchnorm_is_measured_with_batch_statistics_by_default():
+    X, _ = _data()
+    model = _model([layers.Dense(8, kernel_initializer="random_normal"), layers.BatchNorm(),
+                    layers.Activation("sigmoid"), layers.Dense(2)])
+    model.layers[0].params["W"][...] *= 1e3  # huge pre-activations, only BN rescues them
+    running = model.layers[1].buffers["running_mean"].copy()
+    by_batch = diagnostics.snapshot(model, X, batchnorm="batch")
+    by_running = diagnostics.snapshot(model, X, batchnorm="running")
+    assert by_batch[2]["frac_saturated"] < 0.05
+    assert by_running[2]["frac_saturated"] > 0.5
+    np.testing.assert_array_equal(running, model.layers[1].buffers["running_mean"])
+    with pytest.raises(ValueError, match="batchnorm"):
+        diagnostics.snapshot(model, X, batchnorm="train")
+
+
+def test_update_ratio_is_recorded_in_epoch_mode():
+    X, y = _data()
+    model = _model([layers.Dense(4, activation="tanh"), layers.Dense(2)])
+    diag = Diagnostics(data=X)
+    model.fit(X, y, epochs=2, batch_size=32, verbose=0, callbacks=[diag])
+    ratios = diag.series("update_ratio")
+    assert np.isnan(ratios[0]).all()  # before training there is no step
+    assert (ratios[1:] > 0).all()

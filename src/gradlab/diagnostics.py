@@ -54,7 +54,7 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
 from .callbacks import Callback, Logs
-from .layers import Layer
+from .layers import BatchNorm, Layer
 
 __all__ = [
     "KEYS",
@@ -108,18 +108,30 @@ def _activation_of(layer: Layer) -> Any:
     return act
 
 
-def layer_outputs(model: Any, X: ArrayLike) -> list[tuple[NDArray | None, NDArray]]:
+def layer_outputs(
+    model: Any, X: ArrayLike, *, batchnorm: str = "batch"
+) -> list[tuple[NDArray | None, NDArray]]:
     """Run ``X`` through the model in inference mode; per layer ``(pre_activation, output)``.
 
     ``pre_activation`` is the input of the layer's activation (``x W + b`` for a ``Dense``,
     the layer input for an ``Activation`` layer) and ``None`` for a layer without one
-    (or with the identity). Nothing is cached and nothing in the model changes.
+    (or with the identity). Dropout is off. Nothing in the model changes.
+
+    Args:
+        batchnorm: ``"batch"`` (default) normalises with the statistics of ``X``, as training
+            does (measured on a copy, so the running statistics are untouched); ``"running"``
+            uses the running statistics, as inference does. A fresh ``BatchNorm`` has running
+            mean 0 and variance 1, so ``"running"`` shows it normalising nothing.
     """
+    if batchnorm not in ("batch", "running"):
+        raise ValueError(f"batchnorm must be 'batch' or 'running'; received {batchnorm!r}")
     h = np.asarray(X, dtype=model.dtype)
     out: list[tuple[NDArray | None, NDArray]] = []
     for layer in model.layers:
         act = _activation_of(layer)
-        if act is None:
+        if batchnorm == "batch" and isinstance(layer, BatchNorm):
+            pre, h = None, copy.deepcopy(layer).forward(h, training=True)
+        elif act is None:
             pre, h = None, layer.forward(h, training=False)
         elif hasattr(layer, "units"):  # Dense-like: split off the activation
             pre = layer.forward(h, training=False, apply_activation=False)
@@ -165,7 +177,12 @@ def _gradient_stats(model: Any, X: NDArray, y: Any) -> tuple[list[float | None],
 
 
 def snapshot(
-    model: Any, X: ArrayLike, y: ArrayLike | None = None, *, max_samples: int | None = None
+    model: Any,
+    X: ArrayLike,
+    y: ArrayLike | None = None,
+    *,
+    max_samples: int | None = None,
+    batchnorm: str = "batch",
 ) -> list[dict[str, Any]]:
     """Measure every layer of ``model`` on ``X`` (and the loss gradients when ``y`` is given).
 
@@ -174,6 +191,8 @@ def snapshot(
         X: Probe inputs, shape ``(samples, features)``.
         y: Targets for the gradient norms; ``None`` leaves ``grad_*`` as ``None``.
         max_samples: Use only the first ``max_samples`` rows. Default: all.
+        batchnorm: ``"batch"`` or ``"running"`` statistics for BatchNorm layers in the
+            activation statistics; see :func:`layer_outputs`.
 
     Returns:
         One dict per layer with ``name`` and the :data:`KEYS` (``update_ratio`` is ``None``:
@@ -190,7 +209,7 @@ def snapshot(
         X = X[:max_samples]
         y = None if y is None else np.asarray(y)[:max_samples]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        outputs = layer_outputs(model, X)
+        outputs = layer_outputs(model, X, batchnorm=batchnorm)
         if y is not None:
             model._require_compiled()
             w_norms, act_norms = _gradient_stats(model, X, y)
@@ -293,6 +312,8 @@ class Diagnostics(Callback):
         self._grad_sums = np.zeros(len(model.layers))
         self._grad_count = 0
         self._ratios: list[float | None] = [None] * len(model.layers)
+        self._before: list[list[NDArray]] | None = None
+        self._steps_per_epoch = int(logs.get("steps", 0))
         if self.record_initial and not self.records:
             self._record(step=model._step)
 
@@ -305,17 +326,25 @@ class Diagnostics(Callback):
             _norm(_kernel_grads(layer)) if layer.params else math.nan for layer in model.layers
         ]
         self._grad_count += 1
-        self._before = [[k.copy() for k in _kernels(layer)] for layer in model.layers]
+        # Copy the kernels only before a step whose update ratio will be recorded.
+        if self.every == "epoch":
+            last = batch == self._steps_per_epoch - 1 or getattr(model, "stop_training", False)
+        else:
+            last = (model._step + 1) % self.every == 0
+        self._before = None
+        if last:
+            self._before = [[k.copy() for k in _kernels(layer)] for layer in model.layers]
 
     def on_batch_end(self, batch: int, logs: Logs) -> None:
         model = self.model
-        self._ratios = [
-            _norm([a - b for a, b in zip(_kernels(layer), before, strict=True)])
-            / max(_norm(before), np.finfo(np.float64).tiny)
-            if layer.params
-            else None
-            for layer, before in zip(model.layers, self._before, strict=True)
-        ]
+        if self._before is not None:
+            self._ratios = [
+                _norm([a - b for a, b in zip(_kernels(layer), before, strict=True)])
+                / max(_norm(before), np.finfo(np.float64).tiny)
+                if layer.params
+                else None
+                for layer, before in zip(model.layers, self._before, strict=True)
+            ]
         step = model._step  # already counts the step just taken
         if self.every != "epoch" and step % self.every == 0:
             self._record(step=step)
