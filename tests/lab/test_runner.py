@@ -61,8 +61,10 @@ def test_reproduce_and_claims_commands(tmp_path, capsys):
     out = str(tmp_path / "rep")
     assert main(["claims", "show", "C2", "--out", out]) == 0
     assert "Not run yet" in capsys.readouterr().out
-    assert main(["reproduce", "--quick", "--only", "C2", "--out", out, "--quiet"]) == 0
-    assert "1 claims (1 confirmed)" in capsys.readouterr().out
+    assert main(["reproduce", "--quick", "--only", "C2,C9", "--out", out, "--quiet"]) == 0
+    assert "2 claims (2 confirmed)" in capsys.readouterr().out
+    assert main(["claims", "show", "C9", "--out", out]) == 0
+    assert "[nan nan nan]" in capsys.readouterr().out  # printed as text, not as rich markup
     assert main(["claims", "show", "c2", "--out", out]) == 0
     shown = capsys.readouterr().out
     assert "confirmed" in shown and "sigmoid_derivative_max" in shown

@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
+
 from .common import UsageError
 
 __all__ = ["add_parser", "cmd_claims_list", "cmd_claims_show", "cmd_reproduce"]
@@ -105,7 +107,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         if not args.quiet:
             progress.console.print(
                 f"{record['id']:>4} {_styled(record['verdict'])} "
-                f"[dim]{record['seconds']:.1f} s[/dim]  {record['reason'][:150]}"
+                f"[dim]{record['seconds']:.1f} s[/dim]  {escape(record['reason'][:150])}"
             )
 
     with progress:
@@ -189,10 +191,10 @@ def cmd_claims_show(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     console = _console()
     console.print(f"[bold]{claim.id} · {claim.title}[/bold]  ({claim.family})")
-    console.print(claim.statement)
+    console.print(escape(claim.statement))
     console.print(f"[dim]Sources:[/dim] {', '.join(claim.source_files)}")
     if claim.context:
-        console.print(f"[dim]Background:[/dim] {claim.context}")
+        console.print(f"[dim]Background:[/dim] {escape(claim.context)}")
     record = _last_results(args.out).get(claim.id)
     if record is None:
         console.print(
@@ -204,7 +206,7 @@ def cmd_claims_show(args: argparse.Namespace) -> int:
         f"Last result ({record['_profile']} profile, seed {record['seed']}, "
         f"{record['seconds']:.1f} s): {_styled(record['verdict'])}"
     )
-    console.print(record["reason"])
+    console.print(escape(record["reason"]))
     table = Table("deciding number", "value")
     for key, value in record["numbers"].items():
         table.add_row(key, format_value(value))
