@@ -215,9 +215,10 @@ def _c6_figures(r: dict[str, Any]) -> dict[str, Any]:
         ax.set(title=f"{cname}: {cond['optimizer']} lr={cond['lr']:g}, bias {cond['bias']:g}",
                xlabel="epoch (0 = init)", ylim=(-0.02, 1.02))
         ax.grid(alpha=0.3)
-    np.atleast_1d(axes)[0].set_ylabel("fraction of hidden units dead")
+    np.atleast_1d(axes)[0].set_ylabel("fraction of hidden units dead\n(one line per seed)")
     fig.legend(*np.atleast_1d(axes)[0].get_legend_handles_labels(), loc="outside upper center",
-               ncols=len(r["results"][conds[0]]), fontsize=8)
+               ncols=len(r["results"][conds[0]]), fontsize=8,
+               title="the variants overlap at 0: none of their units died", title_fontsize=8)
     fig2, axes2 = figure(len(conds), width=4.0, height=3.4, sharey=True)
     keys = (("dead_end", "dead"), ("negative_end", "z <= 0 on all samples"),
             ("accuracy_end", "train accuracy"))
