@@ -18,10 +18,12 @@ from ..model import Sequential
 
 __all__ = [
     "STATUS_COLORS",
+    "accuracy",
     "digits_data",
     "figure",
     "mlp",
     "spawn_seeds",
+    "spread",
 ]
 
 #: Colours of the verdicts in figures and in the report.
@@ -36,6 +38,36 @@ def spawn_seeds(seed: int, n: int) -> list[int]:
     """
     children = np.random.SeedSequence(int(seed)).spawn(int(n))
     return [int(c.generate_state(1)[0]) for c in children]
+
+
+def spread(values: Any, axis: int = 0) -> dict[str, Any]:
+    """Return ``mean``, ``std``, ``min`` and ``max`` of ``values`` over ``axis`` (the seeds).
+
+    NaN entries (a run that produced no number) are ignored; where every entry is NaN the
+    result is NaN. Scalars come back as floats, per-position statistics as arrays.
+
+    >>> spread([1.0, 3.0, float("nan")])
+    {'mean': 2.0, 'std': 1.0, 'min': 1.0, 'max': 3.0}
+    """
+    v = np.asarray(values, dtype=np.float64)
+    stats = {}
+    empty = np.isnan(v).all(axis=axis)
+    filled = np.where(np.isnan(v).all(axis=axis, keepdims=True), 0.0, v)
+    for key, fn in (("mean", np.nanmean), ("std", np.nanstd), ("min", np.nanmin),
+                    ("max", np.nanmax)):
+        out = np.where(empty, np.nan, fn(filled, axis=axis))
+        stats[key] = float(out) if out.ndim == 0 else out
+    return stats
+
+
+def accuracy(model: Sequential, X: NDArray, y: NDArray) -> float:
+    """Return the share of rows whose largest output is the label (inference mode).
+
+    Overflow in a model that training pushed to huge weights is tolerated: an infinite logit
+    still has an argmax, and the accuracy is what the experiment records.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.mean(np.argmax(model.predict(X), axis=1) == y))
 
 
 def digits_data(

@@ -17,7 +17,7 @@ from ... import diagnostics, layers
 from ...callbacks import Callback
 from ...model import Sequential
 from ...training import TrainingDivergedError
-from ._networks_util import summary as spread  # mean, std, min, max over seeds
+from ..common import spread
 
 #: Colours per activation, the same in every figure of the family.
 COLORS = {

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from ... import diagnostics, initializers, layers
 from ...model import Sequential
 from ..claim import Verdict
+from ..common import spread as spread  # re-exported for the claims
 
 #: Colours per initializer (and per activation for the SELU comparison), shared by the figures.
 COLORS = {
@@ -72,17 +73,6 @@ def depth_profile(model: Sequential, X: NDArray, n_layers: int | None = None) ->
         "mean": np.array([h.mean() for h in out]),
         "var": var,
         "std": np.sqrt(var),
-    }
-
-
-def spread(values: Any, axis: int = 0) -> dict[str, NDArray | float]:
-    """Return ``mean``, ``std``, ``min`` and ``max`` of ``values`` over ``axis`` (the seeds)."""
-    v = np.asarray(values, dtype=np.float64)
-    return {
-        "mean": v.mean(axis=axis),
-        "std": v.std(axis=axis),
-        "min": v.min(axis=axis),
-        "max": v.max(axis=axis),
     }
 
 

@@ -9,20 +9,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ...model import Sequential
+from ..common import accuracy as accuracy  # re-exported for the claims
+from ..common import spread as spread
 
 #: Decimals kept in stored decision maps and points (enough to draw them).
 MAP_DECIMALS = 3
-
-
-def summary(values: Sequence[float]) -> dict[str, float]:
-    """Return the mean, standard deviation, minimum and maximum of ``values``."""
-    v = np.asarray(values, dtype=np.float64)
-    return {
-        "mean": float(v.mean()),
-        "std": float(v.std()),
-        "min": float(v.min()),
-        "max": float(v.max()),
-    }
 
 
 def train(
@@ -48,11 +39,6 @@ def train(
         X, y, epochs=config["epochs"], batch_size=batch, verbose=0, callbacks=list(callbacks)
     )
     return history.history
-
-
-def accuracy(model: Sequential, X: NDArray, y: NDArray) -> float:
-    """Return the share of rows whose highest output is the label."""
-    return float(np.mean(np.argmax(model.predict(X), axis=1) == y))
 
 
 def grid_axis(lo: float, hi: float, n: int) -> NDArray:

@@ -12,23 +12,11 @@ from numpy.typing import NDArray
 from ...callbacks import Callback
 from ...model import Sequential
 from ...training import TrainingDivergedError
-from ..common import mlp
+from ..common import accuracy, mlp
+from ..common import spread as spread  # re-exported for the claims
 
 #: Most points kept of a stored curve (longer ones are thinned evenly, the last point kept).
 MAX_CURVE_POINTS = 200
-
-
-def spread(values: Sequence[float]) -> dict[str, float]:
-    """Return mean, std, min and max over seeds (NaN entries ignored; all NaN gives NaN)."""
-    v = np.asarray(values, dtype=np.float64)
-    if np.isnan(v).all():
-        return dict.fromkeys(("mean", "std", "min", "max"), float("nan"))
-    return {
-        "mean": float(np.nanmean(v)),
-        "std": float(np.nanstd(v)),
-        "min": float(np.nanmin(v)),
-        "max": float(np.nanmax(v)),
-    }
 
 
 def thin(curve: Sequence[float], max_points: int = MAX_CURVE_POINTS) -> NDArray:
@@ -37,16 +25,6 @@ def thin(curve: Sequence[float], max_points: int = MAX_CURVE_POINTS) -> NDArray:
     if len(c) <= max_points:
         return c
     return c[np.unique(np.linspace(0, len(c) - 1, max_points).round().astype(int))]
-
-
-def accuracy(model: Sequential, X: NDArray, y: NDArray) -> float:
-    """Return the share of rows whose largest output is the label (inference mode).
-
-    Overflow in a model that training has pushed to huge weights is tolerated here: an
-    infinite logit still has an argmax, and the accuracy is what the caller records.
-    """
-    with np.errstate(over="ignore", invalid="ignore"):
-        return float(np.mean(np.argmax(model.predict(X), axis=1) == y))
 
 
 def digits_model(

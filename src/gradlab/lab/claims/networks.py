@@ -17,7 +17,7 @@ from ._networks_util import (
     draw_map,
     grid_axis,
     points,
-    summary,
+    spread,
     train,
 )
 
@@ -96,7 +96,7 @@ def _c1_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
                 line = {"w": W[:, 1] - W[:, 0], "b": b[1] - b[0]}
                 pts = points(X, y, config["n_points"])
         out[name] = {
-            "accuracy": {k: summary(v) for k, v in acc.items()},
+            "accuracy": {k: spread(v) for k, v in acc.items()},
             "product_agreement": min(agree),
             "maps": maps,
             "line": line,

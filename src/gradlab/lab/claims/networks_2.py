@@ -10,7 +10,7 @@ from ... import activations, layers
 from ...model import Sequential
 from ..claim import Claim, Verdict, register
 from ..common import figure, mlp, spawn_seeds
-from ._networks_util import accuracy, class1_map, draw_map, grid_axis, summary, train
+from ._networks_util import accuracy, class1_map, draw_map, grid_axis, spread, train
 
 # --- C10: the perceptron learns AND, OR, NAND but never XOR ----------------------------------
 #: The four inputs of a two-input logic gate and the targets of each gate.
@@ -94,7 +94,7 @@ def _c10_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
         if k == 0:
             out["trained_map"] = class1_map(model, axis)
             out["trained_probs"] = np.round(model.predict_proba(BITS)[:, 1], 4)
-    out["trained"] = {"solved": int(sum(solved)), "final_loss": summary(losses)}
+    out["trained"] = {"solved": int(sum(solved)), "final_loss": spread(losses)}
     out["grid_axis"] = axis
     return out
 

@@ -12,7 +12,7 @@ from ...diagnostics import Diagnostics
 from ...model import Sequential
 from ..claim import Claim, Verdict, register
 from ..common import figure, spawn_seeds
-from ._networks_util import accuracy, summary, train
+from ._networks_util import accuracy, spread, train
 
 # --- C11: the step function's derivative is zero, so gradient descent cannot train it -------
 #: The sigmoid net must reach this training accuracy ...
@@ -87,9 +87,9 @@ def _c11_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
             )
     for name, rs in runs.items():
         out[name] = {
-            "accuracy": summary([r["accuracy"] for r in rs]),
-            "loss_start": summary([r["loss_start"] for r in rs]),
-            "loss_end": summary([r["loss_end"] for r in rs]),
+            "accuracy": spread([r["accuracy"] for r in rs]),
+            "loss_start": spread([r["loss_start"] for r in rs]),
+            "loss_end": spread([r["loss_end"] for r in rs]),
             "hidden_grad_max": max(r["hidden_grad_max"] for r in rs),
             "hidden_unchanged": all(r["hidden_unchanged"] for r in rs),
             "all_unchanged": all(r["all_unchanged"] for r in rs),
