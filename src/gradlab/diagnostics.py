@@ -27,7 +27,8 @@ grad_w_norm    ``‖∂L/∂W‖₂`` of the layer's kernel(s) (every parameter 
 grad_act_norm  ``‖∂L/∂h‖₂`` of the gradient arriving at the layer's output ``h`` (mean over
                samples, so batch size does not scale it); ``None`` without targets
 update_ratio   ``‖ΔW‖ / ‖W‖`` of the kernels over one optimizer step (callback only)
-cached_bytes   bytes the layer keeps from a training forward pass for its backward pass
+cached_bytes   bytes the layer keeps from a training forward pass of the probe data for
+               its backward pass
 ============== ===========================================================================
 
 >>> import numpy as np, gradlab as gl
@@ -161,10 +162,13 @@ def _activation_stats(layer: Layer, pre: NDArray | None, h: NDArray) -> dict[str
     return stats
 
 
-def _gradient_stats(model: Any, X: NDArray, y: Any) -> tuple[list[float | None], list[float]]:
-    """Kernel and output gradient norms per layer, computed on a copy of the model."""
+def _gradient_stats(
+    model: Any, X: NDArray, y: Any
+) -> tuple[list[float | None], list[float], list[int]]:
+    """Kernel and output gradient norms and cached bytes per layer, measured on a copy."""
     probe = copy.deepcopy(model)
     out = probe.forward(X, training=True, logits=probe.fused)
+    cached = [int(layer.cached_bytes()) for layer in probe.layers]
     probe.loss.forward(out, y)
     grad = probe.loss.backward()
     act_norms: list[float] = []
@@ -173,7 +177,7 @@ def _gradient_stats(model: Any, X: NDArray, y: Any) -> tuple[list[float | None],
         grad = layer.backward(grad)
     act_norms.reverse()
     w_norms = [_norm(_kernel_grads(layer)) if layer.params else None for layer in probe.layers]
-    return w_norms, act_norms
+    return w_norms, act_norms, cached
 
 
 def snapshot(
@@ -198,6 +202,18 @@ def snapshot(
         One dict per layer with ``name`` and the :data:`KEYS` (``update_ratio`` is ``None``:
         it needs an optimizer step, see :class:`Diagnostics`).
     """
+    return _snapshot(model, X, y, max_samples=max_samples, batchnorm=batchnorm)
+
+
+def _snapshot(
+    model: Any,
+    X: ArrayLike,
+    y: ArrayLike | None,
+    *,
+    max_samples: int | None = None,
+    batchnorm: str = "batch",
+    cached: list[int] | None = None,
+) -> list[dict[str, Any]]:
     model._require_built()
     X = np.asarray(X, dtype=model.dtype)
     if X.ndim != 2 or len(X) == 0:
@@ -212,10 +228,11 @@ def snapshot(
         outputs = layer_outputs(model, X, batchnorm=batchnorm)
         if y is not None:
             model._require_compiled()
-            w_norms, act_norms = _gradient_stats(model, X, y)
+            w_norms, act_norms, cached = _gradient_stats(model, X, y)
         else:
             w_norms = act_norms = [None] * len(model.layers)
-    cached = _cached_bytes(model, X[: min(len(X), 32)])
+    if cached is None:
+        cached = _cached_bytes(model, X)
     stats = []
     for i, (layer, (pre, h)) in enumerate(zip(model.layers, outputs, strict=True)):
         entry = {"name": _name(i, layer), **_activation_stats(layer, pre, h)}
@@ -313,6 +330,7 @@ class Diagnostics(Callback):
         self._grad_count = 0
         self._ratios: list[float | None] = [None] * len(model.layers)
         self._before: list[list[NDArray]] | None = None
+        self._cached: list[int] | None = None
         self._steps_per_epoch = int(logs.get("steps", 0))
         if self.record_initial and not self.records:
             self._record(step=model._step)
@@ -357,7 +375,8 @@ class Diagnostics(Callback):
     def _record(self, step: int) -> None:
         X, y = self._probe
         has_loss = getattr(self.model, "loss", None) is not None
-        stats = snapshot(self.model, X, y if has_loss else None)
+        stats = _snapshot(self.model, X, y if has_loss else None, cached=self._cached)
+        self._cached = [entry["cached_bytes"] for entry in stats]  # fixed for a given probe
         if self._grad_count:
             means = self._grad_sums / self._grad_count
             for entry, g, r in zip(stats, means, self._ratios, strict=True):
