@@ -109,6 +109,20 @@ class Loss:
 
     def forward(self, y_pred: ArrayLike, y_true: ArrayLike) -> float:
         """Return the mean loss and cache what :meth:`backward` needs."""
+        return self.forward_train(*self.check(y_pred, y_true))
+
+    def check(self, y_pred: ArrayLike, y_true: ArrayLike) -> tuple[Array, NDArray[Any]]:
+        """Validate predictions and targets; return them as :meth:`forward_train` takes them.
+
+        Raises ``TypeError`` / ``ValueError`` naming what is wrong. Targets come back
+        converted (integer labels as ``intp``, probabilities in the predictions' dtype, a
+        column for one output), so a model converts its targets once per ``fit`` and then
+        calls :meth:`forward_train` on batches of them.
+        """
+        raise NotImplementedError
+
+    def forward_train(self, y_pred: Array, y_true: NDArray[Any]) -> float:
+        """:meth:`forward` on arrays as :meth:`check` returns them (or rows of them), unchecked."""
         raise NotImplementedError
 
     def backward(self) -> Array:
@@ -142,7 +156,7 @@ class MeanSquaredError(Loss):
 
     name = "mse"
 
-    def forward(self, y_pred: ArrayLike, y_true: ArrayLike) -> float:
+    def check(self, y_pred: ArrayLike, y_true: ArrayLike) -> tuple[Array, NDArray[Any]]:
         y_pred = _as_pred(y_pred, self.name)
         y_true = np.asarray(y_true)
         _check_finite_target(y_true, self.name)
@@ -154,9 +168,12 @@ class MeanSquaredError(Loss):
                     f"mse: y_true must have the predictions' shape {y_pred.shape}, "
                     f"got {y_true.shape}"
                 )
-        diff = y_pred - y_true.astype(y_pred.dtype, copy=False)
+        return y_pred, y_true.astype(y_pred.dtype, copy=False)
+
+    def forward_train(self, y_pred: Array, y_true: NDArray[Any]) -> float:
+        diff = y_pred - y_true
         self._cache = {"diff": diff}
-        return float(np.mean(diff * diff)) if diff.size else 0.0
+        return float(np.add.reduce(diff * diff, axis=None)) / diff.size if diff.size else 0.0
 
     def backward(self) -> Array:
         (diff,) = self._take("diff")
@@ -178,33 +195,40 @@ class CrossEntropy(Loss):
     name = "cross_entropy"
     fuses = "softmax"
 
-    def forward(self, y_pred: ArrayLike, y_true: ArrayLike) -> float:
+    def check(self, y_pred: ArrayLike, y_true: ArrayLike) -> tuple[Array, NDArray[Any]]:
         z = _as_pred(y_pred, self.name)
         if z.ndim != 2:
             raise ValueError(f"cross_entropy: logits must be 2-D (batch, classes), got {z.shape}")
         y = np.asarray(y_true)
         _check_finite_target(y, self.name)
-        n, c = z.shape
+        if y.ndim == 1:
+            return z, _labels(y, *z.shape, self.name)
+        return z, _probabilities(y, z.shape, self.name, "one-hot targets").astype(
+            z.dtype, copy=False
+        )
+
+    def forward_train(self, y_pred: Array, y_true: NDArray[Any]) -> float:
+        z, y = y_pred, y_true
+        n = z.shape[0]
         shifted = z - z.max(axis=1, keepdims=True)
         exp = np.exp(shifted)
-        sums = exp.sum(axis=1, keepdims=True)
+        sums = np.add.reduce(exp, axis=1, keepdims=True)
         log_probs = shifted - np.log(sums)
         probs = np.divide(exp, sums, out=exp)
         if y.ndim == 1:
-            labels = _labels(y, n, c, self.name)
-            picked = log_probs[np.arange(n), labels]
-            self._cache = {"probs": probs, "labels": labels}
-            return float(-picked.mean()) if n else 0.0
-        t = _probabilities(y, z.shape, self.name, "one-hot targets").astype(z.dtype, copy=False)
-        self._cache = {"probs": probs, "targets": t}
-        return float(-(t * log_probs).sum() / max(n, 1))
+            rows = np.arange(n)
+            picked = log_probs[rows, y]
+            self._cache = {"probs": probs, "labels": y, "rows": rows}
+            return -float(np.add.reduce(picked)) / n if n else 0.0
+        self._cache = {"probs": probs, "targets": y}
+        return float(-(y * log_probs).sum() / max(n, 1))
 
     def backward(self) -> Array:
         (probs,) = self._take("probs")
         n = max(1, probs.shape[0])
         if "labels" in self._cache:
             grad = probs.copy()
-            grad[np.arange(probs.shape[0]), self._cache["labels"]] -= 1
+            grad[self._cache["rows"], self._cache["labels"]] -= 1
         else:
             t = self._cache["targets"]
             grad = probs * t.sum(axis=1, keepdims=True) - t
@@ -227,19 +251,30 @@ class BinaryCrossEntropy(Loss):
     name = "binary_cross_entropy"
     fuses = "sigmoid"
 
-    def forward(self, y_pred: ArrayLike, y_true: ArrayLike) -> float:
+    def check(self, y_pred: ArrayLike, y_true: ArrayLike) -> tuple[Array, NDArray[Any]]:
         z = _as_pred(y_pred, self.name)
         y = np.asarray(y_true)
         _check_finite_target(y, self.name)
         if y.shape != z.shape and z.ndim == 2 and z.shape[1] == 1 and y.shape == z.shape[:1]:
             y = y[:, None]
-        y = _probabilities(y, z.shape, self.name, "targets").astype(z.dtype, copy=False)
-        softplus_neg = np.log1p(np.exp(-np.abs(z)))
-        loss = np.maximum(z, 0) - z * y + softplus_neg
-        with np.errstate(over="ignore"):
-            sig = 1.0 / (1.0 + np.exp(-z))
-        self._cache = {"diff": sig - y}
-        return float(loss.mean()) if loss.size else 0.0
+        return z, _probabilities(y, z.shape, self.name, "targets").astype(z.dtype, copy=False)
+
+    def forward_train(self, y_pred: Array, y_true: NDArray[Any]) -> float:
+        z, y = y_pred, y_true
+        # softplus(z) = max(z, 0) + log(1 + exp(-|z|)): exp of a non-positive number, so
+        # nothing overflows; then L = mean(softplus(z) - z y) and
+        # sigmoid(z) = exp(z - softplus(z)), again the exp of a non-positive number.
+        softplus = np.abs(z)
+        np.negative(softplus, out=softplus)
+        np.exp(softplus, out=softplus)
+        np.log1p(softplus, out=softplus)
+        softplus += np.maximum(z, 0)
+        total = float(np.add.reduce(softplus, axis=None)) - float(np.vdot(z, y))
+        diff = np.subtract(z, softplus, out=softplus)
+        np.exp(diff, out=diff)
+        diff -= y
+        self._cache = {"diff": diff}
+        return total / z.size if z.size else 0.0
 
     def backward(self) -> Array:
         (diff,) = self._take("diff")
@@ -259,15 +294,18 @@ class NegativeLogLikelihood(Loss):
 
     name = "nll"
 
-    def forward(self, y_pred: ArrayLike, y_true: ArrayLike) -> float:
+    def check(self, y_pred: ArrayLike, y_true: ArrayLike) -> tuple[Array, NDArray[Any]]:
         p = _as_pred(y_pred, self.name)
         if p.ndim != 2:
             raise ValueError(f"nll: probabilities must be 2-D (batch, classes), got {p.shape}")
         _probabilities(p, p.shape, self.name, "y_pred (probabilities)")
         y = np.asarray(y_true)
         _check_finite_target(y, self.name)
-        n, c = p.shape
-        labels = _labels(y, n, c, self.name)
+        return p, _labels(y, *p.shape, self.name)
+
+    def forward_train(self, y_pred: Array, y_true: NDArray[Any]) -> float:
+        p, labels = y_pred, y_true
+        n = p.shape[0]
         picked = np.maximum(p[np.arange(n), labels], np.finfo(p.dtype).tiny)
         self._cache = {"picked": picked, "labels": labels, "shape": p.shape, "dtype": p.dtype}
         return float(-np.log(picked).mean()) if n else 0.0

@@ -10,12 +10,20 @@ Training one mini-batch is the textbook loop, written out in :meth:`Sequential.t
 4. the optimizer updates every parameter in place.
 
 Saving and loading live in :mod:`gradlab.serialization`.
+
+Speed without special cases: the training loop checks its data once per ``fit`` (the targets
+come back converted for the loss), then calls each layer's ``forward_train`` /
+``backward_train`` (the same kernels as ``forward`` / ``backward`` without the per-call
+checks); all parameters live in one contiguous buffer and all gradients in another (each
+layer keeps views), so the finiteness check is one dot product and the optimizer updates every
+weight with a few NumPy calls however deep the network is.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,7 +35,16 @@ from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
 from .callbacks import Callback, History, ProgressBar
 from .layers import Layer, check_dtype
-from .training import TrainingDivergedError, check_arrays, diagnose_divergence
+from .optimizers import global_norm
+from .training import (
+    QUIET,
+    TrainingDivergedError,
+    TrainingLoop,
+    all_finite,
+    check_arrays,
+    checks_targets,
+    diagnose_divergence,
+)
 
 __all__ = ["Sequential", "TrainingDivergedError"]
 
@@ -125,8 +142,32 @@ class Sequential:
         self.layers[0].needs_input_grad = False
         self.input_dim = int(input_dim)
         self.built = True
-        self._params = [p for layer in self.layers for p in layer.params.values()]
-        self._grads = [layer.grads[k] for layer in self.layers for k in layer.params]
+        self._pack_weights()
+
+    def _pack_weights(self) -> None:
+        """Move every parameter into one contiguous buffer and every gradient into another.
+
+        Each layer's ``params[k]`` / ``grads[k]`` becomes a view of its slice (values kept), so
+        layers read and write them as before while the model checks all gradients with one
+        dot product and the optimizer updates all weights at once (see
+        :mod:`gradlab.optimizers.base`). Arrays taken from a layer before the model was built
+        are copies after it.
+        """
+        entries = [(layer, k) for layer in self.layers for k in layer.params]
+        sizes = [layer.params[k].size for layer, k in entries]
+        flat_params = np.empty(sum(sizes), dtype=self.dtype)
+        flat_grads = np.zeros(sum(sizes), dtype=self.dtype)
+        start = 0
+        for (layer, k), size in zip(entries, sizes, strict=True):
+            shape = layer.params[k].shape
+            view = flat_params[start : start + size].reshape(shape)
+            view[...] = layer.params[k]
+            layer.params[k] = view
+            layer.grads[k] = flat_grads[start : start + size].reshape(shape)
+            start += size
+        self._params = [layer.params[k] for layer, k in entries]
+        self._grads = [layer.grads[k] for layer, k in entries]
+        self._flat_params, self._flat_grads = flat_params, flat_grads
 
     @property
     def output_dim(self) -> int:
@@ -207,34 +248,66 @@ class Sequential:
     def train_on_batch(self, X: ArrayLike, y: ArrayLike) -> float:
         """Run one optimisation step on a batch and return its loss (before the step)."""
         self._require_compiled()
-        X, y = self._prepare(X, y, "train_on_batch")
-        loss = self._train_step(X, y, epoch=0, batch=0, callbacks=[], logs={})
+        X, y, targets = self._prepare(X, y, "train_on_batch", targets=True)
+        loop = self._training_loop([])
+        with np.errstate(**QUIET):
+            loss = self._train_step(X, targets, loop, epoch=0, batch=0, logs={})
+            self._check_weights(X, loss, epoch=0, batch=0)
         self._step += 1
         return loss
 
+    def _training_loop(self, callbacks: list[Callback]) -> TrainingLoop:
+        """Bind what every training step calls: layer kernels, loss and callback hooks."""
+        forwards: list[Callable[[Array], Array]] = [layer.forward_train for layer in self.layers]
+        if self.fused:  # the loss applies the last layer's activation itself
+
+            def logits(x: Array, layer: Any = self.layers[-1]) -> Array:
+                return layer.forward(x, True, apply_activation=False)
+
+            forwards[-1] = logits
+        backwards = [layer.backward_train for layer in reversed(self.layers)]
+        loss = self.loss
+        loss_forward = loss.forward_train if checks_targets(loss) else loss.forward
+        return TrainingLoop(forwards, backwards, loss_forward, loss.backward, callbacks)
+
     def _train_step(
-        self, X: Array, y: NDArray, *, epoch: int, batch: int, callbacks: list[Callback], logs: dict
+        self, X: Array, y: NDArray, loop: TrainingLoop, *, epoch: int, batch: int, logs: dict
     ) -> float:
-        # Overflow shows up as inf/NaN, which the checks below turn into a diagnosis instead
-        # of a stream of RuntimeWarnings.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            out = self.forward(X, training=True, logits=self.fused)
-            if not np.isfinite(out).all():
-                raise TrainingDivergedError(
-                    diagnose_divergence(self, X, None, epoch=epoch, batch=batch)
-                )
-            loss = self.loss.forward(out, y)
-            self.backward(self.loss.backward())
+        """Forward, loss, backward, checks, update. Runs under ``np.errstate(**QUIET)``:
+        overflow shows up as inf/NaN, which the checks turn into a diagnosis instead of a
+        stream of RuntimeWarnings (callbacks still run under the caller's error state)."""
+        out = X
+        for forward in loop.forwards:
+            out = forward(out)
+        if not all_finite(out):
+            raise TrainingDivergedError(
+                diagnose_divergence(self, X, None, epoch=epoch, batch=batch)
+            )
+        loss = loop.loss_forward(out, y)
+        grad = loop.loss_backward()
+        for backward in loop.backwards:
+            grad = backward(grad)
         self._last_output = out
-        if not (np.isfinite(loss) and all(np.isfinite(g).all() for g in self._grads)):
+        flat = self._flat_grads
+        squares = float(np.dot(flat, flat))
+        norm = math.sqrt(squares) if math.isfinite(squares) else global_norm([flat])
+        if not (math.isfinite(loss) and math.isfinite(norm)):
             raise TrainingDivergedError(
                 diagnose_divergence(self, X, loss, epoch=epoch, batch=batch)
             )
         logs["loss"] = loss
-        for cb in callbacks:
-            cb.on_after_backward(batch, logs)
-        self.optimizer.step(self._params, self._grads)
+        if loop.after_backward:
+            loop.call(loop.after_backward, batch, logs)
+            norm = None  # a callback may have changed the gradients
+        self.optimizer.step(self._params, self._grads, grad_norm=norm)
         return loss
+
+    def _check_weights(self, X: Array, loss: float, *, epoch: int, batch: int) -> None:
+        """Raise the divergence diagnosis if an update overflowed the weights."""
+        if not all_finite(self._flat_params):
+            raise TrainingDivergedError(
+                diagnose_divergence(self, X, loss, epoch=epoch, batch=batch)
+            )
 
     # -- fit ------------------------------------------------------------------------------
     def fit(
@@ -279,7 +352,7 @@ class Sequential:
         batch_size = _positive_int("batch_size", batch_size)
         if verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
-        X, y = self._prepare(X, y, "fit")
+        X, y, targets = self._prepare(X, y, "fit", targets=True)
         if validation_data is None and validation_split:
             if not 0 < validation_split < 1:
                 raise ValueError(f"validation_split must be in (0, 1), got {validation_split!r}")
@@ -290,11 +363,11 @@ class Sequential:
                     "training; both parts need at least one sample"
                 )
             validation_data = (X[cut:], y[cut:])
-            X, y = X[:cut], y[:cut]
+            X, y, targets = X[:cut], y[:cut], targets[:cut]
         if validation_data is not None:
             if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
                 raise TypeError("validation_data must be a tuple (X_val, y_val)")
-            Xv, yv = self._prepare(*validation_data, "validation_data")
+            Xv, yv = self._prepare(*validation_data, "validation_data")[:2]
         n = len(X)
         steps = -(-n // batch_size)
         history = History()
@@ -309,29 +382,41 @@ class Sequential:
         start_logs = {"epochs": epochs, "steps": steps, "samples": n}
         for cb in cbs:
             cb.on_train_begin(start_logs)
+        loop = self._training_loop(cbs)
         for epoch in range(epochs):
             self.optimizer.on_epoch_begin(epoch)
             for cb in cbs:
                 cb.on_epoch_begin(epoch, {})
-            order = self.rng.permutation(n) if shuffle else np.arange(n)
+            # Each batch gathers its rows (no permuted copy of the whole data set per epoch);
+            # without shuffling the batches are views.
+            order = self.rng.permutation(n) if shuffle else None
             loss_sum, metric_sums = 0.0, [0.0] * len(self._metrics)
-            for batch in range(steps):
-                idx = order[batch * batch_size : (batch + 1) * batch_size]
-                xb, yb = X[idx], y[idx]
-                logs: dict[str, Any] = {"batch": batch, "size": len(idx), "step": self._step}
-                for cb in cbs:
-                    cb.on_batch_begin(batch, logs)
-                loss = self._train_step(xb, yb, epoch=epoch, batch=batch, callbacks=cbs, logs=logs)
-                loss_sum += loss * len(idx)
-                if self._metrics:
-                    scores, threshold = self._scores(self._last_output)
-                    for k, metric in enumerate(self._metrics):
-                        metric_sums[k] += metric(yb, scores, threshold=threshold) * len(idx)
-                self._step += 1
-                for cb in cbs:
-                    cb.on_batch_end(batch, logs)
-                if self.stop_training:
-                    break
+            with np.errstate(**QUIET):
+                for batch in range(steps):
+                    start = batch * batch_size
+                    if order is None:
+                        rows: Any = slice(start, start + batch_size)
+                        xb, tb = X[rows], targets[rows]
+                    else:
+                        rows = order[start : start + batch_size]
+                        xb, tb = X.take(rows, axis=0), targets.take(rows, axis=0)
+                    size = len(xb)
+                    logs: dict[str, Any] = {"batch": batch, "size": size, "step": self._step}
+                    if loop.batch_begin:
+                        loop.call(loop.batch_begin, batch, logs)
+                    loss = self._train_step(xb, tb, loop, epoch=epoch, batch=batch, logs=logs)
+                    loss_sum += loss * size
+                    if self._metrics:
+                        yb = y[rows]
+                        scores, threshold = self._scores(self._last_output)
+                        for k, metric in enumerate(self._metrics):
+                            metric_sums[k] += metric(yb, scores, threshold=threshold) * size
+                    self._step += 1
+                    if loop.batch_end:
+                        loop.call(loop.batch_end, batch, logs)
+                    if self.stop_training:
+                        break
+                self._check_weights(xb, loss, epoch=epoch, batch=batch)
             seen = min(n, (batch + 1) * batch_size)
             epoch_logs: dict[str, Any] = {"loss": loss_sum / seen}
             for name, total in zip(self.metric_names, metric_sums, strict=True):
@@ -378,7 +463,7 @@ class Sequential:
     def evaluate(self, X: ArrayLike, y: ArrayLike, batch_size: int = 1024) -> dict[str, float]:
         """Return ``{"loss": ..., <metric>: ...}`` on ``(X, y)`` in inference mode."""
         self._require_compiled()
-        X, y = self._prepare(X, y, "evaluate")
+        X, y = self._prepare(X, y, "evaluate")[:2]
         return self._evaluate(X, y, batch_size)
 
     def _evaluate(self, X: Array, y: NDArray, batch_size: int = 1024) -> dict[str, float]:
@@ -460,8 +545,15 @@ class Sequential:
         return text
 
     # -- helpers -------------------------------------------------------------------------------
-    def _prepare(self, X: Any, y: Any, where: str) -> tuple[Array, NDArray | None]:
-        """Validate ``X`` (and ``y``), build on first use, convert ``X`` to the model's dtype."""
+    def _prepare(
+        self, X: Any, y: Any, where: str, *, targets: bool = False
+    ) -> tuple[Array, NDArray | None, NDArray | None]:
+        """Validate ``X`` (and ``y``), build on first use, convert ``X`` to the model's dtype.
+
+        Returns ``(X, y, targets)``: ``targets`` is ``y`` as the loss's ``forward_train``
+        takes it (labels as ``intp``, values in the model's dtype), or ``y`` itself for a loss
+        that checks its targets on every call; ``None`` unless asked for.
+        """
         X, y = check_arrays(X, y, where, self.dtype)
         if not self.built:
             self.build(X.shape[1])
@@ -470,17 +562,20 @@ class Sequential:
                 f"{where}: X has {X.shape[1]} features, but the model was built for "
                 f"{self.input_dim}"
             )
+        converted = y
         if y is not None and self.loss is not None and len(y):
-            probe = np.zeros((len(y), self.output_dim), dtype=self.dtype)
-            if self.loss.name in ("nll",):
-                probe += 1.0 / self.output_dim
+            fill = 1.0 / self.output_dim if self.loss.name == "nll" else 0.0
+            probe = np.broadcast_to(np.asarray(fill, self.dtype), (len(y), self.output_dim))
             try:
-                self.loss.forward(probe, y)
+                if checks_targets(self.loss):
+                    converted = self.loss.check(probe, y)[1]
+                else:
+                    self.loss.forward(probe, y)
             except (ValueError, TypeError) as exc:
                 raise type(exc)(f"{where}: y does not fit the model's output: {exc}") from None
             finally:
                 self.loss._cache = {}
-        return X, y
+        return X, y, (converted if targets else None)
 
     def _require_built(self) -> None:
         if not self.built:

@@ -274,6 +274,22 @@ class Activation:
     def __hash__(self) -> int:
         return hash((type(self), tuple(sorted(self.get_config().items(), key=str))))
 
+    # ---- the layers' training kernels ------------------------------------------------------
+    def forward_train(self, x: NDArray[np.floating]) -> NDArray[np.floating]:
+        """Return ``f(x)`` in training mode for a float array ``x`` of at least one dimension.
+
+        Layers call this (and :meth:`vjp_train`) in their training pass, on arrays they have
+        already checked; it skips the conversions of :meth:`__call__`. Same result as
+        ``self(x, training=True)``.
+        """
+        return self(x, training=True)
+
+    def vjp_train(
+        self, x: NDArray[np.floating], grad_out: NDArray[np.floating], y: NDArray[np.floating]
+    ) -> NDArray[np.floating]:
+        """Return ``vjp(x, grad_out, y, training=True)`` for checked arrays (a new array)."""
+        return self.vjp(x, grad_out, y, training=True)
+
     # ---- hooks for subclasses -------------------------------------------------------------
     def _f(self, x: NDArray[np.floating]) -> NDArray[np.floating]:
         raise NotImplementedError
@@ -290,6 +306,14 @@ class ElementwiseActivation(Activation):
     """
 
     elementwise: ClassVar[bool] = True
+    #: Whether the training kernels may call ``_f`` / ``_df`` directly: True unless the class
+    #: (or an ancestor below this one) overrides ``__call__``, ``derivative`` or ``vjp``.
+    _direct: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if any(name in cls.__dict__ for name in ("__call__", "derivative", "vjp")):
+            cls._direct = False
 
     def derivative(
         self, x: ArrayLike, y: ArrayLike | None = None, *, training: bool = False
@@ -297,6 +321,18 @@ class ElementwiseActivation(Activation):
         x = as_float_array(x)
         y = _check_like(y, x, "y")
         return _apply(self._df, x, y)
+
+    def forward_train(self, x: NDArray[np.floating]) -> NDArray[np.floating]:
+        return self._f(x) if self._direct else self(x, training=True)
+
+    def vjp_train(
+        self, x: NDArray[np.floating], grad_out: NDArray[np.floating], y: NDArray[np.floating]
+    ) -> NDArray[np.floating]:
+        if not self._direct:
+            return self.vjp(x, grad_out, y, training=True)
+        d = self._df(x, y)  # a new array (``_df`` never returns its arguments)
+        d *= grad_out
+        return d
 
     def vjp(
         self,

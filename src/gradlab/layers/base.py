@@ -12,6 +12,10 @@ Every layer works on 2-D batches ``(batch, features)`` and follows one pattern:
   model) it may skip the input gradient and return ``None``.
 * ``cached_bytes()`` reports the bytes held for backward, so the memory cost of training over
   inference can be measured.
+* ``forward_train(x)`` / ``backward_train(grad_out)`` are what a model's training loop calls:
+  the same computation as ``forward(x, training=True)`` / ``backward(grad_out)`` on arrays the
+  model has already checked, so a layer may skip its per-call checks there (``Dense`` does).
+  Like the public methods they return new arrays and never modify their arguments.
 """
 
 from __future__ import annotations
@@ -115,6 +119,16 @@ class Layer:
     def backward(self, grad_out: Array) -> Array | None:
         """Return ``∂L/∂x`` for ``grad_out = ∂L/∂y`` and fill ``grads``."""
         raise NotImplementedError
+
+    def forward_train(self, x: Array) -> Array:
+        """``forward(x, training=True)`` for a model's training loop, which has already checked
+        ``x`` (a 2-D batch of this layer's width and dtype); layers may skip their checks."""
+        return self.forward(x, training=True)
+
+    def backward_train(self, grad_out: Array) -> Array | None:
+        """``backward(grad_out)`` for a model's training loop, right after ``forward_train``
+        (``grad_out`` has the output's shape and dtype); layers may skip their checks."""
+        return self.backward(grad_out)
 
     def _check_input(self, x: Any) -> Array:
         """Build on first use and check that ``x`` is a float batch of the right width/dtype."""

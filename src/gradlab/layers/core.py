@@ -39,16 +39,20 @@ class _Activated(Layer):
             if training:
                 self._cache["fused"] = True
             return z
-        y = self.activation(z, training=training)
-        if training:
-            self._cache["z"], self._cache["y"] = z, y
+        if not training:
+            return self.activation(z)
+        y = self.activation.forward_train(z)
+        self._cache["z"], self._cache["y"] = z, y
         return y
 
     def _activation_vjp(self, grad_out: Array) -> Array:
-        if self._cache.get("fused"):
+        """Return ``∂L/∂z`` (a new array, or ``grad_out`` itself when there is no activation)."""
+        cache = self._cache
+        if "y" not in cache:
+            if not cache:
+                self._take_cache()  # raises: no training forward
             return grad_out
-        z, y = self._take_cache("z", "y")
-        return self.activation.vjp(z, grad_out, y, training=True)
+        return self.activation.vjp_train(cache["z"], grad_out, cache["y"])
 
     def get_config(self) -> dict[str, Any]:
         return {"activation": activations.serialize(self.activation), **super().get_config()}
@@ -102,6 +106,7 @@ class Dense(_Activated):
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self._ones: dict[int, Array] = {}  # batch size -> a vector of ones (bias gradients)
 
     def _build(self, rng: np.random.Generator) -> None:
         self.params["W"] = self.kernel_initializer((self.input_dim, self.units), rng, self.dtype)
@@ -113,23 +118,39 @@ class Dense(_Activated):
         return self.units
 
     def forward(self, x: Array, training: bool = False, *, apply_activation: bool = True) -> Array:
-        x = self._check_input(x)
-        z = x @ self.params["W"]
+        return self._forward(self._check_input(x), training, apply_activation)
+
+    def forward_train(self, x: Array) -> Array:
+        return self._forward(x, True, True)
+
+    def _forward(self, x: Array, training: bool, apply_activation: bool) -> Array:
+        params = self.params
+        z = np.dot(x, params["W"])  # np.dot: less per-call overhead than matmul for 2-D
         if self.use_bias:
-            z += self.params["b"]
+            z += params["b"]
         if training:
             self._cache = {"x": x}
         return self._activate(z, training, apply_activation)
 
     def backward(self, grad_out: Array) -> Array | None:
         (x,) = self._take_cache("x")
-        delta = self._activation_vjp(self._check_grad_out(grad_out, (x.shape[0], self.units)))
-        np.matmul(x.T, delta, out=self.grads["W"])
-        if self.use_bias:
-            np.sum(delta, axis=0, out=self.grads["b"])
+        grad_out = self._check_grad_out(grad_out, (x.shape[0], self.units))
+        return self.backward_train(grad_out.astype(self.dtype, copy=False))
+
+    def backward_train(self, grad_out: Array) -> Array | None:
+        x = self._cache["x"]
+        delta = self._activation_vjp(grad_out)
+        grads = self.grads
+        np.dot(x.T, delta, out=grads["W"])
+        if self.use_bias:  # the column sums as one matrix-vector product: 2x np.sum's speed
+            n = delta.shape[0]
+            ones = self._ones.get(n)
+            if ones is None:
+                ones = self._ones[n] = np.ones(n, dtype=delta.dtype)
+            np.dot(ones, delta, out=grads["b"])
         if not self.needs_input_grad:
             return None
-        return delta @ self.params["W"].T
+        return np.dot(delta, self.params["W"].T)
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -16,12 +16,21 @@ Each optimizer is one subclass of :class:`Optimizer` that declares its per-param
 Arithmetic stays in the parameters' dtype: hyper-parameters are Python floats (weak scalars
 under NumPy 2), and every update runs in place in scratch buffers that the optimizer owns
 and reuses across steps.
+
+Packed parameters. When the parameters are consecutive views of one contiguous buffer, and so
+are the gradients (``Sequential`` lays its weights out that way), every update rule here is
+elementwise, so the step applies it once to the two whole buffers instead of once per array:
+the same numbers with a handful of NumPy calls however many layers there are. The state is
+always allocated as one buffer per slot with a view per parameter, so ``get_state`` /
+``set_state`` see the same per-parameter arrays either way. A rule that is not elementwise
+sets :attr:`Optimizer.elementwise` to False and is always applied per array.
 """
 
 from __future__ import annotations
 
 import inspect
 import math
+import operator
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
@@ -99,6 +108,9 @@ class Optimizer:
 
     name: ClassVar[str] = ""
     aliases: ClassVar[tuple[str, ...]] = ()
+    #: Whether :meth:`_update` treats every element on its own (given the step's scalars), so
+    #: that it may run once on packed buffers; see the module docstring.
+    elementwise: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -143,24 +155,51 @@ class Optimizer:
             self.lr = self.schedule(epoch, self._base_lr)
 
     # ---- the step -------------------------------------------------------------------------
-    def step(self, params: Iterable[Array], grads: Iterable[ArrayLike]) -> None:
+    def step(
+        self,
+        params: Iterable[Array],
+        grads: Iterable[ArrayLike],
+        *,
+        grad_norm: float | None = None,
+    ) -> None:
         """Update every array of ``params`` in place from the matching gradient in ``grads``.
 
         Args:
             params: The live float parameter arrays (written in place).
             grads: One gradient per parameter, same shape and dtype; never modified.
+            grad_norm: ``global_norm(grads)`` when the caller has already computed it (it
+                becomes :attr:`last_grad_norm` and drives ``clip_norm``); ``None`` computes it.
 
         Raises:
             TypeError: if a parameter is not a writeable float ndarray.
             ValueError: if the counts, shapes or dtypes do not match each other or the
                 arrays the state was built for on the first step (see :meth:`reset`).
         """
-        params, grads = self._check_arrays(params, grads)
-        if self._signature is None:
-            self._build([(p.shape, p.dtype) for p in params])
-        grads = self._clip(grads)
-        self.iterations += 1
+        params = params if isinstance(params, list) else list(params)
+        grads = grads if isinstance(grads, list) else list(grads)
+        known = self._known
+        if (
+            known is None
+            or len(params) != len(known[0])
+            or len(grads) != len(known[1])
+            or not all(map(operator.is_, params, known[0]))
+            or not all(map(operator.is_, grads, known[1]))
+        ):
+            # New arrays: check them; remember them (and their packing) for the next steps.
+            params, grads = self._check_arrays(params, grads)
+            if self._signature is None:
+                self._build([(p.shape, p.dtype) for p in params])
+            flat = _packing(params, grads) if self._flat_slots and self.elementwise else None
+            known = self._known = (params, grads, flat)
+        flat = known[2]
         lr = self._lr
+        if flat is not None:
+            (g,) = self._clip([flat[1]], grad_norm, first=len(params))
+            self.iterations += 1
+            self._update(len(params), flat[0], g, lr)
+            return
+        grads = self._clip(grads, grad_norm)
+        self.iterations += 1
         for i, (p, g) in enumerate(zip(params, grads, strict=True)):
             self._update(i, p, g, lr)
 
@@ -209,25 +248,46 @@ class Optimizer:
         return params, grads
 
     def _build(self, signature: list[tuple[tuple[int, ...], np.dtype[Any]]]) -> None:
-        self._signature = list(signature)
-        self._state = {
-            slot: [np.full(shape, fill, dtype=dtype) for shape, dtype in signature]
-            for slot, fill in self._slots().items()
-        }
-        self._buffers = {"grad": [None] * len(signature), "tmp": [None] * len(signature)}
+        """Create the state: per slot, one buffer for all positions (when they share a dtype)
+        split into a view per position; position ``len(signature)`` is the whole buffer."""
+        self._signature = signature = list(signature)
+        n = len(signature)
+        self._flat_slots = n > 0 and len({dtype for _, dtype in signature}) == 1
+        self._state = {}
+        for slot, fill in self._slots().items():
+            if not self._flat_slots:
+                self._state[slot] = [np.full(shape, fill, dtype=dt) for shape, dt in signature]
+                continue
+            sizes = [math.prod(shape) for shape, _ in signature]
+            flat = np.full(sum(sizes), fill, dtype=signature[0][1])
+            ends = np.cumsum(sizes).tolist()
+            views = [
+                flat[end - size : end].reshape(shape)
+                for (shape, _), size, end in zip(signature, sizes, ends, strict=True)
+            ]
+            self._state[slot] = [*views, flat]
+        self._buffers = {"grad": [None] * (n + 1), "tmp": [None] * (n + 1)}
 
     def _scratch(self, which: str, i: int) -> Array:
-        """Return work array ``which`` (``"grad"`` or ``"tmp"``) of position ``i``, made once."""
+        """Return work array ``which`` (``"grad"`` or ``"tmp"``) of position ``i``, made once
+        (position ``len(signature)``: the packed whole)."""
         buffers = self._buffers[which]
         buf = buffers[i]
         if buf is None:
-            shape, dtype = self._signature[i]  # type: ignore[index]
-            buf = buffers[i] = np.empty(shape, dtype=dtype)
+            signature = self._signature
+            if i == len(signature):  # type: ignore[arg-type]
+                size = sum(math.prod(shape) for shape, _ in signature)  # type: ignore[union-attr]
+                buf = buffers[i] = np.empty(size, dtype=signature[0][1])  # type: ignore[index]
+            else:
+                shape, dtype = signature[i]  # type: ignore[index]
+                buf = buffers[i] = np.empty(shape, dtype=dtype)
         return buf
 
-    def _clip(self, grads: list[Array]) -> list[Array]:
-        """Record ``last_grad_norm`` and return the gradients clipped into scratch buffers."""
-        norm = global_norm(grads)
+    def _clip(self, grads: list[Array], norm: float | None = None, first: int = 0) -> list[Array]:
+        """Record ``last_grad_norm`` and return the gradients clipped into scratch buffers
+        (``grads[j]`` is position ``first + j``)."""
+        if norm is None:
+            norm = global_norm(grads)
         self.last_grad_norm = norm
         if self.clip_value is None and self.clip_norm is None:
             return grads
@@ -235,13 +295,13 @@ class Optimizer:
         if self.clip_value is not None:
             v = self.clip_value
             for i, g in enumerate(grads):
-                out[i] = np.clip(g, -v, v, out=self._scratch("grad", i))
+                out[i] = np.clip(g, -v, v, out=self._scratch("grad", first + i))
             norm = global_norm(out)
         if self.clip_norm is not None:
             coef = self.clip_norm / (norm + CLIP_NORM_EPS)
             if coef < 1.0:
                 for i, g in enumerate(out):
-                    out[i] = np.multiply(g, coef, out=self._scratch("grad", i))
+                    out[i] = np.multiply(g, coef, out=self._scratch("grad", first + i))
         return out
 
     def _add_weight_decay(self, i: int, p: Array, g: Array, weight_decay: float) -> Array:
@@ -264,6 +324,10 @@ class Optimizer:
         self._signature: list[tuple[tuple[int, ...], np.dtype[Any]]] | None = None
         self._state: dict[str, list[Array]] = {}
         self._buffers: dict[str, list[Any]] = {}
+        self._flat_slots = False
+        # The arrays of the last step (params, grads, packed whole or None), so the next step
+        # with the very same arrays skips the checks.
+        self._known: tuple[list[Array], list[Array], tuple[Array, Array] | None] | None = None
 
     def get_state(self) -> dict[str, np.ndarray]:
         """Return the training state as flat arrays, ready for ``np.savez``.
@@ -275,8 +339,9 @@ class Optimizer:
             "iterations": np.asarray(self.iterations, dtype=np.int64),
             "lr": np.asarray(self._lr, dtype=np.float64),
         }
+        n = len(self._signature or ())
         for slot, arrays in self._state.items():
-            for i, a in enumerate(arrays):
+            for i, a in enumerate(arrays[:n]):
                 state[f"{slot}/{i}"] = a.copy()
         return state
 
@@ -376,6 +441,33 @@ class Optimizer:
         shown = {k: v for k, v in config.items() if k == "lr" or v != defaults[k]}
         args = ", ".join(f"{k}={v!r}" for k, v in shown.items())
         return f"{type(self).__name__}({args})"
+
+
+def _packing(params: list[Array], grads: list[Array]) -> tuple[Array, Array] | None:
+    """Return 1-D views ``(params, grads)`` of the buffers both lists tile, in order, or None."""
+    flat_params, flat_grads = _tiled(params), _tiled(grads)
+    if flat_params is None or flat_grads is None:
+        return None
+    return flat_params, flat_grads
+
+
+def _tiled(arrays: list[Array]) -> Array | None:
+    """Return the 1-D view that ``arrays`` cover back to back, if they are views of one
+    contiguous 1-D buffer laid out consecutively in list order; else None."""
+    if not arrays:
+        return None
+    base = arrays[0].base
+    if not isinstance(base, np.ndarray) or base.ndim != 1 or not base.flags.c_contiguous:
+        return None
+    start = address = arrays[0].ctypes.data
+    for a in arrays:
+        if a.base is not base or a.dtype != base.dtype or not a.flags.c_contiguous:
+            return None
+        if a.size and a.ctypes.data != address:
+            return None
+        address += a.nbytes
+    first = (start - base.ctypes.data) // base.itemsize
+    return base[first : first + (address - start) // base.itemsize]
 
 
 def _describe(signature: list[tuple[tuple[int, ...], np.dtype[Any]]]) -> str:
