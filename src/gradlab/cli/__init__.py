@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable
 
 from .. import __version__
-from . import act, lab, trace, train
+from . import act, bench, lab, trace, train
 from .act import key_points, parse_params
 from .common import UsageError
 
@@ -63,4 +63,5 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_parser(groups)
     trace.add_parser(groups)
     lab.add_parser(groups)
+    bench.add_parser(groups)
     return parser
