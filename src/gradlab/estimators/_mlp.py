@@ -53,7 +53,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     >>> X_train, X_test, y_train, y_test = train_test_split(
     ...     *load_digits(return_X_y=True), random_state=0)
     >>> clf = make_pipeline(StandardScaler(),
-    ...                     MLPClassifier((32,), activation="gelu", max_iter=50, random_state=0))
+    ...                     MLPClassifier((32,), activation="gelu", max_iter=300, random_state=0))
     >>> clf.fit(X_train, y_train).score(X_test, y_test) > 0.9
     True
     """
