@@ -180,9 +180,13 @@ def test_summary_reports_params_and_cached_bytes():
     assert [r["params"] for r in rows] == [784 * 64 + 64, 64 * 10 + 10]
     # Dense+relu keeps its input, pre-activation and output: 128 x (784 + 64 + 64) float32.
     assert rows[0]["cached_bytes"] == 128 * (784 + 64 + 64) * 4
+    # The second layer's cached input is the first layer's cached output: counted once.
+    assert rows[1]["new_cached_bytes"] == rows[1]["cached_bytes"] - 128 * 64 * 4
+    total = rows[0]["cached_bytes"] + rows[1]["new_cached_bytes"]
     lines = []
     text = model.summary(batch_size=128, print_fn=lines.append)
     assert "50,890" in text and lines == [text]
+    assert f"{total / 1024:.1f} KiB" in text
 
 
 def test_history_plot_returns_a_figure(xor_data):

@@ -523,17 +523,25 @@ class Sequential:
         probe = copy.deepcopy(self.layers)
         h = np.zeros((batch_size, self.input_dim), dtype=self.dtype)
         rows = []
+        seen: set[tuple[int, int]] = set()  # (address, size) of arrays already counted
         for layer in probe:
+            input_bytes = h.nbytes
             h = layer.forward(h, training=True)
+            arrays = [v for v in layer._cache.values() if isinstance(v, np.ndarray)]
+            keys = {(a.__array_interface__["data"][0], a.nbytes) for a in arrays}
             rows.append(
                 {
                     "layer": layer.describe(),
                     "output_shape": (None, layer.output_dim),
                     "params": layer.count_params(),
                     "cached_bytes": layer.cached_bytes(),
+                    # a layer's cached input is often the previous layer's cached output
+                    "new_cached_bytes": sum(size for _, size in keys - seen),
+                    "input_bytes": input_bytes,
                     "output_bytes": h.nbytes,
                 }
             )
+            seen |= keys
         return rows
 
     def summary(self, batch_size: int = 32, print_fn: Any = None) -> str:

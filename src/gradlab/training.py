@@ -202,9 +202,9 @@ def render_summary(model: Sequential, rows: list[dict[str, Any]], batch_size: in
         ).rstrip()
 
     params = model.count_params()
-    cached = sum(r["cached_bytes"] for r in rows)
+    cached = sum(r["new_cached_bytes"] for r in rows)  # shared arrays counted once
     weights = sum(w.nbytes for layer in model.layers for w in layer.weights)
-    outputs = max((r["output_bytes"] for r in rows), default=0)
+    live = max((r["input_bytes"] + r["output_bytes"] for r in rows), default=0)
     title = (
         f"Sequential {model.name or ''}".rstrip() + f" (input_dim={model.input_dim}, {model.dtype})"
     )
@@ -218,6 +218,6 @@ def render_summary(model: Sequential, rows: list[dict[str, Any]], batch_size: in
             line,
             f"Trainable params: {params:,} ({_fmt_bytes(weights)} with buffers)",
             f"Cached for backward per batch of {batch_size}: {_fmt_bytes(cached)} "
-            f"(inference keeps at most one activation, {_fmt_bytes(outputs)})",
+            f"(inference holds at most one layer's input and output, {_fmt_bytes(live)})",
         ]
     )
