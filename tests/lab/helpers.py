@@ -27,6 +27,8 @@ def run_claim(claim_id: str, seed: int = 0, **overrides: Any) -> ClaimResult:
     payload = first.to_dict()
     assert payload["verdict"] in lab.STATUSES
     assert payload["numbers"], f"{claim_id}: a verdict must name the numbers that decided it"
+    missing = [k for k in claim.headline if k not in payload["numbers"]]
+    assert not missing, f"{claim_id}: headline keys {missing} are not among the verdict's numbers"
     figures = claim.figures(first.results)
     assert all(isinstance(f, Figure) for f in figures.values())
     return first

@@ -76,8 +76,7 @@ class Verdict:
             under conditions the reason names).
         reason: One or two sentences built from the measured numbers (an f-string, never a
             fixed text), saying which rule fired.
-        numbers: The deciding numbers, by name (floats, ints, bools or short strings). The
-            first one is the headline the report's summary table shows.
+        numbers: The deciding numbers, by name (floats, ints, bools or short strings).
     """
 
     status: Status
@@ -141,6 +140,8 @@ class Claim:
         context: Background a reader needs (where a figure in an article comes from, what a
             term means), in the project's own words.
         family: The module the claim lives in (``"activations"``, ``"gradients"``, ...).
+        headline: Keys of the verdict's numbers that the report's summary table shows
+            (default: the first one).
     """
 
     id: str
@@ -153,6 +154,7 @@ class Claim:
     figures: Callable[[dict[str, Any]], dict[str, Any]] = _no_figures
     context: str = ""
     family: str = ""
+    headline: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         missing = [p for p in PROFILES if p not in self.profiles]

@@ -158,8 +158,8 @@ def _summary(claims: list[dict[str, Any]]) -> str:
     rows = []
     for c in claims:
         numbers = c.get("numbers") or {}
-        first = next(iter(numbers.items()), None)
-        deciding = f"{first[0]} = {format_value(first[1])}" if first else ""
+        keys = [k for k in c.get("headline") or [] if k in numbers] or list(numbers)[:1]
+        deciding = "; ".join(f"{k} = {format_value(numbers[k])}" for k in keys)
         rows.append(
             f"<tr><td><a href='#{c['id']}'>{c['id']}</a></td><td>{html.escape(c['title'])}</td>"
             f"<td>{_badge(c['verdict'])}</td><td>{html.escape(deciding)}</td></tr>"

@@ -202,6 +202,7 @@ def _with_metadata(record: dict[str, Any]) -> dict[str, Any]:
         "sources": claim.source_files,
         "family": claim.family,
         "context": claim.context,
+        "headline": list(claim.headline),
         **{k: v for k, v in record.items() if k != "id"},
     }
 

@@ -263,5 +263,6 @@ C5 = register(
             "reported, not judged: the claim is about the start."
         ),
         family="activations",
+        headline=("relu_init_zero_min", "sigmoid_max_zero_fraction"),
     )
 )

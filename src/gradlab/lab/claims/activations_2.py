@@ -385,5 +385,6 @@ C19 = register(
             "regime."
         ),
         family="activations",
+        headline=("exact_zero_preactivations", "max_test_accuracy_gap"),
     )
 )

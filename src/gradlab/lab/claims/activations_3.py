@@ -231,5 +231,6 @@ C9 = register(
             "when none does, nuanced otherwise."
         ),
         family="activations",
+        headline=("stable_max_rel_error", "naive_result_finite"),
     )
 )

@@ -310,5 +310,6 @@ C20 = register(
             "checks fail, nuanced otherwise."
         ),
         family="activations",
+        headline=("rmse/identity + MSE", "rmse/sigmoid + MSE"),
     )
 )

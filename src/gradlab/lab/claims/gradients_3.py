@@ -286,5 +286,6 @@ C6 = register(
             "is context: uncentred inputs alone kill a few ReLUs."
         ),
         family="gradients",
+        headline=("relu_dead_high_lr", "variants_dead_max"),
     )
 )

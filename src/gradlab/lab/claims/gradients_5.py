@@ -244,5 +244,6 @@ C13 = register(
             "allocator details and are kept under 'timing', outside the verdict."
         ),
         family="gradients",
+        headline=("ratio_cached_to_inference_live",),
     )
 )

@@ -253,5 +253,6 @@ C10 = register(
             f"reach 100% on at least {MIN_SOLVED:.0%} of seeds."
         ),
         family="networks",
+        headline=("XOR_converged", "AND_converged"),
     )
 )

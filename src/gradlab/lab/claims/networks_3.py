@@ -277,5 +277,6 @@ C11 = register(
             "at 0 and never move), which cannot represent XOR fully."
         ),
         family="networks",
+        headline=("step_hidden_grad_max", "sigmoid_accuracy", "step_accuracy"),
     )
 )

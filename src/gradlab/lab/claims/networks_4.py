@@ -306,5 +306,6 @@ C12 = register(
             "reach every target with fewer units."
         ),
         family="networks",
+        headline=("units_shallow@0.1", "units_deep@0.1"),
     )
 )

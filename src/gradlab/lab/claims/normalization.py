@@ -299,5 +299,6 @@ C17 = register(
             "whether large scales learn slower."
         ),
         family="initialization",
+        headline=("sigmoid_bn_max_saturated_init", "sigmoid_bn_loss_worst_over_best"),
     )
 )

@@ -281,6 +281,7 @@ P1 = register(
             "weight initialization as a remedy for saturation but cites no paper."
         ),
         family="initialization",
+        headline=("top_layer_mean_min_worst_seed",),
     )
 )
 

@@ -425,5 +425,6 @@ C7 = register(
             "are not part of the rule."
         ),
         family="training",
+        headline=("tanh_over_relu_min", "sigmoid_over_relu_min"),
     )
 )

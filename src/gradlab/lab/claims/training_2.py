@@ -315,5 +315,6 @@ C15 = register(
             "comparisons; nuanced otherwise (the parts that hold are named)."
         ),
         family="training",
+        headline=("accuracy_gap_same_epochs", "accuracy_gap_same_updates"),
     )
 )
