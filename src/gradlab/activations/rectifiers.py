@@ -14,6 +14,8 @@ from .base import (
     as_float_array,
     check_finite_number,
     mask,
+    negative_part,
+    positive_part,
     register,
     select,
 )
@@ -65,15 +67,20 @@ class ReLU(ElementwiseActivation):
 
     def _f(self, x: Array) -> Array:
         if self._plain:
-            y = np.maximum(x, 0.0)
-        else:
-            s, th = self.negative_slope, self.threshold
-            y = select(x > th, x, s * (x - th)) if s else select(x > th, x, 0.0)
+            if self.max_value is None:
+                return positive_part(x)
+            y = np.clip(x, 0.0, self.max_value)  # one vectorised pass (see positive_part)
+            y += 0.0
+            return y
+        s, th = self.negative_slope, self.threshold
+        y = select(x > th, x, s * (x - th)) if s else select(x > th, x, 0.0)
         if self.max_value is not None:
-            np.minimum(y, self.max_value, out=y)
+            np.clip(y, -np.inf, self.max_value, out=y)
         return y
 
     def _df(self, x: Array, y: Array | None) -> Array:
+        if self._plain and self.max_value is None:  # the comparison writes 0.0/1.0 directly
+            return np.greater(x, 0.0, out=np.empty_like(x))
         above = x > self.threshold
         if self.max_value is not None:
             above &= x < self.max_value
@@ -270,27 +277,27 @@ class _ExponentialLinear(ElementwiseActivation):
         # max(x, 0) + alpha * expm1(min(x, 0) / c): each term vanishes on the other side of 0,
         # so no branch selection is needed.
         scale, alpha, c = self._abc()
-        neg = np.minimum(x, 0.0)
+        neg = negative_part(x)
         if c != 1.0:
             neg *= 1.0 / c
         np.expm1(neg, out=neg)
         neg *= alpha
-        neg += np.maximum(x, 0.0)
+        neg += positive_part(x)
         if scale != 1.0:
             neg *= scale
         return neg
 
     def _df(self, x: Array, y: Array | None) -> Array:
         scale, alpha, c = self._abc()
-        neg = np.minimum(x, 0.0)
+        neg = negative_part(x)
         if c != 1.0:
             neg *= 1.0 / c
         np.exp(neg, out=neg)
         k = scale * alpha / c
+        neg *= k
         if k == scale:  # elu with alpha = 1, celu: exp(0) * k already equals the x > 0 slope
-            neg *= k
             return neg
-        return select(x <= 0, neg * k, scale)
+        return select(x <= 0, neg, scale, out=neg)
 
 
 @register

@@ -39,16 +39,32 @@ class Softplus(ElementwiseActivation):
         self.beta = check_finite_number(beta, "beta", low=0.0, low_open=True)
         self.threshold = check_finite_number(threshold, "threshold")
 
+    def _exact_without_switch(self, dtype: np.dtype) -> bool:
+        """Whether above the threshold the kernels already give exactly ``x`` and ``1``.
+
+        With ``beta = 1``, ``log(1 + e^{-x}) < e^{-t}``; once that is below a quarter of the
+        dtype's epsilon it is under half an ulp of any ``x > t >= 1``, so ``x + it`` rounds to
+        ``x`` and ``1 / (1 + e^{-x})`` to 1. True for float32 at the default ``t = 20``
+        (``e^{-20} = 2e-9``), not for float64, which keeps the explicit switch.
+        """
+        t = self.threshold
+        return self.beta == 1.0 and t >= 1.0 and math.exp(-t) < np.finfo(dtype).eps / 4
+
     def _f(self, x: Array) -> Array:
         bx = x * self.beta if self.beta != 1.0 else x
         y = softplus_kernel(bx)
         if self.beta != 1.0:
             y *= 1.0 / self.beta
-        return select(bx > self.threshold, x, y)
+        if self._exact_without_switch(x.dtype):
+            return y
+        return select(bx <= self.threshold, y, x, out=y)
 
     def _df(self, x: Array, y: Array | None) -> Array:
         bx = x * self.beta if self.beta != 1.0 else x
-        return select(bx > self.threshold, np.ones_like(x), sigmoid_kernel(bx))
+        s = sigmoid_kernel(bx)
+        if self._exact_without_switch(x.dtype):
+            return s
+        return select(bx <= self.threshold, s, 1.0, out=s)
 
     def _info(self) -> dict[str, Any]:
         b = self.beta
@@ -160,10 +176,15 @@ class SiLU(ElementwiseActivation):
 
     def _df(self, x: Array, y: Array | None) -> Array:
         s = sigmoid_kernel(x)
-        d = np.subtract(1.0, s)
-        d *= x
-        d += 1.0
-        d *= s
+        if y is None:  # s (1 + x (1 - s))
+            d = np.subtract(1.0, s)
+            d *= x
+            d += 1.0
+            d *= s
+            return d
+        d = np.subtract(1.0, s)  # the same as s + y (1 - s), one pass fewer
+        d *= y
+        d += s
         return d
 
     def _info(self) -> dict[str, Any]:
@@ -203,8 +224,13 @@ class HardSiLU(ElementwiseActivation):
     def _df(self, x: Array, y: Array | None) -> Array:
         d = np.multiply(x, 1.0 / 3.0)
         d += 0.5
-        d *= x > -3.0
-        return select(x < 3.0, d, 1.0)
+        m = np.greater(x, -3.0, out=np.empty_like(x))  # 0/1 written as floats directly
+        d *= m
+        np.less(x, 3.0, out=m)  # d where x < 3, else 1: d m + (1 - m)
+        d *= m
+        np.subtract(1.0, m, out=m)
+        d += m
+        return d
 
     def _info(self) -> dict[str, Any]:
         return dict(
@@ -240,10 +266,13 @@ class Mish(ElementwiseActivation):
         return y
 
     def _df(self, x: Array, y: Array | None) -> Array:
-        t = np.tanh(softplus_kernel(x))
+        t = softplus_kernel(x)
+        s = np.subtract(x, t)  # sigmoid(x) = exp(x - softplus(x)), exp of a number <= 0
+        np.exp(s, out=s)
+        np.tanh(t, out=t)
         d = np.multiply(t, t)
         np.subtract(1.0, d, out=d)
-        d *= sigmoid_kernel(x)
+        d *= s
         d *= x
         d += t
         return d
