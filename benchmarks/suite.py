@@ -55,30 +55,35 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(args.threads),
         "nets": {},
     }
-    if "gemm" in tasks or "W1" in tasks:
-        runs = [worker("gemm", "numpy", args.threads) for _ in range(3)]
-        results["gemm"] = {
-            "n": 2048,
-            "gflops": max(r["gflops_best"] for r in runs),
-            "runs": [r["gflops_best"] for r in runs],
-        }
+    gemm: list[float] = []
     for key, net in NETS.items():
         if key.split("-")[0] not in tasks:
             continue
-        runs = alternate(key, net.impls, args.threads, args.warmup, args.repeats)
+        # The GEMM peak takes its turn in the W1 rounds, so that it is measured under the
+        # same conditions as the epochs it is compared with.
+        extra = [("gemm", "numpy")] if key.startswith("W1") else []
+        runs = alternate([(key, impl) for impl in net.impls] + extra, args)
+        gemm += [r["gflops_best"] for r in runs.pop(("gemm", "numpy"), [])]
         results["nets"][key] = {
             "title": net.title,
             "flops_per_epoch": net_flops(net),
             "batch": net.batch,
             "samples": net.samples,
             "epochs_timed": net.epochs,
-            "impls": {impl: summarize(times) for impl, times in runs.items()},
+            "impls": {
+                impl: summarize([r["seconds"] for r in rs]) for (_, impl), rs in runs.items()
+            },
         }
+    if "gemm" in tasks and not gemm:
+        gemm = [r["gflops_best"] for r in alternate([("gemm", "numpy")], args)[("gemm", "numpy")]]
+    if gemm:
+        results["gemm"] = {"n": 2048, "gflops": statistics.median(gemm), "best": max(gemm),
+                           "runs": gemm}  # fmt: skip
     if "W4" in tasks:
-        runs = alternate("W4", ("gradlab", "torch"), 1, args.warmup, args.repeats)
+        runs = alternate([("W4", "gradlab"), ("W4", "torch")], args)
         results["activations"] = {
-            impl: {name: summarize([r[name] for r in rounds]) for name in rounds[0]}
-            for impl, rounds in runs.items()
+            impl: {name: summarize([r["seconds"][name] for r in rs]) for name in rs[0]["seconds"]}
+            for (_, impl), rs in runs.items()
         }
     if "W5" in tasks:
         results["reproduce"] = worker("W5", "gradlab", args.threads)
@@ -92,18 +97,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def alternate(
-    task: str, impls: tuple[str, ...], threads: int, warmup: int, repeats: int
-) -> dict[str, list[Any]]:
-    """Run ``task`` for each implementation in turn, round after round; keep the last rounds."""
-    kept: dict[str, list[Any]] = {impl: [] for impl in impls}
-    for round_ in range(warmup + repeats):
-        for impl in impls:
-            seconds = worker(task, impl, threads)["seconds"]
-            label = "warm-up" if round_ < warmup else f"round {round_ - warmup + 1}"
-            shown = f"{seconds:.4f} s" if isinstance(seconds, float) else "done"
+    runs: list[tuple[str, str]], args: argparse.Namespace
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Run each ``(task, implementation)`` in turn, round after round, each in a fresh process;
+    return the results of the rounds after the ``--warmup`` ones."""
+    kept: dict[tuple[str, str], list[dict[str, Any]]] = {run: [] for run in runs}
+    for round_ in range(args.warmup + args.repeats):
+        for task, impl in runs:
+            result = worker(task, impl, args.threads)
+            label = "warm-up" if round_ < args.warmup else f"round {round_ - args.warmup + 1}"
+            value = result.get("seconds", result.get("gflops_best"))
+            shown = f"{value:.4f}" if isinstance(value, float) else "done"
             print(f"  {task:8s} {impl:8s} {label}: {shown}", file=sys.stderr, flush=True)
-            if round_ >= warmup:
-                kept[impl].append(seconds)
+            if round_ >= args.warmup:
+                kept[(task, impl)].append(result)
     return kept
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -91,10 +92,8 @@ def _versions() -> dict:
 
 
 def _torch_blas(torch) -> str:
-    for item in torch.__config__.show().replace("\n", ",").split(","):
-        if item.strip().startswith("BLAS_INFO="):
-            return item.strip().removeprefix("BLAS_INFO=")
-    return "unknown"
+    found = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
+    return found.group(1) if found else "unknown"
 
 
 if __name__ == "__main__":

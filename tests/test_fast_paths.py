@@ -298,3 +298,20 @@ def test_an_update_that_overflows_the_weights_is_diagnosed_in_the_same_epoch():
     model.compile(optimizer=optimizers.SGD(lr=1e30), loss="cross_entropy")
     with pytest.raises(gl.TrainingDivergedError, match=r"epoch 1, batch 1: .*weights"):
         model.fit(X * 1e10, y, epochs=1, batch_size=8, verbose=0)
+
+
+# ---- float32 end to end -----------------------------------------------------------------------
+@pytest.mark.parametrize("loss", ["cross_entropy", "binary_cross_entropy", "mse"])
+def test_a_float32_training_step_creates_no_float64_arrays(loss: str):
+    X, y = data()
+    out = 1 if loss == "binary_cross_entropy" else 3
+    model = gl.Sequential(
+        [layers.Dense(16, "relu"), layers.Dense(8, "tanh"), layers.Dense(out)], input_dim=5
+    )
+    model.compile(optimizer=optimizers.Adam(lr=0.01), loss=loss)
+    target = {"cross_entropy": y, "binary_cross_entropy": y % 2, "mse": np.eye(3)[y]}[loss]
+    model.train_on_batch(X, target)
+    cached = [v for layer in model.layers for v in layer._cache.values() if hasattr(v, "dtype")]
+    assert cached and all(v.dtype == np.float32 for v in cached)
+    assert model.loss.backward().dtype == np.float32
+    assert all(s.dtype == np.float32 for slot in model.optimizer._state.values() for s in slot)

@@ -99,8 +99,13 @@ def check_arrays(
         hint = " (use X.reshape(-1, 1) for a single feature)" if X.ndim == 1 else ""
         raise ValueError(f"{where}: X must be 2-D (samples, features), got shape {X.shape}{hint}")
     X = X.astype(dtype, copy=False)
-    bad = ~np.isfinite(X)
-    if bad.any():
+    # One summing pass over X, no temporary: a finite sum means every value is finite. Only
+    # when it is not (a NaN/inf, or finite values whose sum overflows) is X checked element
+    # by element.
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(np.add.reduce(X, axis=None))
+    if not math.isfinite(total) and not np.isfinite(X).all():
+        bad = ~np.isfinite(X)
         row = int(np.argwhere(bad)[0][0])
         raise ValueError(
             f"{where}: X contains NaN or inf (first at row {row}); clean the data first"
