@@ -61,7 +61,9 @@ def _machine(r: dict[str, Any]) -> str:
             f"gradlab {m.get('gradlab')}",
             f"- BLAS (thread pools in a worker): {pools}; torch: {m.get('torch_blas')}",
             f"- Each number: {r['repeats']} rounds in fresh processes, implementations "
-            f"alternating, after {r['warmup']} discarded round(s); median (min-max)\n",
+            f"alternating, after {r['warmup']} discarded round(s); median (min-max)",
+            f"- Load average (1, 5, 15 min) at the start {r.get('load_start')} and the end "
+            f"{r.get('load_end')}: anything well above 0 means other jobs shared the cores\n",
         ]
     )
 

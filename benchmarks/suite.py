@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         "threads": args.threads,
         "repeats": args.repeats,
         "warmup": args.warmup,
+        "load_start": _loadavg(),
         "machine": machine(args.threads),
         "nets": {},
     }
@@ -87,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         }
     if "W5" in tasks:
         results["reproduce"] = worker("W5", "gradlab", args.threads)
+    results["load_end"] = _loadavg()
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     text = report.render(results)
@@ -127,6 +129,14 @@ def summarize(times: list[float]) -> dict[str, Any]:
     """Return the median, min, max and every value."""
     return {"median": statistics.median(times), "min": min(times), "max": max(times),
             "runs": times}  # fmt: skip
+
+
+def _loadavg() -> list[float] | None:
+    """The 1, 5 and 15-minute load averages (other jobs make the timings noisy)."""
+    try:
+        return [float(v) for v in Path("/proc/loadavg").read_text().split()[:3]]
+    except (OSError, ValueError):
+        return None
 
 
 def machine(threads: int) -> dict[str, Any]:

@@ -315,3 +315,25 @@ def test_a_float32_training_step_creates_no_float64_arrays(loss: str):
     assert cached and all(v.dtype == np.float32 for v in cached)
     assert model.loss.backward().dtype == np.float32
     assert all(s.dtype == np.float32 for slot in model.optimizer._state.values() for s in slot)
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle", "replaced"])
+def test_a_copied_or_unpickled_model_is_packed_again_before_training(how: str):
+    import copy
+    import pickle
+
+    X, y = data()
+    model, twin = mlp(), mlp()
+    for m in (model, twin):
+        m.compile(optimizer=optimizers.SGD(lr=0.1, clip_norm=0.05), loss="cross_entropy")
+    if how == "deepcopy":
+        model = copy.deepcopy(model)
+    elif how == "pickle":
+        model = pickle.loads(pickle.dumps(model))
+    else:  # a layer's array swapped for an equal one
+        model.layers[1].params["W"] = model.layers[1].params["W"].copy()
+    model.fit(X, y, epochs=2, batch_size=24, verbose=0)
+    twin.fit(X, y, epochs=2, batch_size=24, verbose=0)
+    assert model._packed()
+    assert model.optimizer.last_grad_norm == twin.optimizer.last_grad_norm
+    assert_same_weights(model, twin)

@@ -169,6 +169,15 @@ class Sequential:
         self._grads = [layer.grads[k] for layer, k in entries]
         self._flat_params, self._flat_grads = flat_params, flat_grads
 
+    def _packed(self) -> bool:
+        """Whether the layers still hold the views of the two buffers (a copy or unpickled
+        model holds separate arrays, and a layer's array may have been replaced)."""
+        arrays = [(layer.params[k], layer.grads[k]) for layer in self.layers for k in layer.params]
+        return len(arrays) == len(self._params) and all(
+            p is mine and g is grad and p.base is self._flat_params and g.base is self._flat_grads
+            for (p, g), mine, grad in zip(arrays, self._params, self._grads, strict=True)
+        )
+
     @property
     def output_dim(self) -> int:
         self._require_built()
@@ -258,6 +267,8 @@ class Sequential:
 
     def _training_loop(self, callbacks: list[Callback]) -> TrainingLoop:
         """Bind what every training step calls: layer kernels, loss and callback hooks."""
+        if not self._packed():
+            self._pack_weights()
         forwards: list[Callable[[Array], Array]] = [layer.forward_train for layer in self.layers]
         if self.fused:  # the loss applies the last layer's activation itself
 
