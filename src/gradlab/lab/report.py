@@ -164,7 +164,10 @@ def _summary(claims: list[dict[str, Any]]) -> str:
             f"<tr><td><a href='#{c['id']}'>{c['id']}</a></td><td>{html.escape(c['title'])}</td>"
             f"<td>{_badge(c['verdict'])}</td><td>{html.escape(deciding)}</td></tr>"
         )
-    head = "<tr><th>claim</th><th>what is claimed</th><th>verdict</th><th>deciding numbers</th></tr>"
+    head = (
+        "<tr><th>claim</th><th>what is claimed</th><th>verdict</th>"
+        "<th>deciding numbers</th></tr>"
+    )
     return f"<table class='summary'>{head}{''.join(rows)}</table>"
 
 
