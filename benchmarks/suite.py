@@ -64,8 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         # same conditions as the epochs it is compared with.
         extra = [("gemm", "numpy")] if key.startswith("W1") else []
         runs = alternate([(key, impl) for impl in net.impls] + extra, args)
-        gemm += [r["gflops_best"] for r in runs.pop(("gemm", "numpy"), [])]
+        peaks = [r["gflops_best"] for r in runs.pop(("gemm", "numpy"), [])]
+        gemm += peaks
         results["nets"][key] = {
+            "gemm_gflops": summarize(peaks) if peaks else None,
             "title": net.title,
             "flops_per_epoch": net_flops(net),
             "batch": net.batch,
