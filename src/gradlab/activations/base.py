@@ -36,6 +36,8 @@ __all__ = [
     "ElementwiseActivation",
     "Kink",
     "VectorActivation",
+    "above",
+    "abs_above",
     "as_float_array",
     "check_finite_number",
     "mask",
@@ -88,6 +90,18 @@ def negative_part(x: NDArray[np.floating]) -> NDArray[np.floating]:
 def mask(cond: NDArray[np.bool_], like: NDArray[np.floating]) -> NDArray[np.floating]:
     """Return ``cond`` as 0.0 / 1.0 in the dtype of ``like`` (one cheap cast)."""
     return cond.astype(like.dtype)
+
+
+def above(x: NDArray[np.floating], threshold: float) -> NDArray[np.floating]:
+    """Return ``x > threshold`` as 0.0 / 1.0 in ``x``'s dtype, written by the comparison itself
+    (no boolean temporary to cast: about twice as fast as ``(x > t).astype(x.dtype)``)."""
+    return np.greater(x, threshold, out=np.empty_like(x))
+
+
+def abs_above(x: NDArray[np.floating], threshold: float) -> NDArray[np.floating]:
+    """Return ``|x| > threshold`` as 0.0 / 1.0 in ``x``'s dtype, in one new array."""
+    d = np.abs(x)
+    return np.greater(d, threshold, out=d)
 
 
 def select(

@@ -171,7 +171,8 @@ class HardSigmoid(ElementwiseActivation):
         return np.clip(y, 0.0, 1.0, out=y)
 
     def _df(self, x: Array, y: Array | None) -> Array:
-        d = np.less(np.abs(x), 3.0, out=np.empty_like(x))
+        d = np.abs(x)
+        np.less(d, 3.0, out=d)
         d *= 1.0 / 6.0
         return d
 
@@ -249,7 +250,7 @@ class HardTanh(ElementwiseActivation):
 
     def _df(self, x: Array, y: Array | None) -> Array:
         d = np.greater(x, self.min_val, out=np.empty_like(x))
-        d *= x < self.max_val
+        d *= np.less(x, self.max_val, out=np.empty_like(x))  # floats: a vectorised product
         return d
 
     def _info(self) -> dict[str, Any]:
@@ -310,11 +311,19 @@ class LogSigmoid(ElementwiseActivation):
     torch = "torch.nn.functional.logsigmoid"
 
     def _f(self, x: Array) -> Array:
-        y = softplus_kernel(np.negative(x))
-        return np.negative(y, out=y)
+        # -softplus(-x) = min(x, 0) - log(1 + exp(-|x|))
+        y = np.abs(x)
+        np.negative(y, out=y)
+        np.exp(y, out=y)
+        np.log1p(y, out=y)
+        return np.subtract(np.clip(x, -np.inf, 0.0), y, out=y)
 
     def _df(self, x: Array, y: Array | None) -> Array:
-        return sigmoid_kernel(np.negative(x))
+        # sigmoid(-x) = 1 / (1 + exp(x)); exp(x) = inf above ~88 (float32) gives the exact 0
+        with np.errstate(over="ignore"):
+            d = np.exp(x)
+        d += 1.0
+        return np.divide(1.0, d, out=d)
 
     def _info(self) -> dict[str, Any]:
         return dict(

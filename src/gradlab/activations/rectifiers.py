@@ -11,6 +11,7 @@ from .base import (
     INF,
     ElementwiseActivation,
     Kink,
+    above,
     as_float_array,
     check_finite_number,
     mask,
@@ -79,12 +80,12 @@ class ReLU(ElementwiseActivation):
         return y
 
     def _df(self, x: Array, y: Array | None) -> Array:
-        if self._plain and self.max_value is None:  # the comparison writes 0.0/1.0 directly
-            return np.greater(x, 0.0, out=np.empty_like(x))
-        above = x > self.threshold
+        if self._plain and self.max_value is None:
+            return above(x, 0.0)
+        active = x > self.threshold
         if self.max_value is not None:
-            above &= x < self.max_value
-        d = mask(above, x)
+            active &= x < self.max_value
+        d = mask(active, x)
         if self.negative_slope:
             d += self.negative_slope * (x <= self.threshold)
         return d
@@ -163,7 +164,7 @@ class LeakyReLU(ElementwiseActivation):
         return np.maximum(x, a * x) if 0.0 <= a <= 1.0 else select(x > 0, x, a * x)
 
     def _df(self, x: Array, y: Array | None) -> Array:
-        d = mask(x > 0, x)
+        d = above(x, 0.0)
         d *= 1.0 - self._slope()
         d += self._slope()
         return d

@@ -8,7 +8,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .base import INF, ElementwiseActivation, Kink, check_finite_number, mask, register, select
+from .base import (
+    INF,
+    ElementwiseActivation,
+    Kink,
+    above,
+    abs_above,
+    check_finite_number,
+    register,
+    select,
+)
 
 Array = NDArray[np.floating]
 
@@ -34,7 +43,7 @@ class Threshold(ElementwiseActivation):
         return select(x > self.threshold, x, self.value)
 
     def _df(self, x: Array, y: Array | None) -> Array:
-        return mask(x > self.threshold, x)
+        return above(x, self.threshold)
 
     def _info(self) -> dict[str, Any]:
         th, v = self.threshold, self.value
@@ -69,7 +78,7 @@ class SoftShrink(ElementwiseActivation):
         return np.subtract(x, np.clip(x, -lam, lam))
 
     def _df(self, x: Array, y: Array | None) -> Array:
-        return mask(np.abs(x) > self.lambd, x)
+        return abs_above(x, self.lambd)
 
     def _info(self) -> dict[str, Any]:
         lam = self.lambd
@@ -99,7 +108,7 @@ class HardShrink(SoftShrink):
     torch = "torch.nn.functional.hardshrink"
 
     def _f(self, x: Array) -> Array:
-        y = mask(np.abs(x) > self.lambd, x)
+        y = abs_above(x, self.lambd)
         y *= x
         return y
 
