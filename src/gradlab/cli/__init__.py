@@ -9,6 +9,7 @@ Usage::
     gradlab reproduce [--quick] [--out DIR] [--only IDS] [--seed N] [--jobs N] [--data-dir DIR]
     gradlab claims list | gradlab claims show ID
     gradlab trace [--layers 3,2 --activation sigmoid --output identity|softmax --seed N]
+    gradlab playground [--host 127.0.0.1] [--port 8000] [--open] [--max-sessions N]
     gradlab --version
 
 Every command returns an exit status: 0 on success, 1 when a file cannot be written or
@@ -23,7 +24,7 @@ import sys
 from collections.abc import Callable
 
 from .. import __version__
-from . import act, bench, lab, trace, train
+from . import act, bench, lab, playground, trace, train
 from .act import key_points, parse_params
 from .common import UsageError
 
@@ -64,4 +65,5 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_parser(groups)
     lab.add_parser(groups)
     bench.add_parser(groups)
+    playground.add_parser(groups)
     return parser

@@ -1,0 +1,95 @@
+"""``gradlab playground``: serve the TensorFlow-Playground-style page, trained by gradlab.
+
+Examples::
+
+    gradlab playground                     # http://127.0.0.1:8000/
+    gradlab playground --port 8765 --open  # and open it in the browser
+    gradlab playground --host 0.0.0.0      # reachable from the network (a warning says so)
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+from typing import Any
+
+from .common import UsageError
+
+__all__ = ["add_parser", "cmd_playground", "is_loopback"]
+
+DEFAULT_HOST = "127.0.0.1"
+
+
+def add_parser(groups: Any) -> None:
+    """Add ``playground`` to the ``gradlab`` sub-command group."""
+    p = groups.add_parser(
+        "playground",
+        help="serve the interactive playground page (a local web server)",
+        description="Serve the playground: a TensorFlow-Playground-style page whose networks "
+        "train on gradlab in this process, one session per browser tab.",
+    )
+    p.add_argument("--host", default=None, help=f"address to bind ({DEFAULT_HOST})")
+    p.add_argument("--port", type=int, default=8000, help="port (8000)")
+    p.add_argument("--open", action="store_true", help="open the page in the web browser")
+    p.add_argument("--max-sessions", type=int, default=16, help="most sessions (tabs) at once (16)")
+    p.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=900.0,
+        help="seconds without a message before a session is closed (900)",
+    )
+    p.set_defaults(handler=cmd_playground)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cmd_playground(args: argparse.Namespace) -> int:
+    """Run the playground server until interrupted."""
+    import uvicorn
+
+    from ..playground.protocol import LIMITS
+    from ..playground.server import create_app
+
+    host = args.host or DEFAULT_HOST
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port must be from 1 to 65535, got {args.port}")
+    if args.max_sessions < 1:
+        raise UsageError(f"--max-sessions must be at least 1, got {args.max_sessions}")
+    if not args.idle_timeout > 0:
+        raise UsageError(f"--idle-timeout must be positive seconds, got {args.idle_timeout}")
+    if not is_loopback(host):
+        # Only reachable when --host was typed: the default is the loopback address.
+        print(
+            f"gradlab: warning: --host {host} makes the playground reachable from the network; "
+            "anyone who can reach it can run training on this machine",
+            file=sys.stderr,
+        )
+    app = create_app(max_sessions=args.max_sessions, idle_timeout=args.idle_timeout)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{args.port}/"
+    print(f"gradlab playground: {url}  (Ctrl+C to stop)", flush=True)
+    if args.open:
+        import threading
+        import webbrowser
+
+        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    try:
+        uvicorn.run(
+            app,
+            host=host,
+            port=args.port,
+            log_level="warning",
+            ws_max_size=LIMITS["max_message_bytes"],
+        )
+    except KeyboardInterrupt:  # pragma: no cover
+        pass
+    return 0

@@ -1,0 +1,124 @@
+"""Presets: the lab's claims as live playground setups.
+
+Each preset is a partial config put over the defaults. ``tests/playground/test_session.py``
+checks that each one does what its description says.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .protocol import DEFAULT_CONFIG, ProtocolError, merge_config
+
+__all__ = ["PRESETS", "preset_config", "preset_names"]
+
+_SIGMOID_6x8 = [{"units": 8, "activation": "sigmoid"}] * 6
+
+PRESETS: list[dict[str, Any]] = [
+    {
+        "name": "vanishing_sigmoid",
+        "title": "Vanishing gradients",
+        "description": "Six sigmoid layers of 8 trained with plain SGD: the gradient reaching "
+        "each layer shrinks by orders of magnitude on its way back to the input (the sigmoid's "
+        "slope is at most 1/4), so the first layers barely learn.",
+        "config": {
+            "dataset": "circle",
+            "layers": _SIGMOID_6x8,
+            "optimizer": {"name": "sgd"},
+            "learning_rate": 0.1,
+        },
+    },
+    {
+        "name": "dying_relu",
+        "title": "Dying ReLU",
+        "description": "ReLU units with a learning rate of 3: a few large updates push units "
+        "to negative inputs for every sample; their gradient is then exactly zero and they "
+        "never come back (grey units).",
+        "config": {
+            "dataset": "circle",
+            "layers": [{"units": 8, "activation": "relu"}] * 3,
+            "learning_rate": 3.0,
+            "optimizer": {"name": "sgd"},
+        },
+    },
+    {
+        "name": "xor_no_hidden",
+        "title": "XOR without a hidden layer",
+        "description": "A single neuron on x1 and x2 draws one straight line; no line "
+        "separates the XOR quadrants, so accuracy stays near 50 %.",
+        "config": {"dataset": "xor", "layers": [], "features": ["x1", "x2"]},
+    },
+    {
+        "name": "xor_hidden",
+        "title": "XOR with a hidden layer",
+        "description": "One hidden layer of 4 tanh units bends the boundary around the "
+        "quadrants: XOR is solved.",
+        "config": {
+            "dataset": "xor",
+            "layers": [{"units": 4, "activation": "tanh"}],
+            "features": ["x1", "x2"],
+            "learning_rate": 0.03,
+        },
+    },
+    {
+        "name": "batchnorm_off",
+        "title": "Deep sigmoid net, bad initialization",
+        "description": "Five sigmoid layers with initial weights 4 times too large: units "
+        "start saturated (flat sigmoid tails) and training stalls.",
+        "config": {
+            "dataset": "circle",
+            "layers": [{"units": 8, "activation": "sigmoid"}] * 5,
+            "init_scale": 4.0,
+            "batchnorm": False,
+            "learning_rate": 0.1,
+        },
+    },
+    {
+        "name": "batchnorm_on",
+        "title": "... with BatchNorm",
+        "description": "The same net and initialization with BatchNorm before each "
+        "activation: pre-activations are re-centred and re-scaled, units leave the flat "
+        "tails and the net learns.",
+        "config": {
+            "dataset": "circle",
+            "layers": [{"units": 8, "activation": "sigmoid"}] * 5,
+            "init_scale": 4.0,
+            "batchnorm": True,
+            "learning_rate": 0.1,
+        },
+    },
+    {
+        "name": "spiral_multiclass",
+        "title": "Three-class spiral",
+        "description": "Three interleaved spiral arms, a softmax output over 3 classes and "
+        "Adam: a harder boundary that a few tanh layers learn.",
+        "config": {
+            "dataset": "spiral",
+            "classes": 3,
+            "layers": [{"units": 8, "activation": "tanh"}] * 3,
+            "optimizer": {"name": "adam"},
+            "learning_rate": 0.03,
+        },
+    },
+]
+
+_BY_NAME = {p["name"]: p for p in PRESETS}
+
+
+def preset_names() -> list[str]:
+    """Return the names of the presets, in display order."""
+    return [p["name"] for p in PRESETS]
+
+
+def preset_config(name: str) -> dict[str, Any]:
+    """Return preset ``name``'s config over the defaults, normalized.
+
+    Raises:
+        ProtocolError: for an unknown name.
+    """
+    if name not in _BY_NAME:
+        raise ProtocolError(
+            f"name must be one of {', '.join(map(repr, _BY_NAME))}; received {name!r}", "name"
+        )
+    return merge_config(DEFAULT_CONFIG, copy.deepcopy(_BY_NAME[name]["config"]))

@@ -1,0 +1,573 @@
+"""The playground's wire protocol (version 1): defaults, limits, options and validation.
+
+Everything the page may send is checked here before the session sees it. Validation either
+returns a *normalized* value (every field present, numbers as ``int``/``float``, features in
+the canonical order, the optimizer with all its hyperparameters) or raises
+:class:`ProtocolError` whose message says what is wrong, what was expected and what was
+received, and whose ``field`` is the dotted path of the culprit (``config.layers[2].units``).
+
+The contract itself is ``docs/playground-protocol.md``; this module is its executable form.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from .. import activations as activations_mod
+from .. import initializers as initializers_mod
+
+__all__ = [
+    "DATASETS",
+    "DEFAULT_CONFIG",
+    "FEATURES",
+    "LIMITS",
+    "MESSAGE_FIELDS",
+    "OPTIMIZERS",
+    "VERSION",
+    "ProtocolError",
+    "data_fields",
+    "estimate_session_bytes",
+    "hidden_activations",
+    "initializer_names",
+    "limits",
+    "merge_config",
+    "options",
+    "parse_message",
+    "validate_config",
+]
+
+VERSION = 1
+
+#: Sizes the server enforces (``idle_timeout_s`` is added by the server, see :func:`limits`).
+LIMITS: dict[str, Any] = {
+    "max_layers": 6,
+    "max_units": 8,
+    "max_samples": 2000,
+    "grid": 50,
+    "max_message_bytes": 65536,
+    "max_updates_per_second": 20,
+}
+
+#: A session's arrays may not exceed this many bytes (checked when a config is accepted).
+MAX_SESSION_BYTES = 16 * 1024 * 1024
+
+#: Largest integer id a message may carry (exclusive).
+MAX_ID = 2**31
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "dataset": "circle",
+    "classes": 2,
+    "noise": 0.0,
+    "train_ratio": 50.0,
+    "n_samples": 500,
+    "batch_size": 10,
+    "features": ["x1", "x2"],
+    "layers": [{"units": 4, "activation": "tanh"}, {"units": 2, "activation": "tanh"}],
+    "learning_rate": 0.03,
+    "optimizer": {"name": "sgd"},
+    "regularization": "none",
+    "reg_rate": 0.0,
+    "initializer": "glorot_uniform",
+    "init_scale": 1.0,
+    "batchnorm": False,
+    "dropout": 0.0,
+    "clip_norm": None,
+    "seed": 0,
+}
+
+#: Data sets: task and the class counts they allow.
+DATASETS: dict[str, dict[str, Any]] = {
+    "circle": {"label": "Circle", "task": "classification", "classes": [2]},
+    "xor": {"label": "Exclusive or", "task": "classification", "classes": [2]},
+    "gauss": {"label": "Gaussian", "task": "classification", "classes": [2, 3, 4]},
+    "spiral": {"label": "Spiral", "task": "classification", "classes": [2, 3, 4]},
+    "plane": {"label": "Plane", "task": "regression", "classes": []},
+    "reg_gauss": {"label": "Multi Gaussian", "task": "regression", "classes": []},
+}
+
+#: Input features, in the canonical order (the order of the network's input columns).
+FEATURES: dict[str, str] = {
+    "x1": "X₁",
+    "x2": "X₂",
+    "x1sq": "X₁²",
+    "x2sq": "X₂²",
+    "x1x2": "X₁X₂",
+    "sinx1": "sin(X₁)",
+    "sinx2": "sin(X₂)",
+}
+
+#: Optimizers and their hyperparameters besides the learning rate.
+OPTIMIZERS: dict[str, dict[str, Any]] = {
+    "sgd": {"label": "SGD", "params": {}},
+    "momentum": {
+        "label": "Momentum",
+        "params": {"momentum": {"default": 0.9, "min": 0.0, "max": 0.999, "step": 0.01}},
+    },
+    "nesterov": {
+        "label": "Nesterov",
+        "params": {"momentum": {"default": 0.9, "min": 0.01, "max": 0.999, "step": 0.01}},
+    },
+    "adagrad": {
+        "label": "Adagrad",
+        "params": {"eps": {"default": 1e-10, "min": 1e-12, "max": 0.01, "step": 1e-10}},
+    },
+    "rmsprop": {
+        "label": "RMSProp",
+        "params": {
+            "alpha": {"default": 0.99, "min": 0.0, "max": 0.9999, "step": 0.01},
+            "eps": {"default": 1e-8, "min": 1e-12, "max": 0.01, "step": 1e-8},
+        },
+    },
+    "adam": {
+        "label": "Adam",
+        "params": {
+            "beta1": {"default": 0.9, "min": 0.0, "max": 0.999, "step": 0.01},
+            "beta2": {"default": 0.999, "min": 0.0, "max": 0.9999, "step": 0.001},
+            "eps": {"default": 1e-8, "min": 1e-12, "max": 0.01, "step": 1e-8},
+        },
+    },
+}
+
+#: Activations that are not element-wise (or mix units) and so cannot be a hidden activation.
+_NOT_HIDDEN = {"softmax", "log_softmax", "softmin", "sparsemax", "glu"}
+
+#: The config fields that change the data set (the others only change the model).
+_DATA_FIELDS = ("dataset", "classes", "noise", "train_ratio", "n_samples", "seed")
+
+#: Per message type: the fields it may carry besides ``type`` and ``id``, and which are required.
+MESSAGE_FIELDS: dict[str, dict[str, bool]] = {
+    "config": {"config": True},
+    "preset": {"name": True},
+    "play": {},
+    "pause": {},
+    "step": {},
+    "reset": {},
+    "regenerate": {},
+    "snapshot": {},
+    "ping": {},
+}
+
+
+class ProtocolError(ValueError):
+    """A message or config the server rejects.
+
+    Attributes:
+        message: What is wrong, what was expected and what was received.
+        field: Dotted path of the offending field (``config.layers[2].units``) or ``None``.
+        request: The rejected message's ``type`` when known.
+        id: The rejected message's ``id`` when it had a valid one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        *,
+        request: str | None = None,
+        id: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.request = request
+        self.id = id
+
+    def to_message(self) -> dict[str, Any]:
+        """Return the ``error`` message the server sends for this error."""
+        return {
+            "type": "error",
+            "message": self.message,
+            "field": self.field,
+            "request": self.request,
+            "id": self.id,
+        }
+
+
+# -- value checks ------------------------------------------------------------------------------
+def _describe(value: Any) -> str:
+    """A short description of a received value for error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string {text!r}"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, list):
+        return f"a list of {len(value)} item(s)"
+    if isinstance(value, dict):
+        return f"an object with keys {sorted(map(str, value))[:8]}"
+    return f"a {type(value).__name__}"
+
+
+def _number(value: Any, field: str, low: float, high: float) -> float:
+    """Return ``value`` as a finite float in ``[low, high]`` or raise."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ProtocolError(
+            f"{field} must be a number from {low:g} to {high:g}; received {_describe(value)}",
+            field,
+        )
+    if not math.isfinite(value):
+        raise ProtocolError(
+            f"{field} must be a finite number from {low:g} to {high:g}; received {value!r}", field
+        )
+    if not low <= value <= high:
+        raise ProtocolError(f"{field} must be from {low:g} to {high:g}; received {value!r}", field)
+    return float(value)
+
+
+def _integer(value: Any, field: str, low: int, high: int) -> int:
+    """Return ``value`` as an int in ``[low, high]`` (an integral float such as 100.0 is
+    accepted, since JavaScript has one number type) or raise."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ProtocolError(
+            f"{field} must be an integer from {low} to {high}; received {_describe(value)}",
+            field,
+        )
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise ProtocolError(
+            f"{field} must be an integer from {low} to {high}; received {value!r}", field
+        )
+    if not low <= value <= high:
+        raise ProtocolError(f"{field} must be from {low} to {high}; received {value!r}", field)
+    return int(value)
+
+
+def _choice(value: Any, field: str, allowed: list[str]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise ProtocolError(
+            f"{field} must be one of {', '.join(map(repr, allowed))}; received {_describe(value)}",
+            field,
+        )
+    return value
+
+
+def _object(value: Any, field: str, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ProtocolError(
+            f"{field} must be an object ({what}); received {_describe(value)}", field
+        )
+    return value
+
+
+def _no_unknown(obj: Mapping[str, Any], allowed: Any, field: str) -> None:
+    unknown = sorted(set(obj) - set(allowed))
+    if unknown:
+        key = unknown[0]
+        where = f"{field}.{key}" if field else key
+        raise ProtocolError(
+            f"unknown key {key!r} in {field or 'the message'}; expected only "
+            f"{', '.join(map(repr, allowed))}",
+            where,
+        )
+
+
+# -- options -----------------------------------------------------------------------------------
+def hidden_activations() -> list[str]:
+    """Return the gradlab activations offered for hidden layers (the element-wise ones)."""
+    out = []
+    for name in activations_mod.names():
+        act = activations_mod.get(name)
+        if name not in _NOT_HIDDEN and act.info.elementwise:
+            out.append(name)
+    return out
+
+
+def initializer_names() -> list[str]:
+    """Return the gradlab initializers that need no argument (``constant`` is ``zeros``)."""
+    out = []
+    for name in initializers_mod.names():
+        if name == "constant":
+            continue
+        try:
+            initializers_mod.get(name)
+        except (TypeError, ValueError):
+            continue
+        out.append(name)
+    return out
+
+
+_LABELS = {
+    "relu": "ReLU",
+    "relu6": "ReLU6",
+    "leaky_relu": "Leaky ReLU",
+    "prelu": "PReLU",
+    "rrelu": "RReLU",
+    "elu": "ELU",
+    "selu": "SELU",
+    "celu": "CELU",
+    "gelu": "GELU",
+    "silu": "SiLU",
+    "hard_silu": "hard SiLU",
+}
+
+
+def _activation_option(name: str) -> dict[str, str]:
+    act = activations_mod.get(name)
+    label = _LABELS.get(name, name.replace("_", " "))
+    return {"name": name, "label": label, "formula": act.info.formula}
+
+
+def limits(idle_timeout_s: float = 900.0) -> dict[str, Any]:
+    """Return the ``limits`` object of ``hello``."""
+    return {**LIMITS, "idle_timeout_s": float(idle_timeout_s)}
+
+
+def options() -> dict[str, Any]:
+    """Return the ``options`` object of ``hello`` (lists the page must not hard-code)."""
+    from .presets import PRESETS, preset_config
+
+    return {
+        "activations": [_activation_option(n) for n in hidden_activations()],
+        "optimizers": copy.deepcopy(OPTIMIZERS),
+        "initializers": initializer_names(),
+        "datasets": {
+            name: {"label": d["label"], "task": d["task"], "classes": list(d["classes"])}
+            for name, d in DATASETS.items()
+        },
+        "features": [{"name": k, "label": v} for k, v in FEATURES.items()],
+        "presets": [
+            {
+                "name": p["name"],
+                "title": p["title"],
+                "description": p["description"],
+                "config": preset_config(p["name"]),
+            }
+            for p in PRESETS
+        ],
+    }
+
+
+# -- config ------------------------------------------------------------------------------------
+def data_fields() -> tuple[str, ...]:
+    """The config fields whose change rebuilds the data set."""
+    return _DATA_FIELDS
+
+
+def _layers(value: Any, field: str, allowed: list[str]) -> list[dict[str, Any]]:
+    max_layers, max_units = LIMITS["max_layers"], LIMITS["max_units"]
+    if not isinstance(value, list):
+        raise ProtocolError(
+            f"{field} must be a list of 0 to {max_layers} hidden layers "
+            f'({{"units", "activation"}}); received {_describe(value)}',
+            field,
+        )
+    if len(value) > max_layers:
+        raise ProtocolError(
+            f"{field} may hold at most {max_layers} hidden layers; received {len(value)}", field
+        )
+    out = []
+    for i, layer in enumerate(value):
+        where = f"{field}[{i}]"
+        layer = _object(layer, where, 'a hidden layer {"units": 1-8, "activation": name}')
+        _no_unknown(layer, ("units", "activation"), where)
+        for key in ("units", "activation"):
+            if key not in layer:
+                raise ProtocolError(
+                    f"{where} needs {key!r}; received only {sorted(layer)}", f"{where}.{key}"
+                )
+        units = _integer(layer["units"], f"{where}.units", 1, max_units)
+        act = _choice(layer["activation"], f"{where}.activation", allowed)
+        out.append({"units": units, "activation": act})
+    return out
+
+
+def _optimizer(value: Any, field: str) -> dict[str, Any]:
+    if isinstance(value, str):
+        value = {"name": value}
+    value = _object(value, field, '{"name": ..., hyperparameters...}')
+    if "name" not in value:
+        raise ProtocolError(
+            f"{field} needs 'name' (one of {', '.join(map(repr, OPTIMIZERS))}); received "
+            f"{_describe(value)}",
+            f"{field}.name",
+        )
+    name = _choice(value["name"], f"{field}.name", list(OPTIMIZERS))
+    params = OPTIMIZERS[name]["params"]
+    _no_unknown(value, ("name", *params), field)
+    out: dict[str, Any] = {"name": name}
+    for key, spec in params.items():
+        raw = value.get(key, spec["default"])
+        out[key] = _number(raw, f"{field}.{key}", spec["min"], spec["max"])
+    return out
+
+
+def validate_config(config: Any, field: str = "config") -> dict[str, Any]:
+    """Validate a *complete* config and return it normalized.
+
+    Raises:
+        ProtocolError: naming the first offending field.
+    """
+    config = _object(config, field, "a playground config")
+    _no_unknown(config, DEFAULT_CONFIG, field)
+    missing = [k for k in DEFAULT_CONFIG if k not in config]
+    if missing:
+        raise ProtocolError(
+            f"{field} is missing {missing}; a full config has {list(DEFAULT_CONFIG)}",
+            f"{field}.{missing[0]}",
+        )
+    f = f"{field}."
+    out: dict[str, Any] = {}
+    out["dataset"] = _choice(config["dataset"], f + "dataset", list(DATASETS))
+    classes = _integer(config["classes"], f + "classes", 2, 4)
+    allowed_classes = DATASETS[out["dataset"]]["classes"]
+    if len(allowed_classes) > 1 and classes not in allowed_classes:
+        raise ProtocolError(
+            f"{f}classes must be one of {allowed_classes} for {out['dataset']}; received {classes}",
+            f + "classes",
+        )
+    # Data sets with a fixed class count (and regression) normalize it to 2.
+    out["classes"] = classes if len(allowed_classes) > 1 else 2
+    out["noise"] = _number(config["noise"], f + "noise", 0, 50)
+    out["train_ratio"] = _number(config["train_ratio"], f + "train_ratio", 10, 90)
+    out["n_samples"] = _integer(config["n_samples"], f + "n_samples", 100, LIMITS["max_samples"])
+    out["batch_size"] = _integer(config["batch_size"], f + "batch_size", 1, 100)
+    features = config["features"]
+    if not isinstance(features, list) or not features:
+        raise ProtocolError(
+            f"{f}features must be a non-empty list of names among {list(FEATURES)}; received "
+            f"{_describe(features)}",
+            f + "features",
+        )
+    for i, name in enumerate(features):
+        _choice(name, f"{f}features[{i}]", list(FEATURES))
+    if len(set(features)) != len(features):
+        dup = next(n for n in features if features.count(n) > 1)
+        raise ProtocolError(
+            f"{f}features must not repeat a feature; received {dup!r} twice", f + "features"
+        )
+    out["features"] = [name for name in FEATURES if name in features]
+    out["layers"] = _layers(config["layers"], f + "layers", hidden_activations())
+    out["learning_rate"] = _number(config["learning_rate"], f + "learning_rate", 1e-5, 10)
+    out["optimizer"] = _optimizer(config["optimizer"], f + "optimizer")
+    out["regularization"] = _choice(
+        config["regularization"], f + "regularization", ["none", "l1", "l2"]
+    )
+    out["reg_rate"] = _number(config["reg_rate"], f + "reg_rate", 0, 10)
+    out["initializer"] = _choice(config["initializer"], f + "initializer", initializer_names())
+    out["init_scale"] = _number(config["init_scale"], f + "init_scale", 0.01, 10)
+    if not isinstance(config["batchnorm"], bool):
+        raise ProtocolError(
+            f"{f}batchnorm must be true or false; received {_describe(config['batchnorm'])}",
+            f + "batchnorm",
+        )
+    out["batchnorm"] = config["batchnorm"]
+    if out["batchnorm"] and out["batch_size"] < 2:
+        raise ProtocolError(
+            f"{f}batch_size must be at least 2 with batchnorm (the variance of one sample is "
+            f"0); received {out['batch_size']}",
+            f + "batch_size",
+        )
+    out["dropout"] = _number(config["dropout"], f + "dropout", 0, 0.9)
+    clip = config["clip_norm"]
+    out["clip_norm"] = None if clip is None else _number(clip, f + "clip_norm", 0.01, 100)
+    out["seed"] = _integer(config["seed"], f + "seed", 0, MAX_ID - 1)
+    size = estimate_session_bytes(out)
+    if size > MAX_SESSION_BYTES:  # cannot happen within the limits above; kept as a guard
+        raise ProtocolError(
+            f"{field} needs about {size} bytes; a session may use at most {MAX_SESSION_BYTES}",
+            field,
+        )
+    return out
+
+
+def merge_config(current: Mapping[str, Any], partial: Any, field: str = "config") -> dict:
+    """Put the top-level keys of ``partial`` over ``current`` and validate the result.
+
+    When ``partial`` changes the data set but not ``classes``, and the current class count is
+    not allowed for the new data set, ``classes`` falls back to the new set's first allowed
+    count (so switching from a 3-class spiral to the circle just works).
+    """
+    partial = _object(partial, field, "a partial playground config")
+    _no_unknown(partial, DEFAULT_CONFIG, field)
+    merged = {**copy.deepcopy(dict(current)), **copy.deepcopy(partial)}
+    if "classes" not in partial and isinstance(merged.get("dataset"), str):
+        allowed = DATASETS.get(merged["dataset"], {}).get("classes") or [2]
+        if merged.get("classes") not in allowed:
+            merged["classes"] = allowed[0]
+    return validate_config(merged, field)
+
+
+def estimate_session_bytes(config: Mapping[str, Any]) -> int:
+    """Return a generous estimate of the bytes a session holds for ``config``."""
+    n = int(config["n_samples"])
+    d = len(config["features"])
+    widths = [d, *(layer["units"] for layer in config["layers"]), 4]
+    grid = LIMITS["grid"] ** 2
+    data = n * (d + 3) * 8
+    activations = (n + grid) * sum(widths) * 8 * 4  # forward caches, pre-activations, outputs
+    weights = sum(a * b + b for a, b in itertools.pairwise(widths)) * 8 * 6
+    return data + activations + weights
+
+
+# -- messages ----------------------------------------------------------------------------------
+def parse_message(raw: str | bytes) -> dict[str, Any]:
+    """Parse and validate one message from the page.
+
+    Returns:
+        The message as a dict with ``type``, ``id`` (``None`` when absent) and its fields
+        (a ``config`` message's ``config`` is left partial: see :func:`merge_config`).
+
+    Raises:
+        ProtocolError: for a message that is too large, not JSON, not an object, of unknown
+            type, with an unknown or missing field, or with a bad ``id``.
+    """
+    max_bytes = LIMITS["max_message_bytes"]
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise ProtocolError(
+            f"the message is {size} bytes; messages may be at most {max_bytes} bytes"
+        )
+    try:
+        msg = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError(
+            f"the message is not valid JSON ({exc}); expected one JSON object per message"
+        ) from None
+    if not isinstance(msg, dict):
+        raise ProtocolError(
+            f'a message must be a JSON object with a "type"; received {_describe(msg)}'
+        )
+    mid = msg.get("id")
+    if mid is not None:
+        if isinstance(mid, bool) or not isinstance(mid, int) or not 0 <= mid < MAX_ID:
+            raise ProtocolError(
+                f"id must be an integer from 0 to {MAX_ID - 1}; received {_describe(mid)}",
+                "id",
+                request=msg.get("type") if isinstance(msg.get("type"), str) else None,
+            )
+    kind = msg.get("type")
+    if not isinstance(kind, str) or kind not in MESSAGE_FIELDS:
+        raise ProtocolError(
+            f"type must be one of {', '.join(map(repr, MESSAGE_FIELDS))}; received "
+            f"{_describe(kind)}",
+            "type",
+            id=mid,
+        )
+    fields = MESSAGE_FIELDS[kind]
+    try:
+        _no_unknown(msg, ("type", "id", *fields), "")
+        for key, required in fields.items():
+            if required and key not in msg:
+                raise ProtocolError(f"a {kind!r} message needs {key!r}", key)
+        if kind == "preset":
+            from .presets import preset_names
+
+            _choice(msg["name"], "name", preset_names())
+        if kind == "config":
+            _object(msg["config"], "config", "a partial playground config")
+    except ProtocolError as exc:
+        exc.request, exc.id = kind, mid
+        raise
+    return {**msg, "id": mid}
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON (numbers must be finite)")
