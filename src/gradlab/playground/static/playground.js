@@ -1,0 +1,648 @@
+// gradlab playground: the page. It draws what the Python server sends over the WebSocket
+// (docs/playground-protocol.md) and sends the learner's changes back; no training happens here.
+
+import { CLASS_COLORS, WHITE, css, decodeBase64, diverging, paintBytes, paintMulticlass, pointColor,
+  signedLut } from './colors.js';
+import { History, drawGradChart, drawLossChart, fitCanvas, layerColor } from './charts.js';
+import { Network, normalizeFeatures } from './network.js';
+
+const $ = (id) => document.getElementById(id);
+const clone = (o) => JSON.parse(JSON.stringify(o));
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+// Everything the page knows, also exposed for debugging and the end-to-end tests.
+const app = {
+  ws: null,
+  connected: false,
+  session: null,
+  options: null,
+  limits: null,
+  defaults: null, // the server's default config (from hello)
+  config: null, // the config in force (from the server)
+  data: null,
+  state: null,
+  running: false,
+  history: new History(),
+  errors: [], // every error message received
+  counts: { messages: 0, states: 0, gradPoints: 0, lossPoints: 0, configs: 0 },
+  latencyMs: null,
+};
+window.__playground = app;
+
+/* ------------------------------------------------------------------ connection */
+
+let nextId = 1;
+const sentAt = new Map(); // id -> performance.now(), to measure round trips
+let retryMs = 1000;
+let retryTimer = null;
+
+function connect() {
+  clearTimeout(retryTimer);
+  const proto = location.protocol === 'https:' ? 'wss' : 'ws';
+  const ws = new WebSocket(`${proto}://${location.host}/ws`);
+  app.ws = ws;
+  setStatus('connecting', 'connecting…');
+  ws.onopen = () => { retryMs = 1000; };
+  ws.onmessage = (ev) => {
+    let msg;
+    try { msg = JSON.parse(ev.data); } catch { toast('The server sent something that is not JSON.'); return; }
+    app.counts.messages++;
+    handle(msg);
+  };
+  ws.onclose = (ev) => {
+    if (app.ws !== ws) return;
+    app.connected = false;
+    app.running = false;
+    document.body.dataset.connected = '0';
+    updatePlayButton();
+    if (ev.code === 1001) {
+      setStatus('closed', 'session closed (idle)', true);
+      toast('The server closed this session after a long idle time. Press “Reconnect” to start a new one.', 'info');
+    } else if (ev.code === 1013) {
+      setStatus('closed', 'server full', true);
+      toast('The server has no room for another session right now. Try “Reconnect” later.');
+    } else {
+      setStatus('closed', `disconnected; retrying in ${Math.round(retryMs / 1000)} s`, true);
+      retryTimer = setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 15000);
+    }
+  };
+}
+
+/** Send one message; returns its id. */
+function send(msg) {
+  if (!app.ws || app.ws.readyState !== WebSocket.OPEN) {
+    toast('Not connected to the server: the change was not sent.');
+    return null;
+  }
+  const id = nextId++;
+  sentAt.set(id, performance.now());
+  app.ws.send(JSON.stringify({ ...msg, id }));
+  return id;
+}
+app.send = send;
+
+const sendConfig = (partial) => send({ type: 'config', config: partial });
+
+function setStatus(kind, text, showButton = false) {
+  $('status').dataset.state = kind;
+  $('status-text').textContent = text;
+  $('reconnect').hidden = !showButton;
+}
+
+/* ------------------------------------------------------------------ messages */
+
+function handle(msg) {
+  if (typeof msg.id === 'number' && sentAt.has(msg.id)) {
+    app.latencyMs = performance.now() - sentAt.get(msg.id);
+    sentAt.delete(msg.id);
+  }
+  switch (msg.type) {
+    case 'hello': return onHello(msg);
+    case 'config': return onConfig(msg.config);
+    case 'data': return onData(msg);
+    case 'state': return onState(msg);
+    case 'pong': return undefined;
+    case 'error': return onError(msg);
+    default: return undefined;
+  }
+}
+
+function onHello(msg) {
+  app.connected = true;
+  app.session = msg.session;
+  app.options = msg.options;
+  app.limits = msg.limits || {};
+  app.defaults = msg.config;
+  document.body.dataset.connected = '1';
+  setStatus('ok', 'connected');
+  buildControls();
+  onConfig(msg.config, true);
+  // a config in the address (a shared link, or this tab's before a reconnect) is applied now
+  const fromHash = readHash();
+  if (fromHash && Object.keys(fromHash).length) sendConfig(fromHash);
+}
+
+function onConfig(config, initial = false) {
+  app.config = config;
+  app.counts.configs++;
+  document.body.dataset.config = JSON.stringify(config);
+  syncControls();
+  rebuildNetwork();
+  if (!initial) writeHash();
+  markDirty('points', 'legend');
+}
+
+function onData(msg) {
+  app.data = msg;
+  drawDatasetThumb(app.config && app.config.dataset, msg);
+  markDirty('points', 'legend');
+}
+
+function onState(st) {
+  app.state = st;
+  app.running = !!st.running;
+  app.counts.states++;
+  if (app.history.add(st) || app.history.length === 1) {
+    app.counts.lossPoints = app.history.length;
+  }
+  app.counts.gradPoints = app.history.grads.reduce((s, a) => s + a.length, 0);
+  if (st.diverged && !app.lastDiverged) toast(`Training diverged: ${st.diverged}`);
+  app.lastDiverged = st.diverged || null;
+  markDirty('state', 'charts');
+}
+
+function onError(msg) {
+  app.errors.push(msg);
+  const where = msg.field ? ` (${msg.field})` : '';
+  toast(`${msg.message}${where}`, 'error', msg.field);
+  if (msg.field) markField(msg.field);
+  syncControls(); // back to the values in force
+}
+
+/* ------------------------------------------------------------------ controls */
+
+const NUMBER_FIELDS = ['learning_rate', 'reg_rate', 'init_scale', 'dropout', 'seed', 'n_samples'];
+const SLIDER_FIELDS = ['train_ratio', 'noise', 'batch_size'];
+const SELECT_FIELDS = ['regularization', 'initializer'];
+
+/** A typed number, or the raw text when it is not one (the server then explains the error). */
+function parseNumber(text) {
+  const t = String(text).trim();
+  const v = Number(t);
+  return t !== '' && Number.isFinite(v) ? v : t;
+}
+
+let controlsBuilt = false;
+let network = null;
+
+function buildControls() {
+  const o = app.options;
+  // presets
+  const ps = $('preset');
+  ps.replaceChildren(ps.options[0] || new Option('Choose a preset…', ''));
+  for (const p of o.presets || []) {
+    const opt = new Option(p.title || p.name, p.name);
+    opt.title = p.description || '';
+    ps.append(opt);
+  }
+  // optimizers and initializers
+  const os = $('optimizer');
+  os.replaceChildren(...Object.entries(o.optimizers || {}).map(([name, v]) => new Option(v.label || name, name)));
+  const is = $('initializer');
+  is.replaceChildren(...(o.initializers || []).map((i) => {
+    const name = typeof i === 'string' ? i : i.name;
+    return new Option((typeof i === 'string' ? i : i.label || i.name).replace(/_/g, ' '), name);
+  }));
+  // data set thumbnails
+  const ds = $('datasets');
+  ds.replaceChildren();
+  for (const [name, info] of Object.entries(o.datasets || {})) {
+    const b = document.createElement('button');
+    b.className = 'dataset';
+    b.dataset.dataset = name;
+    b.title = `${name.replace(/_/g, ' ')} (${info.task || 'classification'}${info.classes ? `, ${info.classes.join('/')} classes` : ''}): click to use this data set`;
+    const cv = document.createElement('canvas');
+    cv.width = cv.height = 60;
+    const cap = document.createElement('span');
+    cap.textContent = name.replace(/_/g, ' ');
+    b.append(cv, cap);
+    b.addEventListener('click', () => chooseDataset(name));
+    ds.append(b);
+    drawDatasetThumb(name, null);
+  }
+  if (!controlsBuilt) wireControls();
+  controlsBuilt = true;
+  if (!network) {
+    network = new Network($('netarea'), $('links'), $('tooltip'), {
+      toggleFeature,
+      setUnits: (li, n) => { const l = clone(app.config.layers); l[li].units = n; sendConfig({ layers: l }); },
+      setActivation: (li, a) => { const l = clone(app.config.layers); l[li].activation = a; sendConfig({ layers: l }); },
+    });
+  }
+}
+
+/** Event handlers of the static controls (once). */
+function wireControls() {
+  $('play').addEventListener('click', () => {
+    app.running = !app.running;
+    send({ type: app.running ? 'play' : 'pause' });
+    updatePlayButton();
+  });
+  $('step').addEventListener('click', () => send({ type: 'step' }));
+  $('reset').addEventListener('click', () => send({ type: 'reset' }));
+  $('regenerate').addEventListener('click', () => send({ type: 'regenerate' }));
+  $('reconnect').addEventListener('click', connect);
+  $('preset').addEventListener('change', (ev) => {
+    const name = ev.target.value;
+    if (name) send({ type: 'preset', name });
+    const p = (app.options.presets || []).find((x) => x.name === name);
+    $('preset-desc').textContent = p ? p.description || '' : '';
+  });
+  for (const f of NUMBER_FIELDS) $(f).addEventListener('change', (ev) => sendConfig({ [f]: parseNumber(ev.target.value) }));
+  for (const f of SELECT_FIELDS) $(f).addEventListener('change', (ev) => sendConfig({ [f]: ev.target.value }));
+  for (const f of SLIDER_FIELDS) {
+    $(f).addEventListener('input', (ev) => { $(`${f}-val`).textContent = ev.target.value; });
+    $(f).addEventListener('change', (ev) => sendConfig({ [f]: Number(ev.target.value) }));
+  }
+  $('batchnorm').addEventListener('change', (ev) => sendConfig({ batchnorm: ev.target.checked }));
+  $('clip_on').addEventListener('change', (ev) => {
+    const v = parseNumber($('clip_norm').value);
+    sendConfig({ clip_norm: ev.target.checked ? (typeof v === 'number' && v > 0 ? v : 1) : null });
+  });
+  $('clip_norm').addEventListener('change', (ev) => sendConfig({ clip_norm: parseNumber(ev.target.value) }));
+  $('optimizer').addEventListener('change', (ev) => sendConfig({ optimizer: { name: ev.target.value } }));
+  $('add-layer').addEventListener('click', () => {
+    const layers = clone(app.config.layers);
+    const last = layers[layers.length - 1] || (app.defaults.layers || [])[0] || { units: 4, activation: 'tanh' };
+    layers.push({ units: last.units, activation: last.activation });
+    sendConfig({ layers });
+  });
+  $('remove-layer').addEventListener('click', () => sendConfig({ layers: app.config.layers.slice(0, -1) }));
+  $('show-test').addEventListener('change', () => markDirty('points', 'legend'));
+  $('discretize').addEventListener('change', () => markDirty('state'));
+  window.addEventListener('hashchange', () => {
+    const cfg = readHash();
+    if (cfg && app.connected) sendConfig(cfg);
+  });
+  window.addEventListener('resize', () => markDirty('charts', 'points'));
+}
+
+function chooseDataset(name) {
+  const info = app.options.datasets[name] || {};
+  const partial = { dataset: name };
+  if (info.classes && info.classes.length) {
+    partial.classes = info.classes.includes(app.config.classes) ? app.config.classes : info.classes[0];
+  }
+  sendConfig(partial);
+}
+
+function toggleFeature(name) {
+  const on = new Set(app.config.features);
+  if (on.has(name)) on.delete(name); else on.add(name);
+  const order = normalizeFeatures(app.options.features).map((f) => f.name);
+  sendConfig({ features: order.filter((f) => on.has(f)) });
+}
+
+/** Show the config in force in every control. */
+function syncControls() {
+  const c = app.config;
+  if (!c) return;
+  for (const f of NUMBER_FIELDS) $(f).value = c[f] ?? '';
+  for (const f of SELECT_FIELDS) $(f).value = c[f];
+  for (const f of SLIDER_FIELDS) { $(f).value = c[f]; $(`${f}-val`).textContent = c[f]; }
+  $('batchnorm').checked = !!c.batchnorm;
+  $('clip_on').checked = c.clip_norm !== null && c.clip_norm !== undefined;
+  $('clip_norm').disabled = !$('clip_on').checked;
+  if ($('clip_on').checked) $('clip_norm').value = c.clip_norm;
+  else if (!$('clip_norm').value) $('clip_norm').value = 1;
+  $('reg_rate').disabled = c.regularization === 'none';
+  // optimizer and its hyperparameters
+  const opt = c.optimizer || { name: 'sgd' };
+  $('optimizer').value = opt.name;
+  buildOptimizerParams(opt);
+  // data set, classes, problem type
+  for (const b of document.querySelectorAll('.dataset')) b.classList.toggle('selected', b.dataset.dataset === c.dataset);
+  const info = (app.options.datasets || {})[c.dataset] || {};
+  const task = info.task || 'classification';
+  $('problem').textContent = task === 'regression' ? 'Regression' : 'Classification';
+  $('problem').dataset.task = task;
+  const cls = $('classes');
+  cls.replaceChildren();
+  const allowed = info.classes || [];
+  $('classes-row').classList.toggle('disabled', allowed.length <= 1);
+  for (const k of [2, 3, 4]) {
+    const b = document.createElement('button');
+    b.textContent = k;
+    b.className = 'segbtn' + (c.classes === k && task !== 'regression' ? ' selected' : '');
+    b.disabled = !allowed.includes(k);
+    b.title = b.disabled ? `The ${c.dataset} data set cannot have ${k} classes.` : `Use ${k} classes.`;
+    b.addEventListener('click', () => sendConfig({ classes: k }));
+    cls.append(b);
+  }
+  $('layers-title').textContent = `${c.layers.length} hidden layer${c.layers.length === 1 ? '' : 's'}`;
+  $('add-layer').disabled = c.layers.length >= (app.limits.max_layers || 6);
+  $('remove-layer').disabled = c.layers.length === 0;
+  // the preset menu shows a preset only while the config is exactly it
+  const match = (app.options.presets || []).find((p) => same({ ...app.defaults, ...p.config }, c)
+    || same(normalizeLoose({ ...app.defaults, ...p.config }), normalizeLoose(c)));
+  $('preset').value = match ? match.name : '';
+}
+
+/** Configs compared without the optimizer's default hyperparameters. */
+function normalizeLoose(c) {
+  const o = clone(c);
+  if (o.optimizer) o.optimizer = { name: o.optimizer.name };
+  return o;
+}
+
+let builtOptParams = '';
+function buildOptimizerParams(opt) {
+  const spec = ((app.options.optimizers || {})[opt.name] || {}).params || {};
+  const box = $('opt-params');
+  const key = opt.name + JSON.stringify(Object.keys(spec));
+  if (key !== builtOptParams) {
+    builtOptParams = key;
+    box.replaceChildren();
+    for (const [p, s] of Object.entries(spec)) {
+      const wrap = document.createElement('div');
+      wrap.className = 'eb-field';
+      const lab = document.createElement('label');
+      lab.textContent = PARAM_LABELS[p] || p;
+      lab.htmlFor = `opt-${p}`;
+      const inp = document.createElement('input');
+      inp.type = 'number';
+      inp.id = `opt-${p}`;
+      inp.step = s.step ?? 'any';
+      if (s.min !== undefined) inp.min = s.min;
+      if (s.max !== undefined) inp.max = s.max;
+      inp.dataset.field = `optimizer.${p}`;
+      inp.title = `${PARAM_HELP[p] || p} (${s.min} to ${s.max}, default ${s.default})`;
+      inp.addEventListener('change', () => {
+        const cur = { ...app.config.optimizer };
+        cur[p] = parseNumber(inp.value);
+        sendConfig({ optimizer: cur });
+      });
+      wrap.append(lab, inp);
+      box.append(wrap);
+    }
+  }
+  for (const [p, s] of Object.entries(spec)) $(`opt-${p}`).value = opt[p] ?? s.default;
+}
+const PARAM_LABELS = { momentum: 'Momentum', alpha: 'α', beta1: 'β₁', beta2: 'β₂', eps: 'ε' };
+const PARAM_HELP = {
+  momentum: 'Momentum: the fraction of the previous step kept in the next one',
+  alpha: 'α: how slowly RMSProp forgets the average of squared gradients',
+  beta1: 'β₁: how slowly Adam forgets the average gradient',
+  beta2: 'β₂: how slowly Adam forgets the average squared gradient',
+  eps: 'ε: a small number added to the denominator so it is never 0',
+};
+
+/** Highlight the control that a server error names, e.g. config.layers[1].activation. */
+function markField(field) {
+  const path = field.replace(/^config\./, '');
+  let target = document.querySelector(`[data-field="${CSS.escape(path)}"]`);
+  const m = path.match(/^layers\[(\d+)\]/);
+  if (!target && m) target = document.querySelector(`.ncol.layer[data-layer="${m[1]}"] .ncol-head`);
+  if (!target) target = document.querySelector(`[data-field="${CSS.escape(path.split(/[.[]/)[0])}"]`);
+  if (!target) return;
+  target.classList.add('invalid');
+  setTimeout(() => target.classList.remove('invalid'), 4000);
+}
+
+function rebuildNetwork() {
+  const c = app.config;
+  if (!network || !c) return;
+  const info = (app.options.datasets || {})[c.dataset] || {};
+  const task = info.task || 'classification';
+  const outKind = task === 'regression' ? 'regression' : c.classes > 2 ? 'multiclass' : 'binary';
+  const changed = network.build({
+    features: normalizeFeatures(app.options.features),
+    active: c.features,
+    layers: c.layers,
+    outUnits: outKind === 'multiclass' ? c.classes : 1,
+    outKind,
+    activations: app.options.activations || [],
+    maxUnits: app.limits.max_units || 8,
+  });
+  if (changed && app.state) markDirty('state');
+}
+
+const ICON_PLAY = '<svg viewBox="0 0 24 24" class="icon"><path d="M8 5v14l11-7z"/></svg>';
+const ICON_PAUSE = '<svg viewBox="0 0 24 24" class="icon"><path d="M6 5h4v14H6zM14 5h4v14h-4z"/></svg>';
+function updatePlayButton() {
+  const b = $('play');
+  b.innerHTML = app.running ? ICON_PAUSE : ICON_PLAY;
+  b.classList.toggle('playing', app.running);
+  b.dataset.running = app.running ? '1' : '0';
+  $('step').disabled = app.running;
+}
+
+/* ------------------------------------------------------------------ URL hash */
+
+/** The config fields that differ from the defaults, as compact JSON in the hash. */
+function writeHash() {
+  const diff = {};
+  for (const [k, v] of Object.entries(app.config)) if (!same(v, app.defaults[k])) diff[k] = v;
+  const hash = Object.keys(diff).length ? '#' + encodeURIComponent(JSON.stringify(diff)) : '';
+  if (hash !== location.hash && !(hash === '' && location.hash === '')) {
+    history.replaceState(null, '', location.pathname + location.search + hash);
+  }
+}
+
+function readHash() {
+  const h = location.hash.slice(1);
+  if (!h) return null;
+  try {
+    const cfg = JSON.parse(decodeURIComponent(h));
+    if (cfg && typeof cfg === 'object' && !Array.isArray(cfg)) return cfg;
+  } catch { /* reported below */ }
+  toast('The config in the address could not be read (it should be URL-encoded JSON); using the defaults.');
+  return null;
+}
+
+/* ------------------------------------------------------------------ drawing */
+
+const dirty = new Set();
+let framePending = false;
+function markDirty(...parts) {
+  for (const p of parts) dirty.add(p);
+  if (!framePending) {
+    framePending = true;
+    requestAnimationFrame(render);
+  }
+}
+
+/** One frame: redraw only the parts that changed since the last one. */
+function render() {
+  framePending = false;
+  const parts = new Set(dirty);
+  dirty.clear();
+  if (parts.has('state') && app.state) drawState(app.state);
+  if (parts.has('points')) drawPoints();
+  if (parts.has('legend')) drawLegends();
+  if (parts.has('charts')) drawCharts();
+}
+
+const fmtLoss = (v) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(3) : 'NaN');
+const fmtAcc = (v) => (typeof v === 'number' && Number.isFinite(v) ? `(${(v * 100).toFixed(1)}% right)` : '');
+
+function drawState(st) {
+  $('epoch').textContent = String(st.epoch).padStart(6, '0').replace(/(\d{3})$/, ',$1');
+  document.body.dataset.epoch = st.epoch;
+  $('train-loss').textContent = fmtLoss(st.train_loss);
+  $('test-loss').textContent = fmtLoss(st.test_loss);
+  $('train-acc').textContent = fmtAcc(st.train_accuracy);
+  $('test-acc').textContent = fmtAcc(st.test_accuracy);
+  updatePlayButton();
+  const dv = $('diverged');
+  dv.hidden = !st.diverged;
+  if (st.diverged) dv.textContent = `Training diverged: ${st.diverged}\nTry a smaller learning rate, gradient clipping, then press ↺ reset.`;
+  network.update(st);
+  const out = st.heatmaps && st.heatmaps.output;
+  if (out && out.data) {
+    const G = st.heatmaps.grid || 50;
+    const discrete = $('discretize').checked;
+    const cv = $('surface');
+    if (out.kind === 'multiclass' && out.classes) {
+      const K = (app.data && app.data.n_classes) || app.config.classes || 3;
+      paintMulticlass(cv, decodeBase64(out.data), decodeBase64(out.classes), K, G, discrete);
+    } else {
+      paintBytes(cv, decodeBase64(out.data), signedLut(discrete), G);
+    }
+  }
+  const lat = app.latencyMs !== null ? `round trip ${app.latencyMs.toFixed(0)} ms · ` : '';
+  $('latency').textContent = `${lat}server compute ${Number(st.compute_ms || 0).toFixed(1)} ms per update · ${st.steps ?? 0} steps`;
+}
+
+/** Data points over the decision surface: train filled, test outlined in black. */
+function drawPoints() {
+  const cv = $('points');
+  const [ctx, w, h] = fitCanvas(cv);
+  const d = app.data;
+  // axis ticks
+  ctx.fillStyle = 'rgba(0,0,0,0.55)';
+  ctx.font = '10px system-ui, sans-serif';
+  ctx.textBaseline = 'bottom';
+  for (const t of [-6, 0, 6]) {
+    const x = ((t + 6) / 12) * w;
+    ctx.textAlign = t === -6 ? 'left' : t === 6 ? 'right' : 'center';
+    ctx.fillText(String(t), x + (t === -6 ? 2 : t === 6 ? -2 : 0), h - 1);
+  }
+  if (!d) return;
+  const X = (x) => ((x + 6) / 12) * w;
+  const Y = (y) => ((6 - y) / 12) * h;
+  const dot = (p, test) => {
+    ctx.beginPath();
+    ctx.arc(X(p[0]), Y(p[1]), test ? 3.2 : 3, 0, 2 * Math.PI);
+    ctx.fillStyle = css(pointColor(p[2], d.task));
+    ctx.fill();
+    ctx.lineWidth = test ? 1.4 : 1;
+    ctx.strokeStyle = test ? '#000' : '#fff';
+    ctx.stroke();
+  };
+  for (const p of d.train) dot(p, false);
+  if ($('show-test').checked) for (const p of d.test) dot(p, true);
+}
+
+function drawLegends() {
+  const box = $('out-legend');
+  box.replaceChildren();
+  const c = app.config;
+  if (!c) return;
+  const task = (app.data && app.data.task) || ((app.options.datasets || {})[c.dataset] || {}).task;
+  const add = (html, title) => {
+    const s = document.createElement('span');
+    s.innerHTML = html;
+    if (title) s.title = title;
+    box.append(s);
+  };
+  if (task === 'regression') {
+    add(`<i class="bar"></i><span class="bar-labels"><span>−1</span><span>0</span><span>+1</span></span>`,
+      'Colour = predicted value (background) or target value (points), from −1 (orange) to +1 (blue).');
+  } else {
+    const K = (app.data && app.data.n_classes) || c.classes;
+    for (let k = 0; k < K; k++) add(`<i class="sw" style="background:${css(CLASS_COLORS[k])}"></i>class ${k}`);
+    add('<span class="hint">paler = less sure</span>',
+      'The background is the class the network predicts; the paler, the less confident (closer to a coin flip).');
+  }
+  add('<i class="dot train"></i>train', 'Training points (white outline): the optimizer sees these.');
+  if ($('show-test').checked) add('<i class="dot test"></i>test', 'Test points (black outline): never trained on.');
+  // gradient-flow legend: one entry per layer (hidden layers, then output)
+  const gl = $('grad-legend');
+  gl.replaceChildren();
+  const n = c.layers.length + 1;
+  for (let i = 0; i < n; i++) {
+    const s = document.createElement('span');
+    const name = i < n - 1 ? `layer ${i + 1} (${c.layers[i].activation})` : 'output';
+    s.innerHTML = `<i class="ln" style="border-color:${layerColor(i, n)}${i === n - 1 ? ';border-top-style:dashed' : ''}"></i>${name} <b class="gval" data-layer="${i}"></b>`;
+    s.title = i === 0 ? 'The layer nearest the inputs: the last to receive the backpropagated gradient.' : '';
+    gl.append(s);
+  }
+}
+
+function drawCharts() {
+  drawLossChart($('loss-chart'), app.history);
+  const gc = $('grad-chart');
+  drawGradChart(gc, app.history);
+  gc.dataset.points = app.counts.gradPoints;
+  // latest value of each layer's gradient norm in the legend
+  const layers = (app.state && app.state.layers) || [];
+  for (const b of document.querySelectorAll('#grad-legend .gval')) {
+    const L = layers[Number(b.dataset.layer)];
+    const v = L && L.grad_norm;
+    b.textContent = typeof v === 'number' && Number.isFinite(v) ? v.toExponential(1) : L ? String(v) : '';
+  }
+}
+
+/* ------------------------------------------------------------------ data set thumbnails */
+
+/** A small seeded random generator (mulberry32), so thumbnails look the same every time. */
+function rng(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Sketches of the known data sets, shown until the real data of that set arrives. */
+const SKETCHES = {
+  circle: (r) => { const x = r() * 12 - 6; const y = r() * 12 - 6; return [x, y, Math.hypot(x, y) < 3.2 ? 1 : 0]; },
+  xor: (r) => { const x = r() * 12 - 6; const y = r() * 12 - 6; return [x, y, x * y > 0 ? 1 : 0]; },
+  gauss: (r) => { const k = r() < 0.5 ? 1 : 0; const c = k ? 2.5 : -2.5; return [c + (r() - 0.5) * 4, c + (r() - 0.5) * 4, k]; },
+  spiral: (r) => { const k = r() < 0.5 ? 1 : 0; const t = r() * 5.5; return [t * Math.sin(t * 1.6 + k * Math.PI), t * Math.cos(t * 1.6 + k * Math.PI), k]; },
+  plane: (r) => { const x = r() * 12 - 6; const y = r() * 12 - 6; return [x, y, (x + y) / 12]; },
+  reg_gauss: (r) => { const x = r() * 12 - 6; const y = r() * 12 - 6; return [x, y, Math.exp(-((x - 2) ** 2 + (y - 2) ** 2) / 6) - Math.exp(-((x + 2) ** 2 + (y + 2) ** 2) / 6)]; },
+};
+
+function drawDatasetThumb(name, data) {
+  const b = document.querySelector(`.dataset[data-dataset="${CSS.escape(name || '')}"]`);
+  if (!b) return;
+  const cv = b.querySelector('canvas');
+  const ctx = cv.getContext('2d');
+  const s = cv.width;
+  ctx.fillStyle = css(WHITE);
+  ctx.fillRect(0, 0, s, s);
+  const info = app.options.datasets[name] || {};
+  let pts;
+  let task = info.task || 'classification';
+  if (data) { pts = data.train.concat(data.test); task = data.task; }
+  else if (SKETCHES[name]) { const r = rng(7); pts = Array.from({ length: 160 }, () => SKETCHES[name](r)); }
+  else {
+    ctx.fillStyle = '#888';
+    ctx.font = '10px system-ui, sans-serif';
+    ctx.textAlign = 'center';
+    ctx.fillText(name, s / 2, s / 2);
+    return;
+  }
+  const step = Math.max(1, Math.floor(pts.length / 250));
+  for (let i = 0; i < pts.length; i += step) {
+    const p = pts[i];
+    ctx.fillStyle = css(task === 'regression' ? diverging(p[2]) : pointColor(p[2], task));
+    ctx.fillRect(((p[0] + 6) / 12) * s - 1.5, ((6 - p[1]) / 12) * s - 1.5, 3, 3);
+  }
+}
+
+/* ------------------------------------------------------------------ toasts */
+
+/** A message in the corner; errors stay 10 s, others 5 s; click to dismiss. */
+function toast(text, kind = 'error', field = null) {
+  const t = document.createElement('div');
+  t.className = `toast ${kind}`;
+  t.textContent = text;
+  if (field) t.dataset.field = field;
+  t.title = 'Click to dismiss';
+  t.addEventListener('click', () => t.remove());
+  const box = $('toasts');
+  box.append(t);
+  while (box.children.length > 4) box.firstChild.remove();
+  setTimeout(() => t.remove(), kind === 'error' ? 10000 : 5000);
+}
+app.toast = toast;
+
+/* ------------------------------------------------------------------ start */
+
+markDirty('charts');
+connect();
