@@ -32,6 +32,35 @@ export function normalizeFeatures(features) {
   }));
 }
 
+/**
+ * The server's activation formulas are LaTeX; tooltips show them as plain text:
+ * \frac{a}{b} -> (a)/(b), \begin{cases} a & x > 0 \\ b & x \le 0 \end{cases} -> "a if x > 0; b if x ≤ 0".
+ */
+export function latexToText(tex) {
+  if (!tex) return '';
+  let s = String(tex);
+  const SYM = { '\\le': '≤', '\\ge': '≥', '\\sigma': 'σ', '\\lambda': 'λ', '\\alpha': 'α',
+    '\\Phi': 'Φ', '\\cdot': '·', '\\infty': '∞', '\\log': 'log', '\\tanh': 'tanh',
+    '\\max': 'max', '\\min': 'min', '\\exp': 'exp', '\\sqrt': '√', '\\left': '', '\\right': '' };
+  s = s.replace(/\\tfrac(\d)(\d)/g, '$1/$2');
+  for (let i = 0; i < 4; i++) {
+    s = s.replace(/\\[td]?frac\{([^{}]*)\}\{([^{}]*)\}/g, (_, a, b) => `${wrap(a)}/${wrap(b)}`);
+    s = s.replace(/\\sqrt\{([^{}]*)\}/g, '√($1)');
+    s = s.replace(/\\(?:mathrm|text|operatorname)\{([^{}]*)\}/g, '$1');
+    s = s.replace(/\^\{([^{}]*)\}/g, (_, a) => (a.length > 1 ? `^(${a})` : `^${a}`));
+  }
+  s = s.replace(/\\begin\{cases\}(.*?)\\end\{cases\}/g, (_, body) => body.split('\\\\')
+    .map((row) => row.split('&').map((x) => x.trim()))
+    .map(([v, c]) => (c ? `${v} if ${c}` : v)).join('; '));
+  for (const [k, v] of Object.entries(SYM)) {
+    s = s.replace(new RegExp(k.replace(/\\/g, '\\\\') + '(?![a-zA-Z])', 'g'), v);
+  }
+  s = s.replace(/\\[,;: ]/g, ' ');
+  s = s.replace(/[{}]/g, '').replace(/\\/g, '').replace(/\s+/g, ' ').trim();
+  return s;
+}
+const wrap = (a) => (/^[\w.]+$/.test(a.trim()) ? a.trim() : `(${a.trim()})`);
+
 const el = (tag, cls, text) => {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -106,13 +135,13 @@ export class Network {
       for (const a of spec.activations) {
         const o = el('option', null, a.label || a.name);
         o.value = a.name;
-        o.title = a.formula || a.name;
+        o.title = latexToText(a.formula) || a.name;
         sel.append(o);
       }
       sel.value = layer.activation;
       const formula = (spec.activations.find((a) => a.name === layer.activation) || {}).formula;
       sel.title = `Activation of layer ${li + 1}: the function each of its units applies to its weighted sum.`
-        + (formula ? `\nNow: ${formula}` : '');
+        + (formula ? `\nNow: ${latexToText(formula)}` : '');
       sel.addEventListener('change', () => this.on.setActivation(li, sel.value));
       const badges = el('div', 'badges');
       const dead = el('span', 'badge dead-count');

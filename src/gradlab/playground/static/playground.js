@@ -8,7 +8,12 @@ import { Network, normalizeFeatures } from './network.js';
 
 const $ = (id) => document.getElementById(id);
 const clone = (o) => JSON.parse(JSON.stringify(o));
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+/** JSON with sorted keys, so equal configs compare equal whatever their key order. */
+const stable = (v) => (v && typeof v === 'object'
+  ? (Array.isArray(v) ? `[${v.map(stable).join(',')}]`
+    : `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable(v[k])}`).join(',')}}`)
+  : JSON.stringify(v));
+const same = (a, b) => stable(a) === stable(b);
 
 // Everything the page knows, also exposed for debugging and the end-to-end tests.
 const app = {
@@ -154,7 +159,7 @@ function onState(st) {
 
 function onError(msg) {
   app.errors.push(msg);
-  const where = msg.field ? ` (${msg.field})` : '';
+  const where = msg.field && !String(msg.message).includes(msg.field) ? ` (${msg.field})` : '';
   toast(`${msg.message}${where}`, 'error', msg.field);
   if (msg.field) markField(msg.field);
   syncControls(); // back to the values in force
@@ -201,11 +206,12 @@ function buildControls() {
     const b = document.createElement('button');
     b.className = 'dataset';
     b.dataset.dataset = name;
-    b.title = `${name.replace(/_/g, ' ')} (${info.task || 'classification'}${info.classes ? `, ${info.classes.join('/')} classes` : ''}): click to use this data set`;
+    const label = info.label || name.replace(/_/g, ' ');
+    b.title = `${label} (${info.task || 'classification'}${info.classes ? `, ${info.classes.join('/')} classes` : ''}): click to use this data set`;
     const cv = document.createElement('canvas');
     cv.width = cv.height = 60;
     const cap = document.createElement('span');
-    cap.textContent = name.replace(/_/g, ' ');
+    cap.textContent = label;
     b.append(cv, cap);
     b.addEventListener('click', () => chooseDataset(name));
     ds.append(b);
@@ -464,7 +470,8 @@ function render() {
   if (parts.has('charts')) drawCharts();
 }
 
-const fmtLoss = (v) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(3) : 'NaN');
+// the server sends a non-finite loss as null
+const fmtLoss = (v) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(3) : '—');
 const fmtAcc = (v) => (typeof v === 'number' && Number.isFinite(v) ? `(${(v * 100).toFixed(1)}% right)` : '');
 
 function drawState(st) {
