@@ -1,0 +1,372 @@
+"""End-to-end tests of the playground page: the real server, the page in the system Chromium.
+
+The module is skipped when Playwright or /usr/bin/chromium is missing, unless
+GRADLAB_REQUIRE_BROWSER=1 (as in CI): then that is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("GRADLAB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1400, "height": 900}
+
+
+def _missing() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install playwright)"
+    if not (os.path.isfile(CHROMIUM) or shutil.which(CHROMIUM)):
+        return f"no Chromium at {CHROMIUM}"
+    return None
+
+
+_REASON = _missing()
+if _REASON is not None:
+    if os.environ.get("GRADLAB_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"GRADLAB_REQUIRE_BROWSER=1 but {_REASON}", pytrace=False)
+    pytest.skip(f"end-to-end playground tests need a browser: {_REASON}", allow_module_level=True)
+
+import uvicorn  # noqa: E402
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+from gradlab.playground.protocol import LIMITS, hidden_activations  # noqa: E402
+from gradlab.playground.server import create_app  # noqa: E402
+
+#: Generous limit for anything that waits on training (2 shared CPU cores in CI).
+TRAIN_TIMEOUT_MS = 180_000
+UI_TIMEOUT_MS = 20_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerThread:
+    """The playground app under uvicorn in a background thread, on a free loopback port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        config = uvicorn.Config(
+            create_app(max_sessions=8),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            ws_max_size=LIMITS["max_message_bytes"],
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def __enter__(self) -> ServerThread:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the playground server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ServerThread]:
+    with ServerThread() as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Console:
+    """Console errors and uncaught exceptions of a page."""
+
+    def __init__(self, page: Page) -> None:
+        self.errors: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+
+
+@pytest.fixture
+def page(browser: Any, server: ServerThread, tmp_path: Path) -> Iterator[Page]:
+    context = browser.new_context(viewport=VIEWPORT)
+    pg = context.new_page()
+    pg.set_default_timeout(UI_TIMEOUT_MS)
+    pg.console = Console(pg)  # type: ignore[attr-defined]
+    yield pg
+    pg.screenshot(path=str(tmp_path / "final.png"), full_page=True)
+    context.close()
+    assert pg.console.errors == [], pg.console.errors  # type: ignore[attr-defined]
+
+
+def open_page(page: Page, server: ServerThread, hash_config: dict | None = None) -> None:
+    """Load the page (optionally with a config in the hash) and wait for the first state."""
+    url = server.url
+    if hash_config is not None:
+        url += "#" + urllib.parse.quote(json.dumps(hash_config, separators=(",", ":")))
+    page.goto(url)
+    page.wait_for_function("() => window.__playground && window.__playground.state")
+
+
+def pg_config(page: Page) -> dict:
+    return page.evaluate("() => window.__playground.config")
+
+
+def wait_config(page: Page, predicate_js: str) -> None:
+    """Wait until the config in force (from the server) satisfies a JS expression of `c`."""
+    js = f"() => {{ const c = window.__playground.config; return {predicate_js}; }}"
+    page.wait_for_function(js)
+
+
+def displayed_loss(page: Page, which: str) -> float:
+    text = page.text_content(f"#{which}-loss") or ""
+    try:
+        return float(text)
+    except ValueError:
+        return float("inf")
+
+
+# -- tests ----------------------------------------------------------------------------------------
+def test_page_loads_with_every_option(page: Page, server: ServerThread, tmp_path: Path) -> None:
+    open_page(page, server)
+    page.screenshot(path=str(tmp_path / "loaded.png"))
+    assert page.get_attribute("body", "data-connected") == "1"
+    options = page.evaluate("() => window.__playground.options")
+
+    # every element-wise gradlab activation, in every layer's select, none hard-coded
+    expected = hidden_activations()
+    assert {"relu", "tanh", "sigmoid", "gelu", "softplus", "elu"} <= set(expected)
+    assert "softmax" not in expected
+    selects = page.locator(".ncol.layer select.act")
+    assert selects.count() == len(pg_config(page)["layers"]) == 2
+    for i in range(selects.count()):
+        values = selects.nth(i).locator("option").evaluate_all("os => os.map(o => o.value)")
+        assert values == expected
+    # the other lists come from the hello message too
+    opt_values = page.locator("#optimizer option").evaluate_all("os => os.map(o => o.value)")
+    assert opt_values == list(options["optimizers"])
+    assert set(opt_values) >= {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"}
+    inits = page.locator("#initializer option").evaluate_all("os => os.map(o => o.value)")
+    assert inits == options["initializers"] and "glorot_uniform" in inits
+    presets = page.locator("#preset option").evaluate_all("os => os.map(o => o.value)")
+    assert presets[1:] == [p["name"] for p in options["presets"]]
+    assert page.locator(".dataset").count() == len(options["datasets"])
+    assert page.locator(".fnode").count() == len(options["features"]) == 7
+    # the network shows units with heatmaps, links, and the decision surface
+    assert page.locator(".ncol.layer .node").count() == 4 + 2
+    assert page.locator("#links path.link").count() == 2 * 4 + 4 * 2 + 2 * 1
+    assert page.text_content("#problem") == "Classification"
+    assert re.fullmatch(r"\d\.\d{3}", page.text_content("#train-loss") or "")
+    # every control explains itself
+    untitled = page.evaluate(
+        """() => [...document.querySelectorAll('button, select, input')]
+              .filter(e => !e.title && !(e.closest('[title]')) && e.offsetParent !== null)
+              .map(e => e.id || e.outerHTML.slice(0, 60))"""
+    )
+    assert untitled == []
+
+
+def test_xor_trains_to_low_loss(page: Page, server: ServerThread, tmp_path: Path) -> None:
+    open_page(page, server)
+    page.select_option("#preset", "xor_hidden")
+    wait_config(page, "c.dataset === 'xor' && c.layers.length === 1")
+    assert page.locator(".ncol.layer .node").count() == 4
+    page.click("#play")
+    page.wait_for_function(
+        "() => { const t = parseFloat(document.getElementById('train-loss').textContent);"
+        " return t < 0.1; }",
+        timeout=TRAIN_TIMEOUT_MS,
+        polling=250,
+    )
+    page.click("#play")  # pause
+    page.wait_for_function("() => window.__playground.state.running === false")
+    page.screenshot(path=str(tmp_path / "xor.png"))
+    assert displayed_loss(page, "train") < 0.1
+    assert int(page.get_attribute("body", "data-epoch") or 0) > 0
+    # the loss history was charted, the decision surface drawn
+    assert page.evaluate("() => window.__playground.counts.lossPoints") > 1
+
+
+def test_activation_optimizer_and_features_through_the_ui(page: Page, server: ServerThread) -> None:
+    open_page(page, server)
+    # a layer's activation
+    page.locator('.ncol.layer[data-layer="1"] select.act').select_option("relu")
+    wait_config(page, "c.layers[1].activation === 'relu'")
+    assert pg_config(page)["layers"][0]["activation"] == "tanh"
+    assert "relu" in urllib.parse.unquote(page.evaluate("() => location.hash"))
+    assert page.evaluate("() => window.__playground.state.layers[1].activation") == "relu"
+    # the optimizer, then one of its hyperparameters
+    page.select_option("#optimizer", "adam")
+    wait_config(page, "c.optimizer.name === 'adam'")
+    assert page.input_value("#opt-beta1") == "0.9"
+    page.fill("#opt-beta1", "0.8")
+    page.press("#opt-beta1", "Enter")
+    wait_config(page, "c.optimizer.beta1 === 0.8")
+    assert pg_config(page)["optimizer"]["name"] == "adam"
+    # a feature, a layer, a unit
+    page.click('.fnode[data-feature="x1sq"]')
+    wait_config(page, "c.features.includes('x1sq')")
+    page.click("#add-layer")
+    wait_config(page, "c.layers.length === 3")
+    page.locator('.ncol.layer[data-layer="0"] button.pm').first.click()  # + unit
+    wait_config(page, "c.layers[0].units === 5")
+    page.wait_for_function("() => document.querySelectorAll('.ncol.layer .node').length === 5+2+2")
+    # links: 3 inputs x 5, 5 x 2, 2 x 2, 2 x 1
+    assert page.locator("#links path.link").count() == 15 + 10 + 4 + 2
+    # the engine's knobs
+    page.check("#batchnorm")
+    wait_config(page, "c.batchnorm === true")
+    page.check("#clip_on")
+    wait_config(page, "c.clip_norm === 1")
+    page.select_option("#regularization", "l2")
+    wait_config(page, "c.regularization === 'l2'")
+    assert page.is_enabled("#reg_rate")
+
+
+def test_gradient_flow_chart_gets_points(page: Page, server: ServerThread) -> None:
+    open_page(page, server)
+    chart = page.locator("#grad-chart")
+    n0 = int(chart.get_attribute("data-points") or 0)
+    n_layers = len(pg_config(page)["layers"]) + 1  # hidden layers and the output layer
+    for i in range(3):
+        page.click("#step")
+        page.wait_for_function(f"() => window.__playground.state.epoch === {i + 1}")
+    page.wait_for_function(
+        f"() => Number(document.getElementById('grad-chart').dataset.points) >= {n0 + 3 * n_layers}"
+    )
+    hist = page.evaluate("() => window.__playground.history.grads")
+    assert len(hist) == n_layers
+    assert all(len(series) >= 3 for series in hist)
+    assert all(v > 0 for series in hist for v in series)
+    # one legend entry per layer
+    assert page.locator("#grad-legend span").count() == n_layers
+    # playing adds more points
+    page.click("#play")
+    more = (3 + 5) * n_layers
+    page.wait_for_function(
+        f"() => Number(document.getElementById('grad-chart').dataset.points) > {more}",
+        timeout=TRAIN_TIMEOUT_MS,
+    )
+    page.click("#play")
+
+
+def test_url_hash_round_trip(page: Page, server: ServerThread, browser: Any) -> None:
+    shared = {
+        "dataset": "spiral",
+        "classes": 3,
+        "learning_rate": 0.1,
+        "layers": [{"units": 3, "activation": "relu"}, {"units": 5, "activation": "elu"}],
+        "optimizer": {"name": "rmsprop", "alpha": 0.95},
+        "features": ["x1", "x2", "sinx1"],
+        "regularization": "l1",
+        "reg_rate": 0.001,
+        "noise": 10,
+        "batchnorm": True,
+    }
+    open_page(page, server, shared)
+    wait_config(page, "c.dataset === 'spiral' && c.layers.length === 2")
+    # the controls show the shared setup
+    assert page.input_value("#learning_rate") == "0.1"
+    assert page.locator('.ncol.layer[data-layer="0"] select.act').input_value() == "relu"
+    assert page.locator('.ncol.layer[data-layer="1"] select.act').input_value() == "elu"
+    assert page.locator('.ncol.layer[data-layer="1"] .node').count() == 5
+    assert page.input_value("#optimizer") == "rmsprop"
+    assert page.input_value("#opt-alpha") == "0.95"
+    assert page.input_value("#regularization") == "l1"
+    assert page.input_value("#reg_rate") == "0.001"
+    assert page.input_value("#noise") == "10"
+    assert page.is_checked("#batchnorm")
+    assert page.get_attribute('.dataset[data-dataset="spiral"]', "class") == "dataset selected"
+    assert page.locator("#classes .segbtn.selected").text_content() == "3"
+    active = page.locator(".fnode:not(.off)")
+    assert active.evaluate_all("ns => ns.map(n => n.dataset.feature)") == ["x1", "x2", "sinx1"]
+    assert page.locator(".onode").count() == 3  # softmax over 3 classes
+    # the server's config is the shared one, and the page's address still describes it
+    cfg = pg_config(page)
+    for key, value in shared.items():
+        if key == "optimizer":
+            assert cfg[key]["name"] == "rmsprop" and cfg[key]["alpha"] == 0.95
+        else:
+            assert cfg[key] == value, key
+    hash_now = json.loads(urllib.parse.unquote(page.evaluate("() => location.hash")[1:]))
+    assert hash_now["layers"] == shared["layers"]
+    # a changed control updates the address; a new tab with that address reproduces it
+    page.fill("#learning_rate", "0.3")
+    page.press("#learning_rate", "Enter")
+    wait_config(page, "c.learning_rate === 0.3")
+    url = page.url
+    assert "learning_rate" in urllib.parse.unquote(url)
+    other = page.context.new_page()
+    other.goto(url)
+    other.wait_for_function(
+        "() => window.__playground && window.__playground.config"
+        " && window.__playground.config.learning_rate === 0.3"
+        " && window.__playground.config.dataset === 'spiral'"
+    )
+    assert other.input_value("#learning_rate") == "0.3"
+    other.close()
+
+
+def test_bad_value_shows_the_server_error(page: Page, server: ServerThread, tmp_path: Path) -> None:
+    open_page(page, server)
+    page.fill("#learning_rate", "99")
+    page.press("#learning_rate", "Enter")
+    toast = page.locator(".toast.error").last
+    toast.wait_for()
+    text = toast.text_content() or ""
+    assert "learning_rate" in text and "99" in text
+    page.screenshot(path=str(tmp_path / "error.png"))
+    errors = page.evaluate("() => window.__playground.errors")
+    assert errors[-1]["field"] == "config.learning_rate"
+    # the control shows the value in force again, and is marked
+    assert page.input_value("#learning_rate") == "0.03"
+    assert "invalid" in (page.get_attribute("#learning_rate", "class") or "")
+    assert pg_config(page)["learning_rate"] == 0.03
+    # the page keeps working: a step trains, a good value is accepted
+    page.click("#step")
+    page.wait_for_function("() => window.__playground.state.epoch === 1")
+    page.fill("#n_samples", "50")
+    page.press("#n_samples", "Enter")
+    page.wait_for_function("() => window.__playground.errors.length === 2")
+    assert page.evaluate("() => window.__playground.errors[1].field") == "config.n_samples"
+    page.fill("#learning_rate", "0.1")
+    page.press("#learning_rate", "Enter")
+    wait_config(page, "c.learning_rate === 0.1")
+    assert page.get_attribute("#status", "data-state") == "ok"
