@@ -58,7 +58,7 @@ PRESETS: list[dict[str, Any]] = [
             "dataset": "xor",
             "layers": [{"units": 4, "activation": "tanh"}],
             "features": ["x1", "x2"],
-            "learning_rate": 0.03,
+            "learning_rate": 0.3,
         },
     },
     {
@@ -92,13 +92,14 @@ PRESETS: list[dict[str, Any]] = [
         "name": "spiral_multiclass",
         "title": "Three-class spiral",
         "description": "Three interleaved spiral arms, a softmax output over 3 classes and "
-        "Adam: a harder boundary that a few tanh layers learn.",
+        "Adam: three tanh layers on x1, x2, sin(x1) and sin(x2) learn the winding boundary.",
         "config": {
             "dataset": "spiral",
             "classes": 3,
+            "features": ["x1", "x2", "sinx1", "sinx2"],
             "layers": [{"units": 8, "activation": "tanh"}] * 3,
             "optimizer": {"name": "adam"},
-            "learning_rate": 0.03,
+            "learning_rate": 0.01,
         },
     },
 ]

@@ -437,6 +437,8 @@ class Session:
         out = logits if self.model.fused else self._out.activation(logits)
         try:
             return float(loss.forward(out, y))
+        except ValueError:  # the loss refuses non-finite outputs: report null
+            return math.nan
         finally:
             loss._cache = {}
 
@@ -457,11 +459,15 @@ class Session:
             for layer in probe.layers:
                 if isinstance(layer, Dropout):
                     layer.p = 0.0
-            probe.compute_gradients(self._fit_X, self._fit_y)
             dense = [layer for layer in probe.layers if isinstance(layer, Dense)]
-            self._last_grad = np.array(
-                [math.sqrt(float(np.vdot(d.grads["W"], d.grads["W"]))) for d in dense]
-            )
+            try:
+                probe.compute_gradients(self._fit_X, self._fit_y)
+            except ValueError:  # non-finite outputs: no gradient to show
+                self._last_grad = np.full(len(dense), math.nan)
+            else:
+                self._last_grad = np.array(
+                    [math.sqrt(float(np.vdot(d.grads["W"], d.grads["W"]))) for d in dense]
+                )
         return self._last_grad
 
     def state(self, id: int | None = None) -> dict[str, Any]:

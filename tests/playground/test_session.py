@@ -1,0 +1,396 @@
+"""The playground session: data, model, training, the state message and the presets."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import math
+
+import numpy as np
+import pytest
+
+from gradlab.layers import BatchNorm, Dense, Dropout
+from gradlab.playground.protocol import LIMITS, ProtocolError
+from gradlab.playground.session import Session, _Probe, feature_matrix, grid_points
+
+G = LIMITS["grid"]
+
+
+def decode(data: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(data), dtype=np.uint8)
+
+
+def strip(state: dict) -> dict:
+    out = dict(state)
+    out.pop("compute_ms")
+    return out
+
+
+def train(session: Session, epochs: int) -> dict:
+    for _ in range(epochs):
+        session.step_epoch()
+    return session.state()
+
+
+def flat_weights(session: Session) -> np.ndarray:
+    return np.concatenate([w.ravel() for w in session.model.get_weights()])
+
+
+# -- determinism, step, reset, regenerate ---------------------------------------------------------
+def test_same_seed_same_numbers():
+    config = {"noise": 20, "dropout": 0.2, "seed": 5}
+    a, b = Session(config), Session(config)
+    assert a.data_message() == b.data_message()
+    assert strip(train(a, 3)) == strip(train(b, 3))
+
+
+def test_other_seed_other_numbers():
+    a, b = Session({"seed": 1}), Session({"seed": 2})
+    assert a.data_message()["train"] != b.data_message()["train"]
+    assert a.state()["layers"][0]["W"] != b.state()["layers"][0]["W"]
+
+
+def test_step_increases_epoch_and_steps():
+    s = Session({"n_samples": 200, "train_ratio": 50, "batch_size": 30})
+    first = s.state()
+    assert (first["epoch"], first["steps"], first["running"]) == (0, 0, False)
+    assert s.step_epoch() is True
+    st = s.state()
+    assert st["epoch"] == 1 and st["steps"] == math.ceil(100 / 30)
+    assert s.run_for(0.0) == 1  # at least one epoch
+    assert s.state()["epoch"] == 2
+    assert s.run_for(0.05) >= 1
+
+
+def test_training_lowers_the_loss():
+    s = Session()
+    before = s.state()["train_loss"]
+    after = train(s, 30)
+    assert after["train_loss"] < before
+    assert after["train_accuracy"] > 0.9
+
+
+def test_reset_keeps_data_and_draws_new_weights():
+    s = Session()
+    data = s.data_message()
+    w0 = s.state()["layers"][0]["W"]
+    train(s, 2)
+    s.reset()
+    st = s.state()
+    assert st["epoch"] == 0 and st["steps"] == 0
+    assert s.data_message() == data
+    assert st["layers"][0]["W"] != w0
+    # the same sequence of calls gives the same weights
+    t = Session()
+    t.reset()
+    assert t.state()["layers"][0]["W"] == st["layers"][0]["W"]
+
+
+def test_regenerate_draws_new_data():
+    s = Session()
+    data = s.data_message()
+    train(s, 2)
+    s.regenerate()
+    assert s.epoch == 0
+    new = s.data_message()
+    assert new["train"] != data["train"]
+    assert len(new["train"]) == len(data["train"])
+
+
+def test_bad_config_leaves_the_session_unchanged():
+    s = Session()
+    train(s, 2)
+    before = strip(s.state())
+    with pytest.raises(ProtocolError) as info:
+        s.apply_config({"layers": [{"units": 99, "activation": "tanh"}]})
+    assert info.value.field == "config.layers[0].units"
+    assert strip(s.state()) == before
+
+
+def test_config_changes_report_data_changes():
+    s = Session()
+    assert s.apply_config({"learning_rate": 0.1})["data_changed"] is False
+    assert s.apply_config({"noise": 10})["data_changed"] is True
+    assert s.apply_config({"features": ["x1", "x2", "x1x2"]})["data_changed"] is False
+    assert s.model.input_dim == 3
+
+
+# -- data -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("dataset", ["circle", "xor", "gauss", "spiral", "plane", "reg_gauss"])
+def test_data_message(dataset):
+    s = Session({"dataset": dataset, "n_samples": 300, "train_ratio": 70, "noise": 30})
+    msg = s.data_message()
+    assert len(msg["train"]) == 210 and len(msg["test"]) == 90
+    pts = np.array(msg["train"] + msg["test"])
+    assert np.all(np.abs(pts[:, :2]) <= 6.0)
+    assert pts[:, :2].std() > 1.0  # spread over the square, not squeezed into [-1, 1]
+    if dataset in ("plane", "reg_gauss"):
+        assert msg["task"] == "regression" and msg["n_classes"] == 1
+        assert np.all(np.abs(pts[:, 2]) <= 1.0) and pts[:, 2].std() > 0.05
+    else:
+        assert msg["task"] == "classification" and msg["n_classes"] == 2
+        assert set(pts[:, 2].tolist()) == {0.0, 1.0}
+    json.dumps(msg, allow_nan=False)
+
+
+def test_plane_target():
+    s = Session({"dataset": "plane", "noise": 0})
+    pts = np.array(s.data_message()["train"])
+    np.testing.assert_allclose(pts[:, 2], (pts[:, 0] + pts[:, 1]) / 12, atol=2e-4)
+
+
+def test_features():
+    P = np.array([[1.0, -2.0]])
+    X = feature_matrix(P, ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"])
+    np.testing.assert_allclose(X, [[1, -2, 1, 4, -2, math.sin(1), math.sin(-2)]])
+
+
+def test_grid_orientation():
+    g = grid_points()
+    assert g.shape == (G * G, 2)
+    np.testing.assert_allclose(g[0], [-6, 6])  # row 0 at x2 = +6, column 0 at x1 = -6
+    np.testing.assert_allclose(g[G - 1], [6, 6])
+    np.testing.assert_allclose(g[-1], [6, -6])
+
+
+# -- the state message ----------------------------------------------------------------------------
+def test_state_shapes_match_the_config():
+    layers = [{"units": 3, "activation": "relu"}, {"units": 5, "activation": "sigmoid"}]
+    s = Session({"layers": layers, "features": ["x1", "x2", "x1x2"]})
+    st = s.state()
+    assert [ly["units"] for ly in st["layers"]] == [3, 5, 1]
+    assert [ly["activation"] for ly in st["layers"]] == ["relu", "sigmoid", "sigmoid"]
+    widths = [3, 3, 5, 1]
+    for ly, (fan_in, units) in zip(st["layers"], itertools.pairwise(widths), strict=True):
+        assert np.array(ly["W"]).shape == (fan_in, units)
+        assert len(ly["b"]) == units == len(ly["dead"]) == len(ly["saturated"])
+        assert ly["grad_norm"] > 0 and ly["weight_norm"] > 0
+    hm = st["heatmaps"]
+    assert hm["grid"] == G
+    assert [len(layer) for layer in hm["neurons"]] == [3, 5]
+    for layer in hm["neurons"]:
+        for n in layer:
+            assert decode(n["data"]).size == G * G and n["lo"] <= n["hi"]
+    assert hm["output"]["kind"] == "binary" and hm["output"]["classes"] is None
+    assert decode(hm["output"]["data"]).size == G * G
+    assert st["diverged"] is None and st["compute_ms"] >= 0
+    json.dumps(st, allow_nan=False)
+
+
+def test_no_hidden_layer_state():
+    st = Session({"layers": []}).state()
+    assert len(st["layers"]) == 1 and st["heatmaps"]["neurons"] == []
+
+
+def test_heatmaps_decode_to_the_model_outputs():
+    s = Session({"layers": [{"units": 3, "activation": "tanh"}]})
+    train(s, 5)
+    st = s.state()
+    X = feature_matrix(grid_points(), s.config["features"]).astype(np.float32)
+    p = s.model.predict(X)[:, 0]
+    out = decode(st["heatmaps"]["output"]["data"]) / 255.0
+    assert np.max(np.abs(out - p)) <= 1 / 255 + 1e-6
+    dense = s.model.layers[0]
+    hidden = np.tanh(X @ dense.params["W"] + dense.params["b"])
+    for j, n in enumerate(st["heatmaps"]["neurons"][0]):
+        values = n["lo"] + decode(n["data"]) / 255.0 * (n["hi"] - n["lo"])
+        assert np.max(np.abs(values - hidden[:, j])) <= (n["hi"] - n["lo"]) / 255 + 1e-5
+        assert n["lo"] == pytest.approx(hidden[:, j].min(), abs=1e-6)
+
+
+def test_state_does_not_change_training():
+    config = {"dropout": 0.3, "batchnorm": True}
+    a, b = Session(config), Session(config)
+    for _ in range(3):
+        a.step_epoch()
+        a.state()
+        b.step_epoch()
+    sa, sb = strip(a.state()), strip(b.state())
+    for st in (sa, sb):  # the mean gradient norm covers the batches since the last state
+        for layer in st["layers"]:
+            layer.pop("grad_norm")
+    assert sa == sb
+
+
+def test_grad_norm_is_the_mean_before_regularization():
+    dense = Dense(2)
+    dense.build(3, rng=np.random.default_rng(0), dtype="float64")
+    probe = _Probe([dense], "l2", 0.5)
+    dense.grads["W"][...] = 1.0
+    W = dense.params["W"].copy()
+    probe.on_after_backward(0, {})
+    dense.grads["W"][...] = 2.0
+    probe.on_after_backward(1, {})
+    np.testing.assert_allclose(probe.take(), [(math.sqrt(6) + math.sqrt(24)) / 2])
+    np.testing.assert_allclose(dense.grads["W"], 2.0 + 0.5 * W)  # the penalty, added after
+    assert probe.take() is None
+
+
+# -- options of the engine ------------------------------------------------------------------------
+@pytest.mark.parametrize("reg", ["l1", "l2"])
+def test_regularization_shrinks_weights(reg):
+    base = {"layers": [{"units": 8, "activation": "tanh"}] * 2, "learning_rate": 0.1}
+    plain = train(Session(base), 20)
+    shrunk = train(Session({**base, "regularization": reg, "reg_rate": 0.05}), 20)
+    for a, b in zip(plain["layers"], shrunk["layers"], strict=True):
+        assert b["weight_norm"] < a["weight_norm"]
+    # a rate of 0 is the same as none
+    zero = train(Session({**base, "regularization": reg, "reg_rate": 0}), 20)
+    assert strip(zero)["layers"] == strip(plain)["layers"]
+
+
+def test_l1_makes_weights_sparse():
+    base = {"layers": [{"units": 8, "activation": "tanh"}], "learning_rate": 0.1}
+    plain = train(Session(base), 20)
+    l1 = train(Session({**base, "regularization": "l1", "reg_rate": 0.03}), 20)
+    small = [np.mean(np.abs(np.array(st["layers"][0]["W"])) < 0.05) for st in (plain, l1)]
+    assert small[1] > small[0]
+
+
+def test_clipping_bounds_every_update():
+    config = {"learning_rate": 1.0, "clip_norm": 0.01, "batch_size": 25, "n_samples": 100}
+    s = Session(config)
+    before = flat_weights(s)
+    s.step_epoch()
+    steps = s.state()["steps"]
+    moved = np.linalg.norm(flat_weights(s) - before)
+    assert moved <= steps * 1.0 * 0.01 * (1 + 1e-4)
+    free = Session({**config, "clip_norm": None})
+    free.step_epoch()
+    assert np.linalg.norm(flat_weights(free) - before) > moved * 2
+
+
+def test_dropout():
+    s = Session({"dropout": 0.5, "layers": [{"units": 8, "activation": "relu"}]})
+    assert any(isinstance(layer, Dropout) for layer in s.model.layers)
+    plain = Session({"layers": [{"units": 8, "activation": "relu"}]})
+    train(s, 2)
+    train(plain, 2)
+    assert s.state()["layers"][0]["W"] != plain.state()["layers"][0]["W"]
+    # inference has no dropout: two states in a row draw the same maps
+    assert s.state()["heatmaps"] == s.state()["heatmaps"]
+
+
+def test_batchnorm():
+    s = Session({"batchnorm": True, "layers": [{"units": 4, "activation": "tanh"}] * 2})
+    assert sum(isinstance(layer, BatchNorm) for layer in s.model.layers) == 2
+    bn = next(layer for layer in s.model.layers if isinstance(layer, BatchNorm))
+    assert np.all(bn.buffers["running_mean"] == 0)
+    st = train(s, 5)
+    assert np.any(bn.buffers["running_mean"] != 0)
+    assert [ly["units"] for ly in st["layers"]] == [4, 4, 1]
+    assert st["train_accuracy"] > 0.8
+    json.dumps(st, allow_nan=False)
+
+
+def test_batchnorm_with_a_last_batch_of_one_sample():
+    s = Session({"batchnorm": True, "n_samples": 102, "train_ratio": 50, "batch_size": 10})
+    assert len(s.data["train"][1]) % 10 == 1
+    assert s.step_epoch() is True
+
+
+@pytest.mark.parametrize("dataset", ["gauss", "spiral"])
+def test_multiclass(dataset):
+    s = Session({"dataset": dataset, "classes": 3, "optimizer": "adam", "learning_rate": 0.03})
+    assert s.data_message()["n_classes"] == 3
+    st = train(s, 10)
+    assert st["layers"][-1]["units"] == 3 and st["layers"][-1]["activation"] == "softmax"
+    out = st["heatmaps"]["output"]
+    assert out["kind"] == "multiclass"
+    classes, conf = decode(out["classes"]), decode(out["data"])
+    assert set(classes.tolist()) <= {0, 1, 2} and classes.size == G * G
+    assert conf.min() >= 255 // 3  # the largest of 3 probabilities is at least 1/3
+    if dataset == "gauss":
+        assert st["train_accuracy"] > 0.9
+        assert len(set(classes.tolist())) == 3
+
+
+@pytest.mark.parametrize("dataset", ["plane", "reg_gauss"])
+def test_regression(dataset):
+    s = Session({"dataset": dataset, "learning_rate": 0.01})
+    first = s.state()
+    st = train(s, 20)
+    assert st["train_accuracy"] is None and st["test_accuracy"] is None
+    assert st["layers"][-1]["activation"] == "linear"
+    assert st["heatmaps"]["output"]["kind"] == "regression"
+    assert st["train_loss"] < first["train_loss"]
+    if dataset == "plane":
+        assert st["train_loss"] < 0.01
+
+
+def test_divergence_is_reported_not_raised():
+    s = Session(
+        {
+            "dataset": "plane",
+            "layers": [{"units": 8, "activation": "exponential"}] * 3,
+            "learning_rate": 10,
+            "init_scale": 10,
+        }
+    )
+    s.running = True
+    assert s.run_for(5.0) >= 1  # stops at the divergence, long before 5 s
+    assert s.diverged is not None and "diverged" in s.diverged
+    assert s.running is False
+    st = s.state()
+    assert st["diverged"] == s.diverged and st["running"] is False
+    json.dumps(st, allow_nan=False)  # the weights before the failed epoch: finite numbers
+    s.reset()
+    assert s.state()["diverged"] is None
+
+
+def test_all_hidden_activations_give_a_finite_state():
+    from gradlab.playground.protocol import hidden_activations
+
+    for name in hidden_activations():
+        s = Session({"layers": [{"units": 3, "activation": name}], "n_samples": 100})
+        s.step_epoch()
+        json.dumps(s.state(), allow_nan=False)
+
+
+# -- presets do what they say ---------------------------------------------------------------------
+def preset(name: str) -> Session:
+    s = Session()
+    s.apply_preset(name)
+    return s
+
+
+def test_preset_vanishing_sigmoid():
+    st = train(preset("vanishing_sigmoid"), 10)
+    g = [ly["grad_norm"] for ly in st["layers"]]
+    assert len(g) == 7
+    assert g[-1] / g[0] > 100  # orders of magnitude from the output back to the input
+    assert all(a < b for a, b in itertools.pairwise(g))  # falls monotonically toward the input
+
+
+def test_preset_dying_relu():
+    st = train(preset("dying_relu"), 10)
+    dead = [sum(ly["dead"]) for ly in st["layers"][:-1]]
+    assert sum(dead) >= 6
+    assert st["diverged"] is None
+
+
+def test_preset_xor_without_hidden_layer_is_stuck():
+    st = train(preset("xor_no_hidden"), 100)
+    assert 0.35 < st["train_accuracy"] < 0.65
+    assert 0.35 < st["test_accuracy"] < 0.65
+
+
+def test_preset_xor_with_hidden_layer_is_solved():
+    st = train(preset("xor_hidden"), 100)
+    assert st["train_accuracy"] > 0.9 and st["test_accuracy"] > 0.9
+
+
+def test_preset_batchnorm_rescues_a_saturated_net():
+    off, on = train(preset("batchnorm_off"), 20), train(preset("batchnorm_on"), 20)
+    assert off["train_accuracy"] < 0.7 < 0.95 < on["train_accuracy"]
+    sat_off = np.mean(off["layers"][0]["saturated"])
+    sat_on = np.mean(on["layers"][0]["saturated"])
+    assert sat_off > 0.2 and sat_on < sat_off
+
+
+def test_preset_spiral_multiclass():
+    s = preset("spiral_multiclass")
+    assert s.config["classes"] == 3 and s.config["optimizer"]["name"] == "adam"
+    st = train(s, 100)
+    assert st["train_accuracy"] > 0.85
