@@ -263,6 +263,28 @@ def test_loss_check_then_forward_train_equals_forward(name: str, target):
     np.testing.assert_array_equal(a.backward(), b.backward())
 
 
+def test_cross_entropy_per_shape_constants_follow_the_batch_size():
+    """The label offsets and ones kept per (rows, classes, dtype) give, batch after batch of
+    changing sizes (the last smaller batch), the numbers of a fresh loss; backward is a new
+    array on every call and leaves the cached probabilities alone."""
+    rng = np.random.default_rng(4)
+    kept = losses.get("cross_entropy")
+    for n in (8, 8, 5, 8, 1, 0, 5):
+        for dtype in (np.float32, np.float64):
+            z = (rng.standard_normal((n, 4)) * 5).astype(dtype)
+            y = rng.integers(0, 4, n)
+            fresh = losses.get("cross_entropy")
+            assert kept.forward_train(*kept.check(z, y)) == fresh.forward(z, y)
+            g1, g2 = kept.backward(), kept.backward()
+            assert g1 is not g2 and g1.dtype == dtype
+            np.testing.assert_array_equal(g1, fresh.backward())
+            np.testing.assert_array_equal(g1, g2)
+            expected = np.exp(z - z.max(axis=1, keepdims=True)) if n else z
+            expected = expected / expected.sum(axis=1, keepdims=True) if n else z
+            expected[np.arange(n), y] -= 1
+            np.testing.assert_allclose(g1, expected / max(n, 1), rtol=1e-5, atol=1e-7)
+
+
 def test_binary_cross_entropy_is_finite_and_exact_at_extreme_logits():
     bce = losses.get("bce")
     z = np.array([[-1e4], [-50.0], [0.0], [50.0], [1e4]])

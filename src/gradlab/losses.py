@@ -207,21 +207,36 @@ class CrossEntropy(Loss):
             z.dtype, copy=False
         )
 
+    def __init__(self) -> None:
+        super().__init__()
+        # Per (rows, classes, dtype): the row offsets ``arange(n) * c`` into the flattened
+        # logits and a vector of ``c`` ones; made once, reused for every batch of that shape.
+        self._consts: dict[tuple[int, int, np.dtype], tuple[NDArray[np.intp], Array]] = {}
+
     def forward_train(self, y_pred: Array, y_true: NDArray[Any]) -> float:
         z, y = y_pred, y_true
         n, c = z.shape
+        consts = self._consts.get((n, c, z.dtype))
+        if consts is None:
+            consts = self._consts[n, c, z.dtype] = (np.arange(n) * c, np.ones(c, dtype=z.dtype))
+        offsets, ones = consts
         # Row maxima as a reduction over the first axis of the transposed copy, and row sums
         # as one matrix-vector product: both several times faster than reducing each short
         # row (a handful of classes) on its own.
         shifted = z - np.maximum.reduce(z.T.copy(), axis=0)[:, None]
-        exp = np.exp(shifted)
-        sums = np.dot(exp, np.ones(c, dtype=exp.dtype))[:, None]
+        if y.ndim == 1:
+            # The labels' positions in the flattened rows: ``take`` and 1-D indexing are
+            # cheaper than indexing with (rows, labels); then exp overwrites the shifted logits.
+            at = np.add(offsets, y)
+            picked = float(np.add.reduce(shifted.take(at)))
+            exp = np.exp(shifted, out=shifted)
+        else:
+            exp = np.exp(shifted)
+        sums = np.dot(exp, ones)[:, None]
         log_sums = np.log(sums)
         probs = np.divide(exp, sums, out=exp)
         if y.ndim == 1:
-            rows = np.arange(n)
-            self._cache = {"probs": probs, "labels": y, "rows": rows}
-            picked = float(np.add.reduce(shifted[rows, y]))
+            self._cache = {"probs": probs, "labels": y, "at": at}
             return (float(np.add.reduce(log_sums, axis=None)) - picked) / n if n else 0.0
         self._cache = {"probs": probs, "targets": y}
         return float(-(y * (shifted - log_sums)).sum() / max(n, 1))
@@ -231,7 +246,7 @@ class CrossEntropy(Loss):
         n = max(1, probs.shape[0])
         if "labels" in self._cache:
             grad = probs.copy()
-            grad[self._cache["rows"], self._cache["labels"]] -= 1
+            grad.reshape(-1)[self._cache["at"]] -= 1  # one label per row: no repeated index
         else:
             t = self._cache["targets"]
             grad = probs * t.sum(axis=1, keepdims=True) - t
