@@ -123,9 +123,12 @@ export function drawGradChart(canvas, hist) {
   lo = Math.floor(lo);
   hi = Math.ceil(hi);
   if (hi - lo < 2) { lo -= 1; hi += 1; }
+  // an exactly-zero gradient (dead layer) has no logarithm: it is drawn on a "0" row below
+  let zeros = false;
+  for (const series of hist.grads) for (const v of series) if (v === 0) zeros = true;
   const pw = w - pad.l - pad.r;
-  const ph = h - pad.t - pad.b;
-  const Y = (l) => pad.t + (1 - (l - lo) / (hi - lo)) * ph;
+  const ph = h - pad.t - pad.b - (zeros ? 16 : 0);
+  const Y = (l) => (l === -Infinity ? pad.t + ph + 12 : pad.t + (1 - (l - lo) / (hi - lo)) * ph);
   // decade grid and labels (every k-th label when there are many decades)
   ctx.font = '11px system-ui, sans-serif';
   ctx.textBaseline = 'middle';
@@ -143,12 +146,19 @@ export function drawGradChart(canvas, hist) {
       ctx.fillText(decade(d), pad.l - 5, y);
     }
   }
+  if (zeros) {
+    ctx.fillStyle = '#b00';
+    ctx.fillText('0', pad.l - 5, Y(-Infinity));
+  }
   // x axis: first and last epoch
+  const axisY = pad.t + ph + (zeros ? 16 : 0);
   ctx.strokeStyle = '#999';
+  ctx.setLineDash(zeros ? [2, 2] : []);
   ctx.beginPath();
   ctx.moveTo(pad.l, pad.t + ph + 0.5);
   ctx.lineTo(w - pad.r, pad.t + ph + 0.5);
   ctx.stroke();
+  ctx.setLineDash([]);
   ctx.fillStyle = '#555';
   ctx.textBaseline = 'top';
   if (n === 0) {
@@ -160,18 +170,18 @@ export function drawGradChart(canvas, hist) {
   const e1 = Math.max(hist.epoch[n - 1], e0 + 1);
   const X = (e) => pad.l + ((e - e0) / (e1 - e0)) * pw;
   ctx.textAlign = 'left';
-  ctx.fillText(`epoch ${e0}`, pad.l, pad.t + ph + 5);
+  ctx.fillText(`epoch ${e0}`, pad.l, axisY + 5);
   ctx.textAlign = 'right';
-  ctx.fillText(`epoch ${hist.epoch[n - 1]}`, w - pad.r, pad.t + ph + 5);
+  ctx.fillText(`epoch ${hist.epoch[n - 1]}`, w - pad.r, axisY + 5);
   const L = hist.grads.length;
   hist.grads.forEach((series, li) => {
     ctx.beginPath();
     let pen = false;
     for (let i = 0; i < series.length; i++) {
       const v = series[i];
-      if (!(finite(v) && v > 0)) { pen = false; continue; }
+      if (!(finite(v) && v >= 0)) { pen = false; continue; }
       const x = X(hist.epoch[i]);
-      const y = Y(Math.log10(v));
+      const y = Y(v === 0 ? -Infinity : Math.log10(v));
       if (pen) ctx.lineTo(x, y); else ctx.moveTo(x, y);
       pen = true;
       if (series.length === 1) ctx.arc(x, y, 2, 0, 2 * Math.PI);

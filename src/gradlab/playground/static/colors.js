@@ -36,13 +36,16 @@ export function unitLut(lo, hi) {
   return lut;
 }
 
-/** LUT for bytes that encode t in [-1, 1] as (t+1)/2*255; discrete: only the sign. */
-export function signedLut(discrete) {
+/**
+ * LUT for bytes that encode t in [-1, 1] as (t+1)/2*255; discrete: only the sign.
+ * `strength` < 1 makes the colours paler (a background for points).
+ */
+export function signedLut(discrete, strength = 1) {
   const lut = new Uint8ClampedArray(256 * 4);
   for (let k = 0; k < 256; k++) {
     let t = (k / 255) * 2 - 1;
     if (discrete) t = t > 0 ? 1 : t < 0 ? -1 : 0;
-    const c = diverging(t);
+    const c = diverging(t * strength);
     lut.set([c[0], c[1], c[2], 255], k * 4);
   }
   return lut;
@@ -86,13 +89,13 @@ export function paintBytes(canvas, bytes, lut, G) {
  * Paint a multi-class output: `classes` holds the argmax class per point, `prob` the max
  * probability*255. The colour is the class's, paler the less sure the net is (1/K = white).
  */
-export function paintMulticlass(canvas, prob, classes, K, G, discrete) {
+export function paintMulticlass(canvas, prob, classes, K, G, discrete, strength = 1) {
   const img = imageFor(canvas, G);
   const d = img.data;
   const floor = 1 / K;
   for (let i = 0; i < G * G; i++) {
     const p = prob[i] / 255;
-    const s = discrete ? 0.75 : Math.max(0, Math.min(1, (p - floor) / (1 - floor)));
+    const s = strength * (discrete ? 1 : Math.max(0, Math.min(1, (p - floor) / (1 - floor))));
     const c = mix(WHITE, CLASS_COLORS[classes[i] % CLASS_COLORS.length], s);
     const q = i * 4;
     d[q] = c[0];

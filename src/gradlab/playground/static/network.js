@@ -278,7 +278,7 @@ export class Network {
         const isDead = !!(L.dead && L.dead[j]);
         const s = (L.saturated && L.saturated[j]) || 0;
         dead += isDead;
-        sat += s > 0.5;
+        sat += !isDead && s > 0.5;
         n.node.classList.toggle('dead', isDead);
         n.ring.style.opacity = isDead ? 0 : s.toFixed(2);
       });

@@ -152,8 +152,7 @@ function onState(st) {
     app.counts.lossPoints = app.history.length;
   }
   app.counts.gradPoints = app.history.grads.reduce((s, a) => s + a.length, 0);
-  if (st.diverged && !app.lastDiverged) toast(`Training diverged: ${st.diverged}`);
-  app.lastDiverged = st.diverged || null;
+  // divergence: shown over the decision surface (the server also sends an `error`, toasted)
   markDirty('state', 'charts');
 }
 
@@ -242,8 +241,6 @@ function wireControls() {
   $('preset').addEventListener('change', (ev) => {
     const name = ev.target.value;
     if (name) send({ type: 'preset', name });
-    const p = (app.options.presets || []).find((x) => x.name === name);
-    $('preset-desc').textContent = p ? p.description || '' : '';
   });
   for (const f of NUMBER_FIELDS) $(f).addEventListener('change', (ev) => sendConfig({ [f]: parseNumber(ev.target.value) }));
   for (const f of SELECT_FIELDS) $(f).addEventListener('change', (ev) => sendConfig({ [f]: ev.target.value }));
@@ -333,6 +330,7 @@ function syncControls() {
   const match = (app.options.presets || []).find((p) => same({ ...app.defaults, ...p.config }, c)
     || same(normalizeLoose({ ...app.defaults, ...p.config }), normalizeLoose(c)));
   $('preset').value = match ? match.name : '';
+  $('preset-desc').textContent = match ? `${match.title}: ${match.description || ''}` : '';
 }
 
 /** Configs compared without the optimizer's default hyperparameters. */
@@ -471,8 +469,14 @@ function render() {
 }
 
 // the server sends a non-finite loss as null
-const fmtLoss = (v) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(3) : '—');
+const fmtLoss = (v) => {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return '—';
+  return Math.abs(v) >= 1e4 ? v.toExponential(2) : v.toFixed(3);
+};
 const fmtAcc = (v) => (typeof v === 'number' && Number.isFinite(v) ? `(${(v * 100).toFixed(1)}% right)` : '');
+
+// the decision surface is paler than the points on it, so that they stand out
+const SURFACE_STRENGTH = 0.72;
 
 function drawState(st) {
   $('epoch').textContent = String(st.epoch).padStart(6, '0').replace(/(\d{3})$/, ',$1');
@@ -484,7 +488,12 @@ function drawState(st) {
   updatePlayButton();
   const dv = $('diverged');
   dv.hidden = !st.diverged;
-  if (st.diverged) dv.textContent = `Training diverged: ${st.diverged}\nTry a smaller learning rate, gradient clipping, then press ↺ reset.`;
+  if (st.diverged && dv.dataset.text !== st.diverged) {
+    dv.dataset.text = st.diverged;
+    dv.innerHTML = '<b>Training diverged</b> (the numbers overflowed to ∞ or NaN)<p></p>'
+      + '<small>Change a setting (a smaller learning rate, gradient clipping…) or press ↺ reset.</small>';
+    dv.querySelector('p').textContent = st.diverged;
+  }
   network.update(st);
   const out = st.heatmaps && st.heatmaps.output;
   if (out && out.data) {
@@ -493,9 +502,9 @@ function drawState(st) {
     const cv = $('surface');
     if (out.kind === 'multiclass' && out.classes) {
       const K = (app.data && app.data.n_classes) || app.config.classes || 3;
-      paintMulticlass(cv, decodeBase64(out.data), decodeBase64(out.classes), K, G, discrete);
+      paintMulticlass(cv, decodeBase64(out.data), decodeBase64(out.classes), K, G, discrete, SURFACE_STRENGTH);
     } else {
-      paintBytes(cv, decodeBase64(out.data), signedLut(discrete), G);
+      paintBytes(cv, decodeBase64(out.data), signedLut(discrete, SURFACE_STRENGTH), G);
     }
   }
   const lat = app.latencyMs !== null ? `round trip ${app.latencyMs.toFixed(0)} ms · ` : '';
@@ -507,15 +516,6 @@ function drawPoints() {
   const cv = $('points');
   const [ctx, w, h] = fitCanvas(cv);
   const d = app.data;
-  // axis ticks
-  ctx.fillStyle = 'rgba(0,0,0,0.55)';
-  ctx.font = '10px system-ui, sans-serif';
-  ctx.textBaseline = 'bottom';
-  for (const t of [-6, 0, 6]) {
-    const x = ((t + 6) / 12) * w;
-    ctx.textAlign = t === -6 ? 'left' : t === 6 ? 'right' : 'center';
-    ctx.fillText(String(t), x + (t === -6 ? 2 : t === 6 ? -2 : 0), h - 1);
-  }
   if (!d) return;
   const X = (x) => ((x + 6) / 12) * w;
   const Y = (y) => ((6 - y) / 12) * h;
@@ -578,7 +578,7 @@ function drawCharts() {
   for (const b of document.querySelectorAll('#grad-legend .gval')) {
     const L = layers[Number(b.dataset.layer)];
     const v = L && L.grad_norm;
-    b.textContent = typeof v === 'number' && Number.isFinite(v) ? v.toExponential(1) : L ? String(v) : '';
+    b.textContent = v === 0 ? '0' : typeof v === 'number' && Number.isFinite(v) ? v.toExponential(1) : L ? String(v) : '';
   }
 }
 
@@ -636,13 +636,14 @@ function drawDatasetThumb(name, data) {
 
 /** A message in the corner; errors stay 10 s, others 5 s; click to dismiss. */
 function toast(text, kind = 'error', field = null) {
+  const box = $('toasts');
+  for (const old of box.children) if (old.textContent === text) old.remove(); // no duplicates
   const t = document.createElement('div');
   t.className = `toast ${kind}`;
   t.textContent = text;
   if (field) t.dataset.field = field;
   t.title = 'Click to dismiss';
   t.addEventListener('click', () => t.remove());
-  const box = $('toasts');
   box.append(t);
   while (box.children.length > 4) box.firstChild.remove();
   setTimeout(() => t.remove(), kind === 'error' ? 10000 : 5000);

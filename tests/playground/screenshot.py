@@ -1,0 +1,105 @@
+"""Take the playground's screenshot for the docs (docs/playground.png).
+
+    python tests/playground/screenshot.py [--preset spiral_multiclass] [--seconds 20]
+        [--out docs/playground.png] [--width 1400] [--height 900]
+
+Starts the server on a free loopback port, opens the page in the system Chromium, applies a
+preset, trains until the training loss is low (or --seconds pass), pauses and saves the page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+from playwright.sync_api import sync_playwright
+
+from gradlab.playground.protocol import LIMITS
+from gradlab.playground.server import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def serve() -> tuple[uvicorn.Server, threading.Thread, str]:
+    """Start the playground server in a thread; return it and the page's address."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(max_sessions=2),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws_max_size=LIMITS["max_message_bytes"],
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    return server, thread, f"http://127.0.0.1:{port}/"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--preset", default="spiral_multiclass")
+    ap.add_argument("--seconds", type=float, default=25.0, help="most seconds of training")
+    ap.add_argument("--loss", type=float, default=0.08, help="stop once the training loss is below")
+    ap.add_argument("--out", default=str(ROOT / "docs" / "playground.png"))
+    ap.add_argument("--width", type=int, default=1400)
+    ap.add_argument("--height", type=int, default=900)
+    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    args = ap.parse_args()
+
+    server, thread, url = serve()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": args.width, "height": args.height})
+            page.goto(url)
+            page.wait_for_function("() => window.__playground && window.__playground.state")
+            page.select_option("#preset", args.preset)
+            page.wait_for_function("() => window.__playground.counts.configs >= 2")
+            page.check("#show-test")
+            page.click("#play")
+            deadline = time.monotonic() + args.seconds
+            while time.monotonic() < deadline:
+                loss = page.evaluate("() => window.__playground.state.train_loss")
+                if loss is not None and loss < args.loss:
+                    break
+                time.sleep(0.5)
+            page.click("#play")
+            page.wait_for_function("() => window.__playground.state.running === false")
+            page.wait_for_timeout(300)
+            # hover one link so the picture shows a weight's tooltip
+            xy = page.locator("#links path.link-hit").nth(5).evaluate(
+                """p => { const q = p.getPointAtLength(p.getTotalLength() * 0.4);
+                          const m = p.getScreenCTM();
+                          return [q.x * m.a + m.e, q.y * m.d + m.f]; }"""
+            )
+            page.mouse.move(*xy)
+            page.wait_for_timeout(200)
+            page.screenshot(path=args.out)
+            browser.close()
+        print(f"wrote {args.out}")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
