@@ -61,7 +61,7 @@ class SessionManager:
         max_workers: Threads training sessions (default: the CPU count, at most 4).
         max_updates_per_second: Cap on ``state`` messages per second while playing.
         train_slice: Seconds of training between two states while playing (default: 60 %
-            of the update period).
+            of the update period), shared by the sessions playing at the time.
     """
 
     def __init__(
@@ -313,7 +313,10 @@ class Connection:
         loop = asyncio.get_running_loop()
 
         def chunk() -> dict[str, Any]:
-            session.run_for(budget)
+            # Playing sessions share the CPU: the slice shrinks as more of them play, so each
+            # still gets frequent updates (at least one epoch per update whatever the slice).
+            playing = sum(1 for c in self.manager.sessions.values() if c.playing)
+            session.run_for(max(0.002, budget / max(1, playing)))
             return session.state()
 
         try:
