@@ -205,6 +205,27 @@ def test_dense_training_kernels_equal_the_checked_methods(activation: str):
         np.testing.assert_allclose(fast.grads["b"], g.sum(axis=0), rtol=1e-14)
 
 
+@pytest.mark.parametrize("layer_type", ["dense", "activation"])
+def test_training_logits_equal_the_checked_forward_without_activation(layer_type: str):
+    rng = np.random.default_rng(5)
+    make = (
+        (lambda: layers.Dense(4, "softmax"))
+        if layer_type == "dense"
+        else (lambda: layers.Activation("softmax"))
+    )
+    fast, slow = make(), make()
+    fast.build(4, rng=np.random.default_rng(0), dtype="float64")
+    slow.build(4, rng=np.random.default_rng(0), dtype="float64")
+    x, g = rng.standard_normal((6, 4)), rng.standard_normal((6, 4))
+    z = fast.forward_train_logits(x)
+    np.testing.assert_array_equal(z, slow.forward(x, True, apply_activation=False))
+    if layer_type == "dense":  # (an Activation without its activation is the identity)
+        assert not np.shares_memory(z, x)
+    np.testing.assert_array_equal(fast.backward_train(g), slow.backward(g))
+    for k in fast.grads:
+        np.testing.assert_array_equal(fast.grads[k], slow.grads[k])
+
+
 def test_dense_backward_casts_a_float64_upstream_gradient_to_its_dtype():
     layer = layers.Dense(2)
     layer.build(3, rng=np.random.default_rng(0), dtype="float32")

@@ -271,9 +271,12 @@ class Sequential:
             self._pack_weights()
         forwards: list[Callable[[Array], Array]] = [layer.forward_train for layer in self.layers]
         if self.fused:  # the loss applies the last layer's activation itself
+            last: Any = self.layers[-1]
+            logits = getattr(last, "forward_train_logits", None)
+            if logits is None:
 
-            def logits(x: Array, layer: Any = self.layers[-1]) -> Array:
-                return layer.forward(x, True, apply_activation=False)
+                def logits(x: Array, layer: Any = last) -> Array:
+                    return layer.forward(x, True, apply_activation=False)
 
             forwards[-1] = logits
         backwards = [layer.backward_train for layer in reversed(self.layers)]

@@ -45,6 +45,12 @@ class _Activated(Layer):
         self._cache["z"], self._cache["y"] = z, y
         return y
 
+    def forward_train_logits(self, x: Array) -> Array:
+        """``forward(x, training=True, apply_activation=False)`` for a model's training loop,
+        which has already checked ``x``: the pre-activation, for a loss that applies the
+        activation itself (layers may skip their checks)."""
+        return self.forward(x, True, apply_activation=False)
+
     def _activation_vjp(self, grad_out: Array) -> Array:
         """Return ``∂L/∂z`` (a new array, or ``grad_out`` itself when there is no activation)."""
         cache = self._cache
@@ -121,7 +127,24 @@ class Dense(_Activated):
         return self._forward(self._check_input(x), training, apply_activation)
 
     def forward_train(self, x: Array) -> Array:
-        return self._forward(x, True, True)
+        # _forward and _activate inlined: two calls per layer and step fewer, which shows on
+        # deep narrow networks (W3: 20 layers of 64 units).
+        z = np.dot(x, self.params["W"])  # np.dot: less per-call overhead than matmul for 2-D
+        if self.use_bias:
+            z += self.params["b"]
+        if self._is_linear:
+            self._cache = {"x": x, "fused": True}
+            return z
+        y = self.activation.forward_train(z)
+        self._cache = {"x": x, "z": z, "y": y}
+        return y
+
+    def forward_train_logits(self, x: Array) -> Array:
+        z = np.dot(x, self.params["W"])
+        if self.use_bias:
+            z += self.params["b"]
+        self._cache = {"x": x, "fused": True}
+        return z
 
     def _forward(self, x: Array, training: bool, apply_activation: bool) -> Array:
         params = self.params
@@ -138,8 +161,15 @@ class Dense(_Activated):
         return self.backward_train(grad_out.astype(self.dtype, copy=False))
 
     def backward_train(self, grad_out: Array) -> Array | None:
-        x = self._cache["x"]
-        delta = self._activation_vjp(grad_out)
+        cache = self._cache
+        y = cache.get("y")
+        if y is not None:  # _activation_vjp inlined
+            delta = self.activation.vjp_train(cache["z"], grad_out, y)
+        elif cache:
+            delta = grad_out
+        else:
+            self._take_cache()  # raises: no training forward
+        x = cache["x"]
         grads = self.grads
         np.dot(x.T, delta, out=grads["W"])
         if self.use_bias:  # the column sums as one matrix-vector product: 2x np.sum's speed
