@@ -88,7 +88,10 @@ def cmd_playground(args: argparse.Namespace) -> int:
             host=host,
             port=args.port,
             log_level="warning",
-            ws_max_size=LIMITS["max_message_bytes"],
+            # Frames up to 16x the protocol's limit reach the app, which answers the oversized
+            # ones with an error message and keeps the session; bigger ones are refused by
+            # uvicorn itself (close code 1009), which bounds what a page can make us buffer.
+            ws_max_size=16 * LIMITS["max_message_bytes"],
         )
     except KeyboardInterrupt:  # pragma: no cover
         pass
