@@ -57,12 +57,13 @@ def serve() -> tuple[uvicorn.Server, threading.Thread, str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--preset", default="spiral_multiclass")
-    ap.add_argument("--seconds", type=float, default=25.0, help="most seconds of training")
-    ap.add_argument("--loss", type=float, default=0.08, help="stop once the training loss is below")
+    ap.add_argument("--seconds", type=float, default=40.0, help="seconds of training at most")
+    ap.add_argument("--loss", type=float, default=0.05, help="stop once the training loss is below")
     ap.add_argument("--out", default=str(ROOT / "docs" / "playground.png"))
     ap.add_argument("--width", type=int, default=1400)
     ap.add_argument("--height", type=int, default=900)
     ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument("--show-test", action="store_true", help="draw the test points too")
     args = ap.parse_args()
 
     server, thread, url = serve()
@@ -74,20 +75,31 @@ def main() -> None:
             page.wait_for_function("() => window.__playground && window.__playground.state")
             page.select_option("#preset", args.preset)
             page.wait_for_function("() => window.__playground.counts.configs >= 2")
-            page.check("#show-test")
+            if args.show_test:
+                page.check("#show-test")
             page.click("#play")
-            deadline = time.monotonic() + args.seconds
-            while time.monotonic() < deadline:
+            # train until the loss is low; when time is up, stop at a point near the best loss
+            # seen rather than on a spike (for at most 20 s more)
+            start = time.monotonic()
+            best = float("inf")
+            while True:
                 loss = page.evaluate("() => window.__playground.state.train_loss")
-                if loss is not None and loss < args.loss:
+                if loss is not None:
+                    best = min(best, loss)
+                    if loss < args.loss:
+                        break
+                elapsed = time.monotonic() - start
+                if elapsed > args.seconds and (loss is None or loss <= 1.2 * best):
                     break
-                time.sleep(0.5)
+                if elapsed > args.seconds + 20:
+                    break
+                time.sleep(0.25)
             page.click("#play")
             page.wait_for_function("() => window.__playground.state.running === false")
             page.wait_for_timeout(300)
             # hover one link so the picture shows a weight's tooltip
-            xy = page.locator("#links path.link-hit").nth(5).evaluate(
-                """p => { const q = p.getPointAtLength(p.getTotalLength() * 0.4);
+            xy = page.locator("#links path.link-hit").nth(58).evaluate(
+                """p => { const q = p.getPointAtLength(p.getTotalLength() * 0.5);
                           const m = p.getScreenCTM();
                           return [q.x * m.a + m.e, q.y * m.d + m.f]; }"""
             )

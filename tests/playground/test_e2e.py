@@ -363,6 +363,8 @@ def test_bad_value_shows_the_server_error(page: Page, server: ServerThread, tmp_
     # the page keeps working: a step trains, a good value is accepted
     page.click("#step")
     page.wait_for_function("() => window.__playground.state.epoch === 1")
+    page.click("#regenerate-top")  # new data, epoch 0
+    page.wait_for_function("() => window.__playground.state.epoch === 0")
     page.fill("#n_samples", "50")
     page.press("#n_samples", "Enter")
     page.wait_for_function("() => window.__playground.errors.length === 2")

@@ -68,7 +68,7 @@ const finite = (v) => typeof v === 'number' && Number.isFinite(v);
 /** Small loss chart: training loss (blue) and test loss (dark) over the epochs. */
 export function drawLossChart(canvas, hist) {
   const [ctx, w, h] = fitCanvas(canvas);
-  const pad = { l: 4, r: 4, t: 6, b: 4 };
+  const pad = { l: 30, r: 4, t: 6, b: 4 };
   ctx.strokeStyle = '#ddd';
   ctx.strokeRect(0.5, 0.5, w - 1, h - 1);
   const n = hist.length;
@@ -80,6 +80,13 @@ export function drawLossChart(canvas, hist) {
   const e1 = Math.max(hist.epoch[n - 1], e0 + 1);
   const X = (e) => pad.l + ((e - e0) / (e1 - e0)) * (w - pad.l - pad.r);
   const Y = (v) => pad.t + (1 - v / hi) * (h - pad.t - pad.b);
+  ctx.fillStyle = '#888';
+  ctx.font = '10px system-ui, sans-serif';
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'top';
+  ctx.fillText(hi < 1e4 ? hi.toPrecision(2) : hi.toExponential(1), pad.l - 4, 3);
+  ctx.textBaseline = 'bottom';
+  ctx.fillText('0', pad.l - 4, h - 2);
   for (const [arr, colour] of [[hist.train, '#2a8fd6'], [hist.test, '#333']]) {
     ctx.beginPath();
     let pen = false;

@@ -84,7 +84,8 @@ export class Network {
     this.links = [];
     this.hover = null;
     this.key = '';
-    window.addEventListener('resize', () => this.layoutLinks());
+    // the links follow the nodes whenever the area's size changes (window, fonts, columns)
+    new ResizeObserver(() => this.layoutLinks()).observe(area);
   }
 
   /** Rebuild the columns when the structure changed (features, layers, output units). */

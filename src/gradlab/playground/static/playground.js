@@ -237,6 +237,7 @@ function wireControls() {
   $('step').addEventListener('click', () => send({ type: 'step' }));
   $('reset').addEventListener('click', () => send({ type: 'reset' }));
   $('regenerate').addEventListener('click', () => send({ type: 'regenerate' }));
+  $('regenerate-top').addEventListener('click', () => send({ type: 'regenerate' }));
   $('reconnect').addEventListener('click', connect);
   $('preset').addEventListener('change', (ev) => {
     const name = ev.target.value;
@@ -465,7 +466,7 @@ function render() {
   if (parts.has('state') && app.state) drawState(app.state);
   if (parts.has('points')) drawPoints();
   if (parts.has('legend')) drawLegends();
-  if (parts.has('charts')) drawCharts();
+  if (parts.has('charts') || parts.has('legend')) drawCharts(); // the legend shows the latest values
 }
 
 // the server sends a non-finite loss as null
@@ -524,8 +525,8 @@ function drawPoints() {
     ctx.arc(X(p[0]), Y(p[1]), test ? 3.2 : 3, 0, 2 * Math.PI);
     ctx.fillStyle = css(pointColor(p[2], d.task));
     ctx.fill();
-    ctx.lineWidth = test ? 1.4 : 1;
-    ctx.strokeStyle = test ? '#000' : '#fff';
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = test ? '#111' : '#fff';
     ctx.stroke();
   };
   for (const p of d.train) dot(p, false);
@@ -545,7 +546,7 @@ function drawLegends() {
     box.append(s);
   };
   if (task === 'regression') {
-    add(`<i class="bar"></i><span class="bar-labels"><span>−1</span><span>0</span><span>+1</span></span>`,
+    add(`<span class="barbox"><i class="bar"></i><span class="bar-labels"><span>−1</span><span>0</span><span>+1</span></span></span>`,
       'Colour = predicted value (background) or target value (points), from −1 (orange) to +1 (blue).');
   } else {
     const K = (app.data && app.data.n_classes) || c.classes;
