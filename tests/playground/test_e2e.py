@@ -71,8 +71,8 @@ def free_port() -> int:
 class ServerThread:
     """The playground app under uvicorn in a background thread, on a free loopback port."""
 
-    def __init__(self) -> None:
-        self.port = free_port()
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
         config = uvicorn.Config(
             create_app(max_sessions=8),
             host="127.0.0.1",
@@ -373,3 +373,33 @@ def test_bad_value_shows_the_server_error(page: Page, server: ServerThread, tmp_
     page.press("#learning_rate", "Enter")
     wait_config(page, "c.learning_rate === 0.1")
     assert page.get_attribute("#status", "data-state") == "ok"
+
+
+def test_connection_status_and_reconnect(browser: Any, tmp_path: Path) -> None:
+    """The status shows a lost connection; the page reconnects and restores its config."""
+    first = ServerThread().__enter__()
+    port = first.port
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    try:
+        open_page(page, first)
+        page.fill("#learning_rate", "0.1")
+        page.press("#learning_rate", "Enter")
+        wait_config(page, "c.learning_rate === 0.1")
+        first.__exit__()
+        page.wait_for_function("() => document.body.dataset.connected === '0'")
+        assert page.get_attribute("#status", "data-state") == "closed"
+        assert "disconnected" in (page.text_content("#status-text") or "")
+        page.screenshot(path=str(tmp_path / "disconnected.png"))
+        with ServerThread(port):
+            # a new session, given the config kept in the address
+            page.wait_for_function(
+                "() => document.body.dataset.connected === '1'"
+                " && window.__playground.config.learning_rate === 0.1",
+                timeout=60_000,
+            )
+            assert page.input_value("#learning_rate") == "0.1"
+            assert page.get_attribute("#status", "data-state") == "ok"
+    finally:
+        context.close()
