@@ -290,7 +290,7 @@ def test_cross_entropy_per_shape_constants_follow_the_batch_size():
     array on every call and leaves the cached probabilities alone."""
     rng = np.random.default_rng(4)
     kept = losses.get("cross_entropy")
-    for n in (8, 8, 5, 8, 1, 0, 5):
+    for n in (8, 8, 5, 8, 1, 0, 5, *range(9, 20)):
         for dtype in (np.float32, np.float64):
             z = (rng.standard_normal((n, 4)) * 5).astype(dtype)
             y = rng.integers(0, 4, n)
@@ -304,6 +304,21 @@ def test_cross_entropy_per_shape_constants_follow_the_batch_size():
             expected = expected / expected.sum(axis=1, keepdims=True) if n else z
             expected[np.arange(n), y] -= 1
             np.testing.assert_allclose(g1, expected / max(n, 1), rtol=1e-5, atol=1e-7)
+    assert len(kept._constants_by_shape) <= 8  # a bounded store, whatever the batch sizes
+
+
+def test_an_unpickled_cross_entropy_makes_its_constants_again():
+    import pickle
+
+    z, y = np.random.default_rng(6).standard_normal((5, 3)), np.array([0, 2, 1, 1, 0])
+    loss = losses.get("cross_entropy")
+    value = loss.forward(z, y)
+    state = dict(loss.__dict__)
+    state.pop("_constants_by_shape")  # as pickled by a version without them
+    old = pickle.loads(pickle.dumps(loss))
+    old.__dict__.clear()
+    old.__dict__.update(state)
+    assert old.forward(z, y) == value
 
 
 def test_binary_cross_entropy_is_finite_and_exact_at_extreme_logits():

@@ -207,19 +207,10 @@ class CrossEntropy(Loss):
             z.dtype, copy=False
         )
 
-    def __init__(self) -> None:
-        super().__init__()
-        # Per (rows, classes, dtype): the row offsets ``arange(n) * c`` into the flattened
-        # logits and a vector of ``c`` ones; made once, reused for every batch of that shape.
-        self._consts: dict[tuple[int, int, np.dtype], tuple[NDArray[np.intp], Array]] = {}
-
     def forward_train(self, y_pred: Array, y_true: NDArray[Any]) -> float:
         z, y = y_pred, y_true
         n, c = z.shape
-        consts = self._consts.get((n, c, z.dtype))
-        if consts is None:
-            consts = self._consts[n, c, z.dtype] = (np.arange(n) * c, np.ones(c, dtype=z.dtype))
-        offsets, ones = consts
+        offsets, ones = self._constants(n, c, z.dtype)
         # Row maxima as a reduction over the first axis of the transposed copy, and row sums
         # as one matrix-vector product: both several times faster than reducing each short
         # row (a handful of classes) on its own.
@@ -240,6 +231,19 @@ class CrossEntropy(Loss):
             return (float(np.add.reduce(log_sums, axis=None)) - picked) / n if n else 0.0
         self._cache = {"probs": probs, "targets": y}
         return float(-(y * (shifted - log_sums)).sum() / max(n, 1))
+
+    def _constants(self, n: int, c: int, dtype: np.dtype) -> tuple[NDArray[np.intp], Array]:
+        """Return the row offsets ``arange(n) * c`` into the flattened logits and ``c`` ones,
+        made once per shape and dtype (a few kept: the batch size, the last smaller batch,
+        evaluation batches); never handed out."""
+        store = self.__dict__.setdefault("_constants_by_shape", {})  # also after unpickling
+        key = (n, c, dtype)
+        consts = store.get(key)
+        if consts is None:
+            if len(store) >= 8:
+                store.clear()
+            consts = store[key] = (np.arange(n) * c, np.ones(c, dtype=dtype))
+        return consts
 
     def backward(self) -> Array:
         (probs,) = self._take("probs")
