@@ -10,16 +10,12 @@ preset, trains until the training loss is low (or --seconds pass), pauses and sa
 from __future__ import annotations
 
 import argparse
-import socket
-import threading
 import time
 from pathlib import Path
 
-import uvicorn
 from playwright.sync_api import sync_playwright
 
-from gradlab.playground.protocol import LIMITS
-from gradlab.playground.server import create_app
+from gradlab.playground.server import BackgroundServer
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -34,26 +30,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def serve() -> tuple[uvicorn.Server, threading.Thread, str]:
-    """Start the playground server in a thread; return it and the page's address."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(max_sessions=2),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ws_max_size=LIMITS["max_message_bytes"],
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    return server, thread, f"http://127.0.0.1:{port}/"
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--preset", default="spiral_multiclass")
@@ -66,7 +42,8 @@ def main() -> None:
     ap.add_argument("--show-test", action="store_true", help="draw the test points too")
     args = ap.parse_args()
 
-    server, thread, url = serve()
+    server = BackgroundServer(max_sessions=2).start()
+    url = server.url
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
@@ -109,8 +86,7 @@ def main() -> None:
             browser.close()
         print(f"wrote {args.out}")
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        server.stop()
 
 
 if __name__ == "__main__":

@@ -10,9 +10,6 @@ import json
 import os
 import re
 import shutil
-import socket
-import threading
-import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,59 +48,19 @@ if _REASON is not None:
         pytest.fail(f"GRADLAB_REQUIRE_BROWSER=1 but {_REASON}", pytrace=False)
     pytest.skip(f"end-to-end playground tests need a browser: {_REASON}", allow_module_level=True)
 
-import uvicorn  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
-from gradlab.playground.protocol import LIMITS, hidden_activations  # noqa: E402
-from gradlab.playground.server import create_app  # noqa: E402
+from gradlab.playground.protocol import hidden_activations  # noqa: E402
+from gradlab.playground.server import BackgroundServer  # noqa: E402
 
 #: Generous limit for anything that waits on training (2 shared CPU cores in CI).
 TRAIN_TIMEOUT_MS = 180_000
 UI_TIMEOUT_MS = 20_000
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ServerThread:
-    """The playground app under uvicorn in a background thread, on a free loopback port."""
-
-    def __init__(self, port: int | None = None) -> None:
-        self.port = port or free_port()
-        config = uvicorn.Config(
-            create_app(max_sessions=8),
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-            ws_max_size=LIMITS["max_message_bytes"],
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def __enter__(self) -> ServerThread:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the playground server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
-
-
 @pytest.fixture(scope="module")
-def server() -> Iterator[ServerThread]:
-    with ServerThread() as srv:
+def server() -> Iterator[BackgroundServer]:
+    with BackgroundServer(max_sessions=8) as srv:
         yield srv
 
 
@@ -125,7 +82,7 @@ class Console:
 
 
 @pytest.fixture
-def page(browser: Any, server: ServerThread, tmp_path: Path) -> Iterator[Page]:
+def page(browser: Any, server: BackgroundServer, tmp_path: Path) -> Iterator[Page]:
     context = browser.new_context(viewport=VIEWPORT)
     pg = context.new_page()
     pg.set_default_timeout(UI_TIMEOUT_MS)
@@ -136,7 +93,7 @@ def page(browser: Any, server: ServerThread, tmp_path: Path) -> Iterator[Page]:
     assert pg.console.errors == [], pg.console.errors  # type: ignore[attr-defined]
 
 
-def open_page(page: Page, server: ServerThread, hash_config: dict | None = None) -> None:
+def open_page(page: Page, server: BackgroundServer, hash_config: dict | None = None) -> None:
     """Load the page (optionally with a config in the hash) and wait for the first state."""
     url = server.url
     if hash_config is not None:
@@ -164,7 +121,7 @@ def displayed_loss(page: Page, which: str) -> float:
 
 
 # -- tests ----------------------------------------------------------------------------------------
-def test_page_loads_with_every_option(page: Page, server: ServerThread, tmp_path: Path) -> None:
+def test_page_loads_with_every_option(page: Page, server: BackgroundServer, tmp_path: Path) -> None:
     open_page(page, server)
     page.screenshot(path=str(tmp_path / "loaded.png"))
     assert page.get_attribute("body", "data-connected") == "1"
@@ -203,7 +160,7 @@ def test_page_loads_with_every_option(page: Page, server: ServerThread, tmp_path
     assert untitled == []
 
 
-def test_xor_trains_to_low_loss(page: Page, server: ServerThread, tmp_path: Path) -> None:
+def test_xor_trains_to_low_loss(page: Page, server: BackgroundServer, tmp_path: Path) -> None:
     open_page(page, server)
     page.select_option("#preset", "xor_hidden")
     wait_config(page, "c.dataset === 'xor' && c.layers.length === 1")
@@ -225,7 +182,9 @@ def test_xor_trains_to_low_loss(page: Page, server: ServerThread, tmp_path: Path
     assert page.evaluate("() => window.__playground.counts.lossPoints") > 1
 
 
-def test_activation_optimizer_and_features_through_the_ui(page: Page, server: ServerThread) -> None:
+def test_activation_optimizer_and_features_through_the_ui(
+    page: Page, server: BackgroundServer
+) -> None:
     open_page(page, server)
     # a layer's activation
     page.locator('.ncol.layer[data-layer="1"] select.act').select_option("relu")
@@ -261,7 +220,7 @@ def test_activation_optimizer_and_features_through_the_ui(page: Page, server: Se
     assert page.is_enabled("#reg_rate")
 
 
-def test_gradient_flow_chart_gets_points(page: Page, server: ServerThread) -> None:
+def test_gradient_flow_chart_gets_points(page: Page, server: BackgroundServer) -> None:
     open_page(page, server)
     chart = page.locator("#grad-chart")
     n0 = int(chart.get_attribute("data-points") or 0)
@@ -288,7 +247,7 @@ def test_gradient_flow_chart_gets_points(page: Page, server: ServerThread) -> No
     page.click("#play")
 
 
-def test_url_hash_round_trip(page: Page, server: ServerThread, browser: Any) -> None:
+def test_url_hash_round_trip(page: Page, server: BackgroundServer, browser: Any) -> None:
     shared = {
         "dataset": "spiral",
         "classes": 3,
@@ -345,7 +304,9 @@ def test_url_hash_round_trip(page: Page, server: ServerThread, browser: Any) -> 
     other.close()
 
 
-def test_bad_value_shows_the_server_error(page: Page, server: ServerThread, tmp_path: Path) -> None:
+def test_bad_value_shows_the_server_error(
+    page: Page, server: BackgroundServer, tmp_path: Path
+) -> None:
     open_page(page, server)
     page.fill("#learning_rate", "99")
     page.press("#learning_rate", "Enter")
@@ -377,7 +338,7 @@ def test_bad_value_shows_the_server_error(page: Page, server: ServerThread, tmp_
 
 def test_connection_status_and_reconnect(browser: Any, tmp_path: Path) -> None:
     """The status shows a lost connection; the page reconnects and restores its config."""
-    first = ServerThread().__enter__()
+    first = BackgroundServer(max_sessions=8).start()
     port = first.port
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
@@ -387,12 +348,12 @@ def test_connection_status_and_reconnect(browser: Any, tmp_path: Path) -> None:
         page.fill("#learning_rate", "0.1")
         page.press("#learning_rate", "Enter")
         wait_config(page, "c.learning_rate === 0.1")
-        first.__exit__()
+        first.stop()
         page.wait_for_function("() => document.body.dataset.connected === '0'")
         assert page.get_attribute("#status", "data-state") == "closed"
         assert "disconnected" in (page.text_content("#status-text") or "")
         page.screenshot(path=str(tmp_path / "disconnected.png"))
-        with ServerThread(port):
+        with BackgroundServer(port, max_sessions=8):
             # a new session, given the config kept in the address
             page.wait_for_function(
                 "() => document.body.dataset.connected === '1'"

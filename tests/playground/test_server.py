@@ -15,7 +15,7 @@ with warnings.catch_warnings():  # starlette 1.x prefers httpx2; httpx is what i
 from gradlab.cli import main
 from gradlab.cli import playground as cli_playground
 from gradlab.playground.protocol import DEFAULT_CONFIG, LIMITS
-from gradlab.playground.server import STATIC_DIR, create_app
+from gradlab.playground.server import STATIC_DIR, WS_MAX_SIZE, BackgroundServer, create_app
 
 
 @pytest.fixture
@@ -245,7 +245,8 @@ def test_cli_runs_uvicorn(monkeypatch, capsys):
     assert "http://127.0.0.1:8765/" in out.out and "warning" not in out.err
     kw = calls[0]
     assert kw["host"] == "127.0.0.1" and kw["port"] == 8765
-    assert kw["ws_max_size"] == LIMITS["max_message_bytes"] and kw["log_level"] == "warning"
+    assert kw["ws_max_size"] == WS_MAX_SIZE and kw["log_level"] == "warning"
+    assert WS_MAX_SIZE == 16 * LIMITS["max_message_bytes"]
     assert main(["playground", "--host", "0.0.0.0"]) == 0
     assert "reachable from the network" in capsys.readouterr().err
     assert calls[1]["host"] == "0.0.0.0"
@@ -258,3 +259,34 @@ def test_cli_usage_errors(monkeypatch):
     assert main(["playground", "--port", "0"]) == 2
     assert main(["playground", "--max-sessions", "0"]) == 2
     assert main(["playground", "--idle-timeout", "-1"]) == 2
+
+
+def test_real_server_answers_oversized_frames_and_refuses_huge_ones():
+    """Under uvicorn (as ``gradlab playground`` runs it): a frame over the message limit gets an
+    ``error`` and the session goes on; a frame over ``WS_MAX_SIZE`` closes only that socket."""
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    def receive(ws, kind):  # skip the data/state messages that follow hello
+        while (msg := json.loads(ws.recv(timeout=30)))["type"] != kind:
+            pass
+        return msg
+
+    with BackgroundServer(max_sessions=2) as server:
+        ws_url = f"ws://127.0.0.1:{server.port}/ws"
+        with connect(ws_url, max_size=None) as ws:
+            assert json.loads(ws.recv(timeout=30))["type"] == "hello"
+            pad = "x" * (2 * LIMITS["max_message_bytes"])
+            ws.send(json.dumps({"type": "ping", "id": 1, "pad": pad}))
+            assert "at most" in receive(ws, "error")["message"]
+            ws.send(json.dumps({"type": "ping", "id": 2}))
+            assert receive(ws, "pong")["id"] == 2
+        with connect(ws_url, max_size=None) as ws:
+            ws.recv(timeout=30)
+            ws.send("x" * (WS_MAX_SIZE + 1))
+            with pytest.raises(ConnectionClosed) as closed:
+                for _ in range(100):  # the data and state that followed hello, then the close
+                    ws.recv(timeout=30)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+        with connect(ws_url, max_size=None) as ws:  # the server still serves new pages
+            assert json.loads(ws.recv(timeout=30))["type"] == "hello"

@@ -56,8 +56,7 @@ def cmd_playground(args: argparse.Namespace) -> int:
     """Run the playground server until interrupted."""
     import uvicorn
 
-    from ..playground.protocol import LIMITS
-    from ..playground.server import create_app
+    from ..playground.server import WS_MAX_SIZE, create_app
 
     host = args.host or DEFAULT_HOST
     if not 0 < args.port < 65536:
@@ -88,10 +87,7 @@ def cmd_playground(args: argparse.Namespace) -> int:
             host=host,
             port=args.port,
             log_level="warning",
-            # Frames up to 16x the protocol's limit reach the app, which answers the oversized
-            # ones with an error message and keeps the session; bigger ones are refused by
-            # uvicorn itself (close code 1009), which bounds what a page can make us buffer.
-            ws_max_size=16 * LIMITS["max_message_bytes"],
+            ws_max_size=WS_MAX_SIZE,
         )
     except KeyboardInterrupt:  # pragma: no cover
         pass

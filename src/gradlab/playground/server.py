@@ -17,6 +17,8 @@ import contextlib
 import json
 import logging
 import os
+import socket
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -35,12 +37,24 @@ from . import protocol
 from .protocol import LIMITS, ProtocolError
 from .session import Session
 
-__all__ = ["STATIC_DIR", "Connection", "SessionManager", "create_app"]
+__all__ = [
+    "STATIC_DIR",
+    "WS_MAX_SIZE",
+    "BackgroundServer",
+    "Connection",
+    "SessionManager",
+    "create_app",
+]
 
 log = logging.getLogger("gradlab.playground")
 
 #: The page's files, shipped inside the package.
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+#: uvicorn's ``ws_max_size``: frames up to 16x the protocol's message limit reach the app, which
+#: answers the oversized ones with an ``error`` and keeps the session; bigger ones are refused by
+#: uvicorn itself (close code 1009), which bounds what a page can make the server buffer.
+WS_MAX_SIZE = 16 * LIMITS["max_message_bytes"]
 
 #: Close codes: going away (idle), try again later (too many sessions).
 CLOSE_IDLE = 1001
@@ -411,3 +425,64 @@ def create_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.manager = manager
     return app
+
+
+class BackgroundServer:
+    """The playground under uvicorn in a background thread (tests, notebooks, scripts).
+
+    Example::
+
+        with BackgroundServer(max_sessions=4) as server:
+            print(server.url)  # http://127.0.0.1:PORT/ until the block ends
+
+    Args:
+        port: Port on ``host``; 0 (default) picks a free one.
+        host: Address to bind (loopback by default).
+        **app_kwargs: Passed on to :func:`create_app`.
+    """
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", **app_kwargs: Any) -> None:
+        import uvicorn
+
+        if port == 0:
+            with socket.socket() as s:
+                s.bind((host, 0))
+                port = s.getsockname()[1]
+        self.host, self.port = host, int(port)
+        self.app = create_app(**app_kwargs)
+        config = uvicorn.Config(
+            self.app, host=host, port=self.port, log_level="warning", ws_max_size=WS_MAX_SIZE
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The page's address."""
+        return f"http://{self.host}:{self.port}/"
+
+    def start(self, timeout: float = 30.0) -> BackgroundServer:
+        """Start serving; raise ``RuntimeError`` if the server is not up within ``timeout`` s."""
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                self.stop()
+                raise RuntimeError(
+                    f"the playground server did not start on {self.host}:{self.port} "
+                    f"within {timeout} s"
+                )
+            time.sleep(0.05)
+        return self
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Ask the server to exit and wait for its thread."""
+        self.server.should_exit = True
+        if self.thread.is_alive():
+            self.thread.join(timeout=timeout)
+
+    def __enter__(self) -> BackgroundServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
