@@ -297,3 +297,13 @@ def test_bad_inputs_are_rejected_clearly() -> None:
         activations.get("softmax").derivative(np.ones(3))
     with pytest.raises(ValueError, match="1-D"):
         activations.get("softmax").jacobian(np.ones((2, 2)))
+
+
+def test_defaults_are_cached_but_returned_as_copies():
+    from gradlab.activations import get
+
+    act = get("leaky_relu")
+    first = type(act).defaults()
+    first["negative_slope"] = 123.0
+    assert type(act).defaults()["negative_slope"] == 0.01
+    assert act.get_config() == {"negative_slope": 0.01}
