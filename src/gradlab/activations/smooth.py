@@ -19,6 +19,57 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _GELU_CUBIC = 0.044715
 
+# erf(x / √2) ≈ tanh(x P(x²) / Q(x²)) for float32 x, x² clipped to 36: coefficients fitted here
+# (weighted minimax of atanh(erf(x/√2)) / x on [0, 6.01] by linear programming, P of degree 4,
+# Q = 1 + q1 s + q2 s², rounded to float32). Q is evaluated in place as (s + h)² + k, with P
+# divided by q2 to match. See erf_scaled_float32.
+_ERF32_CLIP = np.float32(6.0)
+#: P / q2, constant term first.
+_ERF32_P = tuple(np.float32(c) for c in (
+    166.0719757080078, 18.50054931640625, 1.288403868675232, 0.024888992309570312,
+    -0.00013356895942706615,
+))  # fmt: skip
+#: h and k of Q / q2 = (s + h)² + k (q1 = 0.06586117297410965, q2 = 0.004804450552910566).
+_ERF32_H, _ERF32_K = np.float32(6.854183662501276), np.float32(161.1605122327204)
+#: Guard of ``Φ(x) = y / x`` at ``x = 0`` (see GELU._df): tiny against ``x²`` wherever float32
+#: ``Φ(x)`` differs from 1/2 (``|x| > 2^-26``), yet a normal float32.
+_PHI_GUARD = np.float32(2.0**-100)
+
+
+def erf_scaled_float32(x: Array) -> Array:
+    r"""Return ``erf(x / √2)`` for a float32 array ``x``, as a new float32 array.
+
+    .. math:: \mathrm{erf}(x/\sqrt2) \approx \tanh\!\left(x\,\frac{P(s)}{Q(s)}\right),
+              \qquad s = \min(x^2, 36),
+
+    with ``P`` of degree 4 and ``Q = 1 + q_1 s + q_2 s^2`` fitted here: the tanh absorbs the
+    saturation, so seven coefficients reach float32 precision where a plain rational needs
+    twelve. For ``|x| >= 6`` the argument is at least 10 and NumPy's float32 tanh gives exactly
+    ±1, as does the correctly rounded ``erf`` (an overflow of the argument beyond ``|x| ~ 1e35``
+    gives ±inf and again ±1). Evaluated in float32 with 17 in-place NumPy passes and two new
+    arrays (about ten times faster than ``scipy.special.erf``, which loops over scalars).
+    Error against float64 ``scipy.special.erf``, measured over every float32 ``x`` in [0, 7)
+    (1.09e9 values): at most 5.01 ulp, at ``x = 0.0783`` where the value lies just below
+    ``2^-4`` (its ulp halves there while the tanh argument's does not); mean 0.45 ulp. Exactly
+    odd; NaN stays NaN; ``±inf`` gives ±1. ``tests/test_erf_float32.py`` checks the bound on a
+    dense grid.
+    """
+    s = np.clip(x, -_ERF32_CLIP, _ERF32_CLIP)
+    s *= s
+    p4, p3, p2, p1, p0 = _ERF32_P[::-1]
+    p = np.multiply(s, p4)
+    for coef in (p3, p2, p1):
+        p += coef
+        p *= s
+    p += p0
+    with np.errstate(over="ignore"):  # |x| > 1e35: ±inf, and tanh gives ±1
+        p *= x
+    s += _ERF32_H  # Q / q2 = (s + h)² + k, in place
+    s *= s
+    s += _ERF32_K
+    p /= s
+    return np.tanh(p, out=p)
+
 
 @register
 class Softplus(ElementwiseActivation):
@@ -91,6 +142,11 @@ class GELU(ElementwiseActivation):
     ``approximate="none"`` (default, as PyTorch) is exact; ``approximate="tanh"`` uses
     ``x/2 (1 + tanh(√(2/π)(x + 0.044715 x³)))``. Keras 3's ``gelu`` defaults to the tanh form
     (``approximate=True``); ``True``/``False`` are accepted here too and mean "tanh"/"none".
+
+    The exact form takes ``erf`` from :func:`scipy.special.erf`, except for float32 input,
+    where :func:`erf_scaled_float32` gives it to float32 precision (at most 5 ulp) ten times
+    faster. With the forward output ``y`` the float32 derivative reads ``Φ(x) = y / x`` off it
+    (guarded at 0) instead of computing ``erf`` again; ``φ`` is one ``exp``.
     """
 
     name = "gelu"
@@ -111,14 +167,17 @@ class GELU(ElementwiseActivation):
         u *= _SQRT_2_OVER_PI
         return np.tanh(u, out=u)
 
+    def _erf(self, x: Array) -> Array:
+        """``erf(x / √2)`` as a new array: the float32 kernel for float32, else SciPy's."""
+        if x.dtype == np.float32:
+            return erf_scaled_float32(x)
+        return special.erf(x * (1.0 / _SQRT_2))
+
     def _f(self, x: Array) -> Array:
-        if self.approximate == "tanh":
-            p = self._inner(x)
-        else:
-            p = special.erf(x * (1.0 / _SQRT_2))
+        p = self._inner(x) if self.approximate == "tanh" else self._erf(x)
         p += 1.0
+        p *= 0.5  # Φ(x) first: x (1 + erf) would overflow for |x| near the largest float
         p *= x
-        p *= 0.5
         return p
 
     def _df(self, x: Array, y: Array | None) -> Array:
@@ -127,15 +186,38 @@ class GELU(ElementwiseActivation):
             sech2 = 1.0 - t * t
             dz = _SQRT_2_OVER_PI * (1.0 + 3.0 * _GELU_CUBIC * x * x)
             return 0.5 * (1.0 + t) + 0.5 * x * sech2 * dz
-        cdf = special.erf(x * (1.0 / _SQRT_2))
-        cdf += 1.0
-        cdf *= 0.5
-        pdf = np.multiply(x, x)
+        if y is not None and x.dtype == np.float32:
+            cdf, pdf = self._cdf_from_output(x, y)
+        else:
+            cdf = self._erf(x)
+            cdf += 1.0
+            cdf *= 0.5
+            pdf = np.empty_like(x)
+        with np.errstate(over="ignore"):  # x² = inf for |x| > 1.8e19 (float32): exp gives 0
+            np.multiply(x, x, out=pdf)
         pdf *= -0.5
         np.exp(pdf, out=pdf)
         pdf *= _INV_SQRT_2PI
         pdf *= x
         return np.add(cdf, pdf, out=cdf)
+
+    @staticmethod
+    def _cdf_from_output(x: Array, y: Array) -> tuple[Array, Array]:
+        """Return ``Φ(x) = y / x`` from the forward output (float32), and a spare array.
+
+        Computed as ``(c y + g/2) / (c x + g)`` with ``c = clip(x, -1, 1)`` and ``g = 2^-100``:
+        the plain ratio where ``|x| >= 1``, ``(x y + g/2) / (x² + g)`` below, which is exactly
+        1/2 at ``x = 0`` and for subnormal ``x`` (where ``y = x/2`` has lost its digits), and
+        ``y / x`` to within ``2^-50`` relative wherever float32 ``Φ(x)`` differs from 1/2. Nothing
+        overflows (``|c x| <= |x|``). Four passes instead of a second erf.
+        """
+        c = np.clip(x, -1.0, 1.0)
+        cdf = np.multiply(c, y)
+        cdf += _PHI_GUARD * np.float32(0.5)
+        c *= x
+        c += _PHI_GUARD
+        cdf /= c
+        return cdf, c
 
     def _info(self) -> dict[str, Any]:
         tanh = self.approximate == "tanh"
