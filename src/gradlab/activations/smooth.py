@@ -51,8 +51,8 @@ def erf_scaled_float32(x: Array) -> Array:
     Error against float64 ``scipy.special.erf``, measured over every float32 ``x`` in [0, 7)
     (1.09e9 values): at most 5.01 ulp, at ``x = 0.0783`` where the value lies just below
     ``2^-4`` (its ulp halves there while the tanh argument's does not); mean 0.45 ulp. Exactly
-    odd; NaN stays NaN; ``±inf`` gives ±1. ``tests/test_erf_float32.py`` checks the bound on a
-    dense grid.
+    odd; NaN stays NaN; ``±inf`` gives ±1. ``tests/test_activation_kernels.py`` checks the
+    bound on a dense grid.
     """
     s = np.clip(x, -_ERF32_CLIP, _ERF32_CLIP)
     s *= s
