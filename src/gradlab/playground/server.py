@@ -158,10 +158,11 @@ class Connection:
         self.closed = False
 
     # -- sending ---------------------------------------------------------------------------
-    async def send(self, message: dict[str, Any]) -> None:
+    async def send(self, message: dict[str, Any] | str) -> None:
+        """Send a message (a dict, or one already encoded by :func:`_dumps`)."""
         if self.closed:
             return
-        text = _dumps(message)
+        text = message if isinstance(message, str) else _dumps(message)
         async with self.send_lock:
             if self.ws.application_state == WebSocketState.CONNECTED:
                 await self.ws.send_text(text)
@@ -326,12 +327,13 @@ class Connection:
         period, budget = self.manager.period, self.manager.train_slice
         loop = asyncio.get_running_loop()
 
-        def chunk() -> dict[str, Any]:
+        def chunk() -> str:
             # Playing sessions share the CPU: the slice shrinks as more of them play, so each
             # still gets frequent updates (at least one epoch per update whatever the slice).
+            # The state is encoded here too, so the event loop only sends text.
             playing = sum(1 for c in self.manager.sessions.values() if c.playing)
             session.run_for(max(0.002, budget / max(1, playing)))
-            return session.state()
+            return _dumps(session.state())
 
         try:
             while self.playing and not self.closed:
