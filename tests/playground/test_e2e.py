@@ -364,3 +364,19 @@ def test_connection_status_and_reconnect(browser: Any, tmp_path: Path) -> None:
             assert page.get_attribute("#status", "data-state") == "ok"
     finally:
         context.close()
+
+
+def test_shared_address_cannot_inject_markup(page: Page, server: BackgroundServer) -> None:
+    """A crafted address: the server rejects the value and the page shows the error as text,
+    so markup echoed in the message is never parsed (no script runs)."""
+    payload = "<img src=x onerror=\"window.__injected=1\">"
+    open_page(page, server, {"dataset": payload, "learning_rate": 0.3})
+    page.wait_for_function("() => window.__playground.errors.length >= 1")
+    error = page.evaluate("() => window.__playground.errors[0]")
+    assert error["field"] == "config.dataset" and "<img" in error["message"]
+    page.wait_for_selector("#toasts .toast")
+    toast_text = page.text_content("#toasts") or ""
+    assert "<img" in toast_text  # shown literally
+    assert page.evaluate("() => document.querySelectorAll('#toasts img').length") == 0
+    assert page.evaluate("() => window.__injected") is None
+    assert pg_config(page)["dataset"] == "circle"  # the session kept a valid config
