@@ -369,7 +369,7 @@ def test_connection_status_and_reconnect(browser: Any, tmp_path: Path) -> None:
 def test_shared_address_cannot_inject_markup(page: Page, server: BackgroundServer) -> None:
     """A crafted address: the server rejects the value and the page shows the error as text,
     so markup echoed in the message is never parsed (no script runs)."""
-    payload = "<img src=x onerror=\"window.__injected=1\">"
+    payload = '<img src=x onerror="window.__injected=1">'
     open_page(page, server, {"dataset": payload, "learning_rate": 0.3})
     page.wait_for_function("() => window.__playground.errors.length >= 1")
     error = page.evaluate("() => window.__playground.errors[0]")
