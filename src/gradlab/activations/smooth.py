@@ -308,14 +308,15 @@ class HardSiLU(ElementwiseActivation):
         return y
 
     def _df(self, x: Array, y: Array | None) -> Array:
-        d = np.multiply(x, 1.0 / 3.0)
+        # v = -clip(x, -3, 3) / 3 and t = trunc(v): 1 at x <= -3, -1 at x >= 3, ±0 between, so
+        # (0.5 + 0.5 t) - v is x/3 + 0.5 inside (rounded as PyTorch's), 0 at x <= -3 and 1 at
+        # x >= 3: six passes (trunc costs a multiplication) instead of two comparisons and six.
+        v = np.clip(x, -3.0, 3.0)
+        v /= -3.0
+        d = np.trunc(v)
+        d *= 0.5
         d += 0.5
-        m = np.greater(x, -3.0, out=np.empty_like(x))  # 0/1 written as floats directly
-        d *= m
-        np.less(x, 3.0, out=m)  # d where x < 3, else 1: d m + (1 - m)
-        d *= m
-        np.subtract(1.0, m, out=m)
-        d += m
+        d -= v
         return d
 
     def _info(self) -> dict[str, Any]:
