@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,32 @@ _ERF32_H, _ERF32_K = np.float32(6.854183662501276), np.float32(161.1605122327204
 #: Guard of ``Φ(x) = y / x`` at ``x = 0`` (see GELU._df): tiny against ``x²`` wherever float32
 #: ``Φ(x)`` differs from 1/2 (``|x| > 2^-26``), yet a normal float32.
 _PHI_GUARD = np.float32(2.0**-100)
+
+
+#: Per-thread work arrays of the kernels below (see _scratch), at most this many bytes each.
+_SCRATCH_MAX_BYTES = 8 << 20
+_SCRATCH = threading.local()
+
+
+def _scratch(like: Array, slot: int) -> Array:
+    """Return a work array shaped and typed like ``like``, with undefined contents.
+
+    Up to ``_SCRATCH_MAX_BYTES`` it is a view of a buffer kept per thread and per ``slot``, which
+    the next call with that slot overwrites: a kernel may use it for temporaries, never return
+    it. Kept buffers are not freed and given back each call, so they neither page-fault nor
+    leave the heap's top free for glibc to trim (the next fresh arrays would then page-fault,
+    one fault per 4 KiB: more than the arithmetic of a 1M-value call). Larger: a new array.
+    """
+    n = like.nbytes
+    if n > _SCRATCH_MAX_BYTES:
+        return np.empty_like(like)
+    bufs = getattr(_SCRATCH, "bufs", None)
+    if bufs is None:
+        bufs = _SCRATCH.bufs = {}
+    buf = bufs.get(slot)
+    if buf is None or buf.nbytes < n:
+        buf = bufs[slot] = np.empty(n, np.uint8)
+    return buf[:n].view(like.dtype).reshape(like.shape)
 
 
 def erf_scaled_float32(x: Array) -> Array:
@@ -366,7 +393,7 @@ class Mish(ElementwiseActivation):
             np.tanh(y, out=y)
             y *= x
             return y
-        e = np.clip(x, -np.inf, clip)
+        e = np.clip(x, -np.inf, clip, out=_scratch(x, 0))
         np.exp(e, out=e)
         n = np.add(e, 2.0)
         n *= e
@@ -388,9 +415,10 @@ class Mish(ElementwiseActivation):
             d *= x
             d += t
             return d
-        c = np.clip(x, -np.inf, clip)
+        # c and n in this thread's work arrays: one new array (the result) instead of three
+        c = np.clip(x, -np.inf, clip, out=_scratch(x, 0))
         e = np.exp(c)
-        n = np.add(e, 2.0)
+        n = np.add(e, 2.0, out=_scratch(x, 1))
         n *= e  # n = E (E + 2)
         np.subtract(n, e, out=e)  # E (1 + E)
         e *= c
