@@ -215,13 +215,15 @@ class GELU(ElementwiseActivation):
             return 0.5 * (1.0 + t) + 0.5 * x * sech2 * dz
         if y is not None and x.dtype == np.float32:
             cdf, pdf = self._cdf_from_output(x, y)
+            sq = pdf  # |x| + g: its square is x² (see _cdf_from_output)
         else:
             cdf = self._erf(x)
             cdf += 1.0
             cdf *= 0.5
             pdf = np.empty_like(x)
+            sq = x
         with np.errstate(over="ignore"):  # x² = inf for |x| > 1.8e19 (float32): exp gives 0
-            np.multiply(x, x, out=pdf)
+            np.multiply(sq, sq, out=pdf)
         pdf *= -0.5
         np.exp(pdf, out=pdf)
         pdf *= _INV_SQRT_2PI
@@ -230,21 +232,22 @@ class GELU(ElementwiseActivation):
 
     @staticmethod
     def _cdf_from_output(x: Array, y: Array) -> tuple[Array, Array]:
-        """Return ``Φ(x) = y / x`` from the forward output (float32), and a spare array.
+        """Return ``Φ(x) = y / x`` from the forward output (float32), and ``|x| + g``.
 
-        Computed as ``(c y + g/2) / (c x + g)`` with ``c = clip(x, -1, 1)`` and ``g = 2^-100``:
-        the plain ratio where ``|x| >= 1``, ``(x y + g/2) / (x² + g)`` below, which is exactly
-        1/2 at ``x = 0`` and for subnormal ``x`` (where ``y = x/2`` has lost its digits), and
-        ``y / x`` to within ``2^-50`` relative wherever float32 ``Φ(x)`` differs from 1/2. Nothing
-        overflows (``|c x| <= |x|``). Four passes instead of a second erf.
+        Computed as ``(|y| + g/2) / (|x| + g)`` with ``g = 2^-100`` (``y = x Φ(x)`` has the sign
+        of ``x``): exactly 1/2 at ``x = 0`` and for tiny ``x`` (where ``y = x/2``, or has lost its
+        digits for subnormal ``x``), elsewhere within ``g / |x|`` of ``y / x``, and ``y / x``
+        rounded once where ``|x|`` and ``|y|`` are at least ``2^-75``. There ``|x| + g`` is
+        ``|x|``, so the square of the second array is ``x²`` bit for bit; below, both squares are
+        at most the smallest subnormal and ``e^{-x²/2}`` rounds to 1 either way. Nothing
+        overflows. Five passes (``abs`` instead of a clip and two products) for a second erf.
         """
-        c = np.clip(x, -1.0, 1.0)
-        cdf = np.multiply(c, y)
+        cdf = np.abs(y)
         cdf += _PHI_GUARD * np.float32(0.5)
-        c *= x
-        c += _PHI_GUARD
-        cdf /= c
-        return cdf, c
+        a = np.abs(x)
+        a += _PHI_GUARD
+        cdf /= a
+        return cdf, a
 
     def _info(self) -> dict[str, Any]:
         tanh = self.approximate == "tanh"
