@@ -296,6 +296,21 @@ def test_activation_training_kernels_equal_the_public_ones(name: str, dtype: str
     assert not np.shares_memory(d_fast, x) and not np.shares_memory(d_fast, y_fast)
 
 
+@pytest.mark.parametrize(
+    "config",
+    [{}, {"negative_slope": 0.1}, {"max_value": 6.0}, {"threshold": 0.5}],
+)
+def test_relu_training_forward_equals_the_public_one_bit_for_bit(config: dict):
+    """The plain ReLU's own kernel and the general path for the others: same bits (the sign of
+    zero included: max(-0.0, 0) is +0.0, as torch gives) and NaN kept."""
+    act = activations.get({"name": "relu", "config": config})
+    x = np.array([[-0.0, 0.0, -2.0, 0.5, 7.0, np.nan]], dtype=np.float32)
+    got, want = act.forward_train(x), act(x, training=True)
+    assert got.tobytes() == want.tobytes()
+    if not config:
+        assert got.tobytes() == np.array([[0, 0, 0, 0.5, 7, np.nan]], np.float32).tobytes()
+
+
 # ---- losses -----------------------------------------------------------------------------------
 LOSS_CASES = [
     ("cross_entropy", lambda rng: rng.integers(0, 4, 6)),

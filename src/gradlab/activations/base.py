@@ -29,6 +29,15 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..registry import Registry
 
+try:  # the ufunc behind np.clip: calling it directly skips np.clip's Python-level wrapper,
+    # which costs more than the clip itself on a small batch (3.2 vs 1.7 us on 64 x 64)
+    from numpy._core.umath import clip as _clip
+except ImportError:  # pragma: no cover - NumPy 1.x keeps it in numpy.core
+    try:
+        from numpy.core.umath import clip as _clip
+    except ImportError:
+        _clip = np.clip
+
 __all__ = [
     "REGISTRY",
     "Activation",
@@ -77,7 +86,7 @@ def positive_part(x: NDArray[np.floating]) -> NDArray[np.floating]:
     not ``np.maximum`` with a scalar, which is about three times slower. ``clip`` keeps the
     sign of ``-0.0``; adding ``+0.0`` turns it into ``+0.0`` as ``max`` and torch give.
     """
-    y = np.clip(x, 0.0, np.inf)
+    y = _clip(x, 0.0, np.inf)
     y += 0.0
     return y
 

@@ -79,6 +79,13 @@ class ReLU(ElementwiseActivation):
             np.clip(y, -np.inf, self.max_value, out=y)
         return y
 
+    def forward_train(self, x: Array) -> Array:
+        # The plain ReLU without the generic path's calls: a deep narrow net calls this once
+        # per layer and step, where the calls cost as much as the arithmetic.
+        if self._plain and self.max_value is None:
+            return positive_part(x)
+        return self._f(x)
+
     def _df(self, x: Array, y: Array | None) -> Array:
         if self._plain and self.max_value is None:
             return above(x, 0.0)
