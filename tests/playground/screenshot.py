@@ -1,6 +1,6 @@
 """Take the playground's screenshot for the docs (docs/playground.png).
 
-    python tests/playground/screenshot.py [--preset spiral_multiclass] [--seconds 20]
+    python -m tests.playground.screenshot [--preset spiral_multiclass] [--seconds 20]
         [--out docs/playground.png] [--width 1400] [--height 900]
 
 Starts the server on a free loopback port, opens the page in the system Chromium, applies a
@@ -17,17 +17,9 @@ from playwright.sync_api import sync_playwright
 
 from gradlab.playground.server import BackgroundServer
 
+from .browser import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def main() -> None:
@@ -38,7 +30,7 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "docs" / "playground.png"))
     ap.add_argument("--width", type=int, default=1400)
     ap.add_argument("--height", type=int, default=900)
-    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument("--chromium", default=CHROMIUM)
     ap.add_argument("--show-test", action="store_true", help="draw the test points too")
     args = ap.parse_args()
 
@@ -75,10 +67,14 @@ def main() -> None:
             page.wait_for_function("() => window.__playground.state.running === false")
             page.wait_for_timeout(300)
             # hover one link so the picture shows a weight's tooltip
-            xy = page.locator("#links path.link-hit").nth(58).evaluate(
-                """p => { const q = p.getPointAtLength(p.getTotalLength() * 0.5);
+            xy = (
+                page.locator("#links path.link-hit")
+                .nth(58)
+                .evaluate(
+                    """p => { const q = p.getPointAtLength(p.getTotalLength() * 0.5);
                           const m = p.getScreenCTM();
                           return [q.x * m.a + m.e, q.y * m.d + m.f]; }"""
+                )
             )
             page.mouse.move(*xy)
             page.wait_for_timeout(200)

@@ -17,17 +17,8 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = os.environ.get("GRADLAB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from .browser import CHROMIUM, CHROMIUM_ARGS
+
 VIEWPORT = {"width": 1400, "height": 900}
 
 
