@@ -31,7 +31,7 @@ from . import (
 from .gradcheck import gradcheck
 from .model import Sequential
 from .serialization import load_model
-from .training import TrainingDivergedError
+from .training import TrainingDivergedError, TrainingStalledWarning
 
 #: Names served by :func:`__getattr__` on first use (they import scikit-learn).
 _LAZY = {"estimators": "", "MLPClassifier": "estimators", "MLPRegressor": "estimators"}
@@ -41,6 +41,7 @@ __all__ = [
     "MLPRegressor",
     "Sequential",
     "TrainingDivergedError",
+    "TrainingStalledWarning",
     "__version__",
     "activations",
     "callbacks",

@@ -23,6 +23,7 @@ __all__ = [
     "QUIET",
     "TrainingDivergedError",
     "TrainingLoop",
+    "TrainingStalledWarning",
     "all_finite",
     "check_arrays",
     "checks_targets",
@@ -33,6 +34,17 @@ __all__ = [
 
 class TrainingDivergedError(FloatingPointError):
     """The loss or a gradient became NaN or infinite during training."""
+
+
+class TrainingStalledWarning(UserWarning):
+    """Training ran without overflowing but did not learn: the loss stayed at or above its
+    starting value for several epochs, or the weights grew by orders of magnitude.
+
+    ``Sequential.fit`` issues it once per call (``warnings.warn``), with the measured numbers
+    and the usual remedies (a lower learning rate, ``clip_norm``, another initializer).
+    Silence it with ``warnings.simplefilter("ignore", TrainingStalledWarning)`` where a
+    diverging run is the point of the experiment.
+    """
 
 
 class TrainingLoop:
