@@ -230,11 +230,62 @@ def test_batch_hooks_see_gradients_before_the_update(xor_data):
     assert [s for s, _, _ in seen] == list(range(8))
 
 
-def test_early_stopping_stops_and_restores_best(xor_data):
+def scripted(values, key="monitored"):
+    """A callback that writes ``values[epoch]`` into the epoch logs under ``key``.
+
+    EarlyStopping then sees a sequence chosen by the test, while the model trains for real:
+    its decisions no longer hang on the last bits of a loss, which differ between CPUs."""
+    return callbacks.LambdaCallback(on_epoch_end=lambda e, logs: logs.update({key: values[e]}))
+
+
+@pytest.mark.parametrize(
+    ("values", "patience", "min_delta", "epochs_run", "best_epoch"),
+    [
+        ([1.0] * 50, 2, 0.0, 3, 0),  # never improves: stops after epoch 0 + patience
+        ([3.0, 2.0, 1.0, 1.5, 1.2, 1.1, 0.5, 9.0], 3, 0.0, 6, 2),  # 1.5, 1.2, 1.1 > 1.0
+        ([3.0, 2.0, 1.9999, 1.9998, 1.0, 1.0], 2, 0.01, 4, 1),  # steps below min_delta
+        ([5.0, 4.0, 3.0, 2.0, 1.0], 100, 0.0, 5, 4),  # keeps improving: runs every epoch
+    ],
+)
+def test_early_stopping_follows_the_monitored_values(
+    xor_data, values, patience, min_delta, epochs_run, best_epoch
+):
     X, y = xor_data
     model = mlp()
-    model.compile(optimizer=optimizers.SGD(lr=0.0), loss="cross_entropy")  # never improves
-    stop = callbacks.EarlyStopping(monitor="loss", patience=2)
+    model.compile(optimizer=optimizers.Adam(lr=0.01), loss="cross_entropy")
+    stop = callbacks.EarlyStopping("monitored", patience=patience, min_delta=min_delta)
+    hist = model.fit(X, y, epochs=len(values), verbose=0, callbacks=[scripted(values), stop])
+    assert len(hist.history["loss"]) == epochs_run
+    assert stop.best_epoch == best_epoch and stop.best == values[best_epoch]
+    assert stop.stopped_epoch == (epochs_run - 1 if epochs_run < len(values) else 0)
+    assert model.stop_training == (epochs_run < len(values))
+
+
+def test_early_stopping_restores_the_weights_of_the_best_epoch(xor_data):
+    X, y = xor_data
+    model = mlp()
+    model.compile(optimizer=optimizers.Adam(lr=0.05), loss="cross_entropy")
+    snapshots = []
+    rec = callbacks.LambdaCallback(
+        on_epoch_end=lambda e, logs: snapshots.append(model.get_weights())
+    )
+    values = [3.0, 2.0, 0.5, 1.0, 1.0, 1.0, 1.0]  # best at epoch 2, stops at epoch 4
+    stop = callbacks.EarlyStopping("monitored", patience=2, restore_best_weights=True, mode="min")
+    model.fit(X, y, epochs=len(values), verbose=0, callbacks=[scripted(values), rec, stop])
+    assert stop.best_epoch == 2 and stop.stopped_epoch == 4 and len(snapshots) == 5
+    for a, b in zip(model.get_weights(), snapshots[2], strict=True):
+        assert np.array_equal(a, b)
+    # Adam at lr 0.05 moves every weight between epochs 2 and 4: the restore is visible.
+    assert not all(np.array_equal(a, b) for a, b in zip(snapshots[2], snapshots[4], strict=True))
+
+
+def test_early_stopping_on_a_real_loss_with_a_margin(xor_data):
+    X, y = xor_data
+    # lr 0: the loss is the same in every epoch up to the summation order of shuffled batches
+    # (last bits, CPU-dependent); a min_delta far above that makes "no improvement" certain.
+    model = mlp()
+    model.compile(optimizer=optimizers.SGD(lr=0.0), loss="cross_entropy")
+    stop = callbacks.EarlyStopping(monitor="loss", patience=2, min_delta=1e-4)
     hist = model.fit(X, y, epochs=50, verbose=0, callbacks=[stop])
     assert len(hist.history["loss"]) == 3 and stop.stopped_epoch == 2
 
@@ -246,21 +297,6 @@ def test_early_stopping_stops_and_restores_best(xor_data):
     assert best.best == min(hist.history["val_loss"])
     with pytest.raises(ValueError, match="not in the epoch logs"):
         model.fit(X, y, epochs=1, verbose=0, callbacks=[callbacks.EarlyStopping("val_loss")])
-
-
-def test_early_stopping_restore_best_weights(xor_data):
-    X, y = xor_data
-    model = mlp()
-    model.compile(optimizer=optimizers.SGD(lr=0.0), loss="cross_entropy")
-    snapshots = []
-    rec = callbacks.LambdaCallback(
-        on_epoch_end=lambda e, logs: snapshots.append(model.get_weights())
-    )
-    stop = callbacks.EarlyStopping(monitor="loss", patience=1, restore_best_weights=True)
-    model.fit(X, y, epochs=10, verbose=0, callbacks=[rec, stop])
-    assert stop.best_epoch == 0
-    for a, b in zip(model.get_weights(), snapshots[0], strict=True):
-        assert np.array_equal(a, b)
 
 
 # ---- divergence and bad input -----------------------------------------------------------------
@@ -334,8 +370,13 @@ def test_fit_rejects_bad_arguments(kwargs, match, xor_data):
 # ---- gradient check of whole models ----------------------------------------------------------
 @pytest.mark.parametrize(
     ("loss", "out_act", "out_dim"),
-    [("cross_entropy", "softmax", 3), ("cross_entropy", None, 3), ("mse", "tanh", 3),
-     ("binary_cross_entropy", "sigmoid", 1), ("nll", "softmax", 3)],
+    [
+        ("cross_entropy", "softmax", 3),
+        ("cross_entropy", None, 3),
+        ("mse", "tanh", 3),
+        ("binary_cross_entropy", "sigmoid", 1),
+        ("nll", "softmax", 3),
+    ],
 )
 def test_gradcheck_of_a_model_with_every_layer(loss, out_act, out_dim):
     rng = np.random.default_rng(0)
@@ -344,10 +385,20 @@ def test_gradcheck_of_a_model_with_every_layer(loss, out_act, out_dim):
         loss, rng.integers(0, 3, 12)
     )
     model = gl.Sequential(
-        [layers.Dense(6, use_bias=False), layers.BatchNorm(), layers.PReLU(), layers.Dropout(0.3),
-         layers.Maxout(5, pieces=3), layers.LayerNorm(), layers.FReLU(),
-         layers.Dense(6, activation="elu"), layers.Dense(out_dim, activation=out_act)],
-        input_dim=4, seed=0, dtype="float64",
+        [
+            layers.Dense(6, use_bias=False),
+            layers.BatchNorm(),
+            layers.PReLU(),
+            layers.Dropout(0.3),
+            layers.Maxout(5, pieces=3),
+            layers.LayerNorm(),
+            layers.FReLU(),
+            layers.Dense(6, activation="elu"),
+            layers.Dense(out_dim, activation=out_act),
+        ],
+        input_dim=4,
+        seed=0,
+        dtype="float64",
     )
     model.compile(optimizer="sgd", loss=loss)
     errors = gl.gradcheck(model, X, y)
