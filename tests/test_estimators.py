@@ -329,6 +329,7 @@ def test_diagnostics_shape_and_content(iris):
     assert np.all(dead[:, :2] == 0) and np.all(np.isnan(dead[:, 2]))  # softmax: no f'
 
 
+@pytest.mark.filterwarnings("ignore::gradlab.TrainingStalledWarning")  # the point of the test
 def test_diagnostics_see_dead_relus(iris):
     """Zero kernels and zero biases: every ReLU outputs 0 and has f'(0) = 0, so all are dead."""
     X, y = iris

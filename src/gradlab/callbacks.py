@@ -59,6 +59,8 @@ class History(Callback):
         history: ``{"loss": [...], "accuracy": [...], "val_loss": [...], "lr": [...], ...}``.
         epoch: The epoch indices recorded.
         params: ``{"epochs", "batch_size", "steps", "samples"}`` of the run.
+        stalled: The text of the :class:`~gradlab.TrainingStalledWarning` the run issued, or
+            ``None`` when it learned.
     """
 
     def __init__(self) -> None:
@@ -66,6 +68,7 @@ class History(Callback):
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
         self.params: dict[str, Any] = {}
+        self.stalled: str | None = None
 
     def on_epoch_end(self, epoch: int, logs: Logs) -> None:
         self.epoch.append(epoch)

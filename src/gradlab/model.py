@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -38,8 +39,10 @@ from .layers import Layer, check_dtype
 from .optimizers import global_norm
 from .training import (
     QUIET,
+    StallMonitor,
     TrainingDivergedError,
     TrainingLoop,
+    TrainingStalledWarning,
     all_finite,
     check_arrays,
     checks_targets,
@@ -316,6 +319,19 @@ class Sequential:
         self.optimizer.step(self._params, self._grads, grad_norm=norm)
         return loss
 
+    def _starting_loss(self, X: Array, y: NDArray) -> float:
+        """Return the loss the network starts ``fit`` from: a training-mode forward pass (as
+        the epochs' losses are measured) over at most 2048 evenly spaced rows, through a copy
+        of the layers so that no cache, running statistic or random generator moves."""
+        rows = slice(None, None, -(-len(X) // 2048))
+        probe = copy.copy(self)
+        probe.layers = copy.deepcopy(self.layers)
+        with np.errstate(**QUIET):
+            out = probe.forward(X[rows], training=True, logits=self.fused)
+            loss = self.loss.forward(out, y[rows])
+        self.loss._cache = {}
+        return float(loss)
+
     def _check_weights(self, X: Array, loss: float, *, epoch: int, batch: int) -> None:
         """Raise the divergence diagnosis if an update overflowed the weights."""
         if not all_finite(self._flat_params):
@@ -360,6 +376,13 @@ class Sequential:
         Raises:
             TrainingDivergedError: when the loss or a gradient becomes NaN/inf; the message
                 names the epoch, the batch, the first layer that went non-finite and remedies.
+
+        Warns:
+            TrainingStalledWarning: once, when the run stays finite but does not learn: the
+                mean training loss stays at or above the loss the network started from for 3
+                epochs in a row, or the weights' global norm grows 1000-fold (or 10-fold
+                while the loss stays within 5% of its start); see
+                :class:`~gradlab.training.StallMonitor`. ``history.stalled`` keeps the text.
         """
         self._require_compiled()
         epochs = _positive_int("epochs", epochs)
@@ -386,7 +409,7 @@ class Sequential:
         steps = -(-n // batch_size)
         history = History()
         history.params = {"epochs": epochs, "batch_size": batch_size, "steps": steps, "samples": n}
-        cbs: list[Callback] = [history, *(callbacks or [])]
+        cbs: list[Callback] = [history, *_check_callbacks(callbacks)]
         if verbose:
             cbs.append(ProgressBar(verbose))
         for cb in cbs:
@@ -397,6 +420,11 @@ class Sequential:
         for cb in cbs:
             cb.on_train_begin(start_logs)
         loop = self._training_loop(cbs)
+        stall = StallMonitor()
+        stall.begin(
+            global_norm([self._flat_params]),
+            self._starting_loss(X, y) if epochs >= stall.patience else None,
+        )
         for epoch in range(epochs):
             self.optimizer.on_epoch_begin(epoch)
             for cb in cbs:
@@ -439,6 +467,12 @@ class Sequential:
                 for key, value in self._evaluate(Xv, yv).items():
                     epoch_logs[f"val_{key}"] = value
             epoch_logs["lr"] = self.optimizer.lr
+            stalled = stall.check(
+                epoch, epoch_logs["loss"], global_norm([self._flat_params]), self.optimizer.lr
+            )
+            if stalled is not None:
+                history.stalled = stalled
+                warnings.warn(stalled, TrainingStalledWarning, stacklevel=2)
             for cb in cbs:
                 cb.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
@@ -626,3 +660,26 @@ def _positive_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
     return int(value)
+
+
+def _check_callbacks(callbacks: Any) -> list[Callback]:
+    """Return ``callbacks`` as a list after checking that each one is a ``Callback``."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback):
+        raise TypeError(
+            f"callbacks must be a list of Callback objects, got one {type(callbacks).__name__}; "
+            "wrap it in a list: callbacks=[...]"
+        )
+    if isinstance(callbacks, str | bytes) or not isinstance(callbacks, Iterable):
+        raise TypeError(
+            f"callbacks must be a list of Callback objects, got {type(callbacks).__name__}"
+        )
+    callbacks = list(callbacks)
+    for i, cb in enumerate(callbacks):
+        if not isinstance(cb, Callback):
+            raise TypeError(
+                f"callbacks[{i}] must be a gradlab.callbacks.Callback (subclass it and override "
+                f"the on_* hooks you need), got {type(cb).__name__}: {cb!r}"
+            )
+    return callbacks

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "QUIET",
+    "StallMonitor",
     "TrainingDivergedError",
     "TrainingLoop",
     "TrainingStalledWarning",
@@ -101,15 +102,21 @@ def check_arrays(
 ) -> tuple[NDArray[np.floating], NDArray[Any] | None]:
     """Validate inputs at the API boundary and convert ``X`` to ``dtype``.
 
-    Raises ``TypeError`` for non-numeric data and ``ValueError`` for wrong shapes, NaN/inf or
-    mismatched lengths, naming the argument, what was expected and what was received.
+    Raises ``TypeError`` for non-numeric data and ``ValueError`` for wrong shapes, NaN/inf,
+    mismatched lengths or (when ``y`` is given: training and scoring) no rows at all, naming
+    the argument, what was expected and what was received.
     """
-    X = np.asarray(X)
+    X = _as_array(X, "X", where)
     if X.dtype.kind not in "biuf":
         raise TypeError(f"{where}: X must be numeric, got dtype {X.dtype}")
     if X.ndim != 2:
         hint = " (use X.reshape(-1, 1) for a single feature)" if X.ndim == 1 else ""
         raise ValueError(f"{where}: X must be 2-D (samples, features), got shape {X.shape}{hint}")
+    if y is not None and len(X) == 0:
+        raise ValueError(
+            f"{where}: X has no rows (shape {X.shape}); training and scoring need at least one "
+            "sample"
+        )
     X = X.astype(dtype, copy=False)
     # One summing pass over X, no temporary: a finite sum means every value is finite. Only
     # when it is not (a NaN/inf, or finite values whose sum overflows) is X checked element
@@ -124,7 +131,7 @@ def check_arrays(
         )
     if y is None:
         return X, None
-    y = np.asarray(y)
+    y = _as_array(y, "y", where)
     if y.dtype.kind not in "biuf":
         raise TypeError(f"{where}: y must be numeric, got dtype {y.dtype}")
     if y.ndim == 0 or len(y) != len(X):
@@ -138,6 +145,17 @@ def check_arrays(
             row = int(np.argwhere(bad)[0][0])
             raise ValueError(f"{where}: y contains NaN or inf (first at row {row})")
     return X, y
+
+
+def _as_array(value: Any, name: str, where: str) -> NDArray[Any]:
+    """``np.asarray(value)``, with NumPy's message for ragged nested lists made readable."""
+    try:
+        return np.asarray(value)
+    except ValueError:
+        raise ValueError(
+            f"{where}: {name} must be a rectangular array (every row the same length); got "
+            f"nested sequences of different lengths ({type(value).__name__})"
+        ) from None
 
 
 def _first_bad(arrays: dict[str, NDArray[Any]]) -> str | None:
@@ -186,6 +204,97 @@ def diagnose_divergence(
         "optimizer), use an initializer matched to the activation (he_normal for ReLU, "
         "glorot for tanh/sigmoid), or add BatchNorm."
     )
+
+
+class StallMonitor:
+    """Notice a run that stays finite but does not learn, and say so once.
+
+    ``Sequential.fit`` gives it, before the first update, the loss the network starts from
+    :math:`L_0` (training mode, on up to 2048 rows of the training data) and the global L2
+    norm of all parameters :math:`\\|\\theta_0\\|`; after every epoch :math:`e`, the epoch's
+    mean training loss :math:`L_e` and :math:`\\|\\theta_e\\|`. The run is *stalled* when one
+    of these holds:
+
+    1. **the loss does not fall**: :math:`L_e \\ge L_0` for ``patience`` epochs in a row;
+    2. **the weights explode**: :math:`\\|\\theta_e\\| \\ge 1000\\,\\|\\theta_0\\|`;
+    3. **the weights grow while the loss stays put**: :math:`\\|\\theta_e\\| \\ge
+       10\\,\\|\\theta_0\\|` and :math:`L_e \\ge 0.95\\,L_0` for ``patience`` epochs in a
+       row (typically a learning rate so large that every ReLU died after one jump).
+
+    The thresholds come from measurements on the bundled digits (a 64-unit hidden layer, 5
+    epochs, seeds 0-2): the healthy runs (SGD at lr 0.01-1, Adam at 1e-3-0.1, with sigmoid,
+    tanh and ReLU) grew their weights at most 8-fold and none meets a rule; the runs at lr 10,
+    1e3 and 1e6 that end near chance do. A run that learns slowly is not flagged: on XOR, Adam
+    at lr 1e-3 lowers the loss by 0.1-1% per epoch and stays below :math:`L_0` from the
+    first epoch on.
+    """
+
+    def __init__(
+        self,
+        *,
+        patience: int = 3,
+        tolerance: float = 0.05,
+        grew: float = 10.0,
+        exploded: float = 1e3,
+    ) -> None:
+        self.patience, self.tolerance = patience, tolerance
+        self.grew, self.exploded = grew, exploded
+        self.start_loss: float | None = None
+        self.start_norm = 0.0
+        self.above: list[float] = []  # the current run of epochs with L_e >= L_0
+        self.near: list[float] = []  # ... with L_e >= (1 - tolerance) L_0
+        self.message: str | None = None
+
+    def begin(self, norm: float, loss: float | None) -> None:
+        """Record the parameters' global norm and the loss (``None``: unknown) before the
+        first update."""
+        self.start_norm = norm
+        self.start_loss = loss if loss is not None and math.isfinite(loss) else None
+
+    def check(self, epoch: int, loss: float, norm: float, lr: Any) -> str | None:
+        """Return the warning text the first time a rule holds, else ``None``."""
+        if self.message is not None:
+            return None
+        start = self.start_loss
+        if start is not None and start > 0:
+            self.above = [*self.above, loss] if loss >= start else []
+            near = loss >= (1.0 - self.tolerance) * start
+            self.near = [*self.near, loss] if near else []
+        growth = norm / self.start_norm if self.start_norm > 0 else 1.0
+        weights = (
+            f"the weights grew {growth:.3g}-fold (global L2 norm {self.start_norm:.4g} -> "
+            f"{norm:.4g})"
+        )
+        if len(self.above) >= self.patience:
+            finding = self._streak(epoch, self.above, "at or above")
+            if growth >= self.grew:
+                finding += " and " + weights
+        elif growth >= self.exploded:
+            finding = weights
+        elif growth >= self.grew and len(self.near) >= self.patience:
+            finding = (
+                weights
+                + " while "
+                + self._streak(epoch, self.near, f"within {self.tolerance:.0%} of")
+            )
+        else:
+            return None
+        self.message = (
+            f"training stalled at epoch {epoch + 1}: {finding}. The run is finite but is not "
+            f"learning. Remedies: lower the learning rate (now {lr}), clip gradients "
+            "(clip_norm=1.0 on the optimizer), use an initializer matched to the activation "
+            "(he_normal for ReLU, glorot for tanh/sigmoid), or add BatchNorm; if the weights did "
+            "not grow and the loss barely moved, the learning rate may be too small instead."
+        )
+        return self.message
+
+    def _streak(self, epoch: int, losses: list[float], relation: str) -> str:
+        first = epoch + 2 - len(losses)
+        values = ", ".join(f"{v:.4g}" for v in losses)
+        return (
+            f"the mean training loss stayed {relation} its starting value {self.start_loss:.4g} "
+            f"for {len(losses)} epochs in a row (epochs {first}-{epoch + 1}: {values})"
+        )
 
 
 def _fmt_bytes(n: float) -> str:

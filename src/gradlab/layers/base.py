@@ -196,14 +196,24 @@ class Layer:
             raise ValueError(
                 f"{self.describe()}: expected {len(targets)} arrays, got {len(weights)}"
             )
+        names = [k for k in self.param_names if k in self.params] + [
+            k for k in self.buffer_names if k in self.buffers
+        ]
         for i, (dst, src) in enumerate(zip(targets, weights, strict=True)):
-            src = np.asarray(src)
-            if src.shape != dst.shape:
+            what = f"{self.describe()}: weight {i} ({names[i]!r})"
+            try:
+                src = np.asarray(src)
+            except ValueError:
                 raise ValueError(
-                    f"{self.describe()}: weight {i} must have shape {dst.shape}, got {src.shape}"
-                )
+                    f"{what} must be a rectangular array of shape {dst.shape}; got nested "
+                    f"sequences of different lengths ({type(src).__name__})"
+                ) from None
+            if src.dtype.kind not in "biuf":
+                raise TypeError(f"{what} must be numeric, got an array of dtype {src.dtype}")
+            if src.shape != dst.shape:
+                raise ValueError(f"{what} must have shape {dst.shape}, got {src.shape}")
             if not np.all(np.isfinite(src)):
-                raise ValueError(f"{self.describe()}: weight {i} contains NaN or inf")
+                raise ValueError(f"{what} contains NaN or inf")
             dst[...] = src
 
     def get_config(self) -> dict[str, Any]:
