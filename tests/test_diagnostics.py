@@ -69,10 +69,27 @@ def test_activation_statistics_against_a_direct_computation():
     assert stats[1]["frac_saturated"] is None and stats[1]["dead_frac"] is None
 
 
+def test_huge_but_finite_activations_give_finite_statistics_without_warnings():
+    """A diverging network's outputs reach 1e200: their squares overflow float64. Before, the
+    snapshot raised 'overflow encountered in square' (an error under this suite's config)
+    from inside NumPy's std, in the middle of an estimator's fit."""
+    X, y = _data()
+    model = _model([layers.Dense(7, activation="relu"), layers.Dense(2)])
+    model.layers[0].params["W"][...] *= 1e200
+    stats = diagnostics.snapshot(model, X, y)  # RuntimeWarnings are errors here
+    h = np.maximum(X @ model.layers[0].params["W"] + model.layers[0].params["b"], 0)
+    scale = np.abs(h).max()
+    assert math.isfinite(stats[0]["act_std"]) and stats[0]["act_std"] > 1e199
+    assert stats[0]["act_std"] == pytest.approx(scale * (h / scale).std())
+    assert stats[0]["act_mean"] == pytest.approx(h.mean())
+    assert not math.isnan(stats[0]["grad_w_norm"])  # a norm, possibly inf, never NaN
+
+
 def test_dead_relu_units_and_saturated_sigmoids_are_counted():
     X, y = _data()
-    model = _model([layers.Dense(6, activation="relu"), layers.Dense(6, activation="sigmoid"),
-                    layers.Dense(2)])
+    model = _model(
+        [layers.Dense(6, activation="relu"), layers.Dense(6, activation="sigmoid"), layers.Dense(2)]
+    )
     b = model.layers[0].params["b"]
     b[:3] = -100.0  # three units can never fire on this data
     model.layers[1].params["W"][...] *= 1e4
@@ -167,8 +184,14 @@ def test_unknown_series_key():
 
 def test_batchnorm_is_measured_with_batch_statistics_by_default():
     X, _ = _data()
-    model = _model([layers.Dense(8, kernel_initializer="random_normal"), layers.BatchNorm(),
-                    layers.Activation("sigmoid"), layers.Dense(2)])
+    model = _model(
+        [
+            layers.Dense(8, kernel_initializer="random_normal"),
+            layers.BatchNorm(),
+            layers.Activation("sigmoid"),
+            layers.Dense(2),
+        ]
+    )
     model.layers[0].params["W"][...] *= 1e3  # huge pre-activations, only BN rescues them
     running = model.layers[1].buffers["running_mean"].copy()
     by_batch = diagnostics.snapshot(model, X, batchnorm="batch")

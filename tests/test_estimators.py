@@ -340,6 +340,55 @@ def test_diagnostics_see_dead_relus(iris):
     assert np.all(grad == 0)  # no kernel ever gets a gradient
 
 
+# -- divergence -------------------------------------------------------------------------------
+@pytest.mark.filterwarnings("ignore::gradlab.TrainingStalledWarning")
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_divergence_is_a_value_error_and_a_training_diverged_error(early_stopping, seed):
+    """A learning rate of 1e3 blows up a ReLU regressor within 3-6 epochs on every seed.
+    Before: a FloatingPointError subclass without early stopping, and with it scikit-learn's
+    "Input contains NaN/infinity" from r2_score or an overflow RuntimeWarning."""
+    from sklearn.datasets import make_regression
+
+    X, y = make_regression(200, 5, random_state=0)
+    reg = MLPRegressor(
+        (16,),
+        solver="sgd",
+        learning_rate_init=1e3,
+        early_stopping=early_stopping,
+        max_iter=30,
+        random_state=seed,
+    )
+    with pytest.raises(ValueError, match=r"^MLPRegressor: training diverged at epoch \d+") as info:
+        reg.fit(X, y)
+    assert isinstance(info.value, gradlab.TrainingDivergedError)
+    assert type(info.value) is gradlab.estimators.EstimatorDivergedError
+    assert "learning" in str(info.value) and "StandardScaler" in str(info.value)
+    if early_stopping:
+        assert "Input contains" not in str(info.value)
+
+
+@pytest.mark.filterwarnings("ignore::gradlab.TrainingStalledWarning")
+@pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
+def test_grid_search_scores_a_diverging_candidate_as_an_error():
+    """A diverging candidate is one failed fit (``error_score``), not the end of the search."""
+    from sklearn.datasets import make_regression
+    from sklearn.exceptions import FitFailedWarning
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = make_regression(120, 5, random_state=0)
+    grid = GridSearchCV(
+        MLPRegressor((16,), solver="sgd", max_iter=30, random_state=0),
+        {"learning_rate_init": [1e-3, 1e3]},
+        cv=2,
+        error_score=np.nan,
+    )
+    with pytest.warns(FitFailedWarning, match="EstimatorDivergedError"):
+        grid.fit(X, y)
+    scores = grid.cv_results_["mean_test_score"]
+    assert np.isfinite(scores[0]) and np.isnan(scores[1])
+
+
 # -- package --------------------------------------------------------------------------------
 def test_lazy_export_keeps_import_gradlab_light():
     assert gradlab.MLPClassifier is MLPClassifier and gradlab.MLPRegressor is MLPRegressor

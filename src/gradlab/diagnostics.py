@@ -56,6 +56,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .callbacks import Callback, Logs
 from .layers import BatchNorm, Layer
+from .optimizers import global_norm
 
 __all__ = [
     "KEYS",
@@ -99,7 +100,18 @@ def _kernel_grads(layer: Layer) -> list[NDArray]:
 
 
 def _norm(arrays: Sequence[NDArray]) -> float:
-    return math.sqrt(sum(float(np.vdot(a, a)) for a in arrays))
+    return global_norm(arrays)  # no overflow for finite arrays, inf/NaN for non-finite ones
+
+
+def _mean_std(h: NDArray) -> tuple[float, float]:
+    """Mean and standard deviation in float64, finite for every finite ``h`` (a diverging
+    network's outputs reach 1e300: their squares would overflow), inf/NaN if ``h`` is not."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, std = float(h.mean()), float(h.std())
+        if not (math.isfinite(mean) and math.isfinite(std)) and np.isfinite(h).all():
+            peak = float(np.abs(h).max())
+            mean, std = peak * float((h / peak).mean()), peak * float((h / peak).std())
+    return mean, std
 
 
 def _activation_of(layer: Layer) -> Any:
@@ -144,17 +156,18 @@ def layer_outputs(
 
 
 def _activation_stats(layer: Layer, pre: NDArray | None, h: NDArray) -> dict[str, Any]:
-    h64 = h.astype(np.float64, copy=False)
+    mean, std = _mean_std(h.astype(np.float64, copy=False))
     stats: dict[str, Any] = {
-        "act_mean": float(h64.mean()),
-        "act_std": float(h64.std()),
+        "act_mean": mean,
+        "act_std": std,
         "frac_zero": float(np.mean(h == 0)),
         "frac_saturated": None,
         "dead_frac": None,
     }
     act = _activation_of(layer)
     if act is not None and pre is not None and act.info.elementwise:
-        d = np.abs(act.derivative(pre))
+        with np.errstate(over="ignore", invalid="ignore"):  # inf/NaN pre-activations
+            d = np.abs(act.derivative(pre))
         peak = act.info.max_abs_derivative
         if peak and math.isfinite(peak):
             stats["frac_saturated"] = float(np.mean(d < SATURATION_THRESHOLD * peak))

@@ -20,11 +20,21 @@ True
 Differences from ``sklearn.neural_network``: no ``lbfgs`` solver and no learning-rate
 schedules (``learning_rate``, ``power_t``), no ``warm_start``, ``sample_weight`` or sparse
 input; scikit-learn's ``solver="sgd"`` (Nesterov momentum by default) is ``"nesterov"`` here.
+
+A fit that diverges raises :class:`EstimatorDivergedError`, both a ``ValueError`` (as
+scikit-learn's MLP raises) and a :class:`gradlab.TrainingDivergedError`.
 """
 
 from __future__ import annotations
 
+from ._base import EstimatorDivergedError
 from ._mlp import MLPClassifier, MLPRegressor
 from ._network import SOLVERS, seed_from_random_state
 
-__all__ = ["SOLVERS", "MLPClassifier", "MLPRegressor", "seed_from_random_state"]
+__all__ = [
+    "SOLVERS",
+    "EstimatorDivergedError",
+    "MLPClassifier",
+    "MLPRegressor",
+    "seed_from_random_state",
+]

@@ -23,6 +23,7 @@ from .. import initializers
 from ..datasets import train_test_split
 from ..layers import Dense
 from ..model import Sequential
+from ..training import TrainingDivergedError
 from ._compat import validate_data
 from ._docs import fill_doc
 from ._network import (
@@ -34,12 +35,23 @@ from ._network import (
 )
 from ._tracker import Tracker
 
-__all__ = ["BaseMLP"]
+__all__ = ["BaseMLP", "EstimatorDivergedError"]
 
 #: Rows of the training data on which ``diagnostics_`` measures dead units each epoch.
 PROBE_SAMPLES = 256
 
 _FLOAT_DTYPES = (np.float64, np.float32)
+
+
+class EstimatorDivergedError(TrainingDivergedError, ValueError):
+    """Training diverged inside ``fit`` or ``partial_fit`` of a gradlab estimator.
+
+    It is a ``ValueError``, which is what scikit-learn's MLP raises when its solver produces
+    non-finite weights, so code written for scikit-learn (``GridSearchCV(error_score=...)``,
+    ``except ValueError``) handles it; and it is gradlab's
+    :class:`~gradlab.TrainingDivergedError`, with the engine's diagnosis (epoch, batch, first
+    non-finite layer, remedies) in its message.
+    """
 
 
 @fill_doc
@@ -145,8 +157,25 @@ class BaseMLP(BaseEstimator):
         raise NotImplementedError
 
     def _score_validated(self, X: NDArray[np.floating], y: NDArray[Any]) -> float:
-        """The validation score of ``early_stopping``: accuracy or R², as ``score``."""
-        return float(self._metric(y, self._decode(self.model_.predict(X))))
+        """The validation score of ``early_stopping``: accuracy or R², as ``score``.
+
+        Raises :class:`~gradlab.TrainingDivergedError` when the network's outputs on the
+        validation rows, or the score itself, are not finite, which can happen while every
+        training batch stayed finite (a diverging regressor's predictions overflow first on
+        unseen rows, or grow so large that R² overflows to -inf)."""
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+            out = self.model_.predict(X)
+            score = float(self._metric(y, self._decode(out))) if np.isfinite(out).all() else None
+        if score is None or not np.isfinite(score):
+            what = "are not finite" if score is None else f"give a validation score of {score}"
+            raise TrainingDivergedError(
+                f"training diverged at epoch {self.n_iter_}: the network's outputs on the "
+                f"validation split (early_stopping) {what}, although the training batches "
+                f"stayed finite. Remedies: lower learning_rate_init (now "
+                f"{self.learning_rate_init}), clip gradients (clip_norm=1.0), or scale the "
+                "features and targets."
+            )
+        return score
 
     # -- fitting ---------------------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -267,15 +296,21 @@ class BaseMLP(BaseEstimator):
         )
         tracker = Tracker(self, n, X_val, y_val)
         self.n_iter_ = 0
-        self.model_.fit(
-            X,
-            targets,
-            epochs=1 if incremental else self.max_iter,
-            batch_size=batch_size,
-            shuffle=self.shuffle,
-            callbacks=[tracker, diag],
-            verbose=0,
-        )
+        try:
+            self.model_.fit(
+                X,
+                targets,
+                epochs=1 if incremental else self.max_iter,
+                batch_size=batch_size,
+                shuffle=self.shuffle,
+                callbacks=[tracker, diag],
+                verbose=0,
+            )
+        except TrainingDivergedError as exc:
+            raise EstimatorDivergedError(
+                f"{type(self).__name__}: {exc} Large input values diverge easily: scaling "
+                "the features (sklearn.preprocessing.StandardScaler) often helps."
+            ) from None
         first_epoch = len(self.diagnostics_["epoch"]) + 1
         self.diagnostics_["epoch"] += list(range(first_epoch, first_epoch + len(diag.records)))
         self.diagnostics_["grad_norm"] += diag.series("grad_w_norm").tolist()
