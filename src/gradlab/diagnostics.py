@@ -311,8 +311,9 @@ class Diagnostics(Callback):
         record_initial: bool = True,
     ) -> None:
         super().__init__()
-        if every != "epoch" and not (isinstance(every, int) and not isinstance(every, bool)
-                                     and every >= 1):
+        if every != "epoch" and not (
+            isinstance(every, int) and not isinstance(every, bool) and every >= 1
+        ):
             raise ValueError(f"every must be 'epoch' or a positive int; received {every!r}")
         if not isinstance(max_samples, int) or max_samples < 1:
             raise ValueError(f"max_samples must be a positive int; received {max_samples!r}")
@@ -429,9 +430,10 @@ class Diagnostics(Callback):
             for j, name in enumerate(self.layer_names):
                 if np.isfinite(values[:, j]).any():
                     ax.plot(steps, values[:, j], marker=".", label=name)
-            if key in ("grad_w_norm", "grad_act_norm", "update_ratio") and np.nanmax(
-                values, initial=0
-            ) > 0:
+            if (
+                key in ("grad_w_norm", "grad_act_norm", "update_ratio")
+                and np.nanmax(values, initial=0) > 0
+            ):
                 ax.set_yscale("log")
             ax.set(title=key, xlabel="step")
             ax.grid(alpha=0.3)

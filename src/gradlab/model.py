@@ -44,6 +44,7 @@ from .training import (
     TrainingLoop,
     TrainingStalledWarning,
     all_finite,
+    chance_loss,
     check_arrays,
     checks_targets,
     diagnose_divergence,
@@ -378,11 +379,12 @@ class Sequential:
                 names the epoch, the batch, the first layer that went non-finite and remedies.
 
         Warns:
-            TrainingStalledWarning: once, when the run stays finite but does not learn: the
-                mean training loss stays at or above the loss the network started from for 3
-                epochs in a row, or the weights' global norm grows 1000-fold (or 10-fold
-                while the loss stays within 5% of its start); see
-                :class:`~gradlab.training.StallMonitor`. ``history.stalled`` keeps the text.
+            TrainingStalledWarning: once, when the run stays finite but does not learn: for
+                3 epochs in a row the mean training loss stays at or above the loss the
+                network started from, or above chance (the loss of the best constant
+                prediction) without a new best; or the weights' global norm grows 1000-fold
+                (10-fold while the loss stays within 5% of its start). See
+                :class:`~gradlab.training.StallMonitor`; ``history.stalled`` keeps the text.
         """
         self._require_compiled()
         epochs = _positive_int("epochs", epochs)
@@ -421,10 +423,14 @@ class Sequential:
             cb.on_train_begin(start_logs)
         loop = self._training_loop(cbs)
         stall = StallMonitor()
-        stall.begin(
-            global_norm([self._flat_params]),
-            self._starting_loss(X, y) if epochs >= stall.patience else None,
-        )
+        if epochs >= stall.patience:  # else only the weight rule can apply
+            stall.begin(
+                global_norm([self._flat_params]),
+                self._starting_loss(X, y),
+                chance_loss(self.loss.name, targets, self.output_dim),
+            )
+        else:
+            stall.begin(global_norm([self._flat_params]), None)
         for epoch in range(epochs):
             self.optimizer.on_epoch_begin(epoch)
             for cb in cbs:
