@@ -1,47 +1,185 @@
 """Save a model to one ``.npz`` file and load it back: weights, optimizer state and config.
 
-The file is an ordinary NumPy archive (readable with ``np.load(path)``, no pickle):
+File format (version 1)
+-----------------------
+An ordinary NumPy archive (``np.load(path)`` reads it, nothing is pickled): a zip file whose
+entries are ``.npy`` arrays, stored (as ``np.savez`` writes them) or deflated.
 
-* ``__config__`` — JSON: the architecture, the compile settings (optimizer, loss, metrics), the
-  random generators' states and the step count, so that training can continue exactly;
-* ``weights/<layer>/<k>`` — the k-th array of layer ``<layer>`` as ``get_weights`` lists it;
-* ``optimizer/<key>`` — the optimizer's state (moment estimates, step counts).
+* ``__config__`` — a 0-d unicode array holding one JSON object, described below;
+* ``weights/<i>/<k>`` — the k-th array of layer ``i`` as :attr:`Layer.weights` lists it
+  (params in ``param_names`` order, then buffers), with the shape the layer builds and the
+  model's dtype;
+* ``optimizer/iterations`` (0-d int) and ``optimizer/lr`` (0-d float), when the model was
+  compiled; once the optimizer has taken a step also ``optimizer/<slot>/<j>`` for every state
+  slot of the optimizer (``exp_avg``, ``momentum_buffer``, ...) and every parameter ``j``, in
+  the order the model hands its parameters to the optimizer, each of that parameter's shape
+  and dtype.
 
-Writing is atomic: the archive goes to a temporary file in the same folder which then replaces
-the target with ``os.replace``, so an interrupted save leaves the previous file intact.
+The JSON object has exactly these keys (a missing or an extra one is an error)::
+
+    format           "gradlab.Sequential"
+    version          int, 1 <= version <= VERSION (1)
+    gradlab_version  str: the gradlab that wrote the file (not checked against this one)
+    model            {"name": str or null,
+                      "input_dim": int in [1, MAX_WIDTH],
+                      "seed": int >= 0 or null,
+                      "dtype": "float32" or "float64",
+                      "layers": 1 to MAX_LAYERS of {"class_name": a registered layer,
+                                                     "config": {...} (its constructor args)}}
+    compile          null, or {"optimizer": a name or {"name": str, "config": {...}},
+                               "loss": str, "metrics": [str, ...]}
+    rng              {"init": PCG64 state, "shuffle": PCG64 state}, where a PCG64 state is
+                     {"bit_generator": "PCG64",
+                      "state": {"state": int in [0, 2**128), "inc": odd int in [0, 2**128)},
+                      "has_uint32": 0 or 1, "uinteger": int in [0, 2**32)}
+    step             int >= 0: optimisation steps taken over every fit
+
+Loading: limits before allocation
+---------------------------------
+:func:`load_model` trusts nothing in the file and decides every size before it allocates
+anything of that size. In order:
+
+1. The file must be a zip archive of ``.npy`` entries (not encrypted, stored or deflated).
+2. ``__config__`` may declare at most ``MAX_CONFIG_BYTES`` uncompressed; the JSON may nest at
+   most ``MAX_CONFIG_DEPTH`` deep; it must fit the schema above.
+3. The layers are rebuilt from their configs, unbuilt, and the weights each will create are
+   worked out from the configs alone: every width must stay within ``MAX_WIDTH`` features and
+   all weights together within ``max_bytes`` (default ``MAX_BYTES``, 256 MiB). Building the
+   model and its training buffers takes a few times that; pass a larger ``max_bytes`` for a
+   larger model you trust.
+4. Each entry's uncompressed size, as the zip directory declares it, and its ``.npy`` header
+   (read through :func:`numpy.lib.format.read_magic` / ``read_array_header_*``) must match
+   the shape and dtype the config implies before the entry is read, so a small file cannot
+   inflate into a large allocation. Entries nobody asked for are an error too.
+5. Values: weights and optimizer state must be finite and BatchNorm's running variance
+   non-negative; optimizer state must have the optimizer's keys and the parameters' shapes.
+
+Every malformed file raises ``ValueError("load_model: <file>: <what is wrong>")``; a missing
+file raises ``FileNotFoundError``. A custom layer class (one registered by the user, unknown
+to step 3) is built before its weights can be compared with the file's, so its own config
+sizes are checked only by its constructor and ``build``; so are the layers after it, whose
+input width is not known until it is built.
+
+Saving: atomic writes and the cleanup rule
+------------------------------------------
+:func:`save_model` writes the archive to a temporary file in the target's folder, named
+``.<name>.<host>.<pid>.<8 hex digits>.tmp`` (``<name>`` is the target's name, cut to 100
+characters), and then moves it over the target with ``os.replace``: the target is always
+either the previous file or the new one, whatever interrupts the save. The temporary file is
+created with mode ``0o666``, so the umask (or the folder's default ACL) applies to it as to
+any file ``open`` creates.
+
+A save killed before its rename (SIGKILL, power cut) leaves its temporary file behind. The next
+save to the same target removes such leftovers, and only those: the files named as above for
+that target that were written on this host by a process that no longer exists (its pid in
+the name; a live process's file is never touched), and those it cannot check that are older
+than ``STALE_AFTER_S`` (24 hours): written on another host sharing the folder, or by an older
+gradlab whose names ``.<name>.<8 characters>.tmp`` carry no pid. (On a system without POSIX
+signals only the age rule applies.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import os
-import tempfile
+import re
+import secrets
+import socket
+import struct
+import time
+import tokenize
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.lib import format as npy_format
 
 from . import layers as layers_mod
 from . import losses as losses_mod
+from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
 
 if TYPE_CHECKING:
     from .model import Sequential
 
-__all__ = ["load_model", "save_model"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_CONFIG_BYTES",
+    "MAX_CONFIG_DEPTH",
+    "MAX_LAYERS",
+    "MAX_WIDTH",
+    "STALE_AFTER_S",
+    "create_temp_file",
+    "load_model",
+    "save_model",
+]
 
 FORMAT = "gradlab.Sequential"
 VERSION = 1
 
+#: Default of ``load_model(max_bytes=...)``: the most bytes all weights of a loaded model may
+#: take (the file's config decides the sizes; this is checked before anything is built).
+MAX_BYTES = 2**28
+#: The most features any layer of a loaded model may take or give.
+MAX_WIDTH = 2**20
+#: The most layers a loaded model may have.
+MAX_LAYERS = 10_000
+#: The most bytes ``__config__`` may declare (its text is stored as UTF-32, 4 bytes a character).
+MAX_CONFIG_BYTES = 2**25
+#: The deepest nesting of JSON arrays and objects the config may have.
+MAX_CONFIG_DEPTH = 32
+#: Age after which a save removes a temporary file whose writer it cannot check (seconds).
+STALE_AFTER_S = 24 * 3600
+
+# A .npy header: 6 magic bytes, 2 version bytes, a 2- or 4-byte length and the header text,
+# which numpy's reader caps at 10000 characters.
+_NPY_HEADER_MAX = 12 + 10_000
+# What zipfile, zlib and numpy's .npy header reader raise on a damaged archive (found by
+# fuzzing saved files in tests/test_serialization.py).
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    ValueError,
+    OSError,
+    struct.error,
+    OverflowError,
+    NotImplementedError,  # an unknown zip version or feature
+    SyntaxError,  # numpy's .npy header parser
+    tokenize.TokenError,
+)
+# What constructors raise on a config they do not accept.
+_REFUSED = (TypeError, ValueError, ArithmeticError, LookupError, AttributeError)
+
+
+# ---- saving -------------------------------------------------------------------------------
+
 
 def save_model(model: Sequential, path: str | os.PathLike[str]) -> None:
-    """Write ``model`` to ``path`` (conventionally ``*.npz``) atomically."""
+    """Write ``model`` to ``path`` (conventionally ``*.npz``) atomically.
+
+    See the module docstring for the format, the temporary file and the cleanup rule.
+
+    Raises:
+        RuntimeError: if the model is not built.
+        IsADirectoryError: if ``path`` is a folder.
+        FileNotFoundError, NotADirectoryError, PermissionError: if the folder of ``path`` does
+            not exist, is not a folder or does not let us create files; the message names it.
+    """
     from . import __version__
 
     model._require_built()
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(f"save: {path} is a folder; give a file name such as model.npz")
+    folder = path.parent
+    _check_folder(folder, path)
     config: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
@@ -67,8 +205,17 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> None:
         for key, value in model.optimizer.get_state().items():
             arrays[f"optimizer/{key}"] = np.asarray(value)
     arrays["__config__"] = np.array(json.dumps(config, default=_json_default))
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    _remove_stale_temp_files(path)
+    try:
+        fd, tmp = create_temp_file(folder, f".{path.name[:100]}.{_host()}.{os.getpid()}.", ".tmp")
+    except (FileNotFoundError, NotADirectoryError):  # the folder went away since the check
+        _check_folder(folder, path)
+        raise
+    except PermissionError as exc:
+        raise PermissionError(
+            f"save: cannot write {path}: no permission to create files in the folder "
+            f"{folder} ({exc.strerror}); choose a folder you can write to"
+        ) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             np.savez(fh, **arrays)
@@ -76,9 +223,10 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    _fsync_folder(folder)
 
 
 def _json_default(value: Any) -> Any:
@@ -89,52 +237,782 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot save {type(value).__name__} {value!r} in the model config")
 
 
-def load_model(path: str | os.PathLike[str]) -> Sequential:
+def _check_folder(folder: Path, target: Path) -> None:
+    """Raise a clear error naming ``folder`` when a file cannot be created in it."""
+    if not folder.exists():
+        raise FileNotFoundError(
+            f"save: cannot write {target}: the folder {folder} does not exist; create it first "
+            f"(for example Path({str(folder)!r}).mkdir(parents=True)) or save somewhere else"
+        )
+    if not folder.is_dir():
+        raise NotADirectoryError(
+            f"save: cannot write {target}: {folder} is a file, not a folder; choose a path "
+            "inside an existing folder"
+        )
+
+
+def create_temp_file(folder: Path, prefix: str, suffix: str) -> tuple[int, Path]:
+    """Create a new empty file ``folder/<prefix><8 hex digits><suffix>`` and open it to write.
+
+    The name is new (``O_EXCL``: an existing file is never opened), and the file is created
+    with mode ``0o666`` so that the operating system applies the umask, or the folder's default
+    ACL, exactly as for a file created by ``open`` — unlike ``tempfile.mkstemp``, whose files
+    are ``0o600`` whatever the umask. Nothing reads or changes the umask, so this is safe in a
+    threaded program.
+
+    Returns:
+        The open file descriptor (the caller closes it) and the file's path.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        path = folder / f"{prefix}{secrets.token_hex(4)}{suffix}"
+        try:
+            return os.open(path, flags, 0o666), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not find a free name {prefix}*{suffix} in {folder}")
+
+
+def _host() -> str:
+    """This machine's name as it appears in temporary file names (letters, digits and '-')."""
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:32] or "host"
+
+
+def _remove_stale_temp_files(target: Path) -> list[Path]:
+    """Remove what killed saves to ``target`` left behind (the module docstring's rule)."""
+    ours = re.compile(
+        rf"\.{re.escape(target.name[:100])}\.([A-Za-z0-9-]{{1,32}})\.([0-9]{{1,10}})"
+        r"\.[0-9a-f]{8}\.tmp"
+    )
+    legacy = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp")  # tempfile.mkstemp
+    host, signals = _host(), os.name == "posix"
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = ours.fullmatch(entry.name)
+        if match is None and legacy.fullmatch(entry.name) is None:
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if match is not None and signals and match[1] == host:
+                stale = not _process_exists(int(match[2]))
+            else:
+                stale = time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER_S
+            if stale:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:  # removed meanwhile by another save, or not ours to remove
+            continue
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    """Whether a process ``pid`` exists on this host (signal 0 checks without sending)."""
+    if not 0 < pid < 2**31:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it exists but belongs to someone else
+        return True
+    return True
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush the folder entry of the renamed file to disk (POSIX; best effort)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# ---- loading ------------------------------------------------------------------------------
+
+
+def load_model(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> Sequential:
     """Rebuild a model saved by :meth:`Sequential.save`, compiled and ready to continue.
+
+    The file is checked against the format and the limits of the module docstring before
+    anything its config asks for is allocated.
+
+    Args:
+        path: The ``.npz`` file.
+        max_bytes: The most bytes all the model's weights may take (params and buffers in the
+            model's dtype), as the file's config describes them. Default ``MAX_BYTES``
+            (256 MiB, 64 million float32 weights).
 
     Raises:
         FileNotFoundError: if ``path`` does not exist.
-        ValueError: if the file is not a gradlab model archive.
+        IsADirectoryError: if ``path`` is a folder.
+        ValueError: if the file is not a gradlab model archive, is damaged, does not fit the
+            format or exceeds the limits; the message names the file and the problem.
     """
     from .model import Sequential
 
     path = Path(path)
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise ValueError(f"load_model: max_bytes must be a positive int, got {max_bytes!r}")
     if not path.exists():
         raise FileNotFoundError(f"load_model: no file at {path}")
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"load_model: {path} is not a NumPy .npz archive ({exc})") from None
-    with archive:
-        if "__config__" not in archive.files:
-            raise ValueError(f"load_model: {path} has no __config__ entry; not a gradlab model")
-        config = json.loads(str(archive["__config__"]))
-        if config.get("format") != FORMAT or config.get("version", 0) > VERSION:
-            raise ValueError(
-                f"load_model: {path} holds format {config.get('format')!r} version "
-                f"{config.get('version')!r}; expected {FORMAT!r} version <= {VERSION}"
-            )
+    if path.is_dir():
+        raise IsADirectoryError(f"load_model: {path} is a folder; give the .npz file's path")
+    if not path.is_file():
+        raise ValueError(f"load_model: {path} is not a regular file; expected a .npz file")
+    with open(path, "rb") as fh, _Archive(path, fh) as archive:
+        config = _read_config(archive)
         spec = config["model"]
-        model = Sequential(
-            [layers_mod.deserialize(c) for c in spec["layers"]],
-            seed=spec["seed"],
-            dtype=spec["dtype"],
-            name=spec["name"],
-        )
-        model.build(spec["input_dim"])  # draws weights that the file's then replace
+        dtype = np.dtype(spec["dtype"])
+        layers = [_rebuild_layer(archive, i, c) for i, c in enumerate(spec["layers"])]
+        plans = _plan(archive, layers, spec["input_dim"], dtype, max_bytes)
+        headers = _check_weight_entries(archive, layers, plans, dtype, max_bytes)
+        compiled = _rebuild_compile(archive, config["compile"], dtype)
+        state = sorted(key for key in archive.entries if key.startswith("optimizer/"))
+        if compiled is None and state:
+            raise archive.error(
+                f"holds optimizer state {state[:10]} but its config says the model was not "
+                "compiled (compile is null)"
+            )
+        for which in ("init", "shuffle"):
+            _check_rng_state(archive, f"rng.{which}", config["rng"][which])
+        model = Sequential(layers, seed=spec["seed"], dtype=dtype, name=spec["name"])
+        try:
+            model.build(spec["input_dim"])  # draws weights that the file's then replace
+        except _REFUSED as exc:
+            raise archive.error(f"cannot build the model its config describes: {exc}") from None
+        for i, layer in enumerate(model.layers):
+            _load_layer_weights(archive, i, layer, plans[i], headers)
         model._init_rng.bit_generator.state = config["rng"]["init"]
         model.rng.bit_generator.state = config["rng"]["shuffle"]
-        model._step = config.get("step", 0)
-        for i, layer in enumerate(model.layers):
-            layer.set_weights([archive[f"weights/{i}/{k}"] for k in range(len(layer.weights))])
-        if config["compile"] is not None:
-            comp = config["compile"]
-            model.compile(optimizer=comp["optimizer"], loss=comp["loss"], metrics=comp["metrics"])
-            state = {
-                key.removeprefix("optimizer/"): archive[key]
-                for key in archive.files
-                if key.startswith("optimizer/")
-            }
-            if state:
-                model.optimizer.set_state(state)
+        model._step = config["step"]
+        if compiled is not None:
+            optimizer, loss, metrics, slots = compiled
+            model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+            _load_optimizer_state(archive, model, slots)
     return model
+
+
+@dataclass(frozen=True)
+class _Header:
+    """What a ``.npy`` entry's header announces, and where its data starts."""
+
+    shape: tuple[int, ...]
+    fortran: bool
+    dtype: np.dtype[Any]
+    offset: int
+
+    @property
+    def nbytes(self) -> int:
+        return math.prod(self.shape) * self.dtype.itemsize
+
+
+class _Archive:
+    """The ``.npy`` entries of a zip file, read only after their sizes have been checked."""
+
+    def __init__(self, path: Path, fh: IO[bytes]) -> None:
+        self.path = path
+        try:
+            self.zip = zipfile.ZipFile(fh)
+            infos = self.zip.infolist()
+        except _DAMAGED as exc:
+            raise self.error(_not_a_zip(fh, exc)) from None
+        self.entries: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            name = info.filename
+            if not name.endswith(".npy"):
+                raise self.error(
+                    f"holds an entry {name!r} that is not a .npy array; a model archive holds "
+                    "only __config__.npy, weights/*.npy and optimizer/*.npy"
+                )
+            if name[:-4] in self.entries:
+                raise self.error(f"holds the entry {name!r} twice; the archive is damaged")
+            self.entries[name[:-4]] = info
+
+    def __enter__(self) -> _Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.zip.close()
+
+    def error(self, problem: str) -> ValueError:
+        return ValueError(f"load_model: {self.path}: {problem}")
+
+    def header(self, key: str, limit: int, what: str) -> _Header:
+        """Read entry ``key``'s ``.npy`` header, after checking that its declared size is at
+        most ``limit`` data bytes (``what`` names the data in the message)."""
+        info = self.entries[key]
+        if info.flag_bits & 0x1:
+            raise self.error(f"entry {key!r} is encrypted; model archives are not")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise self.error(
+                f"entry {key!r} uses zip compression method {info.compress_type}; expected "
+                "stored or deflated (what np.savez and np.savez_compressed write)"
+            )
+        if info.file_size > limit + _NPY_HEADER_MAX:
+            raise self.error(
+                f"entry {key!r} declares {info.file_size} bytes uncompressed, but {what} takes "
+                f"{limit} bytes (plus a .npy header of at most {_NPY_HEADER_MAX}); refusing to "
+                "read it"
+            )
+        try:
+            with self.zip.open(info) as fh:
+                version = npy_format.read_magic(fh)
+                if version == (1, 0):
+                    shape, fortran, dtype = npy_format.read_array_header_1_0(fh)
+                elif version == (2, 0):
+                    shape, fortran, dtype = npy_format.read_array_header_2_0(fh)
+                else:
+                    shape = None
+                offset = fh.tell()
+        except _DAMAGED as exc:
+            raise self.error(f"entry {key!r} is not a readable .npy array ({exc})") from None
+        if shape is None:
+            raise self.error(f"entry {key!r} has .npy format {version}; expected 1.0 or 2.0")
+        dtype = np.dtype(dtype)
+        if dtype.hasobject or dtype.itemsize == 0:
+            raise self.error(f"entry {key!r} holds {dtype}; a model archive holds numbers and text")
+        if any(n < 0 for n in shape):
+            raise self.error(f"entry {key!r} has a negative dimension in its shape {shape}")
+        return _Header(tuple(int(n) for n in shape), bool(fortran), dtype, offset)
+
+    def read(self, key: str, header: _Header) -> np.ndarray:
+        """Return entry ``key``'s array (read-only) once its size matches ``header`` exactly."""
+        info = self.entries[key]
+        size = info.file_size - header.offset
+        if size != header.nbytes:
+            raise self.error(
+                f"entry {key!r} holds {size} bytes of data, but its header announces "
+                f"{header.dtype} of shape {header.shape}, {header.nbytes} bytes"
+            )
+        try:
+            with self.zip.open(info) as fh:
+                fh.seek(header.offset)
+                data = fh.read(header.nbytes)
+        except _DAMAGED as exc:
+            raise self.error(f"entry {key!r} is damaged ({exc})") from None
+        if len(data) != header.nbytes:
+            raise self.error(
+                f"entry {key!r} is truncated: {len(data)} of {header.nbytes} bytes of data"
+            )
+        flat = np.frombuffer(data, dtype=header.dtype)
+        return flat.reshape(header.shape, order="F" if header.fortran else "C")
+
+
+def _not_a_zip(fh: IO[bytes], exc: Exception) -> str:
+    """Say what the file is instead of a zip archive, from its first bytes."""
+    fh.seek(0)
+    head = fh.read(8)
+    expected = "expected a .npz archive written by Sequential.save"
+    if not head:
+        return f"is empty (0 bytes); {expected}"
+    known = {
+        b"\x93NUMPY": "a single NumPy array (.npy), not a .npz archive",
+        b"\x89PNG": "a PNG image",
+        b"\x1f\x8b": "a gzip file",
+        b"\x80": "a Python pickle (load_model never unpickles)",
+    }
+    for magic, what in known.items():
+        if head.startswith(magic):
+            return f"is {what}; {expected}"
+    if head.startswith(b"PK"):
+        return f"is a truncated or damaged zip archive ({exc}); {expected}"
+    return f"is not a zip archive (it starts with {head!r}, a .npz file with b'PK'); {expected}"
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def _is_int(value: Any, low: int, high: int | None = None) -> bool:
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value >= low
+        and (high is None or value <= high)
+    )
+
+
+def _need(archive: _Archive, ok: bool, where: str, expected: str, value: Any) -> None:
+    if not ok:
+        raise archive.error(f"config field {where} must be {expected}, got {_describe(value)}")
+
+
+def _keys(archive: _Archive, value: Any, where: str, keys: tuple[str, ...]) -> None:
+    """Check that ``value`` is a JSON object with exactly ``keys``."""
+    _need(archive, isinstance(value, dict), where, f"an object with keys {list(keys)}", value)
+    missing = [k for k in keys if k not in value]
+    extra = sorted(k for k in value if k not in keys)
+    if missing:
+        raise archive.error(
+            f"config field {where} has no {missing}; format version {VERSION} needs keys "
+            f"{list(keys)}, found {sorted(value)}"
+        )
+    if extra:
+        raise archive.error(
+            f"config field {where} has unexpected keys {extra}; format version {VERSION} has "
+            f"exactly {list(keys)}"
+        )
+
+
+def _read_config(archive: _Archive) -> dict[str, Any]:
+    """Read ``__config__`` and check it against the schema of the module docstring."""
+    if "__config__" not in archive.entries:
+        raise archive.error(
+            f"has no __config__ entry; not a gradlab model (entries: "
+            f"{sorted(archive.entries)[:10]})"
+        )
+    header = archive.header("__config__", MAX_CONFIG_BYTES, "the config's limit")
+    if header.shape != () or header.dtype.kind != "U":
+        raise archive.error(
+            f"entry '__config__' must be a 0-d unicode array (JSON text), got {header.dtype} of "
+            f"shape {header.shape}"
+        )
+    raw = archive.read("__config__", header)
+    codes = raw.reshape(1).view(np.dtype("u4").newbyteorder(header.dtype.byteorder))
+    if codes.size and codes.max() > 0x10FFFF:  # NumPy would build an invalid str from these
+        raise archive.error("__config__ holds code points beyond U+10FFFF; it is damaged")
+    text = raw.item()
+    try:
+        config = json.loads(text)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
+        raise archive.error(f"__config__ is not valid JSON ({type(exc).__name__}: {exc})") from None
+    if _depth(config) > MAX_CONFIG_DEPTH:
+        raise archive.error(f"__config__ nests deeper than {MAX_CONFIG_DEPTH} levels")
+    _need(archive, isinstance(config, dict), "__config__", "a JSON object", config)
+    if config.get("format") != FORMAT:
+        raise archive.error(
+            f"holds format {config.get('format')!r}; expected {FORMAT!r} (not a gradlab model)"
+        )
+    version = config.get("version")
+    _need(archive, _is_int(version, 1), "version", "an int >= 1", version)
+    if version > VERSION:
+        raise archive.error(
+            f"holds format version {version}, newer than this gradlab reads ({VERSION}); "
+            "upgrade gradlab to load it"
+        )
+    top = ("format", "version", "gradlab_version", "model", "compile", "rng", "step")
+    _keys(archive, config, "__config__", top)
+    value = config["gradlab_version"]
+    _need(archive, isinstance(value, str), "gradlab_version", "a str", value)
+    _need(archive, _is_int(config["step"], 0), "step", "an int >= 0", config["step"])
+    spec = config["model"]
+    _keys(archive, spec, "model", ("name", "input_dim", "seed", "dtype", "layers"))
+    value = spec["name"]
+    _need(archive, value is None or isinstance(value, str), "model.name", "a str or null", value)
+    value = spec["input_dim"]
+    _need(
+        archive,
+        _is_int(value, 1, MAX_WIDTH),
+        "model.input_dim",
+        f"an int in [1, {MAX_WIDTH}]",
+        value,
+    )
+    value = spec["seed"]
+    _need(archive, value is None or _is_int(value, 0), "model.seed", "an int >= 0 or null", value)
+    value = spec["dtype"]
+    _need(archive, value in ("float32", "float64"), "model.dtype", "'float32' or 'float64'", value)
+    value = spec["layers"]
+    _need(
+        archive,
+        isinstance(value, list) and 1 <= len(value) <= MAX_LAYERS,
+        "model.layers",
+        f"a list of 1 to {MAX_LAYERS} layers",
+        value,
+    )
+    for i, layer in enumerate(value):
+        _keys(archive, layer, f"model.layers[{i}]", ("class_name", "config"))
+        _need(
+            archive,
+            isinstance(layer["class_name"], str),
+            f"model.layers[{i}].class_name",
+            "a str",
+            layer["class_name"],
+        )
+        _need(
+            archive,
+            isinstance(layer["config"], dict),
+            f"model.layers[{i}].config",
+            "an object",
+            layer["config"],
+        )
+    comp = config["compile"]
+    if comp is not None:
+        _keys(archive, comp, "compile", ("optimizer", "loss", "metrics"))
+        value = comp["optimizer"]
+        _need(
+            archive,
+            isinstance(value, str | dict),
+            "compile.optimizer",
+            "a name or an object {'name': ..., 'config': {...}}",
+            value,
+        )
+        _need(archive, isinstance(comp["loss"], str), "compile.loss", "a str", comp["loss"])
+        value = comp["metrics"]
+        _need(
+            archive,
+            isinstance(value, list) and all(isinstance(m, str) for m in value),
+            "compile.metrics",
+            "a list of str",
+            value,
+        )
+    _keys(archive, config["rng"], "rng", ("init", "shuffle"))
+    return config
+
+
+def _depth(value: Any) -> int:
+    """Return how deeply JSON arrays and objects nest in ``value`` (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if deepest > MAX_CONFIG_DEPTH:
+                break
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _check_rng_state(archive: _Archive, where: str, state: Any) -> None:
+    """Check a PCG64 state (the module docstring's schema) and that NumPy accepts it."""
+    _keys(archive, state, where, ("bit_generator", "state", "has_uint32", "uinteger"))
+    value = state["bit_generator"]
+    _need(archive, value == "PCG64", f"{where}.bit_generator", "'PCG64'", value)
+    _keys(archive, state["state"], f"{where}.state", ("state", "inc"))
+    value = state["state"]["state"]
+    _need(
+        archive,
+        _is_int(value, 0, 2**128 - 1),
+        f"{where}.state.state",
+        "an int in [0, 2**128)",
+        value,
+    )
+    value = state["state"]["inc"]
+    _need(
+        archive,
+        _is_int(value, 0, 2**128 - 1) and value % 2 == 1,
+        f"{where}.state.inc",
+        "an odd int in [0, 2**128)",
+        value,
+    )
+    value = state["has_uint32"]
+    _need(archive, _is_int(value, 0, 1), f"{where}.has_uint32", "0 or 1", value)
+    value = state["uinteger"]
+    _need(archive, _is_int(value, 0, 2**32 - 1), f"{where}.uinteger", "an int in [0, 2**32)", value)
+    try:
+        np.random.PCG64().state = state
+    except _REFUSED as exc:
+        raise archive.error(
+            f"config field {where} is not a PCG64 state NumPy accepts: {exc}"
+        ) from None
+
+
+def _rebuild_layer(archive: _Archive, i: int, spec: dict[str, Any]) -> layers_mod.Layer:
+    try:
+        return layers_mod.deserialize(spec)
+    except _REFUSED as exc:
+        raise archive.error(
+            f"model.layers[{i}] ({spec['class_name']!r}) cannot be rebuilt from its config "
+            f"{_describe(spec['config'])}: {exc}"
+        ) from None
+
+
+def _rebuild_compile(
+    archive: _Archive, comp: dict[str, Any] | None, dtype: np.dtype[Any]
+) -> tuple[optimizers_mod.Optimizer, losses_mod.Loss, list[str], list[str]] | None:
+    """Return the optimizer, loss, metric names and the optimizer's state slots, or None."""
+    if comp is None:
+        return None
+    try:
+        optimizer = optimizers_mod.deserialize(comp["optimizer"])
+        loss = losses_mod.get(comp["loss"])
+        metrics = [metrics_mod.get(name)[0] for name in comp["metrics"]]
+        slots = _state_slots(comp["optimizer"], dtype)
+    except _REFUSED as exc:
+        raise archive.error(
+            f"config field compile does not describe a valid setup: {exc}"
+        ) from None
+    return optimizer, loss, metrics, slots
+
+
+def _state_slots(config: Any, dtype: np.dtype[Any]) -> list[str]:
+    """Return the names of the per-parameter state arrays the optimizer keeps, by asking a
+    fresh copy of it to take one step on one number (the optimizer's public API only)."""
+    probe = optimizers_mod.deserialize(config)
+    with np.errstate(all="ignore"):
+        probe.step([np.zeros(1, dtype)], [np.ones(1, dtype)])
+    return sorted({key.rpartition("/")[0] for key in probe.get_state() if "/" in key})
+
+
+# ---- the weights a layer's config implies, before it is built ------------------------------
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What building one layer on ``width`` inputs creates: its weights in
+    :attr:`Layer.weights` order and its output width; ``nonnegative`` names weights that may
+    not hold negative numbers."""
+
+    names: tuple[str, ...]
+    shapes: tuple[tuple[int, ...], ...]
+    output_dim: int
+    nonnegative: tuple[str, ...] = ()
+
+
+def _plan_dense(layer: Any, width: int, dtype: np.dtype[Any]) -> _Plan:
+    units = layer.units
+    if layer.use_bias:
+        return _Plan(("W", "b"), ((width, units), (units,)), units)
+    return _Plan(("W",), ((width, units),), units)
+
+
+def _plan_maxout(layer: Any, width: int, dtype: np.dtype[Any]) -> _Plan:
+    pieces, units = layer.pieces, layer.units
+    return _Plan(("W", "b"), ((pieces, width, units), (pieces, units)), units)
+
+
+def _plan_batch_norm(layer: Any, width: int, dtype: np.dtype[Any]) -> _Plan:
+    names = ("gamma", "beta") if layer.affine else ()
+    names += ("running_mean", "running_var")
+    return _Plan(names, ((width,),) * len(names), width, nonnegative=("running_var",))
+
+
+def _plan_layer_norm(layer: Any, width: int, dtype: np.dtype[Any]) -> _Plan:
+    names = ("gamma", "beta") if layer.elementwise_affine else ()
+    return _Plan(names, ((width,),) * len(names), width)
+
+
+def _plan_unit_param(layer: Any, width: int, dtype: np.dtype[Any]) -> _Plan:
+    return _Plan(layer.param_names, ((1 if layer.shared else width,),), width)
+
+
+def _plan_dropout(layer: Any, width: int, dtype: np.dtype[Any]) -> _Plan:
+    return _Plan((), (), width)
+
+
+def _plan_activation(layer: Any, width: int, dtype: np.dtype[Any]) -> _Plan:
+    # As Activation.output_dim: the width of the activation's output for one row.
+    return _Plan((), (), int(layer.activation(np.zeros((1, width), dtype)).shape[1]))
+
+
+#: How each of gradlab's layer classes sizes its weights (tests compare this with ``build``).
+_PLANS: dict[type, Callable[[Any, int, np.dtype[Any]], _Plan]] = {
+    layers_mod.Dense: _plan_dense,
+    layers_mod.Maxout: _plan_maxout,
+    layers_mod.BatchNorm: _plan_batch_norm,
+    layers_mod.LayerNorm: _plan_layer_norm,
+    layers_mod.PReLU: _plan_unit_param,
+    layers_mod.FReLU: _plan_unit_param,
+    layers_mod.Dropout: _plan_dropout,
+    layers_mod.Activation: _plan_activation,
+}
+
+
+def _plan(
+    archive: _Archive,
+    layers: list[layers_mod.Layer],
+    input_dim: int,
+    dtype: np.dtype[Any],
+    max_bytes: int,
+) -> list[_Plan | None]:
+    """Work out every layer's weights from the configs alone and check widths and bytes.
+
+    A layer of a class not in ``_PLANS``, and every layer after it, gets ``None``.
+    """
+    plans: list[_Plan | None] = []
+    width: int | None = input_dim
+    total = 0
+    for i, layer in enumerate(layers):
+        rule = _PLANS.get(type(layer)) if width is not None else None
+        if rule is None or width is None:
+            plans.append(None)
+            width = None
+            continue
+        try:
+            plan = rule(layer, width, dtype)
+        except _REFUSED as exc:
+            raise archive.error(
+                f"layer {i} {layer.describe()} cannot take {width} features: {exc}"
+            ) from None
+        if not 1 <= plan.output_dim <= MAX_WIDTH:
+            raise archive.error(
+                f"layer {i} {layer.describe()} gives {plan.output_dim} features; a loadable "
+                f"model has 1 to MAX_WIDTH={MAX_WIDTH} features per layer"
+            )
+        total += sum(math.prod(shape) for shape in plan.shapes) * dtype.itemsize
+        plans.append(plan)
+        width = plan.output_dim
+    if total > max_bytes:
+        raise archive.error(
+            f"its config describes weights of {total} bytes ({total / 2**20:.1f} MiB of "
+            f"{dtype}); load_model(max_bytes={max_bytes}) allows {max_bytes / 2**20:.1f} MiB. "
+            "Pass a larger max_bytes if you trust this file"
+        )
+    return plans
+
+
+def _check_weight_entries(
+    archive: _Archive,
+    layers: list[layers_mod.Layer],
+    plans: list[_Plan | None],
+    dtype: np.dtype[Any],
+    max_bytes: int,
+) -> dict[str, _Header]:
+    """Check every ``weights/*`` entry's declared size and header against the plans."""
+    headers: dict[str, _Header] = {}
+    budget = max_bytes - sum(
+        math.prod(shape) * dtype.itemsize for plan in plans if plan for shape in plan.shapes
+    )
+    for i, (layer, plan) in enumerate(zip(layers, plans, strict=True)):
+        if plan is None:  # a custom layer: sizes known after build; bounded by the budget
+            k = 0
+            while (key := f"weights/{i}/{k}") in archive.entries:
+                header = archive.header(key, budget, f"the remaining max_bytes of {budget}")
+                budget -= header.nbytes
+                if budget < 0:
+                    raise archive.error(
+                        f"its weights take more than load_model(max_bytes={max_bytes}) "
+                        f"allows (at entry {key!r}); pass a larger max_bytes if you trust it"
+                    )
+                _check_dtype(archive, key, header, dtype)
+                headers[key] = header
+                k += 1
+            continue
+        for k, (name, shape) in enumerate(zip(plan.names, plan.shapes, strict=True)):
+            key = f"weights/{i}/{k}"
+            what = f"layer {i} {layer.describe()}'s {name} of shape {shape} ({dtype})"
+            if key not in archive.entries:
+                raise archive.error(f"has no entry {key!r}; the config needs {what} there")
+            header = archive.header(key, math.prod(shape) * dtype.itemsize, what)
+            if header.shape != shape:
+                raise archive.error(
+                    f"entry {key!r} has shape {header.shape}; the config needs {what} there"
+                )
+            _check_dtype(archive, key, header, dtype)
+            headers[key] = header
+    extra = sorted(k for k in archive.entries if k.startswith("weights/") and k not in headers)
+    if extra:
+        raise archive.error(
+            f"holds entries {extra[:10]} that no layer of its config has (weights/<layer>/<k> "
+            f"for {len(layers)} layers)"
+        )
+    unknown = sorted(
+        k
+        for k in archive.entries
+        if k != "__config__" and not k.startswith(("weights/", "optimizer/"))
+    )
+    if unknown:
+        raise archive.error(
+            f"holds unexpected entries {unknown[:10]}; a model archive holds __config__, "
+            "weights/* and optimizer/*"
+        )
+    return headers
+
+
+def _check_dtype(archive: _Archive, key: str, header: _Header, dtype: np.dtype[Any]) -> None:
+    if header.dtype.newbyteorder("=") != dtype:
+        raise archive.error(f"entry {key!r} holds {header.dtype}; the model's dtype is {dtype}")
+
+
+def _weight_names(layer: layers_mod.Layer) -> list[str]:
+    """The names of ``layer.weights`` (params then buffers)."""
+    return [n for n in layer.param_names if n in layer.params] + [
+        n for n in layer.buffer_names if n in layer.buffers
+    ]
+
+
+def _load_layer_weights(
+    archive: _Archive,
+    i: int,
+    layer: layers_mod.Layer,
+    plan: _Plan | None,
+    headers: dict[str, _Header],
+) -> None:
+    """Compare the built layer with the file's entries, check the values and copy them in."""
+    built = [w.shape for w in layer.weights]
+    keys = [f"weights/{i}/{k}" for k in range(len(built))]
+    found = [headers[key].shape for key in keys if key in headers]
+    count = sum(1 for key in headers if key.startswith(f"weights/{i}/"))
+    if found != built or count != len(built):
+        raise archive.error(
+            f"layer {i} {layer.describe()} was built with weights of shapes {built}; the file "
+            f"holds shapes {[h.shape for k, h in headers.items() if k.startswith(f'weights/{i}/')]}"
+        )
+    names = _weight_names(layer)
+    arrays = []
+    for key, name in zip(keys, names, strict=True):
+        array = archive.read(key, headers[key])
+        if not np.isfinite(array).all():
+            raise archive.error(
+                f"entry {key!r} (layer {i} {layer.describe()}'s {name}) holds NaN or inf; "
+                "saved weights are finite"
+            )
+        if plan is not None and name in plan.nonnegative and array.size and array.min() < 0:
+            raise archive.error(
+                f"entry {key!r} (layer {i} {layer.describe()}'s {name}) must be >= 0, found "
+                f"{array.min()}"
+            )
+        arrays.append(array)
+    try:
+        layer.set_weights(arrays)
+    except _REFUSED as exc:
+        raise archive.error(f"layer {i} refuses the file's weights: {exc}") from None
+
+
+def _load_optimizer_state(archive: _Archive, model: Sequential, slots: list[str]) -> None:
+    """Check the ``optimizer/*`` entries against the optimizer and the model, then restore."""
+    shapes = [p.shape for layer in model.layers for p in layer.params.values()]
+    dtype = model.dtype
+    present = {
+        key.removeprefix("optimizer/") for key in archive.entries if key.startswith("optimizer/")
+    }
+    arrays = {f"{slot}/{j}": shape for slot in slots for j, shape in enumerate(shapes)}
+    expected = {"iterations", "lr"} | (set(arrays) if present & set(arrays) else set())
+    if present != expected:
+        missing, extra = sorted(expected - present), sorted(present - expected)
+        raise archive.error(
+            f"its optimizer state does not fit {model.optimizer!r} on this model: missing "
+            f"{['optimizer/' + k for k in missing][:10]}, unexpected "
+            f"{['optimizer/' + k for k in extra][:10]} (the optimizer keeps iterations, lr"
+            f"{''.join(', ' + s + '/<j>' for s in slots)} for j < {len(shapes)})"
+        )
+    state = {}
+    for key in sorted(present):
+        entry = f"optimizer/{key}"
+        if key in ("iterations", "lr"):
+            header = archive.header(entry, 8, "a 0-d number")
+            kinds = "iu" if key == "iterations" else "f"
+            if header.shape != () or header.dtype.kind not in kinds or header.dtype.itemsize > 8:
+                raise archive.error(
+                    f"entry {entry!r} must be a 0-d {'int' if kinds == 'iu' else 'float'}, got "
+                    f"{header.dtype} of shape {header.shape}"
+                )
+        else:
+            shape = arrays[key]
+            header = archive.header(entry, math.prod(shape) * dtype.itemsize, f"shape {shape}")
+            if header.shape != shape:
+                raise archive.error(
+                    f"entry {entry!r} has shape {header.shape}; parameter {key.rpartition('/')[2]}"
+                    f" of the model has shape {shape}"
+                )
+            _check_dtype(archive, entry, header, dtype)
+        value = archive.read(entry, header)
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            raise archive.error(f"entry {entry!r} holds NaN or inf")
+        state[key] = value
+    try:
+        model.optimizer.set_state(state)
+    except _REFUSED as exc:
+        raise archive.error(f"the optimizer refuses its saved state: {exc}") from None

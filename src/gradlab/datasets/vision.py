@@ -19,13 +19,13 @@ import hashlib
 import http.client
 import os
 import sys
-import tempfile
 import urllib.request
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from ..serialization import create_temp_file
 from ._checks import Seed, check_bool, check_dtype, check_real
 from .idx import read_idx
 from .split import train_test_split
@@ -166,7 +166,8 @@ def _missing_message(source: _Source, folder: Path, missing: list[str], func: st
 
 def _fetch(url: str, dest: Path, md5: str) -> None:
     """Download ``url`` to ``dest`` via a temporary file, keeping it only if its MD5 matches."""
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    # Created as open() creates files (mode 0o666 less the umask), not 0o600 as mkstemp does.
+    fd, tmp = create_temp_file(dest.parent, f".{dest.name}.", ".part")
     try:
         digest = hashlib.md5(usedforsecurity=False)
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:
