@@ -653,6 +653,24 @@ def test_save_into_read_only_folder_names_the_folder(tmp_path: Path) -> None:
         folder.chmod(0o755)
 
 
+def test_save_without_permission_names_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same error when the OS refuses the temporary file (root ignores folder modes)."""
+    real_open = os.open
+
+    def refuse(path: Any, *args: Any, **kwargs: Any) -> int:
+        if str(path).endswith(".tmp"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
+    with pytest.raises(PermissionError) as info:
+        gl.Sequential([layers.Dense(2)], input_dim=2).save(tmp_path / "model.npz")
+    assert f"no permission to create files in the folder {tmp_path}" in str(info.value)
+    assert ".tmp" not in str(info.value)
+
+
 @pytest.mark.skipif(not POSIX, reason="POSIX file modes")
 @pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
 def test_saved_file_follows_the_umask(tmp_path: Path, umask: int) -> None:
