@@ -48,9 +48,12 @@ def test_limits_match_the_doc():
         "max_samples": 2000,
         "grid": 50,
         "max_message_bytes": 65536,
+        "max_message_depth": 16,
         "max_updates_per_second": 20,
         "idle_timeout_s": 12.5,
+        "keepalive_s": 12.5 / 3,
     }
+    assert protocol.limits(900)["keepalive_s"] == 60.0  # at most a minute between pings
 
 
 def test_options_lists():
@@ -344,6 +347,36 @@ def test_oversized_message():
     assert parse_message(ok)["type"] == "ping"
     err = parse_error('{"type": "ping"}' + " " * (limit // 2) + "é" * (limit // 2))
     assert "bytes" in err.message
+
+
+def nested(depth: int, inner: str = "1") -> str:
+    """A ``ping`` whose ``pad`` holds arrays and objects nested ``depth`` levels below it."""
+    text = inner
+    for level in range(depth):
+        text = f"[{text}]" if level % 2 else f'{{"k": {text}}}'
+    return f'{{"type": "ping", "pad": {text}}}'  # the message itself is one more level
+
+
+@pytest.mark.parametrize("depth", [16, 100, 20_000])
+def test_deep_nesting_is_refused_before_parsing(depth):
+    # 20,000 levels fit in 40 kB and would raise RecursionError out of json.loads
+    text = nested(depth) if depth < 1000 else '{"pad": ' + "[" * depth + "]" * depth + "}"
+    assert len(text.encode()) <= LIMITS["max_message_bytes"]
+    err = parse_error(text)
+    assert "16 levels" in err.message and "nests" in err.message and err.field is None
+    err = parse_error(text.encode())  # bytes too
+    assert "16 levels" in err.message
+
+
+def test_nesting_within_the_bound_and_brackets_in_strings_are_fine():
+    err = parse_error(nested(15))  # 16 levels: parsed, then refused for its unknown key
+    assert err.field == "pad"
+    brackets = "[{" * 20_000
+    err = parse_error(json.dumps({"type": "ping", "pad": brackets + '\\"]'}))
+    assert err.field == "pad"  # brackets (and escaped quotes) inside a string do not nest
+    msg = {"type": "config", "id": 1, "config": {"layers": [{"units": 2, "activation": "relu"}]}}
+    assert parse_message(json.dumps(msg))["config"]["layers"][0]["units"] == 2
+    assert "JSON object" in parse_error("[" * 10 + "]" * 10).message
 
 
 def test_error_message_shape():

@@ -15,6 +15,7 @@ import copy
 import itertools
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -43,15 +44,21 @@ __all__ = [
 
 VERSION = 1
 
-#: Sizes the server enforces (``idle_timeout_s`` is added by the server, see :func:`limits`).
+#: Sizes the server enforces (``idle_timeout_s`` and ``keepalive_s`` are added by the server,
+#: see :func:`limits`). ``max_message_depth``: objects and arrays nested in a message (the
+#: deepest the protocol uses is 4: ``{"config": {"layers": [{...}]}}``).
 LIMITS: dict[str, Any] = {
     "max_layers": 6,
     "max_units": 8,
     "max_samples": 2000,
     "grid": 50,
     "max_message_bytes": 65536,
+    "max_message_depth": 16,
     "max_updates_per_second": 20,
 }
+
+#: The page pings at least this often (seconds) while it is visible (see :func:`limits`).
+MAX_KEEPALIVE_S = 60.0
 
 #: A session's arrays may not exceed this many bytes (checked when a config is accepted).
 MAX_SESSION_BYTES = 16 * 1024 * 1024
@@ -316,8 +323,13 @@ def _activation_option(name: str) -> dict[str, str]:
 
 
 def limits(idle_timeout_s: float = 900.0) -> dict[str, Any]:
-    """Return the ``limits`` object of ``hello``."""
-    return {**LIMITS, "idle_timeout_s": float(idle_timeout_s)}
+    """Return the ``limits`` object of ``hello``.
+
+    ``keepalive_s`` is how often the page pings while it is visible:
+    ``min(idle_timeout_s / 3, 60)``, so that two pings can be lost before the session idles out.
+    """
+    idle = float(idle_timeout_s)
+    return {**LIMITS, "idle_timeout_s": idle, "keepalive_s": min(idle / 3.0, MAX_KEEPALIVE_S)}
 
 
 def options() -> dict[str, Any]:
@@ -525,9 +537,15 @@ def parse_message(raw: str | bytes) -> dict[str, Any]:
         raise ProtocolError(
             f"the message is {size} bytes; messages may be at most {max_bytes} bytes"
         )
+    max_depth = LIMITS["max_message_depth"]
+    if _nesting_exceeds(raw, max_depth):
+        raise ProtocolError(
+            f"the message nests objects and arrays more than {max_depth} levels deep; messages "
+            f"may nest at most {max_depth} levels (a config message needs 4)"
+        )
     try:
         msg = json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ProtocolError(
             f"the message is not valid JSON ({exc}); expected one JSON object per message"
         ) from None
@@ -567,6 +585,34 @@ def parse_message(raw: str | bytes) -> dict[str, Any]:
         exc.request, exc.id = kind, mid
         raise
     return {**msg, "id": mid}
+
+
+#: A JSON string literal (the unrolled form of ``"(\\.|[^"\\])*"``, linear time).
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def _nesting_exceeds(raw: str | bytes, limit: int) -> bool:
+    """Whether the JSON text ``raw`` nests objects/arrays more than ``limit`` deep.
+
+    Checked before parsing: ``json.loads`` recurses once per level and raises
+    ``RecursionError`` near a thousand levels, which a 64 KiB message can exceed 30 times over.
+    Brackets inside strings do not count. Text that is not JSON is left to ``json.loads`` to
+    reject. Bytes are read as Latin-1, which keeps every ASCII byte (quotes, backslashes,
+    brackets) where it is in UTF-8.
+    """
+    text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
+    if text.count("[") + text.count("{") <= limit:  # the common case: nothing to scan
+        return False
+    depth = 0
+    for c in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        if c in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
 
 
 def _reject_constant(name: str) -> Any:
