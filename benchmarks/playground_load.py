@@ -93,6 +93,11 @@ def percentile(values: list[float], q: float) -> float | None:
     return float(np.percentile(values, q)) if values else None
 
 
+def page_origin(url: str) -> str:
+    """The origin of the page served next to ``url`` (the server refuses other origins)."""
+    return "http://" + url.split("/")[2]
+
+
 async def page(
     url: str,
     index: int,
@@ -106,7 +111,7 @@ async def page(
     latencies: list[float] = []
     sent: dict[int, float] = {}
     errors: list[str] = []
-    async with websockets.connect(url, max_size=None) as ws:
+    async with websockets.connect(url, origin=page_origin(url), max_size=None) as ws:
         for _ in range(3):  # hello, data, state
             await ws.recv()
         ready.append(index)
@@ -165,7 +170,7 @@ async def over_the_cap(url: str) -> dict[str, Any]:
     """Connect one page too many; expect an ``error`` and close code 1013."""
     result: dict[str, Any] = {"error_message": None, "close_code": None}
     try:
-        async with websockets.connect(url, max_size=None) as ws:
+        async with websockets.connect(url, origin=page_origin(url), max_size=None) as ws:
             msg = json.loads(await asyncio.wait_for(ws.recv(), 30))
             result["first_message"] = msg["type"]
             if msg["type"] == "error":

@@ -4,16 +4,21 @@ Examples::
 
     gradlab playground                     # http://127.0.0.1:8000/
     gradlab playground --port 8765 --open  # and open it in the browser
-    gradlab playground --host 0.0.0.0      # reachable from the network (a warning says so)
+    gradlab playground --host 0.0.0.0 --allow-origin http://10.0.0.5:8000
+                                           # reachable from the network as http://10.0.0.5:8000/
+
+Only the page's own origin may open sessions; ``--allow-origin`` adds more (see
+:mod:`gradlab.playground.access` for the rule).
 """
 
 from __future__ import annotations
 
 import argparse
-import ipaddress
+import socket
 import sys
 from typing import Any
 
+from ..playground.access import is_loopback, normalize_origin
 from .common import UsageError
 
 __all__ = ["add_parser", "cmd_playground", "is_loopback"]
@@ -37,26 +42,26 @@ def add_parser(groups: Any) -> None:
         "--idle-timeout",
         type=float,
         default=900.0,
-        help="seconds without a message before a session is closed (900)",
+        help="seconds the page may be out of view (closed, hidden, asleep) before its session "
+        "is closed (900)",
+    )
+    p.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="also accept pages from ORIGIN (scheme://host[:port], e.g. http://10.0.0.5:8000), "
+        "and requests for its host name; repeatable. By default only the page's own address "
+        "(127.0.0.1, localhost and [::1] on loopback) may open sessions",
     )
     p.set_defaults(handler=cmd_playground)
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine only (127.0.0.0/8, ::1, localhost)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def cmd_playground(args: argparse.Namespace) -> int:
     """Run the playground server until interrupted."""
     import uvicorn
 
-    from ..playground.server import WS_MAX_SIZE, create_app
+    from ..playground.server import create_app, uvicorn_options
 
     host = args.host or DEFAULT_HOST
     if not 0 < args.port < 65536:
@@ -65,6 +70,12 @@ def cmd_playground(args: argparse.Namespace) -> int:
         raise UsageError(f"--max-sessions must be at least 1, got {args.max_sessions}")
     if not args.idle_timeout > 0:
         raise UsageError(f"--idle-timeout must be positive seconds, got {args.idle_timeout}")
+    origins = []
+    for origin in args.allow_origin:
+        try:
+            origins.append(normalize_origin(origin))
+        except ValueError as exc:
+            raise UsageError(f"--allow-origin: {exc}") from None
     if not is_loopback(host):
         # Only reachable when --host was typed: the default is the loopback address.
         print(
@@ -72,7 +83,20 @@ def cmd_playground(args: argparse.Namespace) -> int:
             "anyone who can reach it can run training on this machine",
             file=sys.stderr,
         )
-    app = create_app(max_sessions=args.max_sessions, idle_timeout=args.idle_timeout)
+        if host in ("0.0.0.0", "::") and not origins:
+            print(
+                "gradlab: note: bound to every interface, the page answers only to "
+                "127.0.0.1/localhost until you name the address others use, e.g. "
+                f"--allow-origin http://{socket.gethostname()}:{args.port}",
+                file=sys.stderr,
+            )
+    app = create_app(
+        max_sessions=args.max_sessions,
+        idle_timeout=args.idle_timeout,
+        host=host,
+        port=args.port,
+        allow_origins=origins,
+    )
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{args.port}/"
     print(f"gradlab playground: {url}  (Ctrl+C to stop)", flush=True)
@@ -82,13 +106,7 @@ def cmd_playground(args: argparse.Namespace) -> int:
 
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     try:
-        uvicorn.run(
-            app,
-            host=host,
-            port=args.port,
-            log_level="warning",
-            ws_max_size=WS_MAX_SIZE,
-        )
+        uvicorn.run(app, host=host, port=args.port, **uvicorn_options())
     except KeyboardInterrupt:  # pragma: no cover
         pass
     return 0

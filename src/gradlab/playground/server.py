@@ -8,6 +8,11 @@ while other sessions train. A per-session lock keeps one call at a time on a ses
 
 :class:`SessionManager` caps the number of sessions (a connection beyond the cap gets an
 ``error`` and is closed with 1013), and owns the bounded thread pool.
+
+Access (:mod:`.access`): every request's ``Host`` and every WebSocket's ``Origin`` are checked
+before the app sees them. Transport (:func:`uvicorn_options`): a client must finish each request
+head within :data:`HEAD_TIMEOUT_S` (:class:`HeadTimeoutH11Protocol`), and an open WebSocket is
+pinged so that a vanished peer is dropped.
 """
 
 from __future__ import annotations
@@ -26,24 +31,32 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import h11
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from . import protocol
+from .access import AccessMiddleware, AccessPolicy
 from .protocol import LIMITS, ProtocolError
 from .session import Session
 
 __all__ = [
+    "HEAD_TIMEOUT_S",
     "STATIC_DIR",
     "WS_MAX_SIZE",
+    "WS_PING_INTERVAL_S",
     "BackgroundServer",
     "Connection",
+    "HeadTimeoutH11Protocol",
     "SessionManager",
     "create_app",
+    "uvicorn_options",
 ]
 
 log = logging.getLogger("gradlab.playground")
@@ -59,6 +72,107 @@ WS_MAX_SIZE = 16 * LIMITS["max_message_bytes"]
 #: Close codes: going away (idle), try again later (too many sessions).
 CLOSE_IDLE = 1001
 CLOSE_BUSY = 1013
+
+#: Seconds a client has, from opening a connection or from the end of the previous response,
+#: to send a complete request head (the WebSocket handshake is one). Browsers send theirs in
+#: one packet; the limit is for clients that trickle headers to hold connections (slowloris).
+HEAD_TIMEOUT_S = 10.0
+
+#: uvicorn pings each open WebSocket this often and drops it when no pong comes back within as
+#: long (a vanished peer: a closed laptop, a dropped network), which ends its session.
+WS_PING_INTERVAL_S = 20.0
+
+
+class HeadTimeoutH11Protocol(H11Protocol):
+    """uvicorn's h11 HTTP protocol with a deadline on each request head.
+
+    uvicorn (0.55, read in its ``h11_impl``) arms no timer while a request head arrives: its
+    keep-alive timer starts only after a response and the next byte received cancels it, and
+    ``h11_max_incomplete_event_size`` bounds the head's size, not its time; ``limit_concurrency``
+    only answers 503 once the slow connections are already holding every slot. So a client
+    that sends ``GET / HTTP/1.1\\r\\nHost: x\\r\\n`` and then nothing keeps its connection
+    for ever. Here a connection gets a deadline when it opens and again after each response:
+    ``head_timeout`` seconds later, a client still sending its request (head or body) gets
+    ``408`` (when it sent part of a head) and is disconnected; an idle one is just closed.
+
+    A WebSocket upgrade hands the connection to uvicorn's WebSocket protocol and ends the
+    deadline; from then on pings (``ws_ping_interval``/``ws_ping_timeout``) find dead peers
+    and the playground's idle rule ends sessions nobody watches.
+    """
+
+    #: Seconds allowed for each request head (see :data:`HEAD_TIMEOUT_S`).
+    head_timeout: float = HEAD_TIMEOUT_S
+    _head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_head_timer()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._arm_head_timer()  # the next request on this connection has its own deadline
+
+    def handle_websocket_upgrade(self, event: h11.Request) -> None:
+        self._cancel_head_timer()
+        super().handle_websocket_upgrade(event)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_timer()
+        super().connection_lost(exc)
+
+    def _arm_head_timer(self) -> None:
+        self._cancel_head_timer()
+        self._head_timer = self.loop.call_later(self.head_timeout, self._head_timed_out)
+
+    def _cancel_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        transport = self.transport
+        if transport.is_closing() or transport.get_protocol() is not self:
+            return
+        if self.conn.their_state not in (h11.IDLE, h11.SEND_BODY):
+            return  # the request is in; the app is answering it
+        partial = bool(self.conn.trailing_data[0])
+        if self.conn.their_state is h11.IDLE and self.conn.our_state is h11.IDLE and partial:
+            body = f"the request was not complete within {self.head_timeout:g} s\n".encode()
+            transport.write(
+                b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                b"connection: close\r\ncontent-length: "
+                + str(len(body)).encode()
+                + b"\r\n\r\n"
+                + body
+            )
+        transport.close()
+
+
+def uvicorn_options(head_timeout: float = HEAD_TIMEOUT_S) -> dict[str, Any]:
+    """Return the keyword arguments of ``uvicorn.run``/``uvicorn.Config`` for the playground
+    (``gradlab playground`` and :class:`BackgroundServer` use the same).
+
+    Args:
+        head_timeout: Seconds a client has to send each request head (see
+            :class:`HeadTimeoutH11Protocol`).
+
+    Raises:
+        ValueError: when ``head_timeout`` is not a positive number of seconds.
+    """
+    if not (isinstance(head_timeout, int | float) and 0 < head_timeout < float("inf")):
+        raise ValueError(f"head_timeout must be positive seconds, got {head_timeout!r}")
+    http: type[HeadTimeoutH11Protocol] = HeadTimeoutH11Protocol
+    if head_timeout != HeadTimeoutH11Protocol.head_timeout:
+        http = type(http.__name__, (http,), {"head_timeout": float(head_timeout)})
+    return {
+        "http": http,
+        "ws_max_size": WS_MAX_SIZE,
+        "ws_ping_interval": WS_PING_INTERVAL_S,
+        "ws_ping_timeout": WS_PING_INTERVAL_S,
+        "timeout_keep_alive": 5,
+        "log_level": "warning",
+    }
 
 
 def _dumps(message: dict[str, Any]) -> str:
@@ -380,17 +494,30 @@ def create_app(
     max_updates_per_second: float = LIMITS["max_updates_per_second"],
     train_slice: float | None = None,
     static_dir: str | Path | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    allow_origins: tuple[str, ...] | list[str] = (),
 ) -> Starlette:
     """Return the playground's ASGI app.
 
     Args:
         max_sessions: Most sessions (tabs) at once; the next one is refused with 1013.
-        idle_timeout: Seconds without a message before a session is closed with 1001.
+        idle_timeout: Seconds without a message from the page before its session is closed
+            with 1001 (the page pings every ``keepalive_s`` while it is visible, so this
+            means nobody has had the page in view for that long).
         max_workers: Threads of the training pool (default: CPUs, at most 4).
         max_updates_per_second: Most ``state`` messages per second per playing session.
         train_slice: Seconds of training per update while playing.
         static_dir: The page's folder (default: the package's ``static/``).
+        host: The address the server binds; with ``port`` it decides which ``Host`` and
+            ``Origin`` headers are accepted (:class:`~gradlab.playground.access.AccessPolicy`).
+        port: The port the server listens on.
+        allow_origins: More origins allowed to open sessions (``http://10.0.0.5:8000``).
+
+    Raises:
+        ValueError: for an origin in ``allow_origins`` that is not ``scheme://host[:port]``.
     """
+    policy = AccessPolicy(host, port, allow_origins)
     manager = SessionManager(
         max_sessions,
         idle_timeout,
@@ -424,8 +551,13 @@ def create_app(
         WebSocketRoute("/ws", websocket_endpoint),
         Mount("/static", app=StaticFiles(directory=static, check_dir=False), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(AccessMiddleware, policy=policy)],
+    )
     app.state.manager = manager
+    app.state.access = policy
     return app
 
 
@@ -440,10 +572,18 @@ class BackgroundServer:
     Args:
         port: Port on ``host``; 0 (default) picks a free one.
         host: Address to bind (loopback by default).
-        **app_kwargs: Passed on to :func:`create_app`.
+        head_timeout: Seconds a client has to send each request head (:data:`HEAD_TIMEOUT_S`).
+        **app_kwargs: Passed on to :func:`create_app` (``allow_origins``...).
     """
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1", **app_kwargs: Any) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        *,
+        head_timeout: float = HEAD_TIMEOUT_S,
+        **app_kwargs: Any,
+    ) -> None:
         import uvicorn
 
         if port == 0:
@@ -451,9 +591,9 @@ class BackgroundServer:
                 s.bind((host, 0))
                 port = s.getsockname()[1]
         self.host, self.port = host, int(port)
-        self.app = create_app(**app_kwargs)
+        self.app = create_app(host=host, port=self.port, **app_kwargs)
         config = uvicorn.Config(
-            self.app, host=host, port=self.port, log_level="warning", ws_max_size=WS_MAX_SIZE
+            self.app, host=host, port=self.port, **uvicorn_options(head_timeout)
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -461,7 +601,13 @@ class BackgroundServer:
     @property
     def url(self) -> str:
         """The page's address."""
-        return f"http://{self.host}:{self.port}/"
+        return f"{self.origin}/"
+
+    @property
+    def origin(self) -> str:
+        """The page's origin (what a script sends as ``Origin`` to open a session)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     def start(self, timeout: float = 30.0) -> BackgroundServer:
         """Start serving; raise ``RuntimeError`` if the server is not up within ``timeout`` s."""

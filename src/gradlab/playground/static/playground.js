@@ -29,7 +29,7 @@ const app = {
   running: false,
   history: new History(),
   errors: [], // every error message received
-  counts: { messages: 0, states: 0, gradPoints: 0, lossPoints: 0, configs: 0 },
+  counts: { messages: 0, states: 0, gradPoints: 0, lossPoints: 0, configs: 0, keepalives: 0 },
   latencyMs: null,
 };
 window.__playground = app;
@@ -60,9 +60,14 @@ function connect() {
     app.running = false;
     document.body.dataset.connected = '0';
     updatePlayButton();
+    stopKeepalive();
     if (ev.code === 1001) {
       setStatus('closed', 'session closed (idle)', true);
       toast('The server closed this session after a long idle time. Press “Reconnect” to start a new one.', 'info');
+    } else if (ev.code === 1008) {
+      // refused by the server's access rule (this page's origin); retrying would not help
+      setStatus('closed', 'refused by the server', true);
+      toast(`The server refused the connection: ${ev.reason || 'policy violation'}`);
     } else if (ev.code === 1013) {
       setStatus('closed', 'server full', true);
       toast('The server has no room for another session right now. Try “Reconnect” later.');
@@ -73,6 +78,30 @@ function connect() {
     }
   };
 }
+
+/* The keepalive: while the page is in view it pings every `limits.keepalive_s`, so the
+   server's idle timeout (`limits.idle_timeout_s` without a message) only ends sessions that
+   nobody has in view: a closed, hidden or sleeping tab stops pinging. */
+let keepaliveTimer = null;
+
+function keepalive() {
+  if (document.visibilityState === 'visible' && app.ws && app.ws.readyState === WebSocket.OPEN) {
+    send({ type: 'ping' });
+    app.counts.keepalives++;
+  }
+}
+
+function startKeepalive(seconds) {
+  stopKeepalive();
+  if (seconds > 0) keepaliveTimer = setInterval(keepalive, seconds * 1000);
+}
+
+function stopKeepalive() {
+  clearInterval(keepaliveTimer);
+  keepaliveTimer = null;
+}
+
+document.addEventListener('visibilitychange', keepalive); // back in view: tell the server now
 
 /** Send one message; returns its id. */
 function send(msg) {
@@ -119,6 +148,7 @@ function onHello(msg) {
   app.options = msg.options;
   app.limits = msg.limits || {};
   app.defaults = msg.config;
+  startKeepalive(app.limits.keepalive_s || Math.min(60, (app.limits.idle_timeout_s || 900) / 3));
   document.body.dataset.connected = '1';
   setStatus('ok', 'connected');
   buildControls();
