@@ -50,6 +50,41 @@ def test_unknown_name_suggests_close_ones() -> None:
         datasets.load("spiralz")
 
 
+def test_every_data_set_has_a_name() -> None:
+    assert datasets.names() == ["digits", "mnist", "fashion_mnist", *TOYS]
+    assert datasets.IMAGE_SETS == ("digits", "mnist", "fashion_mnist")
+    for name in datasets.names():
+        assert datasets.get(name) is getattr(datasets, name)
+    assert datasets.get("Fashion-MNIST") is datasets.fashion_mnist
+    assert datasets.get("two moons") is datasets.moons
+
+
+@pytest.mark.parametrize(
+    ("name", "closest"),
+    [
+        ("digts", "digits"),
+        ("mnst", "mnist"),
+        ("fashion-mnst", "fashion_mnist"),
+        ("spiralz", "spirals"),
+    ],
+)
+@pytest.mark.parametrize("lookup", [datasets.get, datasets.load])
+def test_unknown_names_list_every_set_with_the_closest_first(lookup, name, closest) -> None:
+    with pytest.raises(ValueError) as info:
+        lookup(name)
+    message = str(info.value)
+    assert message.startswith(f"unknown dataset {name!r}; did you mean {closest!r}")
+    assert message.endswith(f"known: {', '.join(datasets.names())}")
+
+
+def test_load_points_image_sets_to_their_own_function() -> None:
+    """load returns (X, y); an image set comes split, so load names the call that gives it."""
+    with pytest.raises(ValueError, match=r"'digits' is an image set .* datasets\.digits\(\.\.\.\)"):
+        datasets.load("Digits")
+    with pytest.raises(TypeError, match="dataset name must be a str"):
+        datasets.get(3)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("name", TOYS)
 @pytest.mark.parametrize("dtype", ["float32", "float64", np.float64])
 def test_shape_dtype_and_balance(name: str, dtype: object) -> None:
