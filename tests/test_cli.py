@@ -230,6 +230,46 @@ def test_plot_rejects_an_empty_range(capsys: pytest.CaptureFixture[str], tmp_pat
     assert "--xmin < --xmax" in err
 
 
+def _no_drawing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gradlab.plots
+
+    monkeypatch.setattr(
+        gradlab.plots, "activation_figure", lambda *a, **k: pytest.fail("it drew the figure")
+    )
+
+
+def test_plot_checks_the_image_format_before_drawing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_drawing(monkeypatch)
+    path = tmp_path / "curves.xyz"
+    code, out, err = run(capsys, "act", "plot", "relu", "-o", str(path))
+    assert code == 2 and out == ""
+    assert err.startswith(f"gradlab: --output {path}: cannot write images of type .xyz")
+    assert ".png" in err and ".svg" in err and err.count("\n") == 1
+    assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [("missing/f.png", "does not exist"), ("file.txt/f.png", "is a file"), ("", "is a folder")],
+    ids=["missing-folder", "folder-is-a-file", "path-is-a-folder"],
+)
+def test_plot_checks_its_output_path_before_drawing(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+    message: str,
+) -> None:
+    (tmp_path / "file.txt").write_text("x")
+    _no_drawing(monkeypatch)
+    code, out, err = run(capsys, "act", "plot", "relu", "-o", str(tmp_path / where))
+    assert code == 1 and out == ""
+    assert err.startswith(f"gradlab: --output {tmp_path / where}") and message in err
+    assert err.count("\n") == 1
+
+
 # ---- errors and global options ----------------------------------------------------------------
 @pytest.mark.parametrize(
     "argv", [["act", "show", "reluu"], ["act", "plot", "reluu", "-o", "never.png"]]
@@ -277,6 +317,34 @@ def test_no_command_prints_help_and_returns_2(
     code, out, _ = run(capsys, *argv)
     assert code == 2
     assert out.startswith("usage: gradlab")
+
+
+def _handler_raising(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
+    """Make `gradlab act list` raise ``exc`` from inside the command."""
+    from gradlab.cli import act
+
+    def raise_it(args: object) -> int:
+        raise exc
+
+    monkeypatch.setattr(act, "cmd_list", raise_it)
+
+
+def test_ctrl_c_in_any_command_is_one_line_and_status_130(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The in-process side; tests/test_cli_interrupt.py sends real signals to real commands."""
+    _handler_raising(monkeypatch, KeyboardInterrupt())
+    code, out, err = run(capsys, "act", "list")
+    assert (code, out, err) == (130, "", "gradlab: interrupted\n")
+
+
+def test_a_closed_stdout_ends_quietly(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`gradlab act list | head -1`: the reader left; no traceback, status 1."""
+    _handler_raising(monkeypatch, BrokenPipeError(32, "Broken pipe"))
+    code, _, err = run(capsys, "act", "list")
+    assert code == 1 and err == ""
 
 
 def test_python_dash_m_gradlab() -> None:

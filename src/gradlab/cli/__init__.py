@@ -13,20 +13,22 @@ Usage::
     gradlab --version
 
 Every command returns an exit status: 0 on success, 1 when a file cannot be written or
-training diverges, 2 for a usage error (unknown name, bad value), with a one-line message on
-stderr.
+training diverges, 2 for a usage error (unknown name, bad value), 130 when interrupted with
+Ctrl-C, with a one-line message on stderr (``gradlab: ...``), never a traceback. Commands that
+write files check those paths before they start working.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 
 from .. import __version__
 from . import act, bench, lab, playground, trace, train
 from .act import key_points, parse_params
-from .common import UsageError
+from .common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, FileError, UsageError
 
 __all__ = ["UsageError", "build_parser", "key_points", "main", "parse_params"]
 
@@ -34,23 +36,52 @@ __all__ = ["UsageError", "build_parser", "key_points", "main", "parse_params"]
 def main(argv: list[str] | None = None) -> int:
     """Run the ``gradlab`` command line and return its exit status.
 
+    Errors the user can act on end in one line on stderr and a non-zero status (see the
+    module docstring); Ctrl-C ends any command with ``gradlab: interrupted`` and status 130.
+
     Args:
         argv: The arguments without the program name; ``None`` reads ``sys.argv[1:]``.
     """
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version and argparse's own usage errors
-        return exc.code if isinstance(exc.code, int) else 2
-    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
-    if handler is None:  # `gradlab` or `gradlab act` alone
-        getattr(args, "help_parser", parser).print_help()
-        return 2
-    try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help, --version and argparse's own usage errors
+            return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+        handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+        if handler is None:  # `gradlab` or `gradlab act` alone
+            getattr(args, "help_parser", parser).print_help()
+            return EXIT_USAGE
         return handler(args)
     except UsageError as exc:
-        print(f"gradlab: {exc}", file=sys.stderr)
-        return 2
+        _error(str(exc))
+        return EXIT_USAGE
+    except FileError as exc:
+        _error(str(exc))
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `gradlab act list | head`: the reader left; nothing to report
+        _silence_stdout()
+        return EXIT_FAILURE
+
+
+def _error(message: str) -> None:
+    try:
+        print(f"gradlab: {message}", file=sys.stderr, flush=True)
+    except OSError:  # stderr closed too: the status is all that is left
+        pass
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device so that the interpreter's final flush cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a real file (captured in tests)
+        pass
 
 
 def build_parser() -> argparse.ArgumentParser:

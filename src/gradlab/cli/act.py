@@ -6,8 +6,10 @@ Usage::
     gradlab act show NAME [--param key=value ...]  # formulas, properties, values at key points
     gradlab act plot NAME... [--derivative] -o FILE.png [--xmin -5 --xmax 5]
 
-Every command returns an exit status: 0 on success, 2 for a usage error (unknown activation,
-bad ``--param``, a vector activation given to ``plot``), with a one-line message on stderr.
+Every command returns an exit status: 0 on success, 1 when ``plot`` cannot write its file, 2
+for a usage error (unknown activation, bad ``--param``, a vector activation given to ``plot``,
+an image format matplotlib cannot write), with a one-line message on stderr. ``plot`` checks
+its output path and format before it draws anything.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from rich.text import Text
 from .. import activations
 from ..activations import Activation, ActivationInfo
 from ..activations.base import REGISTRY
-from .common import UsageError
+from .common import FileError, UsageError, check_output_file
 
 __all__ = ["add_parser", "key_points", "parse_params"]
 
@@ -65,7 +67,13 @@ def add_parser(groups: Any) -> None:
     p = commands.add_parser("plot", help="plot f(x) (and f'(x)) of elementwise activations")
     p.add_argument("names", nargs="+", metavar="NAME", help="one or more activation names")
     p.add_argument("--derivative", action="store_true", help="add a panel with f'(x)")
-    p.add_argument("-o", "--output", required=True, type=Path, help="image file to write (.png)")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        help="image file to write (.png, or .svg, .pdf, ...; its folder must exist)",
+    )
     p.add_argument("--xmin", type=float, default=-5.0, help="left end of x (default -5)")
     p.add_argument("--xmax", type=float, default=5.0, help="right end of x (default 5)")
     p.set_defaults(handler=cmd_plot)
@@ -265,16 +273,35 @@ def cmd_plot(args: argparse.Namespace) -> int:
             )
     if not (math.isfinite(args.xmin) and math.isfinite(args.xmax) and args.xmin < args.xmax):
         raise UsageError(f"need finite --xmin < --xmax, got {args.xmin} and {args.xmax}")
+    _check_image_format(args.output)
+    check_output_file(args.output, "--output")
     from ..plots import activation_figure  # matplotlib is slow to import; only plot needs it
 
     fig = activation_figure(acts, derivative=args.derivative, xmin=args.xmin, xmax=args.xmax)
     try:
         fig.savefig(args.output)
-    except (OSError, ValueError) as exc:  # missing folder, unknown image format
-        print(f"gradlab: cannot write {args.output}: {exc}", file=sys.stderr)
-        return 1
+    except (OSError, ValueError) as exc:  # the folder changed since the check, disk full
+        raise FileError(f"cannot write {args.output}: {exc}") from None
     print(f"wrote {args.output}")
     return 0
+
+
+def _check_image_format(path: Path) -> None:
+    """Raise :class:`UsageError` if matplotlib cannot write the format ``path``'s suffix names.
+
+    A path without a suffix gets matplotlib's default format (PNG).
+    """
+    suffix = path.suffix[1:].lower()
+    if not suffix:
+        return
+    from matplotlib.figure import Figure
+
+    formats = Figure().canvas.get_supported_filetypes()
+    if suffix not in formats:
+        raise UsageError(
+            f"--output {path}: cannot write images of type .{suffix}; use one of "
+            f"{', '.join('.' + f for f in sorted(formats))}"
+        )
 
 
 # ---- shared helpers ---------------------------------------------------------------------------

@@ -1,9 +1,93 @@
-"""What every ``gradlab`` sub-command shares."""
+"""What every ``gradlab`` sub-command shares: its errors, exit statuses and output-path checks.
+
+Exit statuses: 0 success, 1 a file or folder cannot be read or written (or training
+diverged), 2 a mistake in the command line, 130 interrupted with Ctrl-C (128 + SIGINT, as a
+shell reports it). Every error is one line on stderr, ``gradlab: <what is wrong>``.
+
+Commands that write files check the path before they do any work (:func:`check_output_file`,
+:func:`check_output_folder`), so a typo in ``--save`` or ``--out`` costs nothing rather than a
+finished training run.
+"""
 
 from __future__ import annotations
 
-__all__ = ["UsageError"]
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = [
+    "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
+    "EXIT_USAGE",
+    "FileError",
+    "UsageError",
+    "check_output_file",
+    "check_output_folder",
+]
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT (2)
 
 
 class UsageError(Exception):
     """A mistake in the command line; reported on stderr with exit status 2."""
+
+
+class FileError(Exception):
+    """A file or folder that cannot be read or written; reported on stderr with exit status 1."""
+
+
+def _probe(folder: Path, what: str) -> None:
+    """Create and remove a file in ``folder``; raise :class:`FileError` if that fails.
+
+    Permission bits alone do not answer the question (root ignores them; a read-only mount
+    does not show in them), so the check is the operation itself.
+    """
+    try:
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".gradlab-write-check-")
+    except OSError as exc:
+        raise FileError(f"{what}: cannot create files in {folder}: {exc.strerror or exc}") from None
+    os.close(fd)
+    os.unlink(name)
+
+
+def check_output_file(path: Path, flag: str) -> None:
+    """Raise :class:`FileError` unless a file can be written at ``path``.
+
+    The folder of ``path`` must exist (it is not created: a missing folder is more often a
+    typo than a wish) and accept new files, and ``path`` itself must not be a folder.
+
+    Args:
+        path: The file a command will write.
+        flag: The option that named it, e.g. ``"--save"``, for the message.
+    """
+    what = f"{flag} {path}"
+    if path.is_dir():
+        raise FileError(f"{what} is a folder; give the name of a file to write inside it")
+    folder = path.parent
+    if not folder.exists():
+        raise FileError(
+            f"{what}: the folder {folder} does not exist; create it first or choose another path"
+        )
+    if not folder.is_dir():
+        raise FileError(f"{what}: {folder} is a file, not a folder")
+    _probe(folder, what)
+
+
+def check_output_folder(path: Path, flag: str) -> None:
+    """Create the folder ``path`` if needed and raise :class:`FileError` unless files can be
+    created in it.
+
+    Args:
+        path: The folder a command will write into (created with its parents if missing).
+        flag: The option that named it, e.g. ``"--out"``, for the message.
+    """
+    what = f"{flag} {path}"
+    if path.exists() and not path.is_dir():
+        raise FileError(f"{what} is a file; give a folder (it is created if missing)")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FileError(f"{what}: cannot create the folder: {exc.strerror or exc}") from None
+    _probe(path, what)
