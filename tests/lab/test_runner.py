@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import multiprocessing
+import os
+import signal
+import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -89,3 +97,153 @@ def test_bad_command_lines_exit_2_with_a_message(argv, capsys, tmp_path):
 def test_verdict_rejects_unknown_status():
     with pytest.raises(ValueError, match="confirmed"):
         lab.Verdict("true", "x")
+
+
+# ---- publishing: nothing in the report folder changes until the run is over ----------------------
+def _tree(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` (hidden ones too) with the SHA-256 of its bytes."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_clean_run_leaves_no_staging_folder(tmp_path):
+    out = tmp_path / "rep"
+    runner.run_claims(["C2", "C9"], profile="test", out=out)
+    assert sorted(p.name for p in out.iterdir()) == ["figures", "index.html", "results.json"]
+    assert [p.name for p in tmp_path.iterdir()] == ["rep"]
+    # Files get the permissions open() gives (umask), not a temporary file's 0o600.
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE((out / "results.json").stat().st_mode) == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_interrupted_run_leaves_the_previous_report_as_it_was(tmp_path, jobs):
+    """Ctrl-C after C9 finished (its figure saved): no new figure, no staging folder."""
+    out = tmp_path / "rep"
+    runner.run_claims(["C2"], profile="test", out=out)
+    before = _tree(out)
+
+    def interrupt(record):
+        assert record["figures"]  # a figure of this run exists somewhere
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_claims(["C9", "C2"], profile="test", out=out, jobs=jobs, on_done=interrupt)
+    assert _tree(out) == before
+    assert not multiprocessing.active_children()  # the workers were ended
+
+
+def test_ctrl_c_while_files_move_is_held_until_they_are_in_place(tmp_path, monkeypatch):
+    out = tmp_path / "rep"
+    publish = runner._publish
+
+    def publish_with_ctrl_c(staging, target):
+        os.kill(os.getpid(), signal.SIGINT)  # arrives before the first file moves
+        publish(staging, target)
+
+    monkeypatch.setattr(runner, "_publish", publish_with_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_claims(["C9"], profile="test", out=out)
+    saved = runner.load_results(out)  # the whole report is there
+    assert [c["id"] for c in saved["claims"]] == ["C9"]
+    assert (out / saved["claims"][0]["figures"][0]).is_file()
+    assert sorted(p.name for p in out.iterdir()) == ["figures", "index.html", "results.json"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_stale_staging_of_a_dead_run_is_removed_and_a_live_one_kept(tmp_path):
+    out = tmp_path / "rep"
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        host = runner._host()
+        stale = out / f".reproduce-{finished.pid}@{host}-abcd1234"
+        running = out / f".reproduce-{live.pid}@{host}-efgh5678"
+        elsewhere = out / f".reproduce-{finished.pid}@another-host-ijkl9012"
+        for folder in (stale, running, elsewhere):
+            (folder / "figures").mkdir(parents=True)
+            (folder / "figures" / "C2_curves.png").write_bytes(b"half written")
+        runner.run_claims(["C2"], profile="test", out=out)
+        assert not stale.exists()
+        assert running.is_dir() and elsewhere.is_dir()
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_figures_of_other_claims_and_other_files_stay(tmp_path):
+    out = tmp_path / "rep"
+    runner.run_claims(["C2"], profile="test", out=out)
+    (out / "figures" / "mine.png").write_bytes(b"not gradlab's")
+    runner.run_claims(["C9"], profile="test", out=out)
+    names = sorted(p.name for p in (out / "figures").iterdir())
+    assert names == ["C2_curves.png", "C9_softmax.png", "mine.png"]
+    assert [c["id"] for c in runner.load_results(out)["claims"]] == ["C9"]
+
+
+def _out_is_a_file(tmp: Path) -> Path:
+    (tmp / "rep").write_text("x")
+    return tmp / "rep"
+
+
+def _parent_is_a_file(tmp: Path) -> Path:
+    (tmp / "f").write_text("x")
+    return tmp / "f" / "rep"
+
+
+def _index_is_a_folder(tmp: Path) -> Path:
+    (tmp / "rep" / "index.html").mkdir(parents=True)
+    return tmp / "rep"
+
+
+def _figures_is_a_file(tmp: Path) -> Path:
+    (tmp / "rep").mkdir()
+    (tmp / "rep" / "figures").write_text("x")
+    return tmp / "rep"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_out_is_a_file, "is a file"),
+        (_parent_is_a_file, "cannot create the folder"),
+        (_index_is_a_folder, "is a folder"),
+        (_figures_is_a_file, "is a file"),
+    ],
+)
+def test_reproduce_checks_its_output_before_running_anything(
+    tmp_path, capsys, monkeypatch, make, message
+):
+    out = make(tmp_path)
+    monkeypatch.setattr(runner, "run_claim", lambda *a, **k: pytest.fail("a claim ran"))
+    code = main(["reproduce", "--quick", "--only", "C2", "--out", str(out), "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 1
+    err = captured.err
+    assert err.startswith("gradlab: ") and err.count("\n") == 1 and message in err, err
+    assert "Traceback" not in err and captured.out == ""
+
+
+@pytest.mark.skipif(not Path("/sys").is_dir(), reason="needs a read-only system folder")
+def test_reproduce_into_a_folder_that_takes_no_files(capsys):
+    code = main(["reproduce", "--quick", "--only", "C2", "--out", "/sys/gradlab-report"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("gradlab: --out /sys/gradlab-report") and "\n" == err[-1]
+
+
+@pytest.mark.parametrize(
+    "content", ["not json", "[1, 2]", '{"claims": [{"id": "C2"}]}'], ids=["text", "list", "record"]
+)
+def test_claims_commands_reject_a_broken_results_file(tmp_path, capsys, content):
+    (tmp_path / "results.json").write_text(content)
+    for argv in (["claims", "list"], ["claims", "show", "C2"]):
+        assert main([*argv, "--out", str(tmp_path)]) == 1
+        err = capsys.readouterr().err
+        assert "is not a results file of `gradlab reproduce`" in err and err.count("\n") == 1
+    with pytest.raises(ValueError, match="not a results file"):
+        runner.load_results(tmp_path)

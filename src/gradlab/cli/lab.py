@@ -7,6 +7,9 @@ Examples::
     gradlab reproduce --data-dir ~/mnist      # digit claims on real MNIST
     gradlab claims list                       # the registry, with last verdicts if any
     gradlab claims show C2                    # one claim and its last result
+
+``reproduce`` checks that ``--out`` can be written before it runs anything, and changes nothing
+there until every claim has finished: Ctrl-C leaves the previous report as it was.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 
 from rich.markup import escape
 
-from .common import UsageError
+from .common import FileError, UsageError, check_output_folder
 
 __all__ = ["add_parser", "cmd_claims_list", "cmd_claims_show", "cmd_reproduce"]
 
@@ -30,10 +33,18 @@ def add_parser(groups: Any) -> None:
         "reproduce",
         help="run every claim as an experiment and write an HTML report",
         description="Run the lab's claims (seeded experiments with computed verdicts) and "
-        "write OUT/index.html, OUT/results.json and the figures as PNG.",
+        "write OUT/index.html, OUT/results.json and the figures as PNG. OUT is checked before "
+        "anything runs, and nothing in it changes until every claim has finished: the files "
+        "go to a staging folder OUT/.reproduce-* first and are moved in at the end, so "
+        "Ctrl-C leaves the previous report as it was.",
     )
     p.add_argument("--quick", action="store_true", help="the fast profile (a few minutes)")
-    p.add_argument("--out", type=Path, default=Path("report"), help="report folder (report)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("report"),
+        help="report folder, created if missing (default: report)",
+    )
     p.add_argument("--only", help="comma-separated claim ids, e.g. C2,C3,P1")
     p.add_argument("--seed", type=int, default=0, help="base seed of every experiment (0)")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
@@ -82,6 +93,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         raise UsageError(f"--data-dir {args.data_dir} is not a folder")
     if args.seed < 0:
         raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
+    check_output_folder(args.out, "--out")
     profile = "quick" if args.quick else "full"
     console = _console()
     start = time.perf_counter()
@@ -124,8 +136,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
                 on_done=done,
             )
         except OSError as exc:
-            print(f"gradlab: cannot write the report: {exc}", file=sys.stderr)
-            return 1
+            raise FileError(f"cannot write the report in {args.out}: {exc}") from None
     counts = {}
     for c in payload["claims"]:
         counts[c["verdict"]] = counts.get(c["verdict"], 0) + 1
@@ -153,6 +164,8 @@ def _last_results(out: Path) -> dict[str, dict[str, Any]]:
         payload = runner.load_results(out)
     except FileNotFoundError:
         return {}
+    except ValueError as exc:
+        raise FileError(str(exc)) from None
     return {c["id"]: {**c, "_profile": payload.get("profile")} for c in payload["claims"]}
 
 
@@ -202,13 +215,16 @@ def cmd_claims_show(args: argparse.Namespace) -> int:
             f"{args.out}`."
         )
         return 0
+    seconds = record.get("seconds")
+    took = f"{seconds:.1f} s" if isinstance(seconds, int | float) else "time unknown"
     console.print(
-        f"Last result ({record['_profile']} profile, seed {record['seed']}, "
-        f"{record['seconds']:.1f} s): {_styled(record['verdict'])}"
+        f"Last result ({record['_profile']} profile, seed {record.get('seed')}, {took}): "
+        f"{_styled(record['verdict'])}"
     )
-    console.print(escape(record["reason"]))
+    console.print(escape(str(record.get("reason", ""))))
     table = Table("deciding number", "value")
-    for key, value in record["numbers"].items():
+    numbers = record.get("numbers")
+    for key, value in (numbers if isinstance(numbers, dict) else {}).items():
         table.add_row(key, format_value(value))
     console.print(table)
     for fig in record.get("figures", []):

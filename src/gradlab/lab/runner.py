@@ -4,17 +4,31 @@
 figure as ``<out>/figures/<id>_<name>.png`` and writes ``<out>/results.json`` and
 ``<out>/index.html``. A claim whose experiment raises is reported as an error with its
 traceback, and the others still run: nothing is lost.
+
+A run writes nothing into ``<out>`` until every claim has finished. Figures, results and
+page go first to a staging folder ``<out>/.reproduce-<pid>@<host>-<random>/``; at the end the
+figures are moved into ``<out>/figures/`` (replacing those of the same name, keeping the
+others) and ``results.json`` and ``index.html`` replace the old ones, with Ctrl-C held back
+while the files move. An interrupted or failed run removes its staging folder and leaves the
+previous report exactly as it was; a staging folder left by a killed run (its process is gone)
+is removed by the next run into the same folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import multiprocessing
 import os
 import platform
+import shutil
+import signal
+import socket
 import tempfile
+import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from datetime import UTC, datetime
 from importlib import metadata
@@ -23,9 +37,12 @@ from typing import Any
 
 from . import claim as claim_mod
 
-__all__ = ["load_results", "run_claim", "run_claims", "select"]
+__all__ = ["load_results", "remove_stale_staging", "run_claim", "run_claims", "select"]
 
 PACKAGES = ("gradlab", "numpy", "scipy", "matplotlib", "scikit-learn")
+
+STAGING_PREFIX = ".reproduce-"
+REPORT_FILES = ("results.json", "index.html")
 
 
 def select(only: str | Sequence[str] | None = None) -> list[str]:
@@ -128,6 +145,10 @@ def run_claims(
 ) -> dict[str, Any]:
     """Run claims and write ``out/results.json``, ``out/index.html`` and ``out/figures/*.png``.
 
+    Nothing in ``out`` changes until every claim has finished: the files are written to a
+    staging folder inside ``out`` and moved in at the end (see the module docstring), so an
+    interrupted run (``KeyboardInterrupt``) leaves the previous report as it was.
+
     Args:
         ids: Claim ids (default: every registered claim), run in this order.
         profile: ``"quick"``, ``"full"`` or ``"test"``.
@@ -141,17 +162,56 @@ def run_claims(
 
     Returns:
         The payload written to ``results.json``.
-    """
-    from .report import write_html
 
+    Raises:
+        ValueError: if ``jobs`` is not a positive int.
+        OSError: before any claim runs, if ``out`` cannot be created or written, or
+            ``out/figures`` is a file or ``out/index.html``/``results.json`` a folder.
+    """
     ids = list(ids) if ids is not None else claim_mod.names()
     if not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be a positive int; received {jobs!r}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    figures_dir = out / "figures"
+    _check_targets(out)
+    remove_stale_staging(out)
+    staging = Path(tempfile.mkdtemp(dir=out, prefix=_staging_prefix(os.getpid())))
+    try:
+        payload = _run_into(staging, ids, profile, seed, jobs, data_dir, on_start, on_done)
+        with _sigint_held():
+            _publish(staging, out)
+            shutil.rmtree(staging, ignore_errors=True)
+    except BaseException:  # an interrupted or failed run leaves the old report as it was
+        with _sigint_held():
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return payload
+
+
+def _check_targets(out: Path) -> None:
+    """Raise before any work if a report file's place in ``out`` is taken by the wrong kind."""
+    if (out / "figures").exists() and not (out / "figures").is_dir():
+        raise NotADirectoryError(f"{out / 'figures'} is a file; the report needs a folder there")
+    for name in REPORT_FILES:
+        if (out / name).is_dir():
+            raise IsADirectoryError(f"{out / name} is a folder; the report writes a file there")
+
+
+def _run_into(
+    staging: Path,
+    ids: list[str],
+    profile: str,
+    seed: int,
+    jobs: int,
+    data_dir: str | None,
+    on_start: Callable[[str], None] | None,
+    on_done: Callable[[dict[str, Any]], None] | None,
+) -> dict[str, Any]:
+    """Run the claims and write figures, ``results.json`` and ``index.html`` into ``staging``."""
+    from .report import write_html
+
     start = time.perf_counter()
-    kwargs = {"figures_dir": str(figures_dir), "data_dir": data_dir}
+    kwargs = {"figures_dir": str(staging / "figures"), "data_dir": data_dir}
     records: dict[str, dict[str, Any]] = {}
     if jobs == 1:
         for claim_id in ids:
@@ -161,7 +221,9 @@ def run_claims(
             if on_done:
                 on_done(records[claim_id])
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        before = {child.pid for child in multiprocessing.active_children()}
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
+        try:
             pending: dict[Future, str] = {}
             queue = list(ids)
             while queue or pending:
@@ -176,6 +238,11 @@ def run_claims(
                     records[pending.pop(future)] = record
                     if on_done:
                         on_done(record)
+        except BaseException:  # Ctrl-C or a broken pool: stop the workers, then raise
+            with _sigint_held():
+                _stop_workers(pool, before)
+            raise
+        pool.shutdown()
     payload = {
         "title": "gradlab: the claims of the articles, measured",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -188,9 +255,112 @@ def run_claims(
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
         "claims": [_with_metadata(records[i]) for i in ids],
     }
-    _write_atomic(out / "results.json", json.dumps(payload, indent=1, allow_nan=False))
-    _write_atomic(out / "index.html", write_html(payload, out))
+    text = json.dumps(payload, indent=1, allow_nan=False)
+    (staging / "results.json").write_text(text, encoding="utf-8")
+    (staging / "index.html").write_text(write_html(payload, staging), encoding="utf-8")
     return payload
+
+
+def _ignore_sigint() -> None:
+    """Worker initializer: leave Ctrl-C to the parent, which stops the workers itself.
+
+    Without it a Ctrl-C in the terminal reaches every worker too, and each idle one prints its
+    own ``KeyboardInterrupt`` traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_workers(pool: ProcessPoolExecutor, before: set[int | None]) -> None:
+    """Cancel what has not started and end the pool's worker processes now.
+
+    The workers are the child processes that did not exist before the pool was made; they get
+    SIGTERM (quiet: Python prints nothing for it) and are waited for, so none is still
+    writing into the staging folder when it is removed.
+    """
+    pool.shutdown(wait=False, cancel_futures=True)
+    workers = [c for c in multiprocessing.active_children() if c.pid not in before]
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join(timeout=5)
+        if worker.is_alive():
+            worker.kill()
+            worker.join(timeout=5)
+
+
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Hold back Ctrl-C inside the block and raise ``KeyboardInterrupt`` after it, if pressed.
+
+    Only the main thread receives signals; elsewhere the block runs unguarded.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+    if pressed and callable(previous):  # default_int_handler raises KeyboardInterrupt
+        previous(signal.SIGINT, None)
+
+
+def _publish(staging: Path, out: Path) -> None:
+    """Move the staged figures, ``results.json`` and ``index.html`` into ``out``.
+
+    Each move is a rename within one folder tree (one file system), so no file is ever seen
+    half written; the page, which embeds its figures, goes last. Figures of claims that this
+    run did not run stay in ``out/figures``.
+    """
+    figures = staging / "figures"
+    if figures.is_dir():
+        target = out / "figures"
+        if not target.is_dir():
+            os.replace(figures, target)
+        else:
+            for png in sorted(figures.iterdir()):
+                os.replace(png, target / png.name)
+    for name in REPORT_FILES:
+        os.replace(staging / name, out / name)
+
+
+def _host() -> str:
+    return "".join(c if c.isalnum() or c in "._" else "_" for c in socket.gethostname()) or "_"
+
+
+def _staging_prefix(pid: int) -> str:
+    return f"{STAGING_PREFIX}{pid}@{_host()}-"
+
+
+def remove_stale_staging(out: str | os.PathLike[str]) -> list[Path]:
+    """Remove the staging folders in ``out`` whose run is over, and return them.
+
+    A staging folder is named ``.reproduce-<pid>@<host>-<random>``; it is stale when it was
+    made on this host and no process has that pid any more (a run killed before it could clean
+    up). Folders of a live process (a run still going), of another host (a shared folder) and
+    every folder on Windows, where the check is not made, are left alone.
+    """
+    removed = []
+    for folder in Path(out).glob(f"{STAGING_PREFIX}*@{_host()}-*"):
+        pid = folder.name[len(STAGING_PREFIX) :].partition("@")[0]
+        if folder.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt" or pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but belongs to someone else
+        return True
+    return True
 
 
 def _with_metadata(record: dict[str, Any]) -> dict[str, Any]:
@@ -207,23 +377,31 @@ def _with_metadata(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
-    ) as tmp:
-        tmp.write(text)
-    os.replace(tmp.name, path)
-
-
 def load_results(out: str | os.PathLike[str] = "report") -> dict[str, Any]:
     """Read ``out/results.json`` written by :func:`run_claims`.
 
     Raises:
         FileNotFoundError: naming the file and the command that writes it.
+        ValueError: if the file is not JSON or has no list of claim records.
     """
     path = Path(out) / "results.json"
     if not path.is_file():
-        raise FileNotFoundError(
-            f"no results at {path}; run `gradlab reproduce --out {out}` first"
+        raise FileNotFoundError(f"no results at {path}; run `gradlab reproduce --out {out}` first")
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(
+            f"{path} is not a results file of `gradlab reproduce` ({exc}); run "
+            f"`gradlab reproduce --out {out}` again"
+        ) from None
+    claims = payload.get("claims") if isinstance(payload, dict) else None
+    if not isinstance(claims, list) or not all(
+        isinstance(c, dict) and isinstance(c.get("id"), str) and isinstance(c.get("verdict"), str)
+        for c in claims
+    ):
+        raise ValueError(
+            f"{path} is not a results file of `gradlab reproduce` (expected an object whose "
+            f"'claims' is a list of records with an 'id' and a 'verdict'); run "
+            f"`gradlab reproduce --out {out}` again"
         )
-    return json.loads(path.read_text(encoding="utf-8"))
+    return payload
