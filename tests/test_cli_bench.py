@@ -24,7 +24,7 @@ def test_find_checkout_from_the_repository_and_from_elsewhere(tmp_path: Path) ->
 
 def test_bench_forwards_its_options_to_the_suite(monkeypatch, tmp_path: Path) -> None:
     calls = []
-    monkeypatch.setattr(bench.subprocess, "call", lambda cmd, cwd: calls.append((cmd, cwd)) or 0)
+    monkeypatch.setattr(bench, "run_suite", lambda cmd, cwd: calls.append((cmd, cwd)) or 0)
     code = main(["bench", "--only", "W2,W3", "--repeats", "2", "--threads", "1",
                  "--out", str(tmp_path)])  # fmt: skip
     assert code == 0
@@ -32,6 +32,38 @@ def test_bench_forwards_its_options_to_the_suite(monkeypatch, tmp_path: Path) ->
     assert cmd[:3] == [sys.executable, "-m", "benchmarks"] and Path(cwd) == ROOT
     assert cmd[3:] == ["--only", "W2,W3", "--repeats", "2", "--warmup", "1", "--threads", "1",
                        "--out", str(tmp_path.resolve())]  # fmt: skip
+
+
+@pytest.mark.parametrize("out", ["file.txt", "file.txt/sub"], ids=["a-file", "under-a-file"])
+def test_bench_checks_its_output_folder_before_the_suite_starts(
+    monkeypatch, capsys, tmp_path: Path, out: str
+) -> None:
+    (tmp_path / "file.txt").write_text("x")
+    monkeypatch.setattr(bench, "run_suite", lambda cmd, cwd: pytest.fail("the suite started"))
+    assert main(["bench", "--out", str(tmp_path / out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"gradlab: --out {tmp_path / out}") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--only", "W9,W1"], "--only needs tasks among W1, W2, W3, W4, W5, gemm; got W9"),
+        (["--only", ","], "--only needs tasks among W1, W2, W3, W4, W5, gemm; got none"),
+        (["--repeats", "0"], "--repeats must be an integer >= 1, got 0"),
+        (["--threads", "0"], "--threads must be an integer >= 1, got 0"),
+        (["--warmup", "-1"], "--warmup must be an integer >= 0, got -1"),
+    ],
+)
+def test_bench_options_are_checked_in_one_line(monkeypatch, capsys, argv, message) -> None:
+    monkeypatch.setattr(bench, "run_suite", lambda cmd, cwd: pytest.fail("the suite started"))
+    assert main(["bench", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err == f"gradlab: {message}\n"
+
+
+def test_bench_returns_the_suite_status(tmp_path: Path) -> None:
+    assert bench.run_suite([sys.executable, "-c", "raise SystemExit(3)"], tmp_path) == 3
 
 
 def test_bench_without_a_checkout_is_a_usage_error(monkeypatch, capsys) -> None:

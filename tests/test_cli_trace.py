@@ -74,6 +74,7 @@ def test_random_weights_other_shapes(capsys):
         (["--loss", "cross_entropy"], "cross_entropy needs the softmax output"),
         (["--precision", "0"], "--precision must be between 1 and 17"),
         (["--outputs", "0", "--seed", "1"], "--outputs must be a positive int"),
+        (["--seed", "-1"], "--seed must be a non-negative integer, got -1"),
     ],
 )
 def test_usage_errors_exit_2_with_a_message(capsys, argv, message):

@@ -103,6 +103,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
     if not 1 <= args.precision <= 17:
         raise UsageError(f"--precision must be between 1 and 17, got {args.precision}")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
     x = _floats(args.input, "--input") if args.input else list(trace.ARTICLE_INPUT)
     sizes = _sizes(args, len(x))
     if args.seed is None:

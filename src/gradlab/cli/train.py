@@ -4,6 +4,12 @@ Example::
 
     gradlab train --data digits --layers 64,64 --activation relu --optimizer adam \\
         --lr 1e-3 --epochs 20 --batch-size 32 --init he_normal --seed 0 --save model.npz
+
+``--save`` is checked before training starts (its folder must exist and accept files). A run
+that finishes without learning (``Sequential.fit`` issues
+:class:`~gradlab.training.TrainingStalledWarning`) ends with one ``gradlab: warning: training
+stalled ...`` line on stderr after the accuracies, and exit status 0: the run did finish, and
+the model is saved as asked.
 """
 
 from __future__ import annotations
@@ -11,15 +17,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
-from .common import UsageError
+from .common import FileError, UsageError, check_output_file
 
-__all__ = ["add_parser", "build_model", "cmd_train"]
-
-TOY_SETS = ("xor", "circles", "moons", "spirals", "gauss", "linear")
-IMAGE_SETS = ("digits", "mnist", "fashion_mnist")
+__all__ = ["add_parser", "build_model", "cmd_train", "load_data"]
 
 
 def add_parser(groups: Any) -> None:
@@ -28,9 +32,14 @@ def add_parser(groups: Any) -> None:
         "train",
         help="train an MLP on a data set and report train/test accuracy",
         description="Train a multi-layer perceptron with the chosen activation, optimizer, "
-        "initializer and remedies, then print train and test accuracy and the time taken.",
+        "initializer and remedies, then print train and test accuracy and the time taken. "
+        "If the run does not learn (the loss stays at or above its start, or the weights grow "
+        "by orders of magnitude), a yellow 'warning: training stalled' line says so on stderr; "
+        "the exit status stays 0. A diverged run (non-finite loss) exits with status 1.",
     )
-    p.add_argument("--data", default="digits", help=f"one of {', '.join(IMAGE_SETS + TOY_SETS)}")
+    from .. import datasets
+
+    p.add_argument("--data", default="digits", help=f"one of {', '.join(datasets.names())}")
     p.add_argument("--data-dir", type=Path, help="folder with the IDX files (mnist, fashion_mnist)")
     p.add_argument("--n-samples", type=int, default=1000, help="toy sets: samples (default 1000)")
     p.add_argument("--noise", type=float, default=None, help="toy sets: noise (default per set)")
@@ -57,7 +66,12 @@ def add_parser(groups: Any) -> None:
     p.add_argument("--clip-norm", type=float, default=None, help="clip the global gradient norm")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-    p.add_argument("--save", type=Path, help="write the trained model to this .npz file")
+    p.add_argument(
+        "--save",
+        type=Path,
+        help="write the trained model to this .npz file (its folder must exist; checked "
+        "before training)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar, only the final line")
     p.set_defaults(handler=cmd_train)
 
@@ -76,12 +90,14 @@ def load_data(args: argparse.Namespace) -> tuple[Any, Any, Any, Any]:
     """Return ``X_train, y_train, X_test, y_test`` for ``--data``."""
     from .. import datasets
 
-    name = args.data.lower().replace("-", "_")
+    try:
+        name = datasets.REGISTRY.canonical(args.data)
+    except ValueError as exc:
+        raise UsageError(f"--data: {exc}") from None
     if name == "digits":
         (Xtr, ytr), (Xte, yte) = datasets.digits(test_size=args.test_size, seed=args.seed)
-    elif name in ("mnist", "fashion_mnist"):
-        loader = getattr(datasets, name)
-        (Xtr, ytr), (Xte, yte) = loader(args.data_dir)
+    elif name in datasets.IMAGE_SETS:
+        (Xtr, ytr), (Xte, yte) = datasets.get(name)(args.data_dir)
     else:
         kwargs: dict[str, Any] = {"n_samples": args.n_samples, "seed": args.seed}
         if args.noise is not None:
@@ -93,14 +109,35 @@ def load_data(args: argparse.Namespace) -> tuple[Any, Any, Any, Any]:
     return Xtr, ytr, Xte, yte
 
 
+def _check_width_preserving(name: str) -> None:
+    """Raise :class:`UsageError` if activation ``name`` changes the width of a row (``glu``
+    halves it), which no hidden layer of a ``Dense`` stack allows."""
+    import numpy as np
+
+    from .. import activations
+
+    act = activations.get(name)  # an unknown name raises ValueError, reported as usage
+    if act.info.elementwise:
+        return
+    width = act(np.zeros((1, 4))).shape[-1]
+    if width != 4:
+        raise UsageError(
+            f"--activation {act.name} maps 4 features to {width}, and a hidden activation "
+            "must keep the width of its layer; choose an elementwise activation or softmax"
+        )
+
+
 def build_model(args: argparse.Namespace, input_dim: int, n_classes: int) -> Any:
     """Return the compiled :class:`~gradlab.Sequential` the flags describe."""
     from .. import optimizers
     from ..layers import Activation, BatchNorm, Dense, Dropout
     from ..model import Sequential
 
+    hidden = _hidden_sizes(args.layers)
+    if hidden:
+        _check_width_preserving(args.activation)
     stack: list[Any] = []
-    for units in _hidden_sizes(args.layers):
+    for units in hidden:
         if args.batchnorm:
             stack += [
                 Dense(units, kernel_initializer=args.init),
@@ -125,9 +162,16 @@ def build_model(args: argparse.Namespace, input_dim: int, n_classes: int) -> Any
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    """Train and print ``train accuracy … test accuracy … time …``."""
-    from ..training import TrainingDivergedError
+    """Train and print ``train accuracy … test accuracy … time …``.
 
+    Checks ``--save`` first, then loads the data and builds the model, then trains; a
+    :class:`~gradlab.training.TrainingStalledWarning` from ``fit`` is printed as one warning
+    line after the accuracies (exit status 0), other warnings pass through unchanged.
+    """
+    from ..training import TrainingDivergedError, TrainingStalledWarning
+
+    if args.save is not None:
+        check_output_file(args.save, "--save")
     try:
         Xtr, ytr, Xte, yte = load_data(args)
         n_classes = int(max(ytr.max(), yte.max())) + 1
@@ -141,19 +185,27 @@ def cmd_train(args: argparse.Namespace) -> int:
         model.summary()
     start = time.perf_counter()
     try:
-        model.fit(
-            Xtr,
-            ytr,
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            validation_data=(Xte, yte),
-            verbose=0 if args.quiet else 1,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            model.fit(
+                Xtr,
+                ytr,
+                epochs=args.epochs,
+                batch_size=args.batch_size,
+                validation_data=(Xte, yte),
+                verbose=0 if args.quiet else 1,
+            )
     except (ValueError, TypeError) as exc:
         raise UsageError(str(exc)) from None
     except TrainingDivergedError as exc:
         print(f"gradlab: {exc}", file=sys.stderr)
         return 1
+    except TrainingStalledWarning as exc:  # raised, not issued: -W error::...TrainingStalled...
+        print(f"gradlab: {exc}", file=sys.stderr)
+        return 1
+    stalled = [w for w in caught if issubclass(w.category, TrainingStalledWarning)]
+    for w in caught:  # record=True caught every warning: issue the others again, unchanged
+        if w not in stalled:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
     took = time.perf_counter() - start
     train_acc = model.evaluate(Xtr, ytr)["accuracy"]
     test_acc = model.evaluate(Xte, yte)["accuracy"]
@@ -164,8 +216,22 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.save:
         try:
             model.save(args.save)
-        except OSError as exc:
-            print(f"gradlab: cannot write {args.save}: {exc}", file=sys.stderr)
-            return 1
+        except OSError as exc:  # the folder changed since the check, or the disk is full
+            message = str(exc)
+            if str(args.save) not in message:
+                message = f"cannot write {args.save}: {message}"
+            raise FileError(message) from None
         print(f"saved to {args.save}")
+    for w in stalled[:1]:  # fit issues it at most once per call
+        _warn_stalled(str(w.message))
     return 0
+
+
+def _warn_stalled(message: str) -> None:
+    """Print ``gradlab: warning: training stalled ...`` in bold yellow on stderr, one line."""
+    from rich.console import Console
+    from rich.text import Text
+
+    text = message if message.startswith("training stalled") else f"training stalled: {message}"
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console.print(Text(f"gradlab: warning: {text}", style="bold yellow"))
