@@ -347,6 +347,13 @@ def test_a_closed_stdout_ends_quietly(
     assert code == 1 and err == ""
 
 
+def test_help_states_the_exit_statuses(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    assert "130 interrupted (Ctrl-C)" in text and "checked before any work" in text
+
+
 def test_python_dash_m_gradlab() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "gradlab", "act", "list"],

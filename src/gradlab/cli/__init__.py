@@ -87,7 +87,11 @@ def _silence_stdout() -> None:
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``gradlab`` with all its sub-commands."""
     parser = argparse.ArgumentParser(
-        prog="gradlab", description="Learn, check and show how neural networks learn."
+        prog="gradlab",
+        description="Learn, check and show how neural networks learn.",
+        epilog="Exit status: 0 success, 1 a file cannot be written or training diverged, 2 a "
+        "usage error, 130 interrupted (Ctrl-C); errors are one 'gradlab: ...' line on stderr. "
+        "Output paths (--save, --out, -o) are checked before any work starts.",
     )
     parser.add_argument("--version", action="version", version=f"gradlab {__version__}")
     groups = parser.add_subparsers(title="commands", metavar="COMMAND")
