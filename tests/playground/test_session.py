@@ -63,12 +63,16 @@ def test_step_increases_epoch_and_steps():
     assert s.run_for(0.05) >= 1
 
 
-def test_training_lowers_the_loss():
-    s = Session()
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_training_lowers_the_loss(seed):
+    # Adam, not the defaults' plain SGD at 0.03, which learns the circle slowly on some seeds
+    # (seed 6: loss only 1 % lower after 30 epochs). Measured on seeds 0-9: loss down to
+    # 0.3-4 % of its start, 100 % train accuracy.
+    s = Session({"optimizer": "adam", "learning_rate": 0.03, "seed": seed})
     before = s.state()["train_loss"]
     after = train(s, 30)
-    assert after["train_loss"] < before
-    assert after["train_accuracy"] > 0.9
+    assert after["train_loss"] < 0.25 * before
+    assert after["train_accuracy"] > 0.95
 
 
 def test_reset_keeps_data_and_draws_new_weights():
@@ -272,15 +276,20 @@ def test_dropout():
     assert s.state()["heatmaps"] == s.state()["heatmaps"]
 
 
-def test_batchnorm():
-    s = Session({"batchnorm": True, "layers": [{"units": 4, "activation": "tanh"}] * 2})
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_batchnorm(seed):
+    config = {"batchnorm": True, "layers": [{"units": 4, "activation": "tanh"}] * 2}
+    # Adam: with the defaults' SGD at 0.03 five epochs took the loss anywhere from 51 to 99 %
+    # of its start (seeds 0-9); with Adam 12-32 %, train accuracy 92-100 %.
+    s = Session({**config, "optimizer": "adam", "learning_rate": 0.03, "seed": seed})
     assert sum(isinstance(layer, BatchNorm) for layer in s.model.layers) == 2
     bn = next(layer for layer in s.model.layers if isinstance(layer, BatchNorm))
     assert np.all(bn.buffers["running_mean"] == 0)
+    before = s.state()["train_loss"]
     st = train(s, 5)
     assert np.any(bn.buffers["running_mean"] != 0)
     assert [ly["units"] for ly in st["layers"]] == [4, 4, 1]
-    assert st["train_accuracy"] > 0.8
+    assert st["train_loss"] < 0.6 * before and st["train_accuracy"] > 0.85
     json.dumps(st, allow_nan=False)
 
 
@@ -306,15 +315,19 @@ def test_multiclass(dataset):
         assert len(set(classes.tolist())) == 3
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("dataset", ["plane", "reg_gauss"])
-def test_regression(dataset):
-    s = Session({"dataset": dataset, "learning_rate": 0.01})
+def test_regression(dataset, seed):
+    # Adam: with SGD at 0.01 the plane's loss after 20 epochs ranged 0.004-0.026 over seeds
+    # 0-9 (so "< 0.01" held on seed 0 only by luck); with Adam 0.0006-0.0036, and reg_gauss
+    # ended at 1-36 % of its first loss.
+    s = Session({"dataset": dataset, "optimizer": "adam", "learning_rate": 0.01, "seed": seed})
     first = s.state()
     st = train(s, 20)
     assert st["train_accuracy"] is None and st["test_accuracy"] is None
     assert st["layers"][-1]["activation"] == "linear"
     assert st["heatmaps"]["output"]["kind"] == "regression"
-    assert st["train_loss"] < first["train_loss"]
+    assert st["train_loss"] < 0.7 * first["train_loss"]
     if dataset == "plane":
         assert st["train_loss"] < 0.01
 
@@ -349,9 +362,11 @@ def test_all_hidden_activations_give_a_finite_state():
 
 
 # -- presets do what they say ---------------------------------------------------------------------
-def preset(name: str) -> Session:
+def preset(name: str, seed: int = 0) -> Session:
     s = Session()
     s.apply_preset(name)
+    if seed:
+        s.apply_config({"seed": seed})
     return s
 
 
@@ -370,20 +385,40 @@ def test_preset_dying_relu():
     assert st["diverged"] is None
 
 
-def test_preset_xor_without_hidden_layer_is_stuck():
-    st = train(preset("xor_no_hidden"), 100)
-    assert 0.35 < st["train_accuracy"] < 0.65
-    assert 0.35 < st["test_accuracy"] < 0.65
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_preset_xor_without_hidden_layer_is_stuck(seed):
+    # A line cannot separate XOR: logistic regression (a convex problem, so every CPU ends
+    # near the same optimum) stays at chance. Measured on seeds 0-9 after 100 epochs: loss
+    # 0.683-0.696 (ln 2 = 0.693), accuracy 0.46-0.62 (train) and 0.39-0.60 (test).
+    st = train(preset("xor_no_hidden", seed), 100)
+    assert st["train_loss"] > 0.65
+    assert 0.3 < st["train_accuracy"] < 0.7
+    assert 0.3 < st["test_accuracy"] < 0.7
 
 
-def test_preset_xor_with_hidden_layer_is_solved():
-    st = train(preset("xor_hidden"), 100)
-    assert st["train_accuracy"] > 0.9 and st["test_accuracy"] > 0.9
+#: The issue's bound: the XOR-with-a-hidden-layer preset reaches it on every seed 0-9.
+XOR_SOLVED = 0.95
 
 
-def test_preset_batchnorm_rescues_a_saturated_net():
-    off, on = train(preset("batchnorm_off"), 20), train(preset("batchnorm_on"), 20)
-    assert off["train_accuracy"] < 0.7 < 0.95 < on["train_accuracy"]
+def test_preset_xor_with_hidden_layer_is_solved_on_every_seed():
+    # Measured after 60 epochs: 97.6-99.4 % test accuracy on seeds 0-9, at least 97.0 % on
+    # seeds 0-39, the same with NumPy's AVX2/AVX-512 kernels off and OpenBLAS on Sandybridge
+    # kernels, and unchanged when the initial weights are scaled by 1 +- 0.1 % noise.
+    worst = []
+    for seed in range(10):
+        st = train(preset("xor_hidden", seed), 60)
+        worst.append((min(st["train_accuracy"], st["test_accuracy"]), seed))
+    assert min(worst)[0] >= XOR_SOLVED, sorted(worst)[:3]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_preset_batchnorm_rescues_a_saturated_net(seed):
+    # Measured on seeds 0-9 after 20 epochs: without BatchNorm loss 0.62-0.69 (ln 2 = 0.693,
+    # chance) and accuracy 0.47-0.69; with it loss 0.12-0.16 and accuracy 0.98-1.
+    off = train(preset("batchnorm_off", seed), 20)
+    on = train(preset("batchnorm_on", seed), 20)
+    assert on["train_loss"] < 0.3 < 0.5 < off["train_loss"]
+    assert off["train_accuracy"] < 0.8 < 0.9 < on["train_accuracy"]
     sat_off = np.mean(off["layers"][0]["saturated"])
     sat_on = np.mean(on["layers"][0]["saturated"])
     assert sat_off > 0.2 and sat_on < sat_off

@@ -52,13 +52,21 @@ PRESETS: list[dict[str, Any]] = [
     {
         "name": "xor_hidden",
         "title": "XOR with a hidden layer",
-        "description": "One hidden layer of 4 tanh units bends the boundary around the "
-        "quadrants: XOR is solved.",
+        "description": "One hidden layer of 8 ReLU units folds the plane along the axes, and "
+        "the output unit combines the folds into the four quadrants: XOR is solved.",
+        # Chosen over seeds, not one run. 4 tanh units with SGD at 0.3 on 500 points ended at
+        # 88-96 % test accuracy on seeds 0-9 after 100 epochs (few points near the axes, a
+        # noisy step); 8 tanh units with Adam still left seed 34 at 94 %. 8 ReLU units, Adam
+        # at 0.01 and 2000 points: 97.6-99.4 % on seeds 0-9 after 60 epochs, at least 97.0 %
+        # on seeds 0-39, the same with NumPy's AVX2/AVX-512 kernels switched off, and
+        # unchanged when the initial weights are perturbed by 0.1 %.
         "config": {
             "dataset": "xor",
-            "layers": [{"units": 4, "activation": "tanh"}],
+            "layers": [{"units": 8, "activation": "relu"}],
             "features": ["x1", "x2"],
-            "learning_rate": 0.3,
+            "n_samples": 2000,
+            "optimizer": {"name": "adam"},
+            "learning_rate": 0.01,
         },
     },
     {
