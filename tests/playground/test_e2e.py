@@ -6,10 +6,13 @@ GRADLAB_REQUIRE_BROWSER=1 (as in CI): then that is a failure.
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import re
 import shutil
+import threading
+import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -155,7 +158,7 @@ def test_xor_trains_to_low_loss(page: Page, server: BackgroundServer, tmp_path: 
     open_page(page, server)
     page.select_option("#preset", "xor_hidden")
     wait_config(page, "c.dataset === 'xor' && c.layers.length === 1")
-    assert page.locator(".ncol.layer .node").count() == 4
+    assert page.locator(".ncol.layer .node").count() == 8
     page.click("#play")
     page.wait_for_function(
         "() => { const t = parseFloat(document.getElementById('train-loss').textContent);"
@@ -371,3 +374,123 @@ def test_shared_address_cannot_inject_markup(page: Page, server: BackgroundServe
     assert page.evaluate("() => document.querySelectorAll('#toasts img').length") == 0
     assert page.evaluate("() => window.__injected") is None
     assert pg_config(page)["dataset"] == "circle"  # the session kept a valid config
+
+
+# -- access and idle rules ------------------------------------------------------------------------
+FOREIGN_PAGE = """<!doctype html><html><body><script>
+window.__result = null;
+window.__messages = [];
+const ws = new WebSocket('ws://127.0.0.1:%(port)d/ws');
+ws.onopen = () => { window.__opened = true; };
+ws.onmessage = (ev) => window.__messages.push(JSON.parse(ev.data).type);
+ws.onclose = (ev) => { window.__result = { code: ev.code, reason: ev.reason }; };
+</script></body></html>"""
+
+
+class _ForeignSite:
+    """Another web site on this machine (another port, so another origin)."""
+
+    def __init__(self, html: str) -> None:
+        body = html.encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> _ForeignSite:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_page_of_another_origin_is_refused_and_the_own_page_works(
+    page: Page, server: BackgroundServer, browser: Any
+) -> None:
+    """A page of another site opens ws://127.0.0.1:PORT/ws: it sees close 1008 with the reason
+    and never gets a session; the playground's own page connects, gets hello and trains."""
+    manager = server.app.state.manager
+    before = len(manager.sessions)
+    with _ForeignSite(FOREIGN_PAGE % {"port": server.port}) as site:
+        context = browser.new_context()
+        try:
+            foreign = context.new_page()
+            foreign.goto(site.url)
+            foreign.wait_for_function("() => window.__result !== null", timeout=UI_TIMEOUT_MS)
+            result = foreign.evaluate("() => window.__result")
+            messages = foreign.evaluate("() => window.__messages")
+        finally:
+            context.close()
+    assert result["code"] == 1008, result
+    origin = site.url.rstrip("/")
+    assert f"origin {origin} is not allowed" in result["reason"]
+    assert f"--allow-origin {origin}" in result["reason"]
+    assert messages == []  # no hello, no data, no state
+    assert len(manager.sessions) == before
+    # the playground's own page, from the server's origin
+    open_page(page, server)
+    assert page.evaluate("() => window.__playground.session") in manager.sessions
+    assert len(manager.sessions) == before + 1
+    page.click("#step")
+    page.wait_for_function("() => window.__playground.state.epoch === 1")
+    # a refusal, as the page shows it: a status and the server's reason, and no retry loop
+    page.evaluate(
+        "() => window.__playground.ws.onclose("
+        "new CloseEvent('close', {code: 1008, reason: 'origin http://x is not allowed'}))"
+    )
+    assert page.text_content("#status-text") == "refused by the server"
+    assert "origin http://x is not allowed" in (page.text_content("#toasts") or "")
+    assert page.is_visible("#reconnect")
+
+
+def test_a_watched_session_stays_and_a_hidden_one_idles_out(browser: Any) -> None:
+    """Idle means nobody has the page in view: a visible page pings every keepalive_s, so a
+    student watching a playing session keeps it; a hidden page stops, and idles out."""
+    idle = 2.0
+    with BackgroundServer(max_sessions=2, idle_timeout=idle) as srv:
+        manager = srv.app.state.manager
+        context = browser.new_context(viewport=VIEWPORT)
+        try:
+            page = context.new_page()
+            page.set_default_timeout(UI_TIMEOUT_MS)
+            open_page(page, srv)
+            assert page.evaluate("() => window.__playground.limits.keepalive_s") == idle / 3
+            page.click("#play")
+            page.wait_for_function("() => window.__playground.state.epoch > 0")
+            time.sleep(3.5 * idle)  # watching, not touching anything
+            assert page.get_attribute("body", "data-connected") == "1"
+            assert page.evaluate("() => window.__playground.running") is True
+            assert page.evaluate("() => window.__playground.counts.keepalives") >= 3
+            assert len(manager.sessions) == 1
+            # the tab goes to the background: the keepalive stops, the session idles out
+            page.evaluate(
+                "() => { Object.defineProperty(document, 'visibilityState', "
+                "{configurable: true, get: () => 'hidden'});"
+                " document.dispatchEvent(new Event('visibilitychange')); }"
+            )
+            hidden_at = time.monotonic()
+            page.wait_for_function(
+                "() => document.getElementById('status-text').textContent"
+                " === 'session closed (idle)'",
+                timeout=60_000,
+            )
+            assert idle * 0.5 < time.monotonic() - hidden_at < idle + 15
+            deadline = time.monotonic() + 10
+            while manager.sessions and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert manager.sessions == {}
+        finally:
+            context.close()
