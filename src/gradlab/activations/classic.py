@@ -7,7 +7,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .base import INF, ElementwiseActivation, Kink, check_finite_number, register
+from .base import (
+    INF,
+    ElementwiseActivation,
+    Kink,
+    check_finite_number,
+    clip_ufunc,
+    largest,
+    register,
+)
 
 Array = NDArray[np.floating]
 
@@ -272,21 +280,28 @@ class Softsign(ElementwiseActivation):
     r"""Softsign: ``x / (1 + |x|)``, a tanh-like curve with polynomial tails.
 
     .. math:: f(x) = \frac{x}{1 + |x|}, \qquad f'(x) = \frac{1}{(1 + |x|)^2}
+
+    ``x`` is clipped to ``±2^60`` first: beyond ``2^54`` the quotient is ``±1`` in float32 and
+    float64 anyway, and at ``±inf`` it would be ``inf / inf`` = NaN (PyTorch's value there);
+    so ``f(±inf) = ±1``, the limit. The derivative is ``(1 / (1 + |x|)) / (1 + |x|)``, which
+    underflows to 0 for huge ``|x|`` where ``(1 + |x|)²`` overflowed; ``f'(±inf) = 0``.
     """
 
     name = "softsign"
     torch = "torch.nn.functional.softsign"
 
     def _f(self, x: Array) -> Array:
-        d = np.abs(x)
+        big = min(2.0**60, largest(x.dtype))  # float16's largest is 65504
+        c = clip_ufunc(x, -big, big)
+        d = np.abs(c)
         d += 1.0
-        return np.divide(x, d, out=d)
+        return np.divide(c, d, out=d)
 
     def _df(self, x: Array, y: Array | None) -> Array:
         d = np.abs(x)
         d += 1.0
-        np.multiply(d, d, out=d)
-        return np.divide(1.0, d, out=d)
+        r = np.divide(1.0, d)
+        return np.divide(r, d, out=r)
 
     def _info(self) -> dict[str, Any]:
         return dict(

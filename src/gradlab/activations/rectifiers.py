@@ -14,8 +14,8 @@ from .base import (
     above,
     as_float_array,
     check_finite_number,
+    clip_ufunc,
     mask,
-    negative_part,
     positive_part,
     register,
     select,
@@ -40,6 +40,11 @@ class ReLU(ElementwiseActivation):
 
     Keras differs in one corner: with a negative ``threshold`` *and* a ``max_value`` it clips
     the values between ``θ`` and 0 up to 0; here they stay ``x``.
+
+    At ``±inf`` the result is the limit, as PyTorch: ``f(-inf) = -inf · s`` (``-inf`` for
+    ``s > 0``, ``+inf`` for ``s < 0``, 0 for ``s = 0``), ``f(+inf) = min(inf, m)``. Where
+    ``s (x - θ)`` lies beyond the largest float it is ``±inf``, without an overflow warning
+    (that is the correctly rounded value). NaN stays NaN.
 
     Args:
         negative_slope: Slope for ``x <= threshold``.
@@ -74,7 +79,11 @@ class ReLU(ElementwiseActivation):
             y += 0.0
             return y
         s, th = self.negative_slope, self.threshold
-        y = select(x > th, x, s * (x - th)) if s else select(x > th, x, 0.0)
+        if s:
+            with np.errstate(over="ignore"):  # |s (x - θ)| above the largest float: ±inf
+                y = select(x > th, x, s * (x - th))
+        else:
+            y = select(x <= th, 0.0, x)  # NaN fails "x <= θ", so it takes the x side
         if self.max_value is not None:
             np.clip(y, -np.inf, self.max_value, out=y)
         return y
@@ -155,6 +164,11 @@ class LeakyReLU(ElementwiseActivation):
     Default ``a = negative_slope = 0.01`` as PyTorch; Keras 3's ``leaky_relu`` defaults to 0.2
     (and tf.keras 2's ``LeakyReLU`` layer to 0.3). At ``x = 0`` the derivative is ``a``, as
     PyTorch autograd.
+
+    At ``±inf`` the result is the limit: ``f(+inf) = inf`` and ``f(-inf) = -inf · a`` for any
+    slope, as PyTorch (``+inf`` for ``a < 0``). With ``a = 0`` the function is 0 on the whole
+    negative half-line, so ``f(-inf) = 0``, where PyTorch computes ``0 · (-inf)`` = NaN.
+    ``a x`` beyond the largest float (``|a| > 1``) is ``±inf`` without an overflow warning.
     """
 
     name = "leaky_relu"
@@ -168,7 +182,12 @@ class LeakyReLU(ElementwiseActivation):
 
     def _f(self, x: Array) -> Array:
         a = self._slope()
-        return np.maximum(x, a * x) if 0.0 <= a <= 1.0 else select(x > 0, x, a * x)
+        if a == 0.0:
+            return positive_part(x)  # not max(x, 0 x): 0 · (-inf) is NaN
+        if 0.0 < a <= 1.0:
+            return np.maximum(x, a * x)
+        with np.errstate(over="ignore"):  # |a x| above the largest float: ±inf
+            return select(x > 0, x, a * x)
 
     def _df(self, x: Array, y: Array | None) -> Array:
         d = above(x, 0.0)
@@ -275,37 +294,49 @@ class RReLU(LeakyReLU):
 
 
 class _ExponentialLinear(ElementwiseActivation):
-    """Shared kernel of ELU, SELU and CELU: ``scale * (x if x > 0 else alpha * expm1(x / c))``."""
+    """Shared kernel of ELU, SELU and CELU: ``scale * (x if x > 0 else alpha * expm1(x / c))``.
+
+    ``min(x, 0)`` is clipped below at ``-746 c`` when ``c < 1``: beyond, ``e^{x/c}`` is 0 in
+    every float dtype (``e^{-746}`` is below half the smallest float64 subnormal), so nothing
+    changes, and ``x / c`` cannot overflow. At ``x = -inf`` the limits ``-scale·alpha`` and
+    derivative 0 come out as they are; a ``scale · x`` above the largest float (SELU at the
+    top of the range) is ``inf`` without an overflow warning.
+    """
 
     def _abc(self) -> tuple[float, float, float]:
         """Return ``(scale, alpha, c)``."""
         raise NotImplementedError
 
+    @staticmethod
+    def _negative(x: Array, c: float) -> Array:
+        """Return ``min(x, 0) / c`` as a new array, clipped so that it cannot overflow."""
+        neg = clip_ufunc(x, -746.0 * c if c < 1.0 else -np.inf, 0.0)
+        if c != 1.0:
+            neg *= 1.0 / c
+        return neg
+
     def _f(self, x: Array) -> Array:
         # max(x, 0) + alpha * expm1(min(x, 0) / c): each term vanishes on the other side of 0,
         # so no branch selection is needed.
         scale, alpha, c = self._abc()
-        neg = negative_part(x)
-        if c != 1.0:
-            neg *= 1.0 / c
+        neg = self._negative(x, c)
         np.expm1(neg, out=neg)
         neg *= alpha
         neg += positive_part(x)
         if scale != 1.0:
-            neg *= scale
+            with np.errstate(over="ignore"):  # scale x above the largest float: inf
+                neg *= scale
         return neg
 
     def _df(self, x: Array, y: Array | None) -> Array:
         scale, alpha, c = self._abc()
-        neg = negative_part(x)
-        if c != 1.0:
-            neg *= 1.0 / c
+        neg = self._negative(x, c)
         np.exp(neg, out=neg)
         k = scale * alpha / c
         neg *= k
         if k == scale:  # elu with alpha = 1, celu: exp(0) * k already equals the x > 0 slope
             return neg
-        return select(x <= 0, neg, scale, out=neg)
+        return select(x > 0, scale, neg, out=neg)  # NaN fails x > 0: exp(NaN) k = NaN
 
 
 @register

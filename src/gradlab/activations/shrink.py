@@ -29,7 +29,9 @@ class Threshold(ElementwiseActivation):
     .. math:: f(x) = \begin{cases} x & x > \theta \\ v & x \le \theta \end{cases}
 
     PyTorch requires both arguments; our defaults ``threshold=0, value=0`` give ReLU. At
-    ``x = θ`` the derivative is 0, as PyTorch autograd.
+    ``x = θ`` the derivative is 0, as PyTorch autograd. ``f(-inf) = v`` and ``f(+inf) = inf``;
+    NaN stays NaN (PyTorch's rule is "``v`` where ``x <= θ``, else ``x``", and NaN fails the
+    comparison).
     """
 
     name = "threshold"
@@ -40,7 +42,7 @@ class Threshold(ElementwiseActivation):
         self.value = check_finite_number(value, "value")
 
     def _f(self, x: Array) -> Array:
-        return select(x > self.threshold, x, self.value)
+        return select(x <= self.threshold, self.value, x)
 
     def _df(self, x: Array, y: Array | None) -> Array:
         return above(x, self.threshold)

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import math
-import threading
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-from .base import INF, ElementwiseActivation, Kink, check_finite_number, register, select
+from .base import (
+    INF,
+    ElementwiseActivation,
+    Kink,
+    check_finite_number,
+    clip_ufunc,
+    largest,
+    register,
+    select,
+    work_array,
+)
 from .classic import sigmoid_kernel, softplus_kernel
 
 Array = NDArray[np.floating]
@@ -19,6 +28,14 @@ _SQRT_2 = math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _GELU_CUBIC = 0.044715
+_FLOAT32_64 = (np.dtype(np.float32), np.dtype(np.float64))
+#: Squareplus squares min(|x|, 2^60): no overflow in float32 (2^120 < 2^128); beyond, the root
+#: is |x| to the last bit for any b up to 2^40 (b / 2x² < 2^-81). Larger b take np.hypot.
+_SQUAREPLUS_SPLIT = 2.0**60
+_SQUAREPLUS_MAX_B = 2.0**40
+#: The tanh form of GELU clips x to ±30 inside tanh: there √(2/π)(x + 0.044715 x³) = ±987,
+#: whose tanh is ±1 in every float dtype, and x² cannot overflow.
+_GELU_TANH_CLIP = 30.0
 
 # erf(x / √2) ≈ tanh(x P(x²) / Q(x²)) for float32 x, x² clipped to 36: coefficients fitted here
 # (weighted minimax of atanh(erf(x/√2)) / x on [0, 6.01] by linear programming, P of degree 4,
@@ -35,32 +52,6 @@ _ERF32_H, _ERF32_K = np.float32(6.854183662501276), np.float32(161.1605122327204
 #: Guard of ``Φ(x) = y / x`` at ``x = 0`` (see GELU._df): tiny against ``x²`` wherever float32
 #: ``Φ(x)`` differs from 1/2 (``|x| > 2^-26``), yet a normal float32.
 _PHI_GUARD = np.float32(2.0**-100)
-
-
-#: Per-thread work arrays of the kernels below (see _scratch), at most this many bytes each.
-_SCRATCH_MAX_BYTES = 8 << 20
-_SCRATCH = threading.local()
-
-
-def _scratch(like: Array, slot: int) -> Array:
-    """Return a work array shaped and typed like ``like``, with undefined contents.
-
-    Up to ``_SCRATCH_MAX_BYTES`` it is a view of a buffer kept per thread and per ``slot``, which
-    the next call with that slot overwrites: a kernel may use it for temporaries, never return
-    it. Kept buffers are not freed and given back each call, so they neither page-fault nor
-    leave the heap's top free for glibc to trim (the next fresh arrays would then page-fault,
-    one fault per 4 KiB: more than the arithmetic of a 1M-value call). Larger: a new array.
-    """
-    n = like.nbytes
-    if n > _SCRATCH_MAX_BYTES:
-        return np.empty_like(like)
-    bufs = getattr(_SCRATCH, "bufs", None)
-    if bufs is None:
-        bufs = _SCRATCH.bufs = {}
-    buf = bufs.get(slot)
-    if buf is None or buf.nbytes < n:
-        buf = bufs[slot] = np.empty(n, np.uint8)
-    return buf[:n].view(like.dtype).reshape(like.shape)
 
 
 def erf_scaled_float32(x: Array) -> Array:
@@ -108,6 +99,8 @@ class Softplus(ElementwiseActivation):
 
     Defaults ``beta = 1``, ``threshold = 20`` (PyTorch). Above the threshold the exact value
     differs from ``x`` by less than ``e^{-20}/β``, so the switch is numerical, not a kink.
+    ``f(-inf) = 0``, ``f(+inf) = inf`` with derivatives 0 and 1, as PyTorch; ``β x`` beyond the
+    largest float is ``inf`` (then ``f = x``), without an overflow warning.
     """
 
     name = "softplus"
@@ -128,21 +121,30 @@ class Softplus(ElementwiseActivation):
         t = self.threshold
         return self.beta == 1.0 and t >= 1.0 and math.exp(-t) < np.finfo(dtype).eps / 4
 
+    def _scaled(self, x: Array) -> Array:
+        """Return ``β x`` (``x`` itself for ``β = 1``); ``inf`` where it overflows."""
+        if self.beta == 1.0:
+            return x
+        if self.beta < 1.0:
+            return x * self.beta
+        with np.errstate(over="ignore"):
+            return x * self.beta
+
     def _f(self, x: Array) -> Array:
-        bx = x * self.beta if self.beta != 1.0 else x
+        bx = self._scaled(x)
         y = softplus_kernel(bx)
         if self.beta != 1.0:
             y *= 1.0 / self.beta
         if self._exact_without_switch(x.dtype):
             return y
-        return select(bx <= self.threshold, y, x, out=y)
+        return select(bx <= self.threshold, y, x, out=y)  # NaN fails bx <= t: x = NaN
 
     def _df(self, x: Array, y: Array | None) -> Array:
-        bx = x * self.beta if self.beta != 1.0 else x
+        bx = self._scaled(x)
         s = sigmoid_kernel(bx)
         if self._exact_without_switch(x.dtype):
             return s
-        return select(bx <= self.threshold, s, 1.0, out=s)
+        return select(bx > self.threshold, 1.0, s, out=s)  # NaN fails bx > t: σ(NaN) = NaN
 
     def _info(self) -> dict[str, Any]:
         b = self.beta
@@ -174,6 +176,12 @@ class GELU(ElementwiseActivation):
     where :func:`erf_scaled_float32` gives it to float32 precision (at most 5 ulp) ten times
     faster. With the forward output ``y`` the float32 derivative reads ``Φ(x) = y / x`` off it
     (guarded at 0) instead of computing ``erf`` again; ``φ`` is one ``exp``.
+
+    Limits: ``f(+inf) = inf``, ``f'(+inf) = 1``, ``f'(-inf) = 0`` and ``f(-inf) = 0``, but the
+    exact form returns NaN at ``x = -inf`` (``0 · (-inf)``) and for ``f'(±inf)`` (``φ · x``), as
+    PyTorch does, without a warning: avoiding it would cost a pass over the array in a hot
+    kernel. The tanh form clips its argument to ``±30`` (beyond, ``tanh`` is ``±1`` in float32
+    and float64), so it has the limits everywhere, also at ``±inf``, and never overflows.
     """
 
     name = "gelu"
@@ -186,48 +194,72 @@ class GELU(ElementwiseActivation):
             raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
         self.approximate = approximate
 
-    def _inner(self, x: Array) -> Array:
-        u = np.multiply(x, x)
+    @staticmethod
+    def _inner(z: Array, out: Array | None = None) -> Array:
+        """``tanh(√(2/π)(z + 0.044715 z³))`` (``z`` clipped to ±30 by callers), into ``out``."""
+        u = np.multiply(z, z, out=out)
         u *= _GELU_CUBIC
         u += 1.0
-        u *= x
+        u *= z
         u *= _SQRT_2_OVER_PI
         return np.tanh(u, out=u)
 
-    def _erf(self, x: Array) -> Array:
-        """``erf(x / √2)`` as a new array: the float32 kernel for float32, else SciPy's."""
-        if x.dtype == np.float32:
-            return erf_scaled_float32(x)
-        return special.erf(x * (1.0 / _SQRT_2))
+    @staticmethod
+    def _cdf(x: Array) -> Array:
+        """``Φ(x) = (1 + erf(x/√2)) / 2`` as a new array: the float32 kernel for float32, else
+        SciPy's ``erf``."""
+        p = erf_scaled_float32(x) if x.dtype == np.float32 else special.erf(x * (1.0 / _SQRT_2))
+        p += 1.0
+        p *= 0.5
+        return p
 
     def _f(self, x: Array) -> Array:
-        p = self._inner(x) if self.approximate == "tanh" else self._erf(x)
-        p += 1.0
-        p *= 0.5  # Φ(x) first: x (1 + erf) would overflow for |x| near the largest float
-        p *= x
+        if self.approximate == "tanh":
+            z = clip_ufunc(x, -_GELU_TANH_CLIP, _GELU_TANH_CLIP, out=work_array(x, 0))
+            p = self._inner(z)
+            p += 1.0
+            p *= 0.5
+            # x <= -30: 1 + t is exactly 0, so f = 0 · max(x, -30) = -0 (0 · (-inf) is NaN)
+            p *= clip_ufunc(x, -_GELU_TANH_CLIP, np.inf, out=z)
+            return p
+        p = self._cdf(x)  # Φ(x) first: x (1 + erf) would overflow near the largest float
+        with np.errstate(invalid="ignore"):  # x = -inf: 0 · (-inf) = NaN, as PyTorch
+            p *= x
         return p
 
     def _df(self, x: Array, y: Array | None) -> Array:
         if self.approximate == "tanh":
-            t = self._inner(x)
-            sech2 = 1.0 - t * t
-            dz = _SQRT_2_OVER_PI * (1.0 + 3.0 * _GELU_CUBIC * x * x)
-            return 0.5 * (1.0 + t) + 0.5 * x * sech2 * dz
-        if y is not None and x.dtype == np.float32:
-            cdf, pdf = self._cdf_from_output(x, y)
-            sq = pdf  # |x| + g: its square is x² (see _cdf_from_output)
-        else:
-            cdf = self._erf(x)
-            cdf += 1.0
-            cdf *= 0.5
-            pdf = np.empty_like(x)
-            sq = x
-        with np.errstate(over="ignore"):  # x² = inf for |x| > 1.8e19 (float32): exp gives 0
+            # (1 + t)/2 + z (1 - t²) √(2/π) (1 + 3 c z²)/2, z = x clipped to ±30 (beyond:
+            # t = ±1 and 1 - t² = 0); temporaries in work arrays, one new array
+            z = clip_ufunc(x, -_GELU_TANH_CLIP, _GELU_TANH_CLIP, out=work_array(x, 0))
+            t = self._inner(z, out=work_array(x, 1))
+            d = np.multiply(t, t)
+            np.subtract(1.0, d, out=d)  # sech²
+            d *= z
+            np.multiply(z, z, out=z)
+            z *= 3.0 * _GELU_CUBIC
+            z += 1.0
+            z *= 0.5 * _SQRT_2_OVER_PI
+            d *= z
+            t += 1.0
+            t *= 0.5
+            d += t
+            return d
+        # over: x² = inf for |x| > 1.8e19 (float32), exp gives 0; invalid: at x = ±inf the
+        # forward's inf / inf and φ · x = 0 · inf give NaN, as PyTorch
+        with np.errstate(over="ignore", invalid="ignore"):
+            if y is not None and x.dtype == np.float32:
+                cdf, pdf = self._cdf_from_output(x, y)
+                sq = pdf  # |x| + g: its square is x² (see _cdf_from_output)
+            else:
+                cdf = self._cdf(x)
+                pdf = np.empty_like(x)
+                sq = x
             np.multiply(sq, sq, out=pdf)
-        pdf *= -0.5
-        np.exp(pdf, out=pdf)
-        pdf *= _INV_SQRT_2PI
-        pdf *= x
+            pdf *= -0.5
+            np.exp(pdf, out=pdf)
+            pdf *= _INV_SQRT_2PI
+            pdf *= x
         return np.add(cdf, pdf, out=cdf)
 
     @staticmethod
@@ -276,7 +308,9 @@ class SiLU(ElementwiseActivation):
 
     .. math:: f(x) = x\,\sigma(x), \qquad f'(x) = \sigma(x)\,\bigl(1 + x(1 - \sigma(x))\bigr)
 
-    The forward pass is computed as ``x / (1 + e^{-x})``.
+    The forward pass is computed as ``x / (1 + e^{-x})``. Limits: ``f(+inf) = inf``; ``f(-inf)``
+    is NaN (``-inf / inf``) and so is ``f'(±inf)`` (``0 · inf``), as in PyTorch, without a
+    warning: the limits (0; 0 and 1) would cost a pass over the array in a hot kernel.
     """
 
     name = "silu"
@@ -285,23 +319,26 @@ class SiLU(ElementwiseActivation):
 
     def _f(self, x: Array) -> Array:
         y = np.negative(x)  # x / (1 + e^{-x}): one pass and one rounding fewer than x σ(x)
-        with np.errstate(over="ignore"):  # e^{-x} = inf below about -88 (float32): y = -0
+        # over: e^{-x} = inf below about -88 (float32), y = -0; invalid: x = -inf gives
+        # -inf / inf = NaN, as PyTorch
+        with np.errstate(over="ignore", invalid="ignore"):
             np.exp(y, out=y)
-        y += 1.0
-        return np.divide(x, y, out=y)
+            y += 1.0
+            return np.divide(x, y, out=y)
 
     def _df(self, x: Array, y: Array | None) -> Array:
         s = sigmoid_kernel(x)
-        if y is None:  # s (1 + x (1 - s))
-            d = np.subtract(1.0, s)
-            d *= x
-            d += 1.0
-            d *= s
+        with np.errstate(invalid="ignore"):  # x = ±inf: 0 · inf = NaN, as PyTorch
+            if y is None:  # s (1 + x (1 - s))
+                d = np.subtract(1.0, s)
+                d *= x
+                d += 1.0
+                d *= s
+                return d
+            d = np.subtract(1.0, s)  # the same as s + y (1 - s), one pass fewer
+            d *= y
+            d += s
             return d
-        d = np.subtract(1.0, s)  # the same as s + y (1 - s), one pass fewer
-        d *= y
-        d += s
-        return d
 
     def _info(self) -> dict[str, Any]:
         return dict(
@@ -324,6 +361,10 @@ class HardSiLU(ElementwiseActivation):
 
     Derivative at the kinks as PyTorch autograd (``hardswish``): 0 at ``x = -3`` and 1 at
     ``x = 3`` (the left limit there is 1.5).
+
+    The forward multiplies ``x`` by ``relu6(x + 3) / 6 <= 1``, so it cannot overflow (``x``
+    times ``relu6(x + 3)`` did, for ``x > max/6``). ``f(+inf) = inf``; ``f(-inf)`` is
+    ``0 · (-inf)`` = NaN, as PyTorch, without a warning (0 would cost a pass in a hot kernel).
     """
 
     name = "hard_silu"
@@ -333,8 +374,9 @@ class HardSiLU(ElementwiseActivation):
     def _f(self, x: Array) -> Array:
         y = np.add(x, 3.0)
         np.clip(y, 0.0, 6.0, out=y)
-        y *= x
-        y *= 1.0 / 6.0
+        y *= 1.0 / 6.0  # before the product: x · 6 overflows near the largest float
+        with np.errstate(invalid="ignore"):  # x = -inf: 0 · (-inf) = NaN, as PyTorch
+            y *= x
         return y
 
     def _df(self, x: Array, y: Array | None) -> Array:
@@ -382,8 +424,10 @@ class Mish(ElementwiseActivation):
               \sigma(x)\,(1 - \tanh^2(\zeta)) = \frac{4 E (1 + E)}{(n + 2)^2}
 
     (no cancellation for ``x < 0``, where ``n ≈ 2E``). ``x`` is clipped above at 20 (float32)
-    or 30 (float64) inside these terms (see ``_MISH_CLIP``); other float dtypes take the
-    softplus-and-tanh route.
+    or 30 (float64) inside these terms (see ``_MISH_CLIP``), and below at the largest negative
+    float (so ``x σ(x)`` at ``-inf`` is ``0 · (-max) = 0``); other float dtypes take the
+    softplus-and-tanh route. Limits: ``f(+inf) = inf``, ``f'(+inf) = 1``, ``f'(-inf) = 0``;
+    ``f(-inf)`` is ``0 · (-inf)`` = NaN, as PyTorch, without a warning.
     """
 
     name = "mish"
@@ -396,13 +440,14 @@ class Mish(ElementwiseActivation):
             np.tanh(y, out=y)
             y *= x
             return y
-        e = np.clip(x, -np.inf, clip, out=_scratch(x, 0))
+        e = np.clip(x, -np.inf, clip, out=work_array(x, 0))
         np.exp(e, out=e)
         n = np.add(e, 2.0)
         n *= e
         np.add(n, 2.0, out=e)
         n /= e  # tanh(softplus(x))
-        n *= x
+        with np.errstate(invalid="ignore"):  # x = -inf: 0 · (-inf) = NaN, as PyTorch
+            n *= x
         return n
 
     def _df(self, x: Array, y: Array | None) -> Array:
@@ -419,9 +464,9 @@ class Mish(ElementwiseActivation):
             d += t
             return d
         # c and n in this thread's work arrays: one new array (the result) instead of three
-        c = np.clip(x, -np.inf, clip, out=_scratch(x, 0))
+        c = np.clip(x, -largest(x.dtype), clip, out=work_array(x, 0))  # c e: never 0 · inf
         e = np.exp(c)
-        n = np.add(e, 2.0, out=_scratch(x, 1))
+        n = np.add(e, 2.0, out=work_array(x, 1))
         n *= e  # n = E (E + 2)
         np.subtract(n, e, out=e)  # E (1 + E)
         e *= c
@@ -454,8 +499,29 @@ class Squareplus(ElementwiseActivation):
     .. math:: f(x) = \frac{x + \sqrt{x^2 + b}}{2}, \qquad
               f'(x) = \frac12\left(1 + \frac{x}{\sqrt{x^2 + b}}\right)
 
-    For ``x < 0`` both are evaluated in the equivalent cancellation-free forms
-    ``b / (2(√(x²+b) + |x|))`` and ``b / (2√(x²+b)(√(x²+b) + |x|))``.
+    Written as it stands, this fails twice: ``x²`` overflows for ``|x| > 1.8e19`` (float32) or
+    ``1.3e154`` (float64), and for ``x < 0`` the sum ``x + √(x² + b)`` cancels (the root is
+    ``|x|`` to all but ``log2(4x²/b)`` bits). Here, with
+
+    .. math:: r = \sqrt{x^2 + b}, \qquad h = \frac{r + |x|}{2} = \frac r2 + \frac{|x|}2
+
+    (``r`` is formed as ``√(min(|x|, 2^60)² + b) + max(|x| - 2^60, 0)``, which never squares
+    anything near the overflow threshold and equals ``√(x² + b)`` to an ulp, since beyond
+    ``2^60`` the root is ``|x|`` to the last bit; the halves are added so that the sum cannot
+    overflow either):
+
+    * ``x >= 0``: ``f(x) = h``, a sum of two positive terms.
+    * ``x < 0``: multiply by ``(r - x) / (r - x)``:
+      ``f(x) = (r² - x²) / (2 (r - x)) = b / (2 (r + |x|)) = (b/4) / h``, no subtraction.
+
+    The derivative likewise: for ``x < 0``,
+    ``f'(x) = (1 - |x|/r) / 2 = (r - |x|) / (2r) = b / (2 r (r + |x|)) = ((b/8) / (r/2)) / h =: q``,
+    and ``f'(x) + f'(-x) = 1`` gives ``f'(x) = 1 - q(-x)`` for ``x >= 0``, where ``q <= 1/2``, so
+    nothing cancels there either; ``(b/8) / (r/2) / h`` is never ``r (r + |x|)``, which would
+    overflow. Accurate to a few ulp relative over the whole float range, in both dtypes:
+    ``f(x) ≈ b / (4|x|)`` and ``f'(x) ≈ b / (4x²)`` for ``x → -∞`` (down to the subnormals),
+    ``f(x) ≈ x`` and ``f' → 1`` for ``x → +∞``; at ``±inf`` the limits ``0`` / ``inf`` and
+    ``0`` / ``1``. NaN stays NaN.
     """
 
     name = "squareplus"
@@ -463,30 +529,38 @@ class Squareplus(ElementwiseActivation):
     def __init__(self, b: float = 4.0) -> None:
         self.b = check_finite_number(b, "b", low=0.0, low_open=True)
 
-    def _root(self, x: Array) -> Array:
-        r = np.multiply(x, x)
-        r += self.b
-        return np.sqrt(r, out=r)
+    def _halves(self, x: Array) -> tuple[Array, Array]:
+        """Return ``r / 2`` (in a work array) and ``h = (r + |x|) / 2`` (a new array)."""
+        if x.dtype not in _FLOAT32_64 or self.b > _SQUAREPLUS_MAX_B:
+            r = np.hypot(x, math.sqrt(self.b))  # exact for any b, but a slow scalar loop
+            a = np.abs(x)
+        else:
+            # r = √(min(|x|, L)² + b) + max(|x| - L, 0), L = 2^60: the square cannot overflow,
+            # and beyond L, √(x² + b) = |x| (1 + b / 2x²) is |x| to the last bit, which is
+            # what L + (|x| - L) rounds to (within an ulp)
+            a = np.abs(x, out=work_array(x, 0))
+            r = clip_ufunc(a, 0.0, _SQUAREPLUS_SPLIT, out=work_array(x, 1))
+            beyond = np.subtract(a, r, out=work_array(x, 2))
+            np.multiply(r, r, out=r)
+            r += self.b
+            np.sqrt(r, out=r)
+            r += beyond
+        r *= 0.5
+        h = np.multiply(a, 0.5)
+        h += r
+        return r, h
 
     def _f(self, x: Array) -> Array:
-        r = self._root(x)
-        neg = np.abs(x)
-        neg += r
-        np.divide(0.5 * self.b, neg, out=neg)
-        r += x
-        r *= 0.5
-        return select(x >= 0, r, neg)
+        r, h = self._halves(x)
+        neg = np.divide(0.25 * self.b, h, out=r)  # x < 0: (b/4) / h
+        return select(x >= 0, h, neg, out=h)  # NaN fails x >= 0: (b/4) / NaN = NaN
 
     def _df(self, x: Array, y: Array | None) -> Array:
-        r = self._root(x)
-        neg = np.abs(x)
-        neg += r
-        neg *= r
-        np.divide(0.5 * self.b, neg, out=neg)
-        pos = np.divide(x, r, out=r)
-        pos += 1.0
-        pos *= 0.5
-        return select(x >= 0, pos, neg)
+        r, h = self._halves(x)
+        q = np.divide(0.125 * self.b, r, out=r)
+        q /= h  # f'(-|x|)
+        pos = np.subtract(1.0, q, out=h)
+        return select(x >= 0, pos, q, out=pos)
 
     def _info(self) -> dict[str, Any]:
         b = self.b

@@ -17,9 +17,41 @@ from .classic import sigmoid_kernel
 Array = NDArray[np.floating]
 
 
+def shifted_by_max(x: Array, axis: int) -> Array:
+    """Return ``x - max(x)`` along ``axis`` as a new array, with the limits of infinite maxima.
+
+    A row whose maximum is finite is shifted as it is; ``x - max`` below the largest negative
+    float (a row that spans more than the float range) is ``-inf``, which is what every caller
+    needs (``e^{-inf} = 0``), so that overflow is not reported. A row whose maximum is
+    ``+inf`` has a limit only if exactly one entry is ``+inf``: softmax, log-softmax and
+    sparsemax then tend to the one-hot vector at that entry, so the row becomes 0 there and
+    ``-inf`` elsewhere (PyTorch returns NaN: ``inf - inf``). Rows with several ``+inf``
+    entries (no limit: it depends on how they grow), rows of ``-inf`` only and rows with a NaN
+    become NaN, as in PyTorch. No warnings.
+    """
+    m = np.max(x, axis=axis, keepdims=True)
+    if not np.isfinite(m).all():
+        x, m = _limit_rows(x, axis, m)
+    with np.errstate(over="ignore"):
+        return np.subtract(x, m)
+
+
+def _limit_rows(x: Array, axis: int, m: Array) -> tuple[Array, Array]:
+    """Replace the rows of ``x`` whose maximum ``m`` is not finite (see shifted_by_max)."""
+    top = x == np.inf
+    single = (m == np.inf) & (np.sum(top, axis=axis, keepdims=True) == 1)
+    undefined = ~np.isfinite(m) & ~single
+    stand_in = np.where(top, 0.0, -np.inf)  # the one-hot limit's logits
+    x = np.where(single, stand_in, np.where(undefined, np.nan, x)).astype(x.dtype, copy=False)
+    return x, np.where(single, 0.0, np.where(undefined, np.nan, m)).astype(x.dtype, copy=False)
+
+
 def softmax_kernel(x: Array, axis: int) -> Array:
-    """Return ``exp(x - max) / sum(exp(x - max))`` along ``axis`` (never overflows)."""
-    e = np.subtract(x, np.max(x, axis=axis, keepdims=True))
+    """Return ``exp(x - max) / sum(exp(x - max))`` along ``axis`` (never overflows).
+
+    A row with one ``+inf`` gives its limit, the one-hot vector there (see shifted_by_max).
+    """
+    e = shifted_by_max(x, axis)
     np.exp(e, out=e)
     e /= np.sum(e, axis=axis, keepdims=True)
     return e
@@ -50,6 +82,8 @@ class Softmax(VectorActivation):
     Subtracting the maximum changes nothing mathematically and keeps ``exp`` from overflowing:
     ``softmax([1010, 1000, 990])`` is ``[9.99954600e-01, 4.53978686e-05, 2.06106005e-09]``. The
     order of the inputs is kept, so ``argmax`` can be taken on the logits at inference.
+    ``-inf`` entries get probability 0; a single ``+inf`` entry takes all of it (the limit;
+    PyTorch gives NaN); rows with several ``+inf``, only ``-inf`` or a NaN are NaN, as PyTorch.
     """
 
     name = "softmax"
@@ -79,13 +113,15 @@ class LogSoftmax(VectorActivation):
 
     .. math:: \ell_i = x_i - m - \log \sum_j e^{x_j - m}, \qquad
               \bar{x} = \bar{\ell} - \mathrm{softmax}(x) \sum_j \bar{\ell}_j
+
+    Infinite entries as softmax: a single ``+inf`` gives 0 there and ``-inf`` elsewhere.
     """
 
     name = "log_softmax"
     torch = "torch.log_softmax"
 
     def _f(self, x: Array) -> Array:
-        z = np.subtract(x, np.max(x, axis=self.axis, keepdims=True))
+        z = shifted_by_max(x, self.axis)  # a single +inf: 0 there, -inf elsewhere (the limit)
         z -= np.log(np.sum(np.exp(z), axis=self.axis, keepdims=True))
         return z
 
@@ -140,26 +176,31 @@ class Sparsemax(VectorActivation):
     where ``τ`` makes ``p`` sum to 1. Unlike softmax it gives exact zeros. On the support
     ``S = {i : p_i > 0}`` the Jacobian is ``I - 1 1ᵀ/|S|``, zero elsewhere, so the
     vector-Jacobian product is ``[i ∈ S] (ḡ_i - mean_{j∈S} ḡ_j)``. PyTorch has no sparsemax.
+    ``-inf`` entries get 0; a single ``+inf`` entry gets 1 (the limit); rows with several
+    ``+inf``, only ``-inf`` or a NaN are NaN (see :func:`shifted_by_max`).
     """
 
     name = "sparsemax"
 
     def _f(self, x: Array) -> Array:
-        z = np.moveaxis(x, self.axis, -1)
-        z = z - np.max(z, axis=-1, keepdims=True)
+        z = shifted_by_max(np.moveaxis(x, self.axis, -1), -1)
         srt = -np.sort(-z, axis=-1)
         k = np.arange(1, z.shape[-1] + 1, dtype=z.dtype)
-        cums = np.cumsum(srt, axis=-1)
-        support = 1.0 + k * srt > cums
+        with np.errstate(over="ignore"):  # sums of huge negative entries: -inf, never chosen
+            cums = np.cumsum(srt, axis=-1)
+            support = 1.0 + k * srt > cums
         size = np.sum(support, axis=-1, keepdims=True)
-        tau = (np.take_along_axis(cums, size - 1, axis=-1) - 1.0) / size.astype(z.dtype)
+        # a NaN row has an empty support: take its first entry (NaN) instead of index -1
+        tau = np.take_along_axis(cums, np.maximum(size - 1, 0), axis=-1) - 1.0
+        tau /= np.maximum(size, 1).astype(z.dtype)
         p = np.maximum(z - tau, 0.0)
         return np.moveaxis(p, -1, self.axis)
 
     def _vjp(self, x: Array, g: Array, y: Array) -> Array:
         on = (y > 0).astype(g.dtype)
-        mean = np.sum(g * on, axis=self.axis, keepdims=True) / np.sum(on, axis=self.axis,
-                                                                      keepdims=True)
+        with np.errstate(invalid="ignore"):  # a NaN row has no support: 0 / 0, NaN throughout
+            mean = np.sum(g * on, axis=self.axis, keepdims=True) / np.sum(on, axis=self.axis,
+                                                                          keepdims=True)
         return on * (g - mean)
 
     def _info(self) -> dict[str, Any]:
@@ -184,7 +225,9 @@ class GLU(VectorActivation):
     .. math:: \mathrm{glu}(a, b) = a \odot \sigma(b), \qquad
               \bar a = \bar y\,\sigma(b), \quad \bar b = \bar y\,a\,\sigma(b)(1 - \sigma(b))
 
-    The size along ``axis`` must be even; the output has half of it.
+    The size along ``axis`` must be even; the output has half of it. An infinite ``a`` whose
+    gate ``σ(b)`` is 0 (``b = -inf``, or below about -745 in float64) gives ``inf · 0`` = NaN,
+    as PyTorch, without a warning: there is no limit (it depends on how fast each grows).
     """
 
     name = "glu"
@@ -203,15 +246,18 @@ class GLU(VectorActivation):
     def _f(self, x: Array) -> Array:
         a, b = self._halves(x)
         y = sigmoid_kernel(b)
-        y *= a
+        with np.errstate(invalid="ignore"):  # a = ±inf where σ(b) = 0: NaN, as PyTorch
+            y *= a
         return y
 
     def _vjp(self, x: Array, g: Array, y: Array) -> Array:
         a, b = self._halves(x)
         s = sigmoid_kernel(b)
         ga = g * s
-        gb = ga * a
-        gb *= 1.0 - s
+        # invalid: as in the forward; over: g a σ'(b) above the largest float is ±inf
+        with np.errstate(invalid="ignore", over="ignore"):
+            gb = ga * a
+            gb *= 1.0 - s
         return np.concatenate([ga, gb], axis=self.axis)
 
     def _info(self) -> dict[str, Any]:
