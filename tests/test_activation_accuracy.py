@@ -27,6 +27,11 @@ def _ulps(got: np.ndarray, ref: np.ndarray, dtype: type) -> np.ndarray:
     return np.abs(got.astype(np.float64) - ref) / spacing
 
 
+def _digits(x: float) -> int:
+    """Working precision for x - tanh x and friends: the cancellation eats 2 |log10 x| digits."""
+    return 40 + int(max(0.0, -2.0 * math.log10(abs(x)))) if x else 40
+
+
 # ---- select: the exact blend ------------------------------------------------------------------
 
 SPECIALS = [-np.inf, -1e30, -1.5, -0.0, 0.0, 1e-40, 2.5, 1e30, np.inf, np.nan]
@@ -59,6 +64,79 @@ def test_select_can_write_into_either_candidate(into: str) -> None:
     got = select(x > 0, a, b, out=a if into == "a" else b)
     np.testing.assert_array_equal(got.tobytes(), want.tobytes())
     assert np.shares_memory(got, a if into == "a" else b)
+
+
+# ---- tanh_shrink: x - tanh x ------------------------------------------------------------------
+
+
+def _tanh_shrink_ref(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    f, d = [], []
+    for v in x.astype(np.float64):
+        with mpmath.workdps(_digits(v)):
+            m = mpmath.mpf(float(v))
+            t = mpmath.tanh(m)
+            f.append(float(m - t))
+            d.append(float(t * t))
+    return np.array(f), np.array(d)
+
+
+def _log_grid(dtype: type, hi: float, n: int) -> np.ndarray:
+    lo = float(np.finfo(dtype).tiny) ** (1 / 3)  # x³/3 stays a normal number
+    mag = np.geomspace(lo, hi, n)
+    return np.concatenate([-mag[::-1], mag]).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tanh_shrink_is_accurate_to_a_few_ulp_relative(dtype: type) -> None:
+    """x - tanh x cancels near 0 (its relative error was 3 eps / x²: 1e-4 at 0.02 in float32,
+    and 0 or garbage below 2^-12); the series form keeps a few ulps everywhere."""
+    x = np.concatenate([_log_grid(dtype, 1e4, 1500), np.linspace(1.3, 2.1, 401, dtype=dtype)])
+    act = activations.get("tanh_shrink")
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        y, d = act(x), act.derivative(x)
+    f_ref, d_ref = _tanh_shrink_ref(x)
+    assert y.dtype == dtype and d.dtype == dtype
+    err = _ulps(y, f_ref, dtype)
+    assert err.max() <= 5.0, (err.max(), x[err.argmax()])  # measured: 4.2 (float32), 3 (float64)
+    assert np.median(err) <= 1.0
+    err_d = _ulps(d, d_ref, dtype)  # tanh² x: no cancellation, tanh is relatively accurate
+    assert err_d.max() <= 5.0, (err_d.max(), x[err_d.argmax()])  # measured: 3.9, 3
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tanh_shrink_is_odd_monotone_and_exact_at_the_ends(dtype: type) -> None:
+    act = activations.get("tanh_shrink")
+    grids = [
+        np.linspace(-0.1, 0.1, 200_001, dtype=dtype),  # step 1e-6 around 0
+        np.geomspace(1e-12, 2.0, 400_001).astype(dtype),  # ratio 1 + 7e-5, tiny values
+        np.linspace(1.49, 1.51, 20_001, dtype=dtype),  # across the switch to x - tanh x
+    ]
+    for x in grids:
+        x = np.unique(x)
+        y = act(x)
+        assert np.all(np.diff(y) >= 0), x[:-1][np.diff(y) < 0][:5]
+        np.testing.assert_array_equal(act(-x), -y)
+    with np.errstate(all="raise"):
+        ends = act(np.array([-np.inf, -0.0, 0.0, np.inf, np.nan], dtype))
+    np.testing.assert_array_equal(ends, [-np.inf, 0.0, 0.0, np.inf, np.nan])
+    assert np.signbit(ends[1]) and not np.signbit(ends[2])
+
+
+def test_tanh_shrink_coefficients_are_the_fit_they_claim() -> None:
+    """The series coefficients in shrink.py reproduce g(s) = (x - tanh x) / x³ on [0, 2.25]
+    to well under an ulp, evaluated in 60 digits (a check on the constants themselves)."""
+    from gradlab.activations.shrink import _TANH_SHRINK
+
+    for dtype, consts in _TANH_SHRINK.items():
+        k, pole = mpmath.mpf(float(consts[0])), mpmath.mpf(float(consts[1]))
+        coefs = [mpmath.mpf(float(c)) for c in consts[2]]
+        eps = float(np.finfo(dtype).eps)
+        with mpmath.workdps(60):
+            for s in mpmath.linspace(mpmath.mpf("1e-6"), mpmath.mpf("2.25"), 200):
+                x = mpmath.sqrt(s)
+                g = (x - mpmath.tanh(x)) / x**3
+                approx = k / (s + pole) + sum(c * s**j for j, c in enumerate(coefs))
+                assert abs(approx / g - 1) < eps / 50, (dtype, s)
 
 
 # ---- squareplus: (x + √(x² + b)) / 2 ----------------------------------------------------------
@@ -137,6 +215,7 @@ def test_nan_input_gives_nan_forward(name: str, config: dict) -> None:
         ("selu", {}),
         ("elu", {"alpha": 2.0}),
         ("squareplus", {}),
+        ("tanh_shrink", {}),
         ("sparse_plus", {}),
     ],
 )
