@@ -188,6 +188,31 @@ def test_squareplus_limits_at_infinity(dtype: type) -> None:
         np.testing.assert_array_equal(act.derivative(x), [0.0, 1.0, np.nan])
 
 
+# ---- GELU in float64: Φ without 1 + erf --------------------------------------------------------
+
+
+def test_gelu_float64_keeps_its_relative_accuracy_in_the_left_tail() -> None:
+    """x Φ(x) with Φ = (1 + erf(x/√2)) / 2 cancels for x < -1 and is 0 below -8.3; with
+    scipy.special.ndtr it keeps its relative accuracy down to where x Φ(x) underflows
+    (x ≈ -38). In the tail Φ's condition number is about x² (a relative change u of x moves
+    Φ by x² u), so that is the error allowed there, in ulps; the old form was off by 100 %."""
+    x = -np.geomspace(0.5, 37.0, 400)
+    act = activations.get("gelu")
+    with mpmath.workdps(40):
+        ref = np.array([float(mpmath.mpf(v) * mpmath.ncdf(mpmath.mpf(v))) for v in x])
+        dref = np.array(
+            [
+                float(mpmath.ncdf(mpmath.mpf(v)) + mpmath.mpf(v) * mpmath.npdf(mpmath.mpf(v)))
+                for v in x
+            ]
+        )
+    allowed = 4.0 + 2.0 * x * x
+    assert np.all(_ulps(act(x), ref, np.float64) <= allowed)
+    d = act.derivative(x)
+    tail = x < -2.0  # away from the derivative's zero at -0.75, where Φ + x φ cancels itself
+    assert np.all(_ulps(d[tail], dref[tail], np.float64) <= 4 * allowed[tail])
+
+
 # ---- NaN in, NaN out -------------------------------------------------------------------------
 
 NAN_CASES = [(n, {}) for n in activations.names() if activations.get(n).elementwise] + [
