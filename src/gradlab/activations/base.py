@@ -170,8 +170,11 @@ def abs_above(x: NDArray[np.floating], threshold: float) -> NDArray[np.floating]
 
 
 #: The unsigned integer of each float's width: :func:`select` blends the bit patterns.
-_BITS = {np.dtype(np.float16): np.uint16, np.dtype(np.float32): np.uint32,
-         np.dtype(np.float64): np.uint64}
+_BITS = {
+    np.dtype(np.float16): np.uint16,
+    np.dtype(np.float32): np.uint32,
+    np.dtype(np.float64): np.uint64,
+}
 
 
 def select(
@@ -445,7 +448,6 @@ class Activation:
 
     def _info(self) -> dict[str, Any]:
         raise NotImplementedError
-
 
 
 class ElementwiseActivation(Activation):

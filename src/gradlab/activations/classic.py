@@ -77,8 +77,12 @@ class Step(ElementwiseActivation):
 
     def _info(self) -> dict[str, Any]:
         return dict(
-            output_range=(0.0, 1.0), range_closed=(True, True), monotonic=True,
-            zero_centered=False, smooth=False, max_abs_derivative=0.0,
+            output_range=(0.0, 1.0),
+            range_closed=(True, True),
+            monotonic=True,
+            zero_centered=False,
+            smooth=False,
+            max_abs_derivative=0.0,
             max_abs_derivative_at="everywhere (f' = 0 wherever it exists)",
             max_abs_derivative_x=1.0,
             kinks=(Kink(0.0, 0.0, 0.0, 0.0, jump=True),),
@@ -109,10 +113,17 @@ class Linear(ElementwiseActivation):
 
     def _info(self) -> dict[str, Any]:
         return dict(
-            output_range=(-INF, INF), range_closed=(False, False), monotonic=True,
-            zero_centered=True, smooth=True, max_abs_derivative=1.0,
-            max_abs_derivative_at="everywhere", max_abs_derivative_x=0.0, kinks=(),
-            formula=r"f(x) = x", derivative_formula=r"f'(x) = 1",
+            output_range=(-INF, INF),
+            range_closed=(False, False),
+            monotonic=True,
+            zero_centered=True,
+            smooth=True,
+            max_abs_derivative=1.0,
+            max_abs_derivative_at="everywhere",
+            max_abs_derivative_x=0.0,
+            kinks=(),
+            formula=r"f(x) = x",
+            derivative_formula=r"f'(x) = 1",
             notes="Used for regression outputs. Between hidden layers it adds nothing: "
             "linear maps compose into one linear map, so depth buys no expressiveness.",
         )
@@ -148,9 +159,15 @@ class Sigmoid(ElementwiseActivation):
 
     def _info(self) -> dict[str, Any]:
         return dict(
-            output_range=(0.0, 1.0), range_closed=(False, False), monotonic=True,
-            zero_centered=False, smooth=True, max_abs_derivative=0.25,
-            max_abs_derivative_at="x = 0", max_abs_derivative_x=0.0, kinks=(),
+            output_range=(0.0, 1.0),
+            range_closed=(False, False),
+            monotonic=True,
+            zero_centered=False,
+            smooth=True,
+            max_abs_derivative=0.25,
+            max_abs_derivative_at="x = 0",
+            max_abs_derivative_x=0.0,
+            kinks=(),
             formula=r"\sigma(x) = \frac{1}{1 + e^{-x}}",
             derivative_formula=r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x))",
             notes="Reads as a probability, so it suits binary outputs. As a hidden activation it "
@@ -186,9 +203,14 @@ class HardSigmoid(ElementwiseActivation):
 
     def _info(self) -> dict[str, Any]:
         return dict(
-            output_range=(0.0, 1.0), range_closed=(True, True), monotonic=True,
-            zero_centered=False, smooth=False, max_abs_derivative=1.0 / 6.0,
-            max_abs_derivative_at="-3 < x < 3", max_abs_derivative_x=0.0,
+            output_range=(0.0, 1.0),
+            range_closed=(True, True),
+            monotonic=True,
+            zero_centered=False,
+            smooth=False,
+            max_abs_derivative=1.0 / 6.0,
+            max_abs_derivative_at="-3 < x < 3",
+            max_abs_derivative_x=0.0,
             kinks=(Kink(-3.0, 0.0, 0.0, 1.0 / 6.0), Kink(3.0, 0.0, 1.0 / 6.0, 0.0)),
             formula=r"f(x) = \frac{\mathrm{ReLU6}(x + 3)}{6}",
             derivative_formula=r"f'(x) = \begin{cases} 1/6 & |x| < 3 \\ 0 & |x| \ge 3 \end{cases}",
@@ -221,9 +243,15 @@ class Tanh(ElementwiseActivation):
 
     def _info(self) -> dict[str, Any]:
         return dict(
-            output_range=(-1.0, 1.0), range_closed=(False, False), monotonic=True,
-            zero_centered=True, smooth=True, max_abs_derivative=1.0,
-            max_abs_derivative_at="x = 0", max_abs_derivative_x=0.0, kinks=(),
+            output_range=(-1.0, 1.0),
+            range_closed=(False, False),
+            monotonic=True,
+            zero_centered=True,
+            smooth=True,
+            max_abs_derivative=1.0,
+            max_abs_derivative_at="x = 0",
+            max_abs_derivative_x=0.0,
+            kinks=(),
             formula=r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
             derivative_formula=r"\tanh'(x) = 1 - \tanh^2(x)",
             notes="Zero-centred and four times steeper than the sigmoid at 0, so it usually "
@@ -264,9 +292,14 @@ class HardTanh(ElementwiseActivation):
     def _info(self) -> dict[str, Any]:
         a, b = self.min_val, self.max_val
         return dict(
-            output_range=(a, b), range_closed=(True, True), monotonic=True,
-            zero_centered=a == -b, smooth=False, max_abs_derivative=1.0,
-            max_abs_derivative_at=f"{a:g} < x < {b:g}", max_abs_derivative_x=(a + b) / 2,
+            output_range=(a, b),
+            range_closed=(True, True),
+            monotonic=True,
+            zero_centered=a == -b,
+            smooth=False,
+            max_abs_derivative=1.0,
+            max_abs_derivative_at=f"{a:g} < x < {b:g}",
+            max_abs_derivative_x=(a + b) / 2,
             kinks=(Kink(a, 0.0, 0.0, 1.0), Kink(b, 0.0, 1.0, 0.0)),
             formula=rf"f(x) = \min(\max(x, {a:g}), {b:g})",
             derivative_formula=rf"f'(x) = [{a:g} < x < {b:g}]",
@@ -305,9 +338,15 @@ class Softsign(ElementwiseActivation):
 
     def _info(self) -> dict[str, Any]:
         return dict(
-            output_range=(-1.0, 1.0), range_closed=(False, False), monotonic=True,
-            zero_centered=True, smooth=True, max_abs_derivative=1.0,
-            max_abs_derivative_at="x = 0", max_abs_derivative_x=0.0, kinks=(),
+            output_range=(-1.0, 1.0),
+            range_closed=(False, False),
+            monotonic=True,
+            zero_centered=True,
+            smooth=True,
+            max_abs_derivative=1.0,
+            max_abs_derivative_at="x = 0",
+            max_abs_derivative_x=0.0,
+            kinks=(),
             formula=r"f(x) = \frac{x}{1 + |x|}",
             derivative_formula=r"f'(x) = \frac{1}{(1 + |x|)^2}",
             notes="Like tanh but approaches ±1 polynomially, so it saturates more gently; no "
@@ -342,9 +381,15 @@ class LogSigmoid(ElementwiseActivation):
 
     def _info(self) -> dict[str, Any]:
         return dict(
-            output_range=(-INF, 0.0), range_closed=(False, False), monotonic=True,
-            zero_centered=False, smooth=True, max_abs_derivative=1.0,
-            max_abs_derivative_at="approached as x -> -inf", max_abs_derivative_x=None, kinks=(),
+            output_range=(-INF, 0.0),
+            range_closed=(False, False),
+            monotonic=True,
+            zero_centered=False,
+            smooth=True,
+            max_abs_derivative=1.0,
+            max_abs_derivative_at="approached as x -> -inf",
+            max_abs_derivative_x=None,
+            kinks=(),
             formula=r"f(x) = \log \frac{1}{1 + e^{-x}}",
             derivative_formula=r"f'(x) = 1 - \sigma(x)",
             notes="The numerically safe way to get log-probabilities from a logit (binary "
@@ -371,10 +416,17 @@ class Exponential(ElementwiseActivation):
 
     def _info(self) -> dict[str, Any]:
         return dict(
-            output_range=(0.0, INF), range_closed=(False, False), monotonic=True,
-            zero_centered=False, smooth=True, max_abs_derivative=INF,
-            max_abs_derivative_at="unbounded as x -> inf", max_abs_derivative_x=None, kinks=(),
-            formula=r"f(x) = e^{x}", derivative_formula=r"f'(x) = e^{x}",
+            output_range=(0.0, INF),
+            range_closed=(False, False),
+            monotonic=True,
+            zero_centered=False,
+            smooth=True,
+            max_abs_derivative=INF,
+            max_abs_derivative_at="unbounded as x -> inf",
+            max_abs_derivative_x=None,
+            kinks=(),
+            formula=r"f(x) = e^{x}",
+            derivative_formula=r"f'(x) = e^{x}",
             notes="Maps to positive numbers (rates, scales, Poisson means). As a hidden "
             "activation it explodes: the gradient grows as fast as the output.",
         )

@@ -119,19 +119,30 @@ class ReLU(ElementwiseActivation):
         where_x = (th + min(top, th + 2.0)) / 2 if abs(s) <= 1 else th - 1.0
         upper = "x" if m is None else rf"\min(x, {m:g})"
         lower = "0" if s == 0 else rf"{s:g}\,x" if th == 0 else rf"{s:g}\,(x - {th:g})"
-        formula = r"f(x) = \max(x, 0)" if self._plain and m is None else (
-            rf"f(x) = \begin{{cases}} {upper} & x > {th:g} \\ {lower} & x \le {th:g} "
-            r"\end{cases}"
+        formula = (
+            r"f(x) = \max(x, 0)"
+            if self._plain and m is None
+            else (
+                rf"f(x) = \begin{{cases}} {upper} & x > {th:g} \\ {lower} & x \le {th:g} "
+                r"\end{cases}"
+            )
         )
         return dict(
-            output_range=(lo, hi), range_closed=(lo == 0.0 or lo == th, m is not None and s >= 0),
-            monotonic=s >= 0 and th >= 0, zero_centered=s == 1.0 and th == 0.0 and m is None,
-            smooth=s == 1.0 and th == 0.0 and m is None, max_abs_derivative=best,
-            max_abs_derivative_at=where, max_abs_derivative_x=where_x, kinks=tuple(kinks),
+            output_range=(lo, hi),
+            range_closed=(lo == 0.0 or lo == th, m is not None and s >= 0),
+            monotonic=s >= 0 and th >= 0,
+            zero_centered=s == 1.0 and th == 0.0 and m is None,
+            smooth=s == 1.0 and th == 0.0 and m is None,
+            max_abs_derivative=best,
+            max_abs_derivative_at=where,
+            max_abs_derivative_x=where_x,
+            kinks=tuple(kinks),
             formula=formula,
             derivative_formula=rf"f'(x) = \begin{{cases}} 1 & {th:g} < x"
-            + ("" if m is None else rf" < {m:g}") + rf" \\ {s:g} & x \le {th:g}"
-            + ("" if m is None else r" \\ 0 & x \ge " + f"{m:g}") + r" \end{cases}",
+            + ("" if m is None else rf" < {m:g}")
+            + rf" \\ {s:g} & x \le {th:g}"
+            + ("" if m is None else r" \\ 0 & x \ge " + f"{m:g}")
+            + r" \end{cases}",
             notes="The default hidden activation: one comparison to compute, gradient exactly 1 "
             "for active units (no shrinking through depth) and exact zeros for the rest (sparse "
             "activity). Units whose input stays negative get no gradient and can die for good.",
@@ -199,8 +210,11 @@ class LeakyReLU(ElementwiseActivation):
         a = self._slope()
         return dict(
             output_range=(-INF if a > 0 else 0.0, INF),
-            range_closed=(a == 0.0, False), monotonic=a >= 0, zero_centered=a == 1.0,
-            smooth=a == 1.0, max_abs_derivative=max(1.0, abs(a)),
+            range_closed=(a == 0.0, False),
+            monotonic=a >= 0,
+            zero_centered=a == 1.0,
+            smooth=a == 1.0,
+            max_abs_derivative=max(1.0, abs(a)),
             max_abs_derivative_at="x > 0" if abs(a) <= 1 else "x < 0",
             max_abs_derivative_x=1.0 if abs(a) <= 1 else -1.0,
             kinks=(Kink(0.0, a, a, 1.0),),
@@ -211,8 +225,10 @@ class LeakyReLU(ElementwiseActivation):
         )
 
     def _notes(self) -> str:
-        return ("Keeps a small gradient for negative inputs so units cannot die; costs as "
-                "little as ReLU. The slope is a hyper-parameter (PyTorch 0.01, Keras 0.2).")
+        return (
+            "Keeps a small gradient for negative inputs so units cannot die; costs as "
+            "little as ReLU. The slope is a hyper-parameter (PyTorch 0.01, Keras 0.2)."
+        )
 
 
 @register
@@ -230,8 +246,10 @@ class PReLU(LeakyReLU):
         super().__init__(negative_slope)
 
     def _notes(self) -> str:
-        return ("Leaky ReLU whose negative slope is learned per layer or per unit (He et al. "
-                "2015); as a fixed function it is leaky ReLU with slope 0.25.")
+        return (
+            "Leaky ReLU whose negative slope is learned per layer or per unit (He et al. "
+            "2015); as a fixed function it is leaky ReLU with slope 0.25."
+        )
 
 
 @register
@@ -289,8 +307,10 @@ class RReLU(LeakyReLU):
         return self.last_slopes.copy()
 
     def _notes(self) -> str:
-        return ("Random negative slopes while training act as a regulariser; at inference it "
-                "is leaky ReLU with the mean slope.")
+        return (
+            "Random negative slopes while training act as a regulariser; at inference it "
+            "is leaky ReLU with the mean slope."
+        )
 
 
 class _ExponentialLinear(ElementwiseActivation):
@@ -361,10 +381,14 @@ class ELU(_ExponentialLinear):
     def _info(self) -> dict[str, Any]:
         a = self.alpha
         return dict(
-            output_range=(-a, INF), range_closed=(a == 0.0, False), monotonic=True,
-            zero_centered=False, smooth=a == 1.0, max_abs_derivative=max(1.0, a),
-            max_abs_derivative_at="x > 0" if a <= 1 else "x = 0", max_abs_derivative_x=(
-                1.0 if a <= 1 else 0.0),
+            output_range=(-a, INF),
+            range_closed=(a == 0.0, False),
+            monotonic=True,
+            zero_centered=False,
+            smooth=a == 1.0,
+            max_abs_derivative=max(1.0, a),
+            max_abs_derivative_at="x > 0" if a <= 1 else "x = 0",
+            max_abs_derivative_x=(1.0 if a <= 1 else 0.0),
             kinks=() if a == 1.0 else (Kink(0.0, a, a, 1.0),),
             formula=rf"f(x) = \begin{{cases}} x & x > 0 \\ {a:g}\,(e^{{x}} - 1) & x \le 0 "
             r"\end{cases}",
@@ -396,9 +420,14 @@ class SELU(_ExponentialLinear):
     def _info(self) -> dict[str, Any]:
         la = self.SCALE * self.ALPHA
         return dict(
-            output_range=(-la, INF), range_closed=(False, False), monotonic=True,
-            zero_centered=True, smooth=False, max_abs_derivative=la,
-            max_abs_derivative_at="x = 0 (from the left)", max_abs_derivative_x=0.0,
+            output_range=(-la, INF),
+            range_closed=(False, False),
+            monotonic=True,
+            zero_centered=True,
+            smooth=False,
+            max_abs_derivative=la,
+            max_abs_derivative_at="x = 0 (from the left)",
+            max_abs_derivative_x=0.0,
             kinks=(Kink(0.0, la, la, self.SCALE),),
             formula=r"f(x) = \lambda \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 "
             r"\end{cases}",
@@ -431,9 +460,15 @@ class CELU(_ExponentialLinear):
     def _info(self) -> dict[str, Any]:
         a = self.alpha
         return dict(
-            output_range=(-a, INF), range_closed=(False, False), monotonic=True,
-            zero_centered=False, smooth=True, max_abs_derivative=1.0,
-            max_abs_derivative_at="x >= 0", max_abs_derivative_x=1.0, kinks=(),
+            output_range=(-a, INF),
+            range_closed=(False, False),
+            monotonic=True,
+            zero_centered=False,
+            smooth=True,
+            max_abs_derivative=1.0,
+            max_abs_derivative_at="x >= 0",
+            max_abs_derivative_x=1.0,
+            kinks=(),
             formula=rf"f(x) = \max(0, x) + \min(0, {a:g}\,(e^{{x/{a:g}}} - 1))",
             derivative_formula=rf"f'(x) = \begin{{cases}} 1 & x > 0 \\ e^{{x/{a:g}}} & x \le 0 "
             r"\end{cases}",

@@ -52,9 +52,14 @@ class Threshold(ElementwiseActivation):
     def _info(self) -> dict[str, Any]:
         th, v = self.threshold, self.value
         return dict(
-            output_range=(min(v, th), INF), range_closed=(v <= th, False), monotonic=v <= th,
-            zero_centered=False, smooth=False, max_abs_derivative=1.0,
-            max_abs_derivative_at=f"x > {th:g}", max_abs_derivative_x=th + 1.0,
+            output_range=(min(v, th), INF),
+            range_closed=(v <= th, False),
+            monotonic=v <= th,
+            zero_centered=False,
+            smooth=False,
+            max_abs_derivative=1.0,
+            max_abs_derivative_at=f"x > {th:g}",
+            max_abs_derivative_x=th + 1.0,
             kinks=(Kink(th, 0.0, 0.0, 1.0, jump=v != th),),
             formula=rf"f(x) = \begin{{cases}} x & x > {th:g} \\ {v:g} & x \le {th:g} \end{{cases}}",
             derivative_formula=rf"f'(x) = [x > {th:g}]",
@@ -87,9 +92,14 @@ class SoftShrink(ElementwiseActivation):
     def _info(self) -> dict[str, Any]:
         lam = self.lambd
         return dict(
-            output_range=(-INF, INF), range_closed=(False, False), monotonic=True,
-            zero_centered=True, smooth=lam == 0.0, max_abs_derivative=1.0,
-            max_abs_derivative_at=f"|x| > {lam:g}", max_abs_derivative_x=lam + 1.0,
+            output_range=(-INF, INF),
+            range_closed=(False, False),
+            monotonic=True,
+            zero_centered=True,
+            smooth=lam == 0.0,
+            max_abs_derivative=1.0,
+            max_abs_derivative_at=f"|x| > {lam:g}",
+            max_abs_derivative_x=lam + 1.0,
             kinks=() if lam == 0 else (Kink(-lam, 0.0, 1.0, 0.0), Kink(lam, 0.0, 0.0, 1.0)),
             formula=rf"f(x) = \mathrm{{sign}}(x)\,\max(|x| - {lam:g}, 0)",
             derivative_formula=rf"f'(x) = [|x| > {lam:g}]",
@@ -240,10 +250,17 @@ class TanhShrink(ElementwiseActivation):
 
     def _info(self) -> dict[str, Any]:
         return dict(
-            output_range=(-INF, INF), range_closed=(False, False), monotonic=True,
-            zero_centered=True, smooth=True, max_abs_derivative=1.0,
-            max_abs_derivative_at="approached as |x| -> inf", max_abs_derivative_x=None, kinks=(),
-            formula=r"f(x) = x - \tanh(x)", derivative_formula=r"f'(x) = \tanh^2(x)",
+            output_range=(-INF, INF),
+            range_closed=(False, False),
+            monotonic=True,
+            zero_centered=True,
+            smooth=True,
+            max_abs_derivative=1.0,
+            max_abs_derivative_at="approached as |x| -> inf",
+            max_abs_derivative_x=None,
+            kinks=(),
+            formula=r"f(x) = x - \tanh(x)",
+            derivative_formula=r"f'(x) = \tanh^2(x)",
             notes="A smooth shrinkage: small inputs are squashed towards 0 (f'(0) = 0), large "
             "ones pass almost unchanged. Used in sparse coding, seldom in MLPs.",
         )

@@ -149,10 +149,15 @@ class Softplus(ElementwiseActivation):
     def _info(self) -> dict[str, Any]:
         b = self.beta
         return dict(
-            output_range=(0.0, INF), range_closed=(False, False), monotonic=True,
-            zero_centered=False, smooth=True, max_abs_derivative=1.0,
+            output_range=(0.0, INF),
+            range_closed=(False, False),
+            monotonic=True,
+            zero_centered=False,
+            smooth=True,
+            max_abs_derivative=1.0,
             max_abs_derivative_at=f"reached for x > {self.threshold / b:g} (beta x > threshold)",
-            max_abs_derivative_x=self.threshold / b + 1.0, kinks=(),
+            max_abs_derivative_x=self.threshold / b + 1.0,
+            kinks=(),
             formula=rf"f(x) = \frac{{1}}{{{b:g}}} \log(1 + e^{{{b:g} x}})",
             derivative_formula=rf"f'(x) = \sigma({b:g} x)",
             notes="A smooth ReLU whose derivative is the sigmoid; never exactly zero, so no dead "
@@ -290,18 +295,33 @@ class GELU(ElementwiseActivation):
     def _info(self) -> dict[str, Any]:
         tanh = self.approximate == "tanh"
         # From: scipy.optimize.minimize_scalar on f' and f (xatol 1e-12).
-        peak, at, low = ((1.1289930686587717, 1.418504030055567, -0.17004075057125406) if tanh
-                         else (1.128904145185155, _SQRT_2, -0.16997120747990369))
+        peak, at, low = (
+            (1.1289930686587717, 1.418504030055567, -0.17004075057125406)
+            if tanh
+            else (1.128904145185155, _SQRT_2, -0.16997120747990369)
+        )
         return dict(
-            output_range=(low, INF), range_closed=(True, False), monotonic=False,
-            zero_centered=False, smooth=True, max_abs_derivative=peak,
+            output_range=(low, INF),
+            range_closed=(True, False),
+            monotonic=False,
+            zero_centered=False,
+            smooth=True,
+            max_abs_derivative=peak,
             max_abs_derivative_at=f"x = {at:.4f}" + ("" if tanh else " (= sqrt 2)"),
-            max_abs_derivative_x=at, kinks=(),
-            formula=(r"f(x) = \tfrac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,(x + 0.044715 x^3)"
-                     r"\right)\right)") if tanh else r"f(x) = x\,\Phi(x)",
-            derivative_formula=r"f'(x) = \Phi(x) + x\,\varphi(x)" if not tanh else (
+            max_abs_derivative_x=at,
+            kinks=(),
+            formula=(
+                r"f(x) = \tfrac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,(x + 0.044715 x^3)"
+                r"\right)\right)"
+            )
+            if tanh
+            else r"f(x) = x\,\Phi(x)",
+            derivative_formula=r"f'(x) = \Phi(x) + x\,\varphi(x)"
+            if not tanh
+            else (
                 r"f'(x) = \tfrac12(1 + t) + \tfrac{x}{2}(1 - t^2)\sqrt{2/\pi}"
-                r"(1 + 3 \cdot 0.044715 x^2)"),
+                r"(1 + 3 \cdot 0.044715 x^2)"
+            ),
             notes="Weights the input by the probability that a standard normal is below it: a "
             "smooth, slightly non-monotonic ReLU. Standard in transformers (BERT, GPT); costs "
             "an erf or a tanh per element.",
@@ -348,9 +368,15 @@ class SiLU(ElementwiseActivation):
 
     def _info(self) -> dict[str, Any]:
         return dict(
-            output_range=(-0.2784645427610738, INF), range_closed=(True, False), monotonic=False,
-            zero_centered=False, smooth=True, max_abs_derivative=1.099839320128867,
-            max_abs_derivative_at="x = 2.3994", max_abs_derivative_x=2.399357309675992, kinks=(),
+            output_range=(-0.2784645427610738, INF),
+            range_closed=(True, False),
+            monotonic=False,
+            zero_centered=False,
+            smooth=True,
+            max_abs_derivative=1.099839320128867,
+            max_abs_derivative_at="x = 2.3994",
+            max_abs_derivative_x=2.399357309675992,
+            kinks=(),
             formula=r"f(x) = x\,\sigma(x)",
             derivative_formula=r"f'(x) = \sigma(x)\,(1 + x\,(1 - \sigma(x)))",
             notes="Smooth and non-monotonic (a small negative dip near x = -1.28); found by "
@@ -399,9 +425,14 @@ class HardSiLU(ElementwiseActivation):
 
     def _info(self) -> dict[str, Any]:
         return dict(
-            output_range=(-0.375, INF), range_closed=(True, False), monotonic=False,
-            zero_centered=False, smooth=False, max_abs_derivative=1.5,
-            max_abs_derivative_at="approached as x -> 3 from the left", max_abs_derivative_x=None,
+            output_range=(-0.375, INF),
+            range_closed=(True, False),
+            monotonic=False,
+            zero_centered=False,
+            smooth=False,
+            max_abs_derivative=1.5,
+            max_abs_derivative_at="approached as x -> 3 from the left",
+            max_abs_derivative_x=None,
             kinks=(Kink(-3.0, 0.0, 0.0, -0.5), Kink(3.0, 1.0, 1.5, 1.0)),
             formula=r"f(x) = x\,\frac{\mathrm{ReLU6}(x + 3)}{6}",
             derivative_formula=r"f'(x) = \begin{cases} 0 & x \le -3 \\ (2x + 3)/6 & -3 < x < 3 "
@@ -486,9 +517,15 @@ class Mish(ElementwiseActivation):
 
     def _info(self) -> dict[str, Any]:
         return dict(
-            output_range=(-0.3088434130172504, INF), range_closed=(True, False), monotonic=False,
-            zero_centered=False, smooth=True, max_abs_derivative=1.088498161251728,
-            max_abs_derivative_at="x = 1.4906", max_abs_derivative_x=1.4905711761728215, kinks=(),
+            output_range=(-0.3088434130172504, INF),
+            range_closed=(True, False),
+            monotonic=False,
+            zero_centered=False,
+            smooth=True,
+            max_abs_derivative=1.088498161251728,
+            max_abs_derivative_at="x = 1.4906",
+            max_abs_derivative_x=1.4905711761728215,
+            kinks=(),
             formula=r"f(x) = x \tanh(\log(1 + e^{x}))",
             derivative_formula=r"f'(x) = \tanh(\zeta) + x\,\sigma(x)\,(1 - \tanh^2(\zeta)),\ "
             r"\zeta = \log(1 + e^{x})",
@@ -571,9 +608,15 @@ class Squareplus(ElementwiseActivation):
     def _info(self) -> dict[str, Any]:
         b = self.b
         return dict(
-            output_range=(0.0, INF), range_closed=(False, False), monotonic=True,
-            zero_centered=False, smooth=True, max_abs_derivative=1.0,
-            max_abs_derivative_at="approached as x -> inf", max_abs_derivative_x=None, kinks=(),
+            output_range=(0.0, INF),
+            range_closed=(False, False),
+            monotonic=True,
+            zero_centered=False,
+            smooth=True,
+            max_abs_derivative=1.0,
+            max_abs_derivative_at="approached as x -> inf",
+            max_abs_derivative_x=None,
+            kinks=(),
             formula=rf"f(x) = \frac{{x + \sqrt{{x^2 + {b:g}}}}}{{2}}",
             derivative_formula=(
                 rf"f'(x) = \frac12\left(1 + \frac{{x}}{{\sqrt{{x^2 + {b:g}}}}}\right)"
@@ -608,9 +651,15 @@ class SparsePlus(ElementwiseActivation):
 
     def _info(self) -> dict[str, Any]:
         return dict(
-            output_range=(0.0, INF), range_closed=(True, False), monotonic=True,
-            zero_centered=False, smooth=True, max_abs_derivative=1.0,
-            max_abs_derivative_at="x >= 1", max_abs_derivative_x=2.0, kinks=(),
+            output_range=(0.0, INF),
+            range_closed=(True, False),
+            monotonic=True,
+            zero_centered=False,
+            smooth=True,
+            max_abs_derivative=1.0,
+            max_abs_derivative_at="x >= 1",
+            max_abs_derivative_x=2.0,
+            kinks=(),
             formula=r"f(x) = \begin{cases} 0 & x \le -1 \\ \tfrac14 (x + 1)^2 & -1 < x < 1 \\ x & "
             r"x \ge 1 \end{cases}",
             derivative_formula=r"f'(x) = \min(\max((x + 1)/2, 0), 1)",
@@ -643,9 +692,14 @@ class SparseSigmoid(ElementwiseActivation):
 
     def _info(self) -> dict[str, Any]:
         return dict(
-            output_range=(0.0, 1.0), range_closed=(True, True), monotonic=True,
-            zero_centered=False, smooth=False, max_abs_derivative=0.5,
-            max_abs_derivative_at="-1 < x < 1", max_abs_derivative_x=0.0,
+            output_range=(0.0, 1.0),
+            range_closed=(True, True),
+            monotonic=True,
+            zero_centered=False,
+            smooth=False,
+            max_abs_derivative=0.5,
+            max_abs_derivative_at="-1 < x < 1",
+            max_abs_derivative_x=0.0,
             kinks=(Kink(-1.0, 0.0, 0.0, 0.5), Kink(1.0, 0.0, 0.5, 0.0)),
             formula=r"f(x) = \min(\max((x + 1)/2, 0), 1)",
             derivative_formula=r"f'(x) = \tfrac12\,[|x| < 1]",

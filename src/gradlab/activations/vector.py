@@ -65,10 +65,15 @@ def softmax_vjp(s: Array, g: Array, axis: int) -> Array:
 
 
 _SOFTMAX_INFO: dict[str, Any] = dict(
-    output_range=(0.0, 1.0), range_closed=(False, False), monotonic=None, zero_centered=False,
-    smooth=True, max_abs_derivative=0.25,
+    output_range=(0.0, 1.0),
+    range_closed=(False, False),
+    monotonic=None,
+    zero_centered=False,
+    smooth=True,
+    max_abs_derivative=0.25,
     max_abs_derivative_at="diagonal entry s_i (1 - s_i) when s_i = 1/2",
-    max_abs_derivative_x=None, kinks=(),
+    max_abs_derivative_x=None,
+    kinks=(),
 )
 
 
@@ -130,10 +135,16 @@ class LogSoftmax(VectorActivation):
 
     def _info(self) -> dict[str, Any]:
         return dict(
-            output_range=(-INF, 0.0), range_closed=(False, False), monotonic=None,
-            zero_centered=False, smooth=True, max_abs_derivative=1.0,
-            max_abs_derivative_at="entry 1 - s_i approached as s_i -> 0", max_abs_derivative_x=None,
-            kinks=(), formula=r"\ell_i = x_i - \log \sum_j e^{x_j}",
+            output_range=(-INF, 0.0),
+            range_closed=(False, False),
+            monotonic=None,
+            zero_centered=False,
+            smooth=True,
+            max_abs_derivative=1.0,
+            max_abs_derivative_at="entry 1 - s_i approached as s_i -> 0",
+            max_abs_derivative_x=None,
+            kinks=(),
+            formula=r"\ell_i = x_i - \log \sum_j e^{x_j}",
             derivative_formula=r"\frac{\partial \ell_i}{\partial x_j} = \delta_{ij} - s_j",
             notes="Log-probabilities without computing tiny probabilities first; what negative "
             "log-likelihood losses consume.",
@@ -199,16 +210,22 @@ class Sparsemax(VectorActivation):
     def _vjp(self, x: Array, g: Array, y: Array) -> Array:
         on = (y > 0).astype(g.dtype)
         with np.errstate(invalid="ignore"):  # a NaN row has no support: 0 / 0, NaN throughout
-            mean = np.sum(g * on, axis=self.axis, keepdims=True) / np.sum(on, axis=self.axis,
-                                                                          keepdims=True)
+            mean = np.sum(g * on, axis=self.axis, keepdims=True) / np.sum(
+                on, axis=self.axis, keepdims=True
+            )
         return on * (g - mean)
 
     def _info(self) -> dict[str, Any]:
         return dict(
-            output_range=(0.0, 1.0), range_closed=(True, True), monotonic=None,
-            zero_centered=False, smooth=False, max_abs_derivative=1.0,
+            output_range=(0.0, 1.0),
+            range_closed=(True, True),
+            monotonic=None,
+            zero_centered=False,
+            smooth=False,
+            max_abs_derivative=1.0,
             max_abs_derivative_at="diagonal entry 1 - 1/|S| approached as the support grows",
-            max_abs_derivative_x=None, kinks=(),
+            max_abs_derivative_x=None,
+            kinks=(),
             formula=r"p_i = \max(x_i - \tau(x), 0),\ \sum_i p_i = 1",
             derivative_formula=r"\frac{\partial p_i}{\partial x_j} = [i, j \in S]\,(\delta_{ij} - "
             r"1/|S|)",
@@ -262,10 +279,15 @@ class GLU(VectorActivation):
 
     def _info(self) -> dict[str, Any]:
         return dict(
-            output_range=(-INF, INF), range_closed=(False, False), monotonic=None,
-            zero_centered=True, smooth=True, max_abs_derivative=INF,
+            output_range=(-INF, INF),
+            range_closed=(False, False),
+            monotonic=None,
+            zero_centered=True,
+            smooth=True,
+            max_abs_derivative=INF,
             max_abs_derivative_at="unbounded: da/db entry a sigma'(b) grows with |a|",
-            max_abs_derivative_x=None, kinks=(),
+            max_abs_derivative_x=None,
+            kinks=(),
             formula=r"\mathrm{glu}(a, b) = a \odot \sigma(b)",
             derivative_formula=r"\bar a = \bar y \odot \sigma(b),\ \bar b = \bar y \odot a \odot "
             r"\sigma'(b)",
