@@ -423,14 +423,12 @@ class Sequential:
             cb.on_train_begin(start_logs)
         loop = self._training_loop(cbs)
         stall = StallMonitor()
-        if epochs >= stall.patience:  # else only the weight rule can apply
-            stall.begin(
-                global_norm([self._flat_params]),
-                self._starting_loss(X, y),
-                chance_loss(self.loss.name, targets, self.output_dim),
-            )
-        else:
-            stall.begin(global_norm([self._flat_params]), None)
+        long_enough = epochs >= stall.patience  # else only the weight rules can apply
+        stall.begin(
+            global_norm([self._flat_params]),
+            self._starting_loss(X, y) if long_enough else None,
+            chance_loss(self.loss.name, targets, self.output_dim) if long_enough else None,
+        )
         for epoch in range(epochs):
             self.optimizer.on_epoch_begin(epoch)
             for cb in cbs:
