@@ -347,7 +347,7 @@ class Diagnostics(Callback):
         self._cached: list[int] | None = None
         self._steps_per_epoch = int(logs.get("steps", 0))
         if self.record_initial and not self.records:
-            self._record(step=model._step)
+            self._record(step=model.steps)
 
     def on_epoch_begin(self, epoch: int, logs: Logs) -> None:
         self._epoch = epoch
@@ -362,7 +362,7 @@ class Diagnostics(Callback):
         if self.every == "epoch":
             last = batch == self._steps_per_epoch - 1 or getattr(model, "stop_training", False)
         else:
-            last = (model._step + 1) % self.every == 0
+            last = (model.steps + 1) % self.every == 0
         self._before = None
         if last:
             self._before = [[k.copy() for k in _kernels(layer)] for layer in model.layers]
@@ -377,13 +377,13 @@ class Diagnostics(Callback):
                 else None
                 for layer, before in zip(model.layers, self._before, strict=True)
             ]
-        step = model._step  # already counts the step just taken
+        step = model.steps  # already counts the step just taken
         if self.every != "epoch" and step % self.every == 0:
             self._record(step=step)
 
     def on_epoch_end(self, epoch: int, logs: Logs) -> None:
         if self.every == "epoch":
-            self._record(step=self.model._step)
+            self._record(step=self.model.steps)
 
     # -- recording and reading -----------------------------------------------------------
     def _record(self, step: int) -> None:

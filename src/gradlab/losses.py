@@ -107,6 +107,10 @@ class Loss:
     def __call__(self, y_pred: ArrayLike, y_true: ArrayLike) -> float:
         return self.forward(y_pred, y_true)
 
+    def clear_cache(self) -> None:
+        """Drop what the last :meth:`forward` kept for :meth:`backward` (frees its arrays)."""
+        self._cache = {}
+
     def forward(self, y_pred: ArrayLike, y_true: ArrayLike) -> float:
         """Return the mean loss and cache what :meth:`backward` needs."""
         return self.forward_train(*self.check(y_pred, y_true))

@@ -187,10 +187,10 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> None:
         "model": model.get_config(),
         "compile": None,
         "rng": {
-            "init": model._init_rng.bit_generator.state,
+            "init": model.init_rng.bit_generator.state,
             "shuffle": model.rng.bit_generator.state,
         },
-        "step": model._step,
+        "step": model.steps,
     }
     arrays: dict[str, np.ndarray] = {}
     for i, layer in enumerate(model.layers):
@@ -391,9 +391,9 @@ def load_model(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> S
             raise archive.error(f"cannot build the model its config describes: {exc}") from None
         for i, layer in enumerate(model.layers):
             _load_layer_weights(archive, i, layer, plans[i], headers)
-        model._init_rng.bit_generator.state = config["rng"]["init"]
+        model.init_rng.bit_generator.state = config["rng"]["init"]
         model.rng.bit_generator.state = config["rng"]["shuffle"]
-        model._step = config["step"]
+        model.steps = config["step"]
         if compiled is not None:
             optimizer, loss, metrics, slots = compiled
             model.compile(optimizer=optimizer, loss=loss, metrics=metrics)

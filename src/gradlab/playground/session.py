@@ -346,7 +346,7 @@ class Session:
         training diverged; the weights are then those before the failed epoch."""
         start = time.perf_counter()
         saved = self.model.get_weights()
-        steps_before = self.model._step
+        steps_before = self.model.steps
         try:
             with np.errstate(all="ignore"):
                 self.model.fit(
@@ -365,7 +365,7 @@ class Session:
             self.running = False
             return False
         finally:
-            self.steps += self.model._step - steps_before
+            self.steps += self.model.steps - steps_before
             self._compute_s += time.perf_counter() - start
         self.epoch += 1
         self.diverged = None
@@ -440,7 +440,7 @@ class Session:
         except ValueError:  # the loss refuses non-finite outputs: report null
             return math.nan
         finally:
-            loss._cache = {}
+            loss.clear_cache()
 
     def _accuracy(self, logits: Array, y: NDArray) -> float | None:
         if self._kind == "regression":

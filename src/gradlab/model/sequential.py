@@ -30,14 +30,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from . import layers as layers_mod
-from . import losses as losses_mod
-from . import metrics as metrics_mod
-from . import optimizers as optimizers_mod
-from .callbacks import Callback, History, ProgressBar
-from .layers import Layer, check_dtype
-from .optimizers import global_norm
-from .training import (
+from .. import layers as layers_mod
+from .. import losses as losses_mod
+from .. import metrics as metrics_mod
+from .. import optimizers as optimizers_mod
+from ..callbacks import Callback, History, ProgressBar
+from ..layers import Layer, check_dtype
+from ..optimizers import global_norm
+from ..training import (
     QUIET,
     StallMonitor,
     TrainingDivergedError,
@@ -95,7 +95,7 @@ class Sequential:
         self.seed = seed
         seq = np.random.SeedSequence(seed)
         init_seq, shuffle_seq = seq.spawn(2)
-        self._init_rng = np.random.default_rng(init_seq)
+        self.init_rng = np.random.default_rng(init_seq)  # draws the initial weights
         self.rng = np.random.default_rng(shuffle_seq)
         self.name = name
         self.input_dim: int | None = None
@@ -106,7 +106,7 @@ class Sequential:
         self.loss: losses_mod.Loss | None = None
         self.metric_names: list[str] = []
         self.history: History | None = None
-        self._step = 0  # optimisation steps taken, over every call to fit
+        self.steps = 0  # optimisation steps taken, over every call to fit
         for layer in layers or []:
             self.add(layer)
         if input_dim is not None:
@@ -141,7 +141,7 @@ class Sequential:
                     f"{layer.dtype}; the model feeds it {dim} features of {self.dtype}"
                 )
             if not layer.built:
-                layer.build(dim, rng=self._init_rng, dtype=self.dtype)
+                layer.build(dim, rng=self.init_rng, dtype=self.dtype)
             dim = layer.output_dim
         self.layers[0].needs_input_grad = False
         self.input_dim = int(input_dim)
@@ -266,7 +266,7 @@ class Sequential:
         with np.errstate(**QUIET):
             loss = self._train_step(X, targets, loop, epoch=0, batch=0, logs={})
             self._check_weights(X, loss, epoch=0, batch=0)
-        self._step += 1
+        self.steps += 1
         return loss
 
     def _training_loop(self, callbacks: list[Callback]) -> TrainingLoop:
@@ -330,7 +330,7 @@ class Sequential:
         with np.errstate(**QUIET):
             out = probe.forward(X[rows], training=True, logits=self.fused)
             loss = self.loss.forward(out, y[rows])
-        self.loss._cache = {}
+        self.loss.clear_cache()
         return float(loss)
 
     def _check_weights(self, X: Array, loss: float, *, epoch: int, batch: int) -> None:
@@ -447,7 +447,7 @@ class Sequential:
                         rows = order[start : start + batch_size]
                         xb, tb = X.take(rows, axis=0), targets.take(rows, axis=0)
                     size = len(xb)
-                    logs: dict[str, Any] = {"batch": batch, "size": size, "step": self._step}
+                    logs: dict[str, Any] = {"batch": batch, "size": size, "step": self.steps}
                     if loop.batch_begin:
                         loop.call(loop.batch_begin, batch, logs)
                     loss = self._train_step(xb, tb, loop, epoch=epoch, batch=batch, logs=logs)
@@ -457,7 +457,7 @@ class Sequential:
                         scores, threshold = self._scores(self._last_output)
                         for k, metric in enumerate(self._metrics):
                             metric_sums[k] += metric(yb, scores, threshold=threshold) * size
-                    self._step += 1
+                    self.steps += 1
                     if loop.batch_end:
                         loop.call(loop.batch_end, batch, logs)
                     if self.stop_training:
@@ -503,7 +503,7 @@ class Sequential:
         if kind == "probs":
             return out
         if kind == "logits":
-            from . import activations
+            from .. import activations
 
             return activations.get(self.loss.fuses)(out)
         raise TypeError(
@@ -528,7 +528,7 @@ class Sequential:
             scores, threshold = self._scores(out)
             for k, metric in enumerate(self._metrics, start=1):
                 totals[k] += metric(yb, scores, threshold=threshold) * len(xb)
-        self.loss._cache = {}
+        self.loss.clear_cache()
         results = totals / max(n, 1)
         return {"loss": float(results[0])} | {
             name: float(v) for name, v in zip(self.metric_names, results[1:], strict=True)
@@ -560,7 +560,7 @@ class Sequential:
 
     def save(self, path: str) -> None:
         """Write weights, optimizer state and config to one ``.npz`` file, atomically."""
-        from .serialization import save_model
+        from ..serialization import save_model
 
         save_model(self, path)
 
@@ -598,7 +598,7 @@ class Sequential:
 
     def summary(self, batch_size: int = 32, print_fn: Any = None) -> str:
         """Print (and return) a table of layers, shapes, parameter counts and cached bytes."""
-        from .training import render_summary
+        from ..training import render_summary
 
         text = render_summary(self, self.summary_rows(batch_size), batch_size)
         (print if print_fn is None else print_fn)(text)
@@ -634,7 +634,7 @@ class Sequential:
             except (ValueError, TypeError) as exc:
                 raise type(exc)(f"{where}: y does not fit the model's output: {exc}") from None
             finally:
-                self.loss._cache = {}
+                self.loss.clear_cache()
         return X, y, (converted if targets else None)
 
     def _require_built(self) -> None:

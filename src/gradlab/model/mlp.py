@@ -1,0 +1,133 @@
+"""``mlp``: the one builder of a multi-layer perceptron that every part of gradlab uses.
+
+The command line, the scikit-learn estimators, the lab's experiments and the playground all
+describe their networks with the same few words (hidden widths, an activation, an
+initializer, batch normalisation, dropout, an output layer) and build them here, so a
+network means the same thing wherever it is made.
+
+Each hidden layer is
+
+* ``Dense(h, activation)`` — the plain case;
+* ``Dense(h) -> BatchNorm -> Activation(activation)`` with ``batch_norm=True`` (normalise the
+  pre-activation, then apply the nonlinearity);
+* ``Dense(h) -> <Layer>()`` when ``activation`` is a layer class such as
+  :class:`~gradlab.layers.PReLU` (a nonlinearity with weights of its own);
+
+followed by ``Dropout(dropout)`` when ``dropout > 0``. The output layer is
+``Dense(output, output_activation)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import DTypeLike
+
+from .. import activations as activations_mod
+from .. import layers as layers_mod
+from .._checks import check_bool, check_int, check_number
+from .sequential import Sequential
+
+__all__ = ["check_hidden_activation", "mlp"]
+
+
+def check_hidden_activation(activation: Any, name: str = "activation") -> Any:
+    """Return ``activation`` resolved, after checking it keeps the width of its layer.
+
+    A hidden layer of a ``Dense`` stack must map ``h`` features to ``h`` features; ``glu``
+    (which halves them) cannot be used there. Layer classes (``layers.PReLU``) are returned
+    unchanged.
+
+    Raises:
+        ValueError: for an unknown name or an activation that changes the width.
+    """
+    if isinstance(activation, type) and issubclass(activation, layers_mod.Layer):
+        return activation
+    act = activations_mod.get(activation)
+    if act.info.elementwise:
+        return act
+    width = act(np.zeros((1, 4))).shape[-1]
+    if width != 4:
+        raise ValueError(
+            f"{name} {act.name!r} maps 4 features to {width}, and a hidden activation must "
+            "keep the width of its layer; choose an elementwise activation or softmax"
+        )
+    return act
+
+
+def mlp(
+    hidden: Sequence[int],
+    output: int,
+    *,
+    input_dim: int | None = None,
+    activation: Any = "relu",
+    output_activation: Any = None,
+    init: Any = "glorot_uniform",
+    bias_init: Any = "zeros",
+    batch_norm: bool = False,
+    dropout: float = 0.0,
+    seed: int | None = 0,
+    dtype: DTypeLike = "float32",
+) -> Sequential:
+    """Build an MLP: one block per hidden width, then ``Dense(output, output_activation)``.
+
+    Args:
+        hidden: Widths of the hidden layers, input side first (may be empty: a linear model).
+        output: Width of the output layer.
+        input_dim: Number of input features; when given the model is built now (weights drawn),
+            else on first use.
+        activation: Hidden nonlinearity: a name, a dict, an
+            :class:`~gradlab.activations.Activation`, a layer class used after each ``Dense``
+            (``layers.PReLU``), or a list of those, one per hidden layer.
+        output_activation: Activation of the output layer (``None``: linear).
+        init: Kernel initializer of every ``Dense`` layer.
+        bias_init: Bias initializer of the hidden ``Dense`` layers (the output bias starts at 0).
+        batch_norm: Put ``BatchNorm`` between each hidden ``Dense`` and its activation.
+        dropout: Drop probability of a ``Dropout`` after each hidden block (0: none).
+        seed: Seed of the weight initialisation (and of dropout masks).
+        dtype: ``"float32"`` (default) or ``"float64"``.
+
+    Returns:
+        An uncompiled :class:`~gradlab.model.Sequential`.
+
+    Example:
+        >>> from gradlab.model import mlp
+        >>> net = mlp([16, 16], 3, input_dim=4, activation="tanh", seed=0)
+        >>> [type(layer).__name__ for layer in net.layers]
+        ['Dense', 'Dense', 'Dense']
+        >>> net.count_params()
+        403
+    """
+    widths = [check_int(h, f"hidden[{i}]", low=1) for i, h in enumerate(hidden)]
+    check_int(output, "output", low=1)
+    batch_norm = check_bool(batch_norm, "batch_norm")
+    dropout = check_number(dropout, "dropout", low=0.0, high=1.0, high_open=True)
+    if isinstance(activation, list | tuple):
+        if len(activation) != len(widths):
+            raise ValueError(
+                f"activation must be one activation or a list of {len(widths)} (one per hidden "
+                f"layer), got a list of {len(activation)}"
+            )
+        per_layer = list(activation)
+    else:
+        per_layer = [activation] * len(widths)
+    per_layer = [check_hidden_activation(a) for a in per_layer]
+
+    stack: list[layers_mod.Layer] = []
+    for width, act in zip(widths, per_layer, strict=True):
+        if isinstance(act, type):  # a layer class: the nonlinearity has weights of its own
+            dense = layers_mod.Dense(width, kernel_initializer=init, bias_initializer=bias_init)
+            stack += [dense, act()]
+        elif batch_norm:
+            dense = layers_mod.Dense(width, kernel_initializer=init, bias_initializer=bias_init)
+            stack += [dense, layers_mod.BatchNorm(), layers_mod.Activation(act)]
+        else:
+            stack.append(
+                layers_mod.Dense(width, act, kernel_initializer=init, bias_initializer=bias_init)
+            )
+        if dropout:
+            stack.append(layers_mod.Dropout(dropout))
+    stack.append(layers_mod.Dense(output, output_activation, kernel_initializer=init))
+    return Sequential(stack, input_dim=input_dim, seed=seed, dtype=dtype)
