@@ -24,12 +24,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .layers import Dense
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from .model import Sequential
 
-__all__ = ["Callback", "EarlyStopping", "History", "LambdaCallback", "ProgressBar"]
+__all__ = [
+    "Callback",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "ProgressBar",
+    "WeightPenalty",
+]
 
 Logs = dict[str, Any]
 
@@ -224,6 +233,70 @@ class LambdaCallback(Callback):
                 fn(batch, logs)
 
         return call
+
+
+class WeightPenalty(Callback):
+    r"""Add an L2 or L1 penalty on every ``Dense`` kernel to the gradients, after each backward.
+
+    With rate :math:`\lambda` (divided by the batch size ``n`` when ``per_sample=True``, as
+    scikit-learn's ``alpha`` is):
+
+    * ``"l2"``: :math:`\Omega = \tfrac{\lambda}{2}\sum\lVert W\rVert^2`, so
+      :math:`\partial\Omega/\partial W = \lambda W` (weight decay);
+    * ``"l1"``: :math:`\Omega = \lambda\sum|W|`, so :math:`\partial\Omega/\partial W =
+      \lambda\,\mathrm{sign}(W)` (0 at W = 0, as ``torch.sign``).
+
+    Biases and BatchNorm's scale and shift are not penalised. The fit loop's reported loss does
+    not include :math:`\Omega`; the callback adds up ``n * Ω`` of every batch, and
+    :meth:`take_penalty` returns that sum and starts a new one (divide it by the number of
+    samples for the epoch's mean penalty).
+
+    Args:
+        kind: ``"l2"`` or ``"l1"``.
+        rate: :math:`\lambda \ge 0` (0 turns the callback off).
+        per_sample: Divide the rate by the batch size (scikit-learn's convention).
+
+    Example:
+        >>> penalty = WeightPenalty("l2", 1e-4)
+    """
+
+    def __init__(self, kind: str = "l2", rate: float = 0.0, *, per_sample: bool = False) -> None:
+        super().__init__()
+        if kind not in ("l1", "l2"):
+            raise ValueError(f"WeightPenalty: kind must be 'l1' or 'l2', got {kind!r}")
+        if isinstance(rate, bool) or not isinstance(rate, int | float | np.number):
+            raise TypeError(f"WeightPenalty: rate must be a number, got {rate!r}")
+        if not math.isfinite(rate) or rate < 0:
+            raise ValueError(f"WeightPenalty: rate must be a finite number >= 0, got {rate!r}")
+        self.kind, self.rate, self.per_sample = kind, float(rate), per_sample
+        self._total = 0.0
+        self._kernels: list[tuple[Any, Any]] = []
+
+    def on_train_begin(self, logs: Logs) -> None:
+        dense = [layer for layer in self.model.layers if isinstance(layer, Dense)]
+        self._kernels = [(layer.params["W"], layer.grads["W"]) for layer in dense]
+
+    def on_after_backward(self, batch: int, logs: Logs) -> None:
+        if not self.rate:
+            return
+        size = logs["size"]
+        rate = self.rate / size if self.per_sample else self.rate
+        total = 0.0
+        for W, grad in self._kernels:
+            if self.kind == "l2":
+                grad += rate * W
+                total += float(np.vdot(W, W))
+            else:
+                grad += rate * np.sign(W)
+                total += float(np.abs(W).sum())
+        # n * Ω of this batch: n * (rate/2) Σ‖W‖² (L2) or n * rate Σ|W| (L1)
+        n_rate = self.rate if self.per_sample else self.rate * size
+        self._total += (0.5 * n_rate if self.kind == "l2" else n_rate) * total
+
+    def take_penalty(self) -> float:
+        """Return the sum of ``batch size × penalty`` since the last call, and reset it."""
+        total, self._total = self._total, 0.0
+        return total
 
 
 class ProgressBar(Callback):
