@@ -26,7 +26,7 @@ from ..datasets import toy
 from ..diagnostics import SATURATION_THRESHOLD
 from ..layers import Activation, BatchNorm, Dense, Dropout
 from ..model import Sequential
-from ..training import TrainingDivergedError
+from .. import TrainingDivergedError
 from . import protocol
 from .protocol import DATASETS, DEFAULT_CONFIG, LIMITS
 
