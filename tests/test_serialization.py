@@ -32,7 +32,8 @@ from hypothesis import strategies as st
 from numpy.lib import format as npy_format
 
 import gradlab as gl
-from gradlab import datasets, layers, serialization
+from gradlab import datasets, layers
+from gradlab.model import saving
 from gradlab.datasets import vision
 
 POSIX = os.name == "posix"
@@ -167,12 +168,27 @@ def _every_layer() -> list[layers.Layer]:
     ]
 
 
+def test_weight_shapes_and_output_width_match_what_build_creates() -> None:
+    width = 5
+    for layer in _every_layer():
+        promised = layer.weight_shapes(width)
+        out = layer.output_width(width)
+        layer.build(width, rng=np.random.default_rng(0), dtype="float64")
+        made = dict(zip(layer.weight_names, (w.shape for w in layer.weights), strict=True))
+        assert promised == made, (layer.describe(), promised, made)
+        assert list(promised) == list(made)  # the order get_weights / the file use
+        assert out == layer.output_dim, layer.describe()
+        width = out
+
+
 def test_every_layer_class_has_a_size_rule_and_round_trips(tmp_path: Path) -> None:
     ours = {layers.REGISTRY.lookup(name) for name in layers.names()}
     ours = {cls for cls in ours if cls.__module__.startswith("gradlab.")}
     # load_model works out each layer's weights from its config before building: a new layer
-    # class needs a rule there, or its sizes go unchecked until it is built.
-    assert ours <= set(serialization._PLANS), ours - set(serialization._PLANS)
+    # class must say what it creates (Layer.weight_shapes), or its sizes go unchecked until it
+    # is built.
+    unsized = {cls for cls in ours if cls.weight_shapes is layers.Layer.weight_shapes}
+    assert not unsized, unsized
     assert {type(layer) for layer in _every_layer()} == ours
     X, y = datasets.spirals(90, n_classes=3, seed=0)
     for dtype in ("float32", "float64"):
@@ -760,8 +776,8 @@ def test_killed_save_keeps_target_and_next_save_removes_its_temp_file(tmp_path: 
 def test_cleanup_rule_removes_only_stale_temp_files_of_the_target(tmp_path: Path) -> None:
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()  # a pid that no longer exists (reused within this test only by bad luck)
-    host = serialization._host()
-    day = serialization.STALE_AFTER_S
+    host = saving._host()
+    day = saving.STALE_AFTER_S
     files = {
         # name: (age in seconds, removed?)
         f".model.npz.{host}.{gone.pid}.0123abcd.tmp": (0, True),  # writer dead

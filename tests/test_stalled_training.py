@@ -9,7 +9,7 @@ import pytest
 
 import gradlab as gl
 from gradlab import callbacks, datasets, layers, optimizers
-from gradlab.training import StallMonitor, chance_loss
+from gradlab.model.stall import StallMonitor, chance_loss
 
 
 def feed(monitor, losses, norms, start_loss=2.3, start_norm=10.0, chance=None):

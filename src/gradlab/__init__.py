@@ -16,8 +16,6 @@ Modules: :mod:`~gradlab.activations`, :mod:`~gradlab.layers`, :mod:`~gradlab.los
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from . import (
     activations,
     callbacks,
@@ -28,10 +26,9 @@ from . import (
     metrics,
     optimizers,
 )
+from ._version import __version__
 from .gradcheck import gradcheck
-from .model import Sequential
-from .serialization import load_model
-from .training import TrainingDivergedError, TrainingStalledWarning
+from .model import Sequential, TrainingDivergedError, TrainingStalledWarning, load_model
 
 #: Names served by :func:`__getattr__` on first use (they import scikit-learn).
 _LAZY = {"estimators": "", "MLPClassifier": "estimators", "MLPRegressor": "estimators"}

@@ -91,27 +91,9 @@ class History(Callback):
             keys: Quantities to draw (default: every recorded one except ``lr``, with its
                 ``val_`` twin on the same panel).
         """
-        from matplotlib.figure import Figure
+        from .plots import history_figure  # matplotlib is imported only when a figure is drawn
 
-        if not self.history:
-            raise ValueError("History.plot: nothing recorded yet; call fit() first")
-        base = keys or [k for k in self.history if not k.startswith("val_") and k != "lr"]
-        fig = Figure(figsize=(4.2 * len(base), 3.2), layout="constrained")
-        axes = fig.subplots(1, len(base), squeeze=False)[0]
-        epochs = np.asarray(self.epoch) + 1
-        for ax, key in zip(axes, base, strict=True):
-            if key not in self.history:
-                raise ValueError(f"History.plot: no {key!r}; recorded: {sorted(self.history)}")
-            ax.plot(epochs, self.history[key], marker="o", ms=3, label="train")
-            if f"val_{key}" in self.history:
-                ax.plot(epochs, self.history[f"val_{key}"], marker="o", ms=3, label="validation")
-            if key == "loss" and min(self.history[key]) > 0:
-                ax.set_yscale("log")
-            ax.set_xlabel("epoch")
-            ax.set_title(key)
-            ax.grid(alpha=0.3)
-            ax.legend()
-        return fig
+        return history_figure(self, keys)
 
 
 class EarlyStopping(Callback):

@@ -48,20 +48,23 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
 from .callbacks import Callback, Logs
 from .layers import BatchNorm, Layer
 from .optimizers import global_norm
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = [
     "KEYS",
     "SATURATION_THRESHOLD",
     "Diagnostics",
+    "diagnose_divergence",
     "layer_outputs",
     "snapshot",
 ]
@@ -266,6 +269,54 @@ def _cached_bytes(model: Any, X: NDArray) -> list[int]:
     return [int(layer.cached_bytes()) for layer in probe.layers]
 
 
+def _first_bad(arrays: dict[str, NDArray[Any]]) -> str | None:
+    for key, value in arrays.items():
+        if not np.all(np.isfinite(value)):
+            return key
+    return None
+
+
+def diagnose_divergence(
+    model: Any, X: NDArray[np.floating], loss: float | None, *, epoch: int, batch: int
+) -> str:
+    """Explain where a batch went non-finite: weights, forward outputs, then gradients."""
+    findings = []
+    for i, layer in enumerate(model.layers):
+        key = _first_bad({**layer.params, **layer.buffers})
+        if key is not None:
+            findings.append(f"the weights {key!r} of layer {i} {layer.describe()} are non-finite")
+            break
+    h = X
+    for i, layer in enumerate(copy.deepcopy(model.layers)):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            h = layer.forward(h, training=True)
+        if not np.all(np.isfinite(h)):
+            findings.append(
+                f"the output of layer {i} {layer.describe()} is the first non-finite one"
+            )
+            break
+    for i in reversed(range(len(model.layers))):
+        layer = model.layers[i]
+        key = _first_bad(layer.grads)
+        if key is not None:
+            findings.append(
+                f"going backward, layer {i} {layer.describe()} is the first with a non-finite "
+                f"gradient ({key!r})"
+            )
+            break
+    if not findings:
+        findings.append("every weight, output and gradient is finite but the loss is not")
+    lr = getattr(model.optimizer, "lr", None)
+    return (
+        f"training diverged at epoch {epoch + 1}, batch {batch + 1}: "
+        + ("the network's output is not finite; " if loss is None else f"the loss is {loss}; ")
+        + "; ".join(findings)
+        + f". Remedies: lower the learning rate (now {lr}), clip gradients (clip_norm=1.0 on the "
+        "optimizer), use an initializer matched to the activation (he_normal for ReLU, "
+        "glorot for tanh/sigmoid), or add BatchNorm."
+    )
+
+
 class Diagnostics(Callback):
     """Record per-layer statistics during ``fit``, every epoch or every ``every`` steps.
 
@@ -422,20 +473,6 @@ class Diagnostics(Callback):
         self, keys: Sequence[str] = ("grad_w_norm", "update_ratio", "frac_saturated", "dead_frac")
     ) -> Figure:
         """Plot each key per layer against the step; norms and ratios on a log scale."""
-        fig = Figure(figsize=(4.2 * len(keys), 3.3), layout="constrained")
-        axes = np.atleast_1d(fig.subplots(1, len(keys)))
-        steps = self.steps
-        for ax, key in zip(axes, keys, strict=True):
-            values = self.series(key)
-            for j, name in enumerate(self.layer_names):
-                if np.isfinite(values[:, j]).any():
-                    ax.plot(steps, values[:, j], marker=".", label=name)
-            if (
-                key in ("grad_w_norm", "grad_act_norm", "update_ratio")
-                and np.nanmax(values, initial=0) > 0
-            ):
-                ax.set_yscale("log")
-            ax.set(title=key, xlabel="step")
-            ax.grid(alpha=0.3)
-        axes[0].legend(fontsize=7)
-        return fig
+        from .plots import diagnostics_figure  # matplotlib only when a figure is drawn
+
+        return diagnostics_figure(self, keys)

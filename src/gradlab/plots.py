@@ -1,4 +1,4 @@
-"""Draw activation functions and their derivatives as publication-quality figures.
+"""Draw figures: activation functions and their derivatives, training histories and diagnostics.
 
 The functions here return a :class:`matplotlib.figure.Figure` built without ``pyplot``, so
 nothing ever opens a window and no global state is touched; the caller saves it:
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -29,7 +29,11 @@ from numpy.typing import NDArray
 
 from .activations import Activation
 
-__all__ = ["activation_figure"]
+if TYPE_CHECKING:
+    from .callbacks import History
+    from .diagnostics import Diagnostics
+
+__all__ = ["activation_figure", "diagnostics_figure", "history_figure"]
 
 #: Colour-blind-friendly, high-contrast colours (matplotlib's tab10), one per activation.
 COLORS = (
@@ -228,3 +232,52 @@ def _annotate_peaks(ax: Axes, peaks: list[tuple[float, float, float, str]]) -> N
             zorder=6,
             arrowprops={"arrowstyle": "-", "color": color, "lw": 0.8, "shrinkA": 0, "shrinkB": 2},
         )
+
+
+def history_figure(history: History, keys: list[str] | None = None) -> Figure:
+    """Draw a :class:`~gradlab.callbacks.History`: one panel per quantity, ``val_`` twin alongside
+    (what :meth:`History.plot <gradlab.callbacks.History.plot>` returns)."""
+    if not history.history:
+        raise ValueError("History.plot: nothing recorded yet; call fit() first")
+    base = keys or [k for k in history.history if not k.startswith("val_") and k != "lr"]
+    fig = Figure(figsize=(4.2 * len(base), 3.2), layout="constrained")
+    axes = fig.subplots(1, len(base), squeeze=False)[0]
+    epochs = np.asarray(history.epoch) + 1
+    for ax, key in zip(axes, base, strict=True):
+        if key not in history.history:
+            raise ValueError(f"History.plot: no {key!r}; recorded: {sorted(history.history)}")
+        ax.plot(epochs, history.history[key], marker="o", ms=3, label="train")
+        if f"val_{key}" in history.history:
+            ax.plot(epochs, history.history[f"val_{key}"], marker="o", ms=3, label="validation")
+        if key == "loss" and min(history.history[key]) > 0:
+            ax.set_yscale("log")
+        ax.set_xlabel("epoch")
+        ax.set_title(key)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    return fig
+
+
+def diagnostics_figure(
+    diag: Diagnostics,
+    keys: Sequence[str] = ("grad_w_norm", "update_ratio", "frac_saturated", "dead_frac"),
+) -> Figure:
+    """Draw a :class:`~gradlab.diagnostics.Diagnostics` record: each key per layer against the
+    step, norms and ratios on a log scale (what ``Diagnostics.plot`` returns)."""
+    fig = Figure(figsize=(4.2 * len(keys), 3.3), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(keys)))
+    steps = diag.steps
+    for ax, key in zip(axes, keys, strict=True):
+        values = diag.series(key)
+        for j, name in enumerate(diag.layer_names):
+            if np.isfinite(values[:, j]).any():
+                ax.plot(steps, values[:, j], marker=".", label=name)
+        if (
+            key in ("grad_w_norm", "grad_act_norm", "update_ratio")
+            and np.nanmax(values, initial=0) > 0
+        ):
+            ax.set_yscale("log")
+        ax.set(title=key, xlabel="step")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7)
+    return fig

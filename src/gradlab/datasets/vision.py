@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from ..serialization import create_temp_file
+from .._files import create_temp_file
 from ._checks import Seed, check_bool, check_dtype, check_real
 from .idx import read_idx
 from .split import train_test_split

@@ -65,6 +65,8 @@ class Layer:
     param_names: tuple[str, ...] = ()
     #: Names of buffers, listed after the params by ``get_weights``.
     buffer_names: tuple[str, ...] = ()
+    #: Weights that may never hold negative numbers (checked when a model file is loaded).
+    nonnegative_weights: tuple[str, ...] = ()
 
     def __init__(self, *, name: str | None = None) -> None:
         if name is not None and not isinstance(name, str):
@@ -102,11 +104,24 @@ class Layer:
     def _build(self, rng: np.random.Generator) -> None:
         """Create ``self.params`` and ``self.buffers`` (subclasses)."""
 
+    def weight_shapes(self, input_dim: int) -> dict[str, tuple[int, ...]] | None:
+        """Return the shape of every weight ``build(input_dim)`` creates, without building.
+
+        The keys are in :attr:`weights` order (params, then buffers). ``None`` means the layer
+        cannot tell before it is built (the default, for a layer class of your own);
+        :func:`gradlab.load_model` uses the shapes to check a file's sizes before it allocates.
+        """
+        return None
+
+    def output_width(self, input_dim: int) -> int:
+        """Return how many features the layer gives for ``input_dim`` input features."""
+        return input_dim
+
     @property
     def output_dim(self) -> int:
-        """Number of output features (subclasses with a different width override this)."""
+        """Number of output features, once built."""
         self._require_built()
-        return self.input_dim  # type: ignore[return-value]
+        return self.output_width(self.input_dim)  # type: ignore[arg-type]
 
     # -- computation ----------------------------------------------------------------------
     def __call__(self, x: Array, training: bool = False) -> Array:
@@ -182,11 +197,16 @@ class Layer:
         return sum(v.size for v in self.params.values())
 
     @property
+    def weight_names(self) -> list[str]:
+        """Names of the params then the buffers the layer holds, in :attr:`weights` order."""
+        return [k for k in self.param_names if k in self.params] + [
+            k for k in self.buffer_names if k in self.buffers
+        ]
+
+    @property
     def weights(self) -> list[Array]:
         """Params then buffers, in ``param_names`` / ``buffer_names`` order."""
-        return [self.params[k] for k in self.param_names if k in self.params] + [
-            self.buffers[k] for k in self.buffer_names if k in self.buffers
-        ]
+        return [self.params[k] if k in self.params else self.buffers[k] for k in self.weight_names]
 
     def set_weights(self, weights: list[Any]) -> None:
         """Copy ``weights`` (as listed by :attr:`weights`) into the layer, checking shapes."""
@@ -196,9 +216,7 @@ class Layer:
             raise ValueError(
                 f"{self.describe()}: expected {len(targets)} arrays, got {len(weights)}"
             )
-        names = [k for k in self.param_names if k in self.params] + [
-            k for k in self.buffer_names if k in self.buffers
-        ]
+        names = self.weight_names
         for i, (dst, src) in enumerate(zip(targets, weights, strict=True)):
             what = f"{self.describe()}: weight {i} ({names[i]!r})"
             try:

@@ -119,9 +119,16 @@ class Dense(_Activated):
         if self.use_bias:
             self.params["b"] = self.bias_initializer((self.units,), rng, self.dtype)
 
+    def weight_shapes(self, input_dim: int) -> dict[str, tuple[int, ...]]:
+        shapes = {"W": (input_dim, self.units)}
+        return shapes | {"b": (self.units,)} if self.use_bias else shapes
+
+    def output_width(self, input_dim: int) -> int:
+        return self.units
+
     @property
     def output_dim(self) -> int:
-        return self.units
+        return self.units  # known before the layer is built
 
     def forward(self, x: Array, training: bool = False, *, apply_activation: bool = True) -> Array:
         return self._forward(self._check_input(x), training, apply_activation)
@@ -211,11 +218,12 @@ class Activation(_Activated):
     def __init__(self, activation: Any, *, name: str | None = None) -> None:
         super().__init__(activation, name=name)
 
-    @property
-    def output_dim(self) -> int:
-        self._require_built()
-        probe = np.zeros((1, self.input_dim), dtype=self.dtype)
-        return int(self.activation(probe).shape[1])
+    def weight_shapes(self, input_dim: int) -> dict[str, tuple[int, ...]]:
+        return {}
+
+    def output_width(self, input_dim: int) -> int:
+        # The width of the activation's output for one row (glu halves it).
+        return int(self.activation(np.zeros((1, input_dim))).shape[1])
 
     def forward(self, x: Array, training: bool = False, *, apply_activation: bool = True) -> Array:
         x = self._check_input(x)

@@ -71,6 +71,9 @@ class Dropout(Layer):
         self._rng: np.random.Generator | None = None
         self._fixed_mask: np.ndarray | None = None
 
+    def weight_shapes(self, input_dim: int) -> dict[str, tuple[int, ...]]:
+        return {}
+
     def _build(self, rng: np.random.Generator) -> None:
         self._rng = np.random.default_rng(self.seed) if self.seed is not None else rng
 

@@ -77,6 +77,12 @@ class Maxout(Layer):
         self.params["W"] = self.kernel_initializer(shape, rng, self.dtype)
         self.params["b"] = self.bias_initializer((self.pieces, self.units), rng, self.dtype)
 
+    def weight_shapes(self, input_dim: int) -> dict[str, tuple[int, ...]]:
+        return {"W": (self.pieces, input_dim, self.units), "b": (self.pieces, self.units)}
+
+    def output_width(self, input_dim: int) -> int:
+        return self.units
+
     @property
     def output_dim(self) -> int:
         return self.units

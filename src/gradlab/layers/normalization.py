@@ -60,6 +60,10 @@ class _Normalization(Layer):
             raise TypeError(f"{type(self).__name__}: affine must be a bool, got {affine!r}")
         self._affine = affine
 
+    def weight_shapes(self, input_dim: int) -> dict[str, tuple[int, ...]]:
+        names = (self.param_names if self._affine else ()) + self.buffer_names
+        return {name: (input_dim,) for name in names}
+
     def _build(self, rng: np.random.Generator) -> None:
         if self._affine:
             self.params["gamma"] = np.ones((self.input_dim,), dtype=self.dtype)
@@ -133,6 +137,7 @@ class BatchNorm(_Normalization):
     """
 
     buffer_names = ("running_mean", "running_var")
+    nonnegative_weights = ("running_var",)
 
     def __init__(
         self,

@@ -29,6 +29,9 @@ class _UnitParam(Layer):
         self.shared = shared
         self.init = check_finite_number(init, f"{type(self).__name__}: init")
 
+    def weight_shapes(self, input_dim: int) -> dict[str, tuple[int, ...]]:
+        return {self._param: (1 if self.shared else input_dim,)}
+
     def _build(self, rng: np.random.Generator) -> None:
         size = 1 if self.shared else self.input_dim
         self.params[self._param] = np.full((size,), self.init, dtype=self.dtype)

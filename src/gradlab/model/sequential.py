@@ -9,7 +9,7 @@ Training one mini-batch is the textbook loop, written out in :meth:`Sequential.t
    its parameter gradients (the chain rule);
 4. the optimizer updates every parameter in place.
 
-Saving and loading live in :mod:`gradlab.serialization`.
+Saving and loading live in :mod:`gradlab.model.saving`.
 
 Speed without special cases: the training loop checks its data once per ``fit`` (the targets
 come back converted for the loss), then calls each layer's ``forward_train`` /
@@ -35,22 +35,16 @@ from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
 from ..callbacks import Callback, History, ProgressBar
+from ..diagnostics import diagnose_divergence
 from ..layers import Layer, check_dtype
 from ..optimizers import global_norm
-from ..training import (
-    QUIET,
-    StallMonitor,
-    TrainingDivergedError,
-    TrainingLoop,
-    TrainingStalledWarning,
-    all_finite,
-    chance_loss,
-    check_arrays,
-    checks_targets,
-    diagnose_divergence,
-)
+from .inputs import check_arrays, checks_targets
+from .loop import QUIET, TrainingDivergedError, TrainingLoop, TrainingStalledWarning, all_finite
+from .saving import save_model
+from .stall import StallMonitor, chance_loss
+from .summary import render_summary
 
-__all__ = ["Sequential", "TrainingDivergedError"]
+__all__ = ["Sequential"]
 
 Array = NDArray[np.floating]
 
@@ -560,8 +554,6 @@ class Sequential:
 
     def save(self, path: str) -> None:
         """Write weights, optimizer state and config to one ``.npz`` file, atomically."""
-        from ..serialization import save_model
-
         save_model(self, path)
 
     # -- summary ------------------------------------------------------------------------------
@@ -598,8 +590,6 @@ class Sequential:
 
     def summary(self, batch_size: int = 32, print_fn: Any = None) -> str:
         """Print (and return) a table of layers, shapes, parameter counts and cached bytes."""
-        from ..training import render_summary
-
         text = render_summary(self, self.summary_rows(batch_size), batch_size)
         (print if print_fn is None else print_fn)(text)
         return text

@@ -1,38 +1,4 @@
-"""Save a model to one ``.npz`` file and load it back: weights, optimizer state and config.
-
-File format (version 1)
------------------------
-An ordinary NumPy archive (``np.load(path)`` reads it, nothing is pickled): a zip file whose
-entries are ``.npy`` arrays, stored (as ``np.savez`` writes them) or deflated.
-
-* ``__config__`` — a 0-d unicode array holding one JSON object, described below;
-* ``weights/<i>/<k>`` — the k-th array of layer ``i`` as :attr:`Layer.weights` lists it
-  (params in ``param_names`` order, then buffers), with the shape the layer builds and the
-  model's dtype;
-* ``optimizer/iterations`` (0-d int) and ``optimizer/lr`` (0-d float), when the model was
-  compiled; once the optimizer has taken a step also ``optimizer/<slot>/<j>`` for every state
-  slot of the optimizer (``exp_avg``, ``momentum_buffer``, ...) and every parameter ``j``, in
-  the order the model hands its parameters to the optimizer, each of that parameter's shape
-  and dtype.
-
-The JSON object has exactly these keys (a missing or an extra one is an error)::
-
-    format           "gradlab.Sequential"
-    version          int, 1 <= version <= VERSION (1)
-    gradlab_version  str: the gradlab that wrote the file (not checked against this one)
-    model            {"name": str or null,
-                      "input_dim": int in [1, MAX_WIDTH],
-                      "seed": int >= 0 or null,
-                      "dtype": "float32" or "float64",
-                      "layers": 1 to MAX_LAYERS of {"class_name": a registered layer,
-                                                     "config": {...} (its constructor args)}}
-    compile          null, or {"optimizer": a name or {"name": str, "config": {...}},
-                               "loss": str, "metrics": [str, ...]}
-    rng              {"init": PCG64 state, "shuffle": PCG64 state}, where a PCG64 state is
-                     {"bit_generator": "PCG64",
-                      "state": {"state": int in [0, 2**128), "inc": odd int in [0, 2**128)},
-                      "has_uint32": 0 or 1, "uinteger": int in [0, 2**32)}
-    step             int >= 0: optimisation steps taken over every fit
+"""Load a model saved by :func:`gradlab.model.saving.save_model`, trusting nothing in it.
 
 Loading: limits before allocation
 ---------------------------------
@@ -59,83 +25,40 @@ file raises ``FileNotFoundError``. A custom layer class (one registered by the u
 to step 3) is built before its weights can be compared with the file's, so its own config
 sizes are checked only by its constructor and ``build``; so are the layers after it, whose
 input width is not known until it is built.
-
-Saving: atomic writes and the cleanup rule
-------------------------------------------
-:func:`save_model` writes the archive to a temporary file in the target's folder, named
-``.<name>.<host>.<pid>.<8 hex digits>.tmp`` (``<name>`` is the target's name, cut to 100
-characters), and then moves it over the target with ``os.replace``: the target is always
-either the previous file or the new one, whatever interrupts the save. The temporary file is
-created with mode ``0o666``, so the umask (or the folder's default ACL) applies to it as to
-any file ``open`` creates.
-
-A save killed before its rename (SIGKILL, power cut) leaves its temporary file behind. The next
-save to the same target removes such leftovers, and only those: the files named as above for
-that target that were written on this host by a process that no longer exists (its pid in
-the name; a live process's file is never touched), and those it cannot check that are older
-than ``STALE_AFTER_S`` (24 hours): written on another host sharing the folder, or by an older
-gradlab whose names ``.<name>.<8 characters>.tmp`` carry no pid. (On a system without POSIX
-signals only the age rule applies.)
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import re
-import secrets
-import socket
 import struct
-import time
 import tokenize
 import zipfile
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import numpy as np
 from numpy.lib import format as npy_format
 
-from . import layers as layers_mod
-from . import losses as losses_mod
-from . import metrics as metrics_mod
-from . import optimizers as optimizers_mod
+from .. import layers as layers_mod
+from .. import losses as losses_mod
+from .. import metrics as metrics_mod
+from .. import optimizers as optimizers_mod
+from .saving import (
+    FORMAT,
+    MAX_BYTES,
+    MAX_CONFIG_BYTES,
+    MAX_CONFIG_DEPTH,
+    MAX_LAYERS,
+    MAX_WIDTH,
+    VERSION,
+)
+from .sequential import Sequential
 
-if TYPE_CHECKING:
-    from .model import Sequential
-
-__all__ = [
-    "MAX_BYTES",
-    "MAX_CONFIG_BYTES",
-    "MAX_CONFIG_DEPTH",
-    "MAX_LAYERS",
-    "MAX_WIDTH",
-    "STALE_AFTER_S",
-    "create_temp_file",
-    "load_model",
-    "save_model",
-]
-
-FORMAT = "gradlab.Sequential"
-VERSION = 1
-
-#: Default of ``load_model(max_bytes=...)``: the most bytes all weights of a loaded model may
-#: take (the file's config decides the sizes; this is checked before anything is built).
-MAX_BYTES = 2**28
-#: The most features any layer of a loaded model may take or give.
-MAX_WIDTH = 2**20
-#: The most layers a loaded model may have.
-MAX_LAYERS = 10_000
-#: The most bytes ``__config__`` may declare (its text is stored as UTF-32, 4 bytes a character).
-MAX_CONFIG_BYTES = 2**25
-#: The deepest nesting of JSON arrays and objects the config may have.
-MAX_CONFIG_DEPTH = 32
-#: Age after which a save removes a temporary file whose writer it cannot check (seconds).
-STALE_AFTER_S = 24 * 3600
+__all__ = ["load_model"]
 
 # A .npy header: 6 magic bytes, 2 version bytes, a 2- or 4-byte length and the header text,
 # which numpy's reader caps at 10000 characters.
@@ -156,184 +79,6 @@ _DAMAGED = (
 )
 # What constructors raise on a config they do not accept.
 _REFUSED = (TypeError, ValueError, ArithmeticError, LookupError, AttributeError)
-
-
-# ---- saving -------------------------------------------------------------------------------
-
-
-def save_model(model: Sequential, path: str | os.PathLike[str]) -> None:
-    """Write ``model`` to ``path`` (conventionally ``*.npz``) atomically.
-
-    See the module docstring for the format, the temporary file and the cleanup rule.
-
-    Raises:
-        RuntimeError: if the model is not built.
-        IsADirectoryError: if ``path`` is a folder.
-        FileNotFoundError, NotADirectoryError, PermissionError: if the folder of ``path`` does
-            not exist, is not a folder or does not let us create files; the message names it.
-    """
-    from . import __version__
-
-    model._require_built()
-    path = Path(path)
-    if path.is_dir():
-        raise IsADirectoryError(f"save: {path} is a folder; give a file name such as model.npz")
-    folder = path.parent
-    _check_folder(folder, path)
-    config: dict[str, Any] = {
-        "format": FORMAT,
-        "version": VERSION,
-        "gradlab_version": __version__,
-        "model": model.get_config(),
-        "compile": None,
-        "rng": {
-            "init": model.init_rng.bit_generator.state,
-            "shuffle": model.rng.bit_generator.state,
-        },
-        "step": model.steps,
-    }
-    arrays: dict[str, np.ndarray] = {}
-    for i, layer in enumerate(model.layers):
-        for k, w in enumerate(layer.weights):
-            arrays[f"weights/{i}/{k}"] = w
-    if model.compiled:
-        config["compile"] = {
-            "optimizer": optimizers_mod.serialize(model.optimizer),
-            "loss": losses_mod.serialize(model.loss),
-            "metrics": list(model.metric_names),
-        }
-        for key, value in model.optimizer.get_state().items():
-            arrays[f"optimizer/{key}"] = np.asarray(value)
-    arrays["__config__"] = np.array(json.dumps(config, default=_json_default))
-    _remove_stale_temp_files(path)
-    try:
-        fd, tmp = create_temp_file(folder, f".{path.name[:100]}.{_host()}.{os.getpid()}.", ".tmp")
-    except (FileNotFoundError, NotADirectoryError):  # the folder went away since the check
-        _check_folder(folder, path)
-        raise
-    except PermissionError as exc:
-        raise PermissionError(
-            f"save: cannot write {path}: no permission to create files in the folder "
-            f"{folder} ({exc.strerror}); choose a folder you can write to"
-        ) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_folder(folder)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    raise TypeError(f"cannot save {type(value).__name__} {value!r} in the model config")
-
-
-def _check_folder(folder: Path, target: Path) -> None:
-    """Raise a clear error naming ``folder`` when a file cannot be created in it."""
-    if not folder.exists():
-        raise FileNotFoundError(
-            f"save: cannot write {target}: the folder {folder} does not exist; create it first "
-            f"(for example Path({str(folder)!r}).mkdir(parents=True)) or save somewhere else"
-        )
-    if not folder.is_dir():
-        raise NotADirectoryError(
-            f"save: cannot write {target}: {folder} is a file, not a folder; choose a path "
-            "inside an existing folder"
-        )
-
-
-def create_temp_file(folder: Path, prefix: str, suffix: str) -> tuple[int, Path]:
-    """Create a new empty file ``folder/<prefix><8 hex digits><suffix>`` and open it to write.
-
-    The name is new (``O_EXCL``: an existing file is never opened), and the file is created
-    with mode ``0o666`` so that the operating system applies the umask, or the folder's default
-    ACL, exactly as for a file created by ``open`` — unlike ``tempfile.mkstemp``, whose files
-    are ``0o600`` whatever the umask. Nothing reads or changes the umask, so this is safe in a
-    threaded program.
-
-    Returns:
-        The open file descriptor (the caller closes it) and the file's path.
-    """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
-    flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
-    for _ in range(100):
-        path = folder / f"{prefix}{secrets.token_hex(4)}{suffix}"
-        try:
-            return os.open(path, flags, 0o666), path
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"could not find a free name {prefix}*{suffix} in {folder}")
-
-
-def _host() -> str:
-    """This machine's name as it appears in temporary file names (letters, digits and '-')."""
-    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:32] or "host"
-
-
-def _remove_stale_temp_files(target: Path) -> list[Path]:
-    """Remove what killed saves to ``target`` left behind (the module docstring's rule)."""
-    ours = re.compile(
-        rf"\.{re.escape(target.name[:100])}\.([A-Za-z0-9-]{{1,32}})\.([0-9]{{1,10}})"
-        r"\.[0-9a-f]{8}\.tmp"
-    )
-    legacy = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp")  # tempfile.mkstemp
-    host, signals = _host(), os.name == "posix"
-    removed: list[Path] = []
-    try:
-        entries = list(os.scandir(target.parent))
-    except OSError:
-        return removed
-    for entry in entries:
-        match = ours.fullmatch(entry.name)
-        if match is None and legacy.fullmatch(entry.name) is None:
-            continue
-        try:
-            if not entry.is_file(follow_symlinks=False):
-                continue
-            if match is not None and signals and match[1] == host:
-                stale = not _process_exists(int(match[2]))
-            else:
-                stale = time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER_S
-            if stale:
-                os.unlink(entry.path)
-                removed.append(Path(entry.path))
-        except OSError:  # removed meanwhile by another save, or not ours to remove
-            continue
-    return removed
-
-
-def _process_exists(pid: int) -> bool:
-    """Whether a process ``pid`` exists on this host (signal 0 checks without sending)."""
-    if not 0 < pid < 2**31:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # PermissionError: it exists but belongs to someone else
-        return True
-    return True
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Flush the folder entry of the renamed file to disk (POSIX; best effort)."""
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 # ---- loading ------------------------------------------------------------------------------
@@ -357,7 +102,6 @@ def load_model(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> S
         ValueError: if the file is not a gradlab model archive, is damaged, does not fit the
             format or exceeds the limits; the message names the file and the problem.
     """
-    from .model import Sequential
 
     path = Path(path)
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
@@ -771,55 +515,6 @@ class _Plan:
     nonnegative: tuple[str, ...] = ()
 
 
-def _plan_dense(layer: Any, width: int, dtype: np.dtype[Any]) -> _Plan:
-    units = layer.units
-    if layer.use_bias:
-        return _Plan(("W", "b"), ((width, units), (units,)), units)
-    return _Plan(("W",), ((width, units),), units)
-
-
-def _plan_maxout(layer: Any, width: int, dtype: np.dtype[Any]) -> _Plan:
-    pieces, units = layer.pieces, layer.units
-    return _Plan(("W", "b"), ((pieces, width, units), (pieces, units)), units)
-
-
-def _plan_batch_norm(layer: Any, width: int, dtype: np.dtype[Any]) -> _Plan:
-    names = ("gamma", "beta") if layer.affine else ()
-    names += ("running_mean", "running_var")
-    return _Plan(names, ((width,),) * len(names), width, nonnegative=("running_var",))
-
-
-def _plan_layer_norm(layer: Any, width: int, dtype: np.dtype[Any]) -> _Plan:
-    names = ("gamma", "beta") if layer.elementwise_affine else ()
-    return _Plan(names, ((width,),) * len(names), width)
-
-
-def _plan_unit_param(layer: Any, width: int, dtype: np.dtype[Any]) -> _Plan:
-    return _Plan(layer.param_names, ((1 if layer.shared else width,),), width)
-
-
-def _plan_dropout(layer: Any, width: int, dtype: np.dtype[Any]) -> _Plan:
-    return _Plan((), (), width)
-
-
-def _plan_activation(layer: Any, width: int, dtype: np.dtype[Any]) -> _Plan:
-    # As Activation.output_dim: the width of the activation's output for one row.
-    return _Plan((), (), int(layer.activation(np.zeros((1, width), dtype)).shape[1]))
-
-
-#: How each of gradlab's layer classes sizes its weights (tests compare this with ``build``).
-_PLANS: dict[type, Callable[[Any, int, np.dtype[Any]], _Plan]] = {
-    layers_mod.Dense: _plan_dense,
-    layers_mod.Maxout: _plan_maxout,
-    layers_mod.BatchNorm: _plan_batch_norm,
-    layers_mod.LayerNorm: _plan_layer_norm,
-    layers_mod.PReLU: _plan_unit_param,
-    layers_mod.FReLU: _plan_unit_param,
-    layers_mod.Dropout: _plan_dropout,
-    layers_mod.Activation: _plan_activation,
-}
-
-
 def _plan(
     archive: _Archive,
     layers: list[layers_mod.Layer],
@@ -829,19 +524,29 @@ def _plan(
 ) -> list[_Plan | None]:
     """Work out every layer's weights from the configs alone and check widths and bytes.
 
-    A layer of a class not in ``_PLANS``, and every layer after it, gets ``None``.
+    Each layer says what it will create (:meth:`Layer.weight_shapes` and
+    :meth:`Layer.output_width`); a layer that cannot tell (a class of your own), and every
+    layer after it, gets ``None``.
     """
     plans: list[_Plan | None] = []
     width: int | None = input_dim
     total = 0
     for i, layer in enumerate(layers):
-        rule = _PLANS.get(type(layer)) if width is not None else None
-        if rule is None or width is None:
+        if width is None:
             plans.append(None)
-            width = None
             continue
         try:
-            plan = rule(layer, width, dtype)
+            shapes = layer.weight_shapes(width)
+            if shapes is None:
+                plans.append(None)
+                width = None
+                continue
+            plan = _Plan(
+                tuple(shapes),
+                tuple(shapes.values()),
+                layer.output_width(width),
+                layer.nonnegative_weights,
+            )
         except _REFUSED as exc:
             raise archive.error(
                 f"layer {i} {layer.describe()} cannot take {width} features: {exc}"
@@ -926,13 +631,6 @@ def _check_dtype(archive: _Archive, key: str, header: _Header, dtype: np.dtype[A
         raise archive.error(f"entry {key!r} holds {header.dtype}; the model's dtype is {dtype}")
 
 
-def _weight_names(layer: layers_mod.Layer) -> list[str]:
-    """The names of ``layer.weights`` (params then buffers)."""
-    return [n for n in layer.param_names if n in layer.params] + [
-        n for n in layer.buffer_names if n in layer.buffers
-    ]
-
-
 def _load_layer_weights(
     archive: _Archive,
     i: int,
@@ -950,7 +648,7 @@ def _load_layer_weights(
             f"layer {i} {layer.describe()} was built with weights of shapes {built}; the file "
             f"holds shapes {[h.shape for k, h in headers.items() if k.startswith(f'weights/{i}/')]}"
         )
-    names = _weight_names(layer)
+    names = layer.weight_names
     arrays = []
     for key, name in zip(keys, names, strict=True):
         array = archive.read(key, headers[key])

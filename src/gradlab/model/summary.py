@@ -1,0 +1,62 @@
+"""The text of ``Sequential.summary()``: one row per layer, parameters and cached bytes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .sequential import Sequential
+
+__all__ = ["render_summary"]
+
+
+def _fmt_bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
+
+
+def render_summary(model: Sequential, rows: list[dict[str, Any]], batch_size: int) -> str:
+    """Return the model summary as a plain-text table."""
+    header = ("#", "Layer", "Output shape", "Params", f"Cached for backward (batch {batch_size})")
+    body = [
+        (
+            str(i),
+            r["layer"],
+            str(r["output_shape"]),
+            f"{r['params']:,}",
+            _fmt_bytes(r["cached_bytes"]),
+        )
+        for i, r in enumerate(rows)
+    ]
+    widths = [max(len(row[c]) for row in (header, *body)) for c in range(len(header))]
+    line = "  ".join("-" * w for w in widths)
+
+    def fmt(row: tuple[str, ...]) -> str:
+        return "  ".join(
+            cell.rjust(w) if c in (0, 3, 4) else cell.ljust(w)
+            for c, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+
+    params = model.count_params()
+    cached = sum(r["new_cached_bytes"] for r in rows)  # shared arrays counted once
+    weights = sum(w.nbytes for layer in model.layers for w in layer.weights)
+    live = max((r["input_bytes"] + r["output_bytes"] for r in rows), default=0)
+    title = (
+        f"Sequential {model.name or ''}".rstrip() + f" (input_dim={model.input_dim}, {model.dtype})"
+    )
+    return "\n".join(
+        [
+            title,
+            line,
+            fmt(header),
+            line,
+            *map(fmt, body),
+            line,
+            f"Trainable params: {params:,} ({_fmt_bytes(weights)} with buffers)",
+            f"Cached for backward per batch of {batch_size}: {_fmt_bytes(cached)} "
+            f"(inference holds at most one layer's input and output, {_fmt_bytes(live)})",
+        ]
+    )
