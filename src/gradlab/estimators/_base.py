@@ -2,8 +2,10 @@
 
 One epoch of ``fit`` is one epoch of :meth:`gradlab.Sequential.fit`. The callback
 :class:`~gradlab.estimators._tracker.Tracker` rescales gradlab's loss to scikit-learn's and
-adds scikit-learn's L2 penalty and convergence rule, so ``loss_curve_``, the gradients and
-``alpha`` have scikit-learn's scale and meaning.
+applies scikit-learn's convergence rule, and a :class:`~gradlab.callbacks.WeightPenalty` adds
+scikit-learn's L2 penalty, so ``loss_curve_``, the gradients and ``alpha`` have scikit-learn's
+scale and meaning. The tracker counts in a :class:`~gradlab.estimators._tracker.Progress` that
+the estimator keeps between ``partial_fit`` calls and copies into its fitted attributes.
 """
 
 from __future__ import annotations
@@ -19,21 +21,20 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .. import initializers
+from .. import TrainingDivergedError, initializers
+from ..callbacks import WeightPenalty
 from ..datasets import train_test_split
 from ..layers import Dense
-from ..model import Sequential
-from ..training import TrainingDivergedError
 from ._compat import validate_data
 from ._docs import fill_doc
 from ._network import (
     SOLVERS,
-    build_layers,
+    build_network,
     hidden_sizes,
     make_optimizer,
     seed_from_random_state,
 )
-from ._tracker import Tracker
+from ._tracker import Progress, Tracker
 
 __all__ = ["BaseMLP", "EstimatorDivergedError"]
 
@@ -156,7 +157,7 @@ class BaseMLP(BaseEstimator):
     def _decode(self, out: NDArray[np.floating]) -> NDArray[Any]:
         raise NotImplementedError
 
-    def _score_validated(self, X: NDArray[np.floating], y: NDArray[Any]) -> float:
+    def _score_validated(self, X: NDArray[np.floating], y: NDArray[Any], epoch: int) -> float:
         """The validation score of ``early_stopping``: accuracy or R², as ``score``.
 
         Raises :class:`~gradlab.TrainingDivergedError` when the network's outputs on the
@@ -169,7 +170,7 @@ class BaseMLP(BaseEstimator):
         if score is None or not np.isfinite(score):
             what = "are not finite" if score is None else f"give a validation score of {score}"
             raise TrainingDivergedError(
-                f"training diverged at epoch {self.n_iter_}: the network's outputs on the "
+                f"training diverged at epoch {epoch}: the network's outputs on the "
                 f"validation split (early_stopping) {what}, although the training batches "
                 f"stayed finite. Remedies: lower learning_rate_init (now "
                 f"{self.learning_rate_init}), clip gradients (clip_norm=1.0), or scale the "
@@ -231,8 +232,11 @@ class BaseMLP(BaseEstimator):
             int(s) for s in np.random.SeedSequence(self.seed_).generate_state(3)
         )
         dtype = self.dtype or (np.float32 if X.dtype == np.float32 else np.float64)
-        model = Sequential(
-            build_layers(self, hidden, out_activation, n_outputs),
+        model = build_network(
+            self,
+            hidden,
+            out_activation,
+            n_outputs,
             input_dim=X.shape[1],
             seed=model_seed,
             dtype=dtype,
@@ -251,17 +255,8 @@ class BaseMLP(BaseEstimator):
         self.out_activation_ = {"sigmoid": "logistic", "linear": "identity"}.get(
             out_activation, out_activation
         )
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.loss_curve_: list[float] = []
-        self._no_improvement_count = 0
-        if self.early_stopping:
-            self.validation_scores_: list[float] | None = []
-            self.best_validation_score_: float | None = -np.inf
-            self.best_loss_: float | None = None
-        else:
-            self.validation_scores_ = self.best_validation_score_ = None
-            self.best_loss_ = np.inf
+        self._progress = Progress.start(validation=self.early_stopping)
+        self._publish(self._progress)
         self.diagnostics_: dict[str, list[Any]] = {
             "layers": [f"{i} {layer.describe()}" for i, layer in enumerate(model.layers)],
             "epoch": [],
@@ -294,8 +289,23 @@ class BaseMLP(BaseEstimator):
         diag = Diagnostics(
             every="epoch", data=probe, max_samples=PROBE_SAMPLES, record_initial=False
         )
-        tracker = Tracker(self, n, X_val, y_val)
-        self.n_iter_ = 0
+        progress = self._progress
+        progress.n_iter = 0
+        penalty = WeightPenalty("l2", self.alpha, per_sample=True)
+
+        def score(epoch: int) -> float:
+            return self._score_validated(X_val, y_val, epoch)
+
+        tracker = Tracker(
+            progress,
+            n_samples=n,
+            loss_scales=self._loss_scales,
+            penalty=penalty,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            score=None if X_val is None else score,
+            verbose=self.verbose,
+        )
         try:
             self.model_.fit(
                 X,
@@ -303,7 +313,7 @@ class BaseMLP(BaseEstimator):
                 epochs=1 if incremental else self.max_iter,
                 batch_size=batch_size,
                 shuffle=self.shuffle,
-                callbacks=[tracker, diag],
+                callbacks=[tracker, penalty, diag],  # rescale the gradients, then add the penalty
                 verbose=0,
             )
         except TrainingDivergedError as exc:
@@ -311,6 +321,8 @@ class BaseMLP(BaseEstimator):
                 f"{type(self).__name__}: {exc} Large input values diverge easily: scaling "
                 "the features (sklearn.preprocessing.StandardScaler) often helps."
             ) from None
+        finally:
+            self._publish(progress)
         first_epoch = len(self.diagnostics_["epoch"]) + 1
         self.diagnostics_["epoch"] += list(range(first_epoch, first_epoch + len(diag.records)))
         self.diagnostics_["grad_norm"] += diag.series("grad_w_norm").tolist()
@@ -327,6 +339,19 @@ class BaseMLP(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=3,
             )
+
+    def _publish(self, progress: Progress) -> None:
+        """Copy the tracker's counts into the fitted attributes (``n_iter_``, ``loss_curve_``,
+        ...)."""
+        self.n_iter_ = progress.n_iter
+        self.t_ = progress.t
+        if progress.loss is not None:
+            self.loss_ = progress.loss
+        self.loss_curve_ = list(progress.loss_curve)
+        self.best_loss_ = progress.best_loss
+        scores = progress.validation_scores
+        self.validation_scores_ = None if scores is None else list(scores)
+        self.best_validation_score_ = progress.best_validation_score
 
     def _validation_split(self, X: NDArray[np.floating], y: NDArray[Any], targets: Any) -> tuple:
         """Hold out ``validation_fraction`` of the rows, stratified for single-label classes."""

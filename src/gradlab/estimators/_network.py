@@ -1,4 +1,4 @@
-"""From the estimator's parameters to a gradlab network: seed, layers and optimizer."""
+"""From the estimator's parameters to a gradlab network: seed, network and optimizer."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import InvalidParameterError
 
 from .. import activations, initializers, optimizers
-from ..layers import Activation, BatchNorm, Dense, Dropout, Layer
+from .._checks import check_int
+from ..model import Sequential, check_hidden_activation, mlp
 
 __all__ = [
     "SOLVERS",
-    "build_layers",
+    "build_network",
     "hidden_activations",
     "hidden_sizes",
     "invalid",
@@ -22,8 +23,20 @@ __all__ = [
     "seed_from_random_state",
 ]
 
+#: For each ``solver`` (a gradlab optimizer's name), the estimator's settings it takes besides
+#: ``lr=learning_rate_init`` and ``clip_norm``.
+_SOLVER_SETTINGS: dict[str, tuple[str, ...]] = {
+    "sgd": (),
+    "momentum": ("momentum",),
+    "nesterov": ("momentum",),
+    "adagrad": ("eps",),
+    "rmsprop": ("eps",),
+    "adam": ("betas", "eps"),
+    "adamw": ("betas", "eps"),
+}
+
 #: ``solver`` names, each a gradlab optimizer with ``learning_rate_init`` as its ``lr``.
-SOLVERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
+SOLVERS = tuple(_SOLVER_SETTINGS)
 
 
 def seed_from_random_state(random_state: Any) -> int:
@@ -62,10 +75,10 @@ def hidden_sizes(est: BaseEstimator) -> tuple[int, ...]:
     """Return ``hidden_layer_sizes`` as a tuple of positive ints (an int is one layer)."""
     sizes = est.hidden_layer_sizes
     sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
-    for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
-            raise invalid(est, "hidden_layer_sizes", "positive ints", est.hidden_layer_sizes)
-    return tuple(int(s) for s in sizes)
+    try:
+        return tuple(check_int(size, "hidden_layer_sizes", low=1) for size in sizes)
+    except (TypeError, ValueError):
+        raise invalid(est, "hidden_layer_sizes", "positive ints", est.hidden_layer_sizes) from None
 
 
 def hidden_activations(est: BaseEstimator, n_hidden: int) -> list[activations.Activation]:
@@ -87,49 +100,55 @@ def hidden_activations(est: BaseEstimator, n_hidden: int) -> list[activations.Ac
             raise InvalidParameterError(
                 f"The 'activation' parameter of {type(est).__name__}: {exc}"
             ) from None
-        probe = np.zeros((1, 4))
-        if act(probe).shape != probe.shape:
-            raise invalid(est, "activation", "an activation that keeps the width", item)
-        found.append(act)
+        try:
+            found.append(check_hidden_activation(act, "activation"))
+        except ValueError:
+            raise invalid(est, "activation", "an activation that keeps the width", item) from None
     return found
 
 
-def build_layers(
-    est: BaseEstimator, hidden: tuple[int, ...], out_activation: str, n_outputs: int
-) -> list[Layer]:
-    """Return the layers: per hidden layer ``Dense(act)`` or ``Dense, BatchNorm, Activation``,
-    then ``Dropout`` when asked for; last a ``Dense`` with the output activation."""
+def build_network(
+    est: BaseEstimator,
+    hidden: tuple[int, ...],
+    out_activation: str,
+    n_outputs: int,
+    *,
+    input_dim: int,
+    seed: int,
+    dtype: Any,
+) -> Sequential:
+    """Return the network (:func:`gradlab.model.mlp`): per hidden layer ``Dense(act)`` or
+    ``Dense, BatchNorm, Activation``, then ``Dropout`` when asked for; last a ``Dense`` with
+    the output activation."""
     try:
         init = initializers.get(est.kernel_initializer)
     except (TypeError, ValueError) as exc:
         raise InvalidParameterError(
             f"The 'kernel_initializer' parameter of {type(est).__name__}: {exc}"
         ) from None
-    stack: list[Layer] = []
-    for units, act in zip(hidden, hidden_activations(est, len(hidden)), strict=True):
-        if est.batch_norm:
-            stack += [Dense(units, kernel_initializer=init), BatchNorm(), Activation(act)]
-        else:
-            stack.append(Dense(units, act, kernel_initializer=init))
-        if est.dropout:
-            stack.append(Dropout(est.dropout))
-    stack.append(Dense(n_outputs, out_activation, kernel_initializer=init))
-    return stack
+    return mlp(
+        hidden,
+        n_outputs,
+        input_dim=input_dim,
+        activation=hidden_activations(est, len(hidden)),
+        output_activation=out_activation,
+        init=init,
+        batch_norm=est.batch_norm,
+        dropout=est.dropout,
+        seed=seed,
+        dtype=dtype,
+    )
 
 
 def make_optimizer(est: BaseEstimator) -> optimizers.Optimizer:
     """Return the gradlab optimizer named by ``solver``, with the estimator's settings."""
-    lr, clip, eps = est.learning_rate_init, est.clip_norm, est.epsilon
-    betas = (est.beta_1, est.beta_2)
     if est.solver == "nesterov" and est.momentum == 0:
         raise invalid(est, "momentum", "> 0 with solver='nesterov'", est.momentum)
-    make = {
-        "sgd": lambda: optimizers.SGD(lr, clip_norm=clip),
-        "momentum": lambda: optimizers.Momentum(lr, est.momentum, clip_norm=clip),
-        "nesterov": lambda: optimizers.Nesterov(lr, est.momentum, clip_norm=clip),
-        "adagrad": lambda: optimizers.Adagrad(lr, eps=eps, clip_norm=clip),
-        "rmsprop": lambda: optimizers.RMSprop(lr, eps=eps, clip_norm=clip),
-        "adam": lambda: optimizers.Adam(lr, betas, eps, clip_norm=clip),
-        "adamw": lambda: optimizers.AdamW(lr, betas, eps, clip_norm=clip),
+    settings = {
+        "momentum": est.momentum,
+        "eps": est.epsilon,
+        "betas": (est.beta_1, est.beta_2),
     }
-    return make[est.solver]()
+    config = {"lr": est.learning_rate_init, "clip_norm": est.clip_norm}
+    config.update((key, settings[key]) for key in _SOLVER_SETTINGS[est.solver])
+    return optimizers.get({"name": est.solver, "config": config})
