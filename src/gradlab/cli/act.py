@@ -17,22 +17,19 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from .. import activations
 from ..activations import Activation, ActivationInfo
 from ..activations.base import REGISTRY
-from .common import FileError, UsageError, check_output_file
+from .common import FileError, UsageError, check_output_file, stdout_console
 
 __all__ = ["add_parser", "key_points", "parse_params"]
 
@@ -86,7 +83,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([info_to_dict(a.info) for a in acts], indent=2))
         return 0
-    console = _console()
+    console = stdout_console()
     wide = console.width >= 100  # room to say where |f'| peaks
     table = Table(
         title="gradlab activations", header_style="bold", box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0)
@@ -164,7 +161,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     act = resolve(args.name, parse_params(args.param))
     info = act.info
     examples = [_value_table(act)] if info.elementwise else _vector_example(act)  # may fail
-    console = _console()
+    console = stdout_console()
     title = Text(info.name, style="bold")
     if info.aliases:
         title.append(f"  (aliases: {', '.join(info.aliases)})", style="dim")
@@ -378,8 +375,3 @@ def _kinks_short(info: ActivationInfo) -> str:
         for k in info.kinks
     )
 
-
-def _console() -> Console:
-    """Return a console on the current stdout; 120 columns wide when piped (unless $COLUMNS)."""
-    width = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120
-    return Console(file=sys.stdout, highlight=False, width=width)

@@ -1,4 +1,5 @@
-"""What every ``gradlab`` sub-command shares: its errors, exit statuses and output-path checks.
+"""What every ``gradlab`` sub-command shares: its errors, exit statuses, output-path checks,
+the parsing of ``--layers`` and the console it prints tables on.
 
 Exit statuses: 0 success, 1 a file or folder cannot be read or written (or training
 diverged), 2 a mistake in the command line, 130 interrupted with Ctrl-C (128 + SIGINT, as a
@@ -12,8 +13,13 @@ finished training run.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = [
     "EXIT_FAILURE",
@@ -23,6 +29,8 @@ __all__ = [
     "UsageError",
     "check_output_file",
     "check_output_folder",
+    "parse_widths",
+    "stdout_console",
 ]
 
 EXIT_FAILURE = 1
@@ -91,3 +99,27 @@ def check_output_folder(path: Path, flag: str) -> None:
     except OSError as exc:
         raise FileError(f"{what}: cannot create the folder: {exc.strerror or exc}") from None
     _probe(path, what)
+
+
+def parse_widths(spec: str, flag: str = "--layers") -> list[int]:
+    """Return the hidden widths of ``"64,64"`` (spaces ignored; ``""`` is no hidden layer).
+
+    Raises:
+        UsageError: unless every item is a positive int.
+    """
+    try:
+        sizes = [int(s) for s in spec.replace(" ", "").split(",") if s]
+    except ValueError:
+        raise UsageError(f"{flag} must be comma-separated positive ints, got {spec!r}") from None
+    if any(s < 1 for s in sizes):
+        raise UsageError(f"{flag} must be comma-separated positive ints, got {spec!r}")
+    return sizes
+
+
+def stdout_console() -> Console:
+    """Return a rich console on the current stdout; 120 columns wide when piped (unless
+    ``$COLUMNS`` says otherwise)."""
+    from rich.console import Console
+
+    width = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120
+    return Console(file=sys.stdout, highlight=False, width=width)

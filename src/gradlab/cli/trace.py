@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import UsageError
+from .common import UsageError, parse_widths, stdout_console
 
 __all__ = ["add_parser", "cmd_trace"]
 
@@ -69,11 +69,9 @@ def _floats(spec: str, flag: str) -> list[float]:
 
 
 def _sizes(args: argparse.Namespace, n_inputs: int) -> list[int]:
-    from .train import _hidden_sizes
-
     if args.outputs < 1:
         raise UsageError(f"--outputs must be a positive int, got {args.outputs}")
-    return [n_inputs, *_hidden_sizes(args.layers), args.outputs]
+    return [n_inputs, *parse_widths(args.layers), args.outputs]
 
 
 def _target(args: argparse.Namespace, n_out: int) -> Any:
@@ -140,9 +138,8 @@ def _print(tr: Any, source: str, precision: int, *, check: bool) -> None:
     from rich.text import Text
 
     from ..lab import trace
-    from .act import _console
 
-    console = _console()
+    console = stdout_console()
     console.print(
         Text(
             f"{' → '.join(map(str, tr.sizes))} network, hidden {tr.hidden}, output "

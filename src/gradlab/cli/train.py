@@ -7,7 +7,7 @@ Example::
 
 ``--save`` is checked before training starts (its folder must exist and accept files). A run
 that finishes without learning (``Sequential.fit`` issues
-:class:`~gradlab.training.TrainingStalledWarning`) ends with one ``gradlab: warning: training
+:class:`~gradlab.TrainingStalledWarning`) ends with one ``gradlab: warning: training
 stalled ...`` line on stderr after the accuracies, and exit status 0: the run did finish, and
 the model is saved as asked.
 """
@@ -21,7 +21,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from .common import FileError, UsageError, check_output_file
+from .common import FileError, UsageError, check_output_file, parse_widths
 
 __all__ = ["add_parser", "build_model", "cmd_train", "load_data"]
 
@@ -76,16 +76,6 @@ def add_parser(groups: Any) -> None:
     p.set_defaults(handler=cmd_train)
 
 
-def _hidden_sizes(spec: str) -> list[int]:
-    try:
-        sizes = [int(s) for s in spec.replace(" ", "").split(",") if s]
-    except ValueError:
-        raise UsageError(f"--layers must be comma-separated positive ints, got {spec!r}") from None
-    if any(s < 1 for s in sizes):
-        raise UsageError(f"--layers must be comma-separated positive ints, got {spec!r}")
-    return sizes
-
-
 def load_data(args: argparse.Namespace) -> tuple[Any, Any, Any, Any]:
     """Return ``X_train, y_train, X_test, y_test`` for ``--data``."""
     from .. import datasets
@@ -109,47 +99,40 @@ def load_data(args: argparse.Namespace) -> tuple[Any, Any, Any, Any]:
     return Xtr, ytr, Xte, yte
 
 
-def _check_width_preserving(name: str) -> None:
+def _check_hidden_activation(name: str) -> None:
     """Raise :class:`UsageError` if activation ``name`` changes the width of a row (``glu``
-    halves it), which no hidden layer of a ``Dense`` stack allows."""
-    import numpy as np
-
+    halves it), which no hidden layer of an MLP allows; an unknown name raises ValueError."""
     from .. import activations
+    from ..model import check_hidden_activation
 
-    act = activations.get(name)  # an unknown name raises ValueError, reported as usage
-    if act.info.elementwise:
-        return
-    width = act(np.zeros((1, 4))).shape[-1]
-    if width != 4:
-        raise UsageError(
-            f"--activation {act.name} maps 4 features to {width}, and a hidden activation "
-            "must keep the width of its layer; choose an elementwise activation or softmax"
-        )
+    act = activations.get(name)
+    try:
+        check_hidden_activation(act, "--activation")
+    except ValueError as exc:  # the engine quotes the name; the command line shows it bare
+        message = str(exc).replace(f"--activation {act.name!r}", f"--activation {act.name}", 1)
+        raise UsageError(message) from None
 
 
 def build_model(args: argparse.Namespace, input_dim: int, n_classes: int) -> Any:
-    """Return the compiled :class:`~gradlab.Sequential` the flags describe."""
+    """Return the compiled :class:`~gradlab.Sequential` the flags describe
+    (:func:`gradlab.model.mlp` with a linear output layer, trained on the cross entropy)."""
     from .. import optimizers
-    from ..layers import Activation, BatchNorm, Dense, Dropout
-    from ..model import Sequential
+    from ..model import mlp
 
-    hidden = _hidden_sizes(args.layers)
+    hidden = parse_widths(args.layers)
     if hidden:
-        _check_width_preserving(args.activation)
-    stack: list[Any] = []
-    for units in hidden:
-        if args.batchnorm:
-            stack += [
-                Dense(units, kernel_initializer=args.init),
-                BatchNorm(),
-                Activation(args.activation),
-            ]
-        else:
-            stack.append(Dense(units, activation=args.activation, kernel_initializer=args.init))
-        if args.dropout:
-            stack.append(Dropout(args.dropout))
-    stack.append(Dense(n_classes, kernel_initializer=args.init))
-    model = Sequential(stack, input_dim=input_dim, seed=args.seed, dtype=args.dtype)
+        _check_hidden_activation(args.activation)
+    model = mlp(
+        hidden,
+        n_classes,
+        input_dim=input_dim,
+        activation=args.activation,
+        init=args.init,
+        batch_norm=args.batchnorm,
+        dropout=args.dropout,
+        seed=args.seed,
+        dtype=args.dtype,
+    )
     config: dict[str, Any] = {}
     if args.lr is not None:
         config["lr"] = args.lr
@@ -165,10 +148,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     """Train and print ``train accuracy … test accuracy … time …``.
 
     Checks ``--save`` first, then loads the data and builds the model, then trains; a
-    :class:`~gradlab.training.TrainingStalledWarning` from ``fit`` is printed as one warning
+    :class:`~gradlab.TrainingStalledWarning` from ``fit`` is printed as one warning
     line after the accuracies (exit status 0), other warnings pass through unchanged.
     """
-    from ..training import TrainingDivergedError, TrainingStalledWarning
+    from .. import TrainingDivergedError, TrainingStalledWarning
 
     if args.save is not None:
         check_output_file(args.save, "--save")
