@@ -44,7 +44,7 @@ if _REASON is not None:
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
-from gradlab.playground.protocol import hidden_activations  # noqa: E402
+from gradlab.playground.config import hidden_activations  # noqa: E402
 from gradlab.playground.server import BackgroundServer  # noqa: E402
 
 #: Generous limit for anything that waits on training (2 shared CPU cores in CI).

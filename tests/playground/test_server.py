@@ -16,7 +16,7 @@ with warnings.catch_warnings():  # starlette 1.x prefers httpx2; httpx is what i
 
 from gradlab.cli import main
 from gradlab.cli import playground as cli_playground
-from gradlab.playground.protocol import DEFAULT_CONFIG, LIMITS
+from gradlab.playground.config import DEFAULT_CONFIG, LIMITS
 from gradlab.playground.server import STATIC_DIR, WS_MAX_SIZE, BackgroundServer, create_app
 
 #: create_app's default address; the WebSocket tests open sessions as a page served from it.

@@ -10,9 +10,12 @@ import math
 import numpy as np
 import pytest
 
-from gradlab.layers import BatchNorm, Dense, Dropout
-from gradlab.playground.protocol import LIMITS, ProtocolError
-from gradlab.playground.session import Session, _Probe, feature_matrix, grid_points
+from gradlab.callbacks import WeightPenalty
+from gradlab.layers import BatchNorm, Dropout
+from gradlab.model import mlp
+from gradlab.playground.config import LIMITS, ProtocolError
+from gradlab.playground.data import feature_matrix, grid_points
+from gradlab.playground.session import Session, _GradientNorms
 
 G = LIMITS["grid"]
 
@@ -218,14 +221,21 @@ def test_state_does_not_change_training():
 
 
 def test_grad_norm_is_the_mean_before_regularization():
-    dense = Dense(2)
-    dense.build(3, rng=np.random.default_rng(0), dtype="float64")
-    probe = _Probe([dense], "l2", 0.5)
+    model = mlp([], 2, input_dim=3, dtype="float64")  # one Dense(2) on 3 inputs
+    dense = model.layers[0]
+    # the session's callbacks, in its order: the gradient norms, then the L2 penalty
+    probe = _GradientNorms([dense])
+    callbacks = [probe, WeightPenalty("l2", 0.5)]
+    for callback in callbacks:  # as fit does
+        callback.set_model(model)
+        callback.on_train_begin({})
     dense.grads["W"][...] = 1.0
     W = dense.params["W"].copy()
-    probe.on_after_backward(0, {})
+    for callback in callbacks:
+        callback.on_after_backward(0, {"size": 1})
     dense.grads["W"][...] = 2.0
-    probe.on_after_backward(1, {})
+    for callback in callbacks:
+        callback.on_after_backward(1, {"size": 1})
     np.testing.assert_allclose(probe.take(), [(math.sqrt(6) + math.sqrt(24)) / 2])
     np.testing.assert_allclose(dense.grads["W"], 2.0 + 0.5 * W)  # the penalty, added after
     assert probe.take() is None
@@ -353,7 +363,7 @@ def test_divergence_is_reported_not_raised():
 
 
 def test_all_hidden_activations_give_a_finite_state():
-    from gradlab.playground.protocol import hidden_activations
+    from gradlab.playground.config import hidden_activations
 
     for name in hidden_activations():
         s = Session({"layers": [{"units": 3, "activation": name}], "n_samples": 100})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .protocol import DEFAULT_CONFIG, ProtocolError, merge_config
+from .config import DEFAULT_CONFIG, ProtocolError, merge_config
 
 __all__ = ["PRESETS", "preset_config", "preset_names"]
 

@@ -41,9 +41,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from . import protocol
 from .access import AccessMiddleware, AccessPolicy
-from .protocol import LIMITS, ProtocolError
+from .config import LIMITS, ProtocolError
+from .messages import hello, parse_message
 from .session import Session
 
 __all__ = [
@@ -304,15 +304,7 @@ class Connection:
             return
         try:
             self.session = await self.manager.run(Session)
-            hello = {
-                "type": "hello",
-                "version": protocol.VERSION,
-                "session": self.id,
-                "options": protocol.options(),
-                "limits": protocol.limits(self.manager.idle_timeout),
-                "config": self.session.config,
-            }
-            await self.send(hello)
+            await self.send(hello(self.id, self.session.config, self.manager.idle_timeout))
             await self.send(await self._locked(self.session.data_message))
             await self.send(await self._locked(self.session.state))
             await self._receive_loop()
@@ -351,7 +343,7 @@ class Connection:
                     )
                 continue
             try:
-                msg = protocol.parse_message(text)
+                msg = parse_message(text)
                 await self.handle(msg)
             except ProtocolError as exc:
                 await self.send_error(exc)

@@ -5,48 +5,37 @@ thread pool, one call at a time per session. Everything random comes from
 ``np.random.default_rng`` seeded from the config's ``seed`` and two counters (``reset`` draws
 the next weights, ``regenerate`` the next data set), so the same seed and the same calls give
 the same numbers.
+
+The network is :func:`gradlab.model.mlp`'s, its optimizer :func:`gradlab.optimizers.get`'s and
+its L1/L2 penalty :class:`gradlab.callbacks.WeightPenalty`; the session adds what the page
+draws: per layer the gradient and weight norms, dead and saturated units, and the heatmaps.
 """
 
 from __future__ import annotations
 
-import base64
 import copy
 import math
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .. import activations as activations_mod
-from .. import initializers as initializers_mod
-from .. import optimizers as optimizers_mod
-from ..callbacks import Callback, Logs
-from ..datasets import toy
-from ..diagnostics import SATURATION_THRESHOLD
-from ..layers import Activation, BatchNorm, Dense, Dropout
-from ..model import Sequential
 from .. import TrainingDivergedError
-from . import protocol
-from .protocol import DATASETS, DEFAULT_CONFIG, LIMITS
+from .. import activations as activations_mod
+from .. import optimizers as optimizers_mod
+from ..callbacks import Callback, Logs, WeightPenalty
+from ..diagnostics import SATURATION_THRESHOLD
+from ..layers import BatchNorm, Dense, Dropout
+from ..model import mlp
+from .config import DATA_FIELDS, DEFAULT_CONFIG, LIMITS, merge_config
+from .data import feature_matrix, grid_points, make_data
+from .messages import config_message, data_message, finite, neuron_heatmaps, output_heatmap
+from .presets import preset_config
 
-__all__ = ["RANGE", "Session", "feature_matrix", "grid_points", "make_data"]
-
-#: Coordinates live in [-RANGE, RANGE]^2, as in TensorFlow Playground.
-RANGE = 6.0
+__all__ = ["Session"]
 
 Array = NDArray[np.floating]
-
-#: Standard deviation of the noise (in gradlab's unit square) at 100 % noise, per data set;
-#: gauss also has a floor so that its blobs are blobs at 0 % (as TensorFlow Playground's).
-_NOISE_SCALE = {"circle": 0.5, "xor": 0.5, "spiral": 0.5, "gauss": 0.7}
-_GAUSS_FLOOR = 0.12
-
-#: TensorFlow Playground's regress-gauss: centres (x, y) and signs.
-_REG_GAUSSIANS = np.array(
-    [[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]],
-    dtype=np.float64,
-)
 
 
 def _seed(*parts: int) -> int:
@@ -54,109 +43,16 @@ def _seed(*parts: int) -> int:
     return int(np.random.SeedSequence([int(p) for p in parts]).generate_state(1)[0])
 
 
-def make_data(config: dict[str, Any], seed: int) -> dict[str, Any]:
-    """Draw the data set of ``config`` and split it.
+class _GradientNorms(Callback):
+    """Per batch, record the norm of each ``Dense`` kernel's gradient; :meth:`take` the means.
 
-    Returns:
-        ``{"task", "n_classes", "train": (P, y), "test": (P, y)}`` with ``P`` the points in
-        ``[-6, 6]^2`` (float64, shape (n, 2)) and ``y`` int64 labels or float64 targets in
-        ``[-1, 1]``.
+    Put it before :class:`~gradlab.callbacks.WeightPenalty` in the callback list: the norms are
+    then those of the loss's gradient, before the penalty is added.
     """
-    name = config["dataset"]
-    n = config["n_samples"]
-    noise = config["noise"] / 100.0
-    rng = np.random.default_rng(seed)
-    task = DATASETS[name]["task"]
-    if task == "classification":
-        k = config["classes"]
-        std = noise * _NOISE_SCALE[name]
-        if name == "circle":
-            P, y = toy.circles(n, std, rng, dtype="float64")
-        elif name == "xor":
-            P, y = toy.xor(n, std, rng, dtype="float64")
-        elif name == "gauss":
-            P, y = toy.gauss(n, _GAUSS_FLOOR + std, rng, n_classes=k, dtype="float64")
-        else:
-            P, y = toy.spirals(n, std, rng, n_classes=k, dtype="float64")
-        P = np.clip(P * RANGE, -RANGE, RANGE)
-        n_classes = k if name in ("gauss", "spiral") else 2
-    else:
-        # As TensorFlow Playground: uniform points; the label is taken at a point moved by
-        # uniform noise of up to noise * 6 per coordinate.
-        P = rng.uniform(-RANGE, RANGE, size=(n, 2))
-        moved = P + rng.uniform(-RANGE, RANGE, size=(n, 2)) * noise
-        if name == "plane":
-            y = np.clip((moved[:, 0] + moved[:, 1]) / (2 * RANGE), -1.0, 1.0)
-        else:
-            y = _reg_gauss(moved)
-        n_classes = 1
-    order = rng.permutation(n)
-    n_train = min(n - 1, max(1, round(n * config["train_ratio"] / 100.0)))
-    train, test = order[:n_train], order[n_train:]
-    return {
-        "task": task,
-        "n_classes": n_classes,
-        "train": (P[train], y[train]),
-        "test": (P[test], y[test]),
-    }
 
-
-def _reg_gauss(P: NDArray[np.float64]) -> NDArray[np.float64]:
-    """TensorFlow Playground's regress-gauss label: the strongest signed bump at each point."""
-    d = np.hypot(P[:, None, 0] - _REG_GAUSSIANS[:, 0], P[:, None, 1] - _REG_GAUSSIANS[:, 1])
-    values = _REG_GAUSSIANS[:, 2] * np.clip(1.0 - d / 2.0, 0.0, 1.0)
-    pick = np.argmax(np.abs(values), axis=1)
-    return values[np.arange(len(P)), pick]
-
-
-def feature_matrix(P: NDArray[np.floating], features: list[str]) -> NDArray[np.float64]:
-    """Return the input columns ``features`` (canonical order) for points ``P`` (n, 2)."""
-    x1, x2 = P[:, 0], P[:, 1]
-    columns = {
-        "x1": lambda: x1,
-        "x2": lambda: x2,
-        "x1sq": lambda: x1 * x1,
-        "x2sq": lambda: x2 * x2,
-        "x1x2": lambda: x1 * x2,
-        "sinx1": lambda: np.sin(x1),
-        "sinx2": lambda: np.sin(x2),
-    }
-    return np.column_stack([columns[f]() for f in features]).astype(np.float64)
-
-
-def grid_points(g: int = LIMITS["grid"]) -> NDArray[np.float64]:
-    """The heatmap's ``g * g`` points, row-major: row 0 at x2 = +6, column 0 at x1 = -6."""
-    x1 = np.linspace(-RANGE, RANGE, g)
-    x2 = np.linspace(RANGE, -RANGE, g)
-    X1, X2 = np.meshgrid(x1, x2)
-    return np.column_stack([X1.ravel(), X2.ravel()])
-
-
-def _b64(a: NDArray[np.uint8]) -> str:
-    return base64.b64encode(np.ascontiguousarray(a, dtype=np.uint8).tobytes()).decode("ascii")
-
-
-def _quantize(values: Array, lo: Array, hi: Array) -> NDArray[np.uint8]:
-    """Map ``values`` (rows = points, columns = units) to bytes between ``lo`` and ``hi``."""
-    span = np.where(hi > lo, hi - lo, 1.0)
-    q = np.rint((values - lo) / span * 255.0)
-    return np.clip(q, 0, 255).astype(np.uint8)
-
-
-def _finite(x: float) -> float | None:
-    """``x`` as a float, or ``None`` (JSON null) when it is NaN or infinite."""
-    x = float(x)
-    return x if math.isfinite(x) else None
-
-
-class _Probe(Callback):
-    """Per batch: record the kernel gradient norms, then add the L1/L2 penalty gradients."""
-
-    def __init__(self, dense: list[Dense], regularization: str, rate: float) -> None:
+    def __init__(self, dense: list[Dense]) -> None:
         super().__init__()
         self.dense = dense
-        self.regularization = regularization if rate > 0 else "none"
-        self.rate = rate
         self.sums = np.zeros(len(dense))
         self.count = 0
 
@@ -174,37 +70,38 @@ class _Probe(Callback):
             g = layer.grads["W"].reshape(-1)
             self.sums[i] += math.sqrt(float(np.dot(g, g)))
         self.count += 1
-        if self.regularization == "l2":
-            for layer in self.dense:
-                layer.grads["W"] += self.rate * layer.params["W"]
-        elif self.regularization == "l1":
-            for layer in self.dense:
-                layer.grads["W"] += self.rate * np.sign(layer.params["W"])
 
 
-def _make_optimizer(config: dict[str, Any]) -> optimizers_mod.Optimizer:
-    spec = config["optimizer"]
-    lr, clip = config["learning_rate"], config["clip_norm"]
-    name = spec["name"]
-    if name == "sgd":
-        return optimizers_mod.SGD(lr, clip_norm=clip)
-    if name == "momentum":
-        return optimizers_mod.Momentum(lr, momentum=spec["momentum"], clip_norm=clip)
-    if name == "nesterov":
-        return optimizers_mod.Nesterov(lr, momentum=spec["momentum"], clip_norm=clip)
-    if name == "adagrad":
-        return optimizers_mod.Adagrad(lr, eps=spec["eps"], clip_norm=clip)
-    if name == "rmsprop":
-        return optimizers_mod.RMSprop(lr, alpha=spec["alpha"], eps=spec["eps"], clip_norm=clip)
-    return optimizers_mod.Adam(
-        lr, betas=(spec["beta1"], spec["beta2"]), eps=spec["eps"], clip_norm=clip
-    )
+def _optimizer(config: dict[str, Any]) -> optimizers_mod.Optimizer:
+    """The optimizer of ``config``: its ``optimizer`` spec, learning rate and clipping norm."""
+    params = {k: v for k, v in config["optimizer"].items() if k != "name"}
+    if "beta1" in params:  # the page sets Adam's two betas apart; the engine takes the pair
+        params["betas"] = (params.pop("beta1"), params.pop("beta2"))
+    params.update(lr=config["learning_rate"], clip_norm=config["clip_norm"])
+    return optimizers_mod.get({"name": config["optimizer"]["name"], "config": params})
 
 
-def _make_activation(name: str, seed: int) -> activations_mod.Activation:
-    if "seed" in activations_mod.get(name).get_config():  # rrelu: seeded like everything else
+def _activation(name: str, seed: int) -> activations_mod.Activation:
+    """The activation ``name``; a random one (rrelu) is seeded like everything else."""
+    if "seed" in activations_mod.get(name).get_config():
         return activations_mod.get({"name": name, "config": {"seed": seed}})
     return activations_mod.get(name)
+
+
+#: Per kind of output: the output layer's activation and the loss.
+_OUTPUTS = {
+    "regression": (None, "mse"),
+    "binary": ("sigmoid", "binary_cross_entropy"),
+    "multiclass": ("softmax", "cross_entropy"),
+}
+
+
+class _Hidden(NamedTuple):
+    """One hidden layer of the model: its ``Dense``, its ``BatchNorm`` or None, its activation."""
+
+    dense: Dense
+    bn: BatchNorm | None
+    act: activations_mod.Activation
 
 
 class Session:
@@ -222,7 +119,7 @@ class Session:
     """
 
     def __init__(self, config: dict[str, Any] | None = None) -> None:
-        self.config = protocol.merge_config(DEFAULT_CONFIG, config or {})
+        self.config = merge_config(DEFAULT_CONFIG, config or {})
         self.running = False
         self._weights_round = 0  # bumped by reset(): the next initial weights
         self._data_round = 0  # bumped by regenerate(): the next data set
@@ -256,47 +153,56 @@ class Session:
     def _build_model(self) -> None:
         c = self.config
         seed = _seed(c["seed"], self._weights_round, 2)
-        init = initializers_mod.get(c["initializer"])
-        layers: list[Any] = []
-        self._hidden: list[dict[str, Any]] = []  # per hidden layer: its layers and activation
-        for i, spec in enumerate(c["layers"]):
-            act = _make_activation(spec["activation"], _seed(seed, i, 3))
-            entry: dict[str, Any] = {"act": act, "units": spec["units"]}
-            if c["batchnorm"]:
-                entry["dense"] = Dense(spec["units"], None, kernel_initializer=init)
-                entry["bn"] = BatchNorm()
-                layers += [entry["dense"], entry["bn"], Activation(act)]
-            else:
-                entry["dense"] = Dense(spec["units"], act, kernel_initializer=init)
-                entry["bn"] = None
-                layers.append(entry["dense"])
-            if c["dropout"] > 0:
-                layers.append(Dropout(c["dropout"]))
-            self._hidden.append(entry)
-        task, k = self.data["task"], self.data["n_classes"]
-        if task == "regression":
-            out, loss = Dense(1, None, kernel_initializer=init), "mse"
+        k = self.data["n_classes"]
+        if self.data["task"] == "regression":
             self._kind = "regression"
-        elif k == 2:
-            out, loss = Dense(1, "sigmoid", kernel_initializer=init), "binary_cross_entropy"
-            self._kind = "binary"
         else:
-            out, loss = Dense(k, "softmax", kernel_initializer=init), "cross_entropy"
-            self._kind = "multiclass"
-        layers.append(out)
-        self._out = out
-        self._dense = [h["dense"] for h in self._hidden] + [out]
-        self.model = Sequential(layers, input_dim=len(c["features"]), seed=seed)
+            self._kind = "binary" if k == 2 else "multiclass"
+        output_activation, loss = _OUTPUTS[self._kind]
+        self.model = mlp(
+            [spec["units"] for spec in c["layers"]],
+            k if self._kind == "multiclass" else 1,
+            input_dim=len(c["features"]),
+            activation=[
+                _activation(spec["activation"], _seed(seed, i, 3))
+                for i, spec in enumerate(c["layers"])
+            ],
+            output_activation=output_activation,
+            init=c["initializer"],
+            batch_norm=c["batchnorm"],
+            dropout=c["dropout"],
+            seed=seed,
+        )
+        self._dense = [layer for layer in self.model.layers if isinstance(layer, Dense)]
+        self._out = self._dense[-1]
+        self._hidden = self._hidden_layers()
         if c["init_scale"] != 1.0:
             for layer in self._dense:
                 layer.params["W"] *= c["init_scale"]
-        self.model.compile(optimizer=_make_optimizer(c), loss=loss)
-        self._probe = _Probe(self._dense, c["regularization"], c["reg_rate"])
+        self.model.compile(optimizer=_optimizer(c), loss=loss)
+        self._norms = _GradientNorms(self._dense)
+        # the norms first: they are the loss's gradients, measured before the penalty is added
+        self._callbacks: list[Callback] = [self._norms]
+        if c["regularization"] != "none":
+            self._callbacks.append(WeightPenalty(c["regularization"], c["reg_rate"]))
         self._last_grad: NDArray[np.float64] | None = None
         self.epoch = 0
         self.steps = 0
         self.diverged: str | None = None
         self._compute_s = 0.0
+
+    def _hidden_layers(self) -> list[_Hidden]:
+        """Per hidden layer of the model, its ``Dense``, ``BatchNorm`` and activation."""
+        layers = self.model.layers
+        hidden = []
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Dense) or layer is self._out:
+                continue
+            if isinstance(layers[i + 1], BatchNorm):  # Dense -> BatchNorm -> Activation
+                hidden.append(_Hidden(layer, layers[i + 1], layers[i + 2].activation))
+            else:
+                hidden.append(_Hidden(layer, None, layer.activation))
+        return hidden
 
     # -- commands ------------------------------------------------------------------------------
     def apply_config(self, partial: dict[str, Any]) -> dict[str, Any]:
@@ -308,20 +214,18 @@ class Session:
         Raises:
             ProtocolError: the session is left exactly as it was.
         """
-        new = protocol.merge_config(self.config, partial)
+        new = merge_config(self.config, partial)
         return self._set_config(new)
 
     def apply_preset(self, name: str) -> dict[str, Any]:
         """Replace the config by preset ``name`` over the defaults (as :meth:`apply_config`)."""
-        from .presets import preset_config
-
         return self._set_config(preset_config(name))
 
     def _set_config(self, new: dict[str, Any]) -> dict[str, Any]:
         old = self.config
         if new["seed"] != old["seed"]:
             self._weights_round = self._data_round = 0
-        data_changed = any(new[k] != old[k] for k in protocol.data_fields())
+        data_changed = any(new[k] != old[k] for k in DATA_FIELDS)
         self.config = new
         if data_changed:
             self._build_data()
@@ -355,7 +259,7 @@ class Session:
                     epochs=1,
                     batch_size=self.config["batch_size"],
                     verbose=0,
-                    callbacks=[self._probe],
+                    callbacks=self._callbacks,
                 )
         except TrainingDivergedError as exc:
             self.model.set_weights(saved)
@@ -387,25 +291,11 @@ class Session:
     # -- messages ------------------------------------------------------------------------------
     def config_message(self, id: int | None = None) -> dict[str, Any]:
         """The ``config`` message."""
-        return {"type": "config", "id": id, "config": copy.deepcopy(self.config)}
+        return config_message(self.config, id)
 
     def data_message(self, id: int | None = None) -> dict[str, Any]:
         """The ``data`` message: task, class count, train and test points."""
-        regression = self.data["task"] == "regression"
-
-        def rows(P: NDArray, y: NDArray) -> list[list[float]]:
-            P = np.round(P, 4)
-            yy = np.round(y, 4).tolist() if regression else y.astype(int).tolist()
-            return [[a, b, t] for (a, b), t in zip(P.tolist(), yy, strict=True)]
-
-        return {
-            "type": "data",
-            "id": id,
-            "task": self.data["task"],
-            "n_classes": self.data["n_classes"],
-            "train": rows(*self.data["train"]),
-            "test": rows(*self.data["test"]),
-        }
+        return data_message(self.data, id)
 
     def _forward(self, X: Array, training_stats: bool) -> tuple[list[Array], list[Array], Array]:
         """Run the model on ``X`` without changing it (dropout off).
@@ -418,8 +308,8 @@ class Session:
         post: list[Array] = []
         h = X
         for entry in self._hidden:
-            z = entry["dense"].forward(h, False, apply_activation=False)
-            bn = entry["bn"]
+            z = entry.dense.forward(h, False, apply_activation=False)
+            bn = entry.bn
             if bn is not None:
                 if training_stats:
                     mean, var = z.mean(axis=0), z.var(axis=0)
@@ -427,7 +317,7 @@ class Session:
                     mean, var = bn.buffers["running_mean"], bn.buffers["running_var"]
                 z = (z - mean) / np.sqrt(var + bn.eps) * bn.params["gamma"] + bn.params["beta"]
             pre.append(z)
-            h = entry["act"](z)
+            h = entry.act(z)
             post.append(h)
         logits = self._out.forward(h, False, apply_activation=False)
         return pre, post, logits
@@ -451,7 +341,7 @@ class Session:
     def _grad_norms(self) -> NDArray[np.float64]:
         """Mean kernel-gradient norms since the last state; with no batch since, the last
         ones; for a model that never trained, the gradient of the whole training set."""
-        fresh = self._probe.take()
+        fresh = self._norms.take()
         if fresh is not None:
             self._last_grad = fresh
         if self._last_grad is None:
@@ -494,7 +384,7 @@ class Session:
         layers = []
         for i, dense in enumerate(self._dense):
             hidden = i < len(self._hidden)
-            act = self._hidden[i]["act"] if hidden else dense.activation
+            act = self._hidden[i].act if hidden else dense.activation
             z = pre_tr[i] if hidden else lg_tr
             dead, saturated = self._unit_health(act, z)
             W = dense.params["W"]
@@ -502,38 +392,14 @@ class Session:
                 {
                     "units": int(W.shape[1]),
                     "activation": act.name,
-                    "grad_norm": _finite(grads[i]),
-                    "weight_norm": _finite(math.sqrt(float(np.vdot(W, W)))),
+                    "grad_norm": finite(grads[i]),
+                    "weight_norm": finite(math.sqrt(float(np.vdot(W, W)))),
                     "dead": dead,
                     "saturated": saturated,
-                    "W": [[_finite(v) for v in row] for row in W.tolist()],
-                    "b": [_finite(v) for v in dense.params["b"].tolist()],
+                    "W": [[finite(v) for v in row] for row in W.tolist()],
+                    "b": [finite(v) for v in dense.params["b"].tolist()],
                 }
             )
-
-        neurons = []
-        for h in post:
-            H = np.nan_to_num(h[:g2].astype(np.float64), nan=0.0, posinf=1e30, neginf=-1e30)
-            lo, hi = H.min(axis=0), H.max(axis=0)
-            q = _quantize(H, lo, hi).T
-            neurons.append(
-                [
-                    {"lo": float(lo[j]), "hi": float(hi[j]), "data": _b64(q[j])}
-                    for j in range(H.shape[1])
-                ]
-            )
-        output: dict[str, Any] = {"kind": self._kind, "classes": None}
-        if self._kind == "binary":
-            p = 1.0 / (1.0 + np.exp(-lg_grid[:, 0].astype(np.float64)))
-            output["data"] = _b64(np.rint(np.nan_to_num(p, nan=0.5) * 255))
-        elif self._kind == "regression":
-            v = np.clip(np.nan_to_num(lg_grid[:, 0].astype(np.float64)), -1.0, 1.0)
-            output["data"] = _b64(np.rint((v + 1.0) / 2.0 * 255))
-        else:
-            probs = activations_mod.get("softmax")(lg_grid.astype(np.float64))
-            probs = np.nan_to_num(probs, nan=1.0 / probs.shape[1])
-            output["data"] = _b64(np.rint(probs.max(axis=1) * 255))
-            output["classes"] = _b64(probs.argmax(axis=1))
 
         (_, ytr), (_, yte) = self.data["train"], self.data["test"]
         return {
@@ -542,12 +408,16 @@ class Session:
             "epoch": self.epoch,
             "steps": self.steps,
             "running": self.running,
-            "train_loss": _finite(self._loss(lg_tr, self._ytr)),
-            "test_loss": _finite(self._loss(lg_te, self._yte)),
+            "train_loss": finite(self._loss(lg_tr, self._ytr)),
+            "test_loss": finite(self._loss(lg_te, self._yte)),
             "train_accuracy": self._accuracy(lg_tr, ytr),
             "test_accuracy": self._accuracy(lg_te, yte),
             "layers": layers,
-            "heatmaps": {"grid": LIMITS["grid"], "neurons": neurons, "output": output},
+            "heatmaps": {
+                "grid": LIMITS["grid"],
+                "neurons": neuron_heatmaps([h[:g2] for h in post]),
+                "output": output_heatmap(self._kind, lg_grid),
+            },
             "diverged": self.diverged,
         }
 

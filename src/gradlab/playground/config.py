@@ -1,21 +1,24 @@
-"""The playground's wire protocol (version 1): defaults, limits, options and validation.
+"""The playground's config: limits, the options catalogue, defaults, and validation.
 
-Everything the page may send is checked here before the session sees it. Validation either
-returns a *normalized* value (every field present, numbers as ``int``/``float``, features in
-the canonical order, the optimizer with all its hyperparameters) or raises
+A config is what the page sets (data set, features, network, optimizer, regulariser, seed).
+Everything the page may send passes the checks here before a session sees it. Validation
+either returns a *normalized* config (every field present, numbers as ``int``/``float``,
+features in the canonical order, the optimizer with all its hyperparameters) or raises
 :class:`ProtocolError` whose message says what is wrong, what was expected and what was
 received, and whose ``field`` is the dotted path of the culprit (``config.layers[2].units``).
 
-The contract itself is ``docs/playground-protocol.md``; this module is its executable form.
+The checks speak the page's language (JSON): an integral float such as ``100.0`` is an integer
+(JavaScript has one number type) and a received value is described as JSON
+(``the boolean true``, ``the string 'x'``); gradlab's own validators (:mod:`gradlab._checks`)
+speak Python's, so the wire keeps these. The messages built from configs are
+:mod:`~gradlab.playground.messages`; the contract is ``docs/playground-protocol.md``.
 """
 
 from __future__ import annotations
 
 import copy
 import itertools
-import json
 import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,29 +27,30 @@ from .. import initializers as initializers_mod
 
 __all__ = [
     "DATASETS",
+    "DATA_FIELDS",
     "DEFAULT_CONFIG",
     "FEATURES",
     "LIMITS",
-    "MESSAGE_FIELDS",
+    "MAX_ID",
+    "MAX_SESSION_BYTES",
     "OPTIMIZERS",
-    "VERSION",
     "ProtocolError",
-    "data_fields",
+    "activation_options",
+    "check_choice",
+    "check_keys",
+    "check_object",
+    "describe_json",
     "estimate_session_bytes",
     "hidden_activations",
     "initializer_names",
-    "limits",
     "merge_config",
-    "options",
-    "parse_message",
     "validate_config",
 ]
 
-VERSION = 1
-
-#: Sizes the server enforces (``idle_timeout_s`` and ``keepalive_s`` are added by the server,
-#: see :func:`limits`). ``max_message_depth``: objects and arrays nested in a message (the
-#: deepest the protocol uses is 4: ``{"config": {"layers": [{...}]}}``).
+#: Sizes the server enforces (``hello``'s ``limits`` adds ``idle_timeout_s`` and
+#: ``keepalive_s``: :func:`gradlab.playground.messages.limits`). ``max_message_depth``: objects
+#: and arrays nested in a message (the deepest the protocol uses is 4:
+#: ``{"config": {"layers": [{...}]}}``).
 LIMITS: dict[str, Any] = {
     "max_layers": 6,
     "max_units": 8,
@@ -56,9 +60,6 @@ LIMITS: dict[str, Any] = {
     "max_message_depth": 16,
     "max_updates_per_second": 20,
 }
-
-#: The page pings at least this often (seconds) while it is visible (see :func:`limits`).
-MAX_KEEPALIVE_S = 60.0
 
 #: A session's arrays may not exceed this many bytes (checked when a config is accepted).
 MAX_SESSION_BYTES = 16 * 1024 * 1024
@@ -143,21 +144,8 @@ OPTIMIZERS: dict[str, dict[str, Any]] = {
 #: Activations that are not element-wise (or mix units) and so cannot be a hidden activation.
 _NOT_HIDDEN = {"softmax", "log_softmax", "softmin", "sparsemax", "glu"}
 
-#: The config fields that change the data set (the others only change the model).
-_DATA_FIELDS = ("dataset", "classes", "noise", "train_ratio", "n_samples", "seed")
-
-#: Per message type: the fields it may carry besides ``type`` and ``id``, and which are required.
-MESSAGE_FIELDS: dict[str, dict[str, bool]] = {
-    "config": {"config": True},
-    "preset": {"name": True},
-    "play": {},
-    "pause": {},
-    "step": {},
-    "reset": {},
-    "regenerate": {},
-    "snapshot": {},
-    "ping": {},
-}
+#: The config fields whose change rebuilds the data set (the others only change the model).
+DATA_FIELDS = ("dataset", "classes", "noise", "train_ratio", "n_samples", "seed")
 
 
 class ProtocolError(ValueError):
@@ -196,8 +184,8 @@ class ProtocolError(ValueError):
 
 
 # -- value checks ------------------------------------------------------------------------------
-def _describe(value: Any) -> str:
-    """A short description of a received value for error messages."""
+def describe_json(value: Any) -> str:
+    """Return a short description of a received JSON value for error messages."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -218,7 +206,7 @@ def _number(value: Any, field: str, low: float, high: float) -> float:
     """Return ``value`` as a finite float in ``[low, high]`` or raise."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ProtocolError(
-            f"{field} must be a number from {low:g} to {high:g}; received {_describe(value)}",
+            f"{field} must be a number from {low:g} to {high:g}; received {describe_json(value)}",
             field,
         )
     if not math.isfinite(value):
@@ -235,7 +223,7 @@ def _integer(value: Any, field: str, low: int, high: int) -> int:
     accepted, since JavaScript has one number type) or raise."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ProtocolError(
-            f"{field} must be an integer from {low} to {high}; received {_describe(value)}",
+            f"{field} must be an integer from {low} to {high}; received {describe_json(value)}",
             field,
         )
     if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
@@ -247,24 +235,31 @@ def _integer(value: Any, field: str, low: int, high: int) -> int:
     return int(value)
 
 
-def _choice(value: Any, field: str, allowed: list[str]) -> str:
+def check_choice(value: Any, field: str, allowed: list[str]) -> str:
+    """Return ``value`` when it is one of the strings ``allowed``, else raise."""
     if not isinstance(value, str) or value not in allowed:
         raise ProtocolError(
-            f"{field} must be one of {', '.join(map(repr, allowed))}; received {_describe(value)}",
+            f"{field} must be one of {', '.join(map(repr, allowed))}; "
+            f"received {describe_json(value)}",
             field,
         )
     return value
 
 
-def _object(value: Any, field: str, what: str) -> dict[str, Any]:
+def check_object(value: Any, field: str, what: str) -> dict[str, Any]:
+    """Return ``value`` when it is a JSON object, else raise (``what`` says what was expected)."""
     if not isinstance(value, dict):
         raise ProtocolError(
-            f"{field} must be an object ({what}); received {_describe(value)}", field
+            f"{field} must be an object ({what}); received {describe_json(value)}", field
         )
     return value
 
 
-def _no_unknown(obj: Mapping[str, Any], allowed: Any, field: str) -> None:
+def check_keys(obj: Mapping[str, Any], allowed: Any, field: str) -> None:
+    """Raise for the first key of ``obj`` (sorted) that is not in ``allowed``.
+
+    ``field`` is the path of ``obj`` (``""``: the message itself).
+    """
     unknown = sorted(set(obj) - set(allowed))
     if unknown:
         key = unknown[0]
@@ -276,7 +271,7 @@ def _no_unknown(obj: Mapping[str, Any], allowed: Any, field: str) -> None:
         )
 
 
-# -- options -----------------------------------------------------------------------------------
+# -- the options catalogue ----------------------------------------------------------------------
 def hidden_activations() -> list[str]:
     """Return the gradlab activations offered for hidden layers (the element-wise ones)."""
     out = []
@@ -316,59 +311,24 @@ _LABELS = {
 }
 
 
-def _activation_option(name: str) -> dict[str, str]:
-    act = activations_mod.get(name)
-    label = _LABELS.get(name, name.replace("_", " "))
-    return {"name": name, "label": label, "formula": act.info.formula}
-
-
-def limits(idle_timeout_s: float = 900.0) -> dict[str, Any]:
-    """Return the ``limits`` object of ``hello``.
-
-    ``keepalive_s`` is how often the page pings while it is visible:
-    ``min(idle_timeout_s / 3, 60)``, so that two pings can be lost before the session idles out.
-    """
-    idle = float(idle_timeout_s)
-    return {**LIMITS, "idle_timeout_s": idle, "keepalive_s": min(idle / 3.0, MAX_KEEPALIVE_S)}
-
-
-def options() -> dict[str, Any]:
-    """Return the ``options`` object of ``hello`` (lists the page must not hard-code)."""
-    from .presets import PRESETS, preset_config
-
-    return {
-        "activations": [_activation_option(n) for n in hidden_activations()],
-        "optimizers": copy.deepcopy(OPTIMIZERS),
-        "initializers": initializer_names(),
-        "datasets": {
-            name: {"label": d["label"], "task": d["task"], "classes": list(d["classes"])}
-            for name, d in DATASETS.items()
-        },
-        "features": [{"name": k, "label": v} for k, v in FEATURES.items()],
-        "presets": [
-            {
-                "name": p["name"],
-                "title": p["title"],
-                "description": p["description"],
-                "config": preset_config(p["name"]),
-            }
-            for p in PRESETS
-        ],
-    }
+def activation_options() -> list[dict[str, str]]:
+    """Return the hidden activations as the page lists them: name, label and formula."""
+    out = []
+    for name in hidden_activations():
+        label = _LABELS.get(name, name.replace("_", " "))
+        out.append(
+            {"name": name, "label": label, "formula": activations_mod.get(name).info.formula}
+        )
+    return out
 
 
 # -- config ------------------------------------------------------------------------------------
-def data_fields() -> tuple[str, ...]:
-    """The config fields whose change rebuilds the data set."""
-    return _DATA_FIELDS
-
-
 def _layers(value: Any, field: str, allowed: list[str]) -> list[dict[str, Any]]:
     max_layers, max_units = LIMITS["max_layers"], LIMITS["max_units"]
     if not isinstance(value, list):
         raise ProtocolError(
             f"{field} must be a list of 0 to {max_layers} hidden layers "
-            f'({{"units", "activation"}}); received {_describe(value)}',
+            f'({{"units", "activation"}}); received {describe_json(value)}',
             field,
         )
     if len(value) > max_layers:
@@ -378,15 +338,15 @@ def _layers(value: Any, field: str, allowed: list[str]) -> list[dict[str, Any]]:
     out = []
     for i, layer in enumerate(value):
         where = f"{field}[{i}]"
-        layer = _object(layer, where, 'a hidden layer {"units": 1-8, "activation": name}')
-        _no_unknown(layer, ("units", "activation"), where)
+        layer = check_object(layer, where, 'a hidden layer {"units": 1-8, "activation": name}')
+        check_keys(layer, ("units", "activation"), where)
         for key in ("units", "activation"):
             if key not in layer:
                 raise ProtocolError(
                     f"{where} needs {key!r}; received only {sorted(layer)}", f"{where}.{key}"
                 )
         units = _integer(layer["units"], f"{where}.units", 1, max_units)
-        act = _choice(layer["activation"], f"{where}.activation", allowed)
+        act = check_choice(layer["activation"], f"{where}.activation", allowed)
         out.append({"units": units, "activation": act})
     return out
 
@@ -394,16 +354,16 @@ def _layers(value: Any, field: str, allowed: list[str]) -> list[dict[str, Any]]:
 def _optimizer(value: Any, field: str) -> dict[str, Any]:
     if isinstance(value, str):
         value = {"name": value}
-    value = _object(value, field, '{"name": ..., hyperparameters...}')
+    value = check_object(value, field, '{"name": ..., hyperparameters...}')
     if "name" not in value:
         raise ProtocolError(
             f"{field} needs 'name' (one of {', '.join(map(repr, OPTIMIZERS))}); received "
-            f"{_describe(value)}",
+            f"{describe_json(value)}",
             f"{field}.name",
         )
-    name = _choice(value["name"], f"{field}.name", list(OPTIMIZERS))
+    name = check_choice(value["name"], f"{field}.name", list(OPTIMIZERS))
     params = OPTIMIZERS[name]["params"]
-    _no_unknown(value, ("name", *params), field)
+    check_keys(value, ("name", *params), field)
     out: dict[str, Any] = {"name": name}
     for key, spec in params.items():
         raw = value.get(key, spec["default"])
@@ -417,8 +377,8 @@ def validate_config(config: Any, field: str = "config") -> dict[str, Any]:
     Raises:
         ProtocolError: naming the first offending field.
     """
-    config = _object(config, field, "a playground config")
-    _no_unknown(config, DEFAULT_CONFIG, field)
+    config = check_object(config, field, "a playground config")
+    check_keys(config, DEFAULT_CONFIG, field)
     missing = [k for k in DEFAULT_CONFIG if k not in config]
     if missing:
         raise ProtocolError(
@@ -427,7 +387,7 @@ def validate_config(config: Any, field: str = "config") -> dict[str, Any]:
         )
     f = f"{field}."
     out: dict[str, Any] = {}
-    out["dataset"] = _choice(config["dataset"], f + "dataset", list(DATASETS))
+    out["dataset"] = check_choice(config["dataset"], f + "dataset", list(DATASETS))
     classes = _integer(config["classes"], f + "classes", 2, 4)
     allowed_classes = DATASETS[out["dataset"]]["classes"]
     if len(allowed_classes) > 1 and classes not in allowed_classes:
@@ -445,11 +405,11 @@ def validate_config(config: Any, field: str = "config") -> dict[str, Any]:
     if not isinstance(features, list) or not features:
         raise ProtocolError(
             f"{f}features must be a non-empty list of names among {list(FEATURES)}; received "
-            f"{_describe(features)}",
+            f"{describe_json(features)}",
             f + "features",
         )
     for i, name in enumerate(features):
-        _choice(name, f"{f}features[{i}]", list(FEATURES))
+        check_choice(name, f"{f}features[{i}]", list(FEATURES))
     if len(set(features)) != len(features):
         dup = next(n for n in features if features.count(n) > 1)
         raise ProtocolError(
@@ -459,15 +419,15 @@ def validate_config(config: Any, field: str = "config") -> dict[str, Any]:
     out["layers"] = _layers(config["layers"], f + "layers", hidden_activations())
     out["learning_rate"] = _number(config["learning_rate"], f + "learning_rate", 1e-5, 10)
     out["optimizer"] = _optimizer(config["optimizer"], f + "optimizer")
-    out["regularization"] = _choice(
+    out["regularization"] = check_choice(
         config["regularization"], f + "regularization", ["none", "l1", "l2"]
     )
     out["reg_rate"] = _number(config["reg_rate"], f + "reg_rate", 0, 10)
-    out["initializer"] = _choice(config["initializer"], f + "initializer", initializer_names())
+    out["initializer"] = check_choice(config["initializer"], f + "initializer", initializer_names())
     out["init_scale"] = _number(config["init_scale"], f + "init_scale", 0.01, 10)
     if not isinstance(config["batchnorm"], bool):
         raise ProtocolError(
-            f"{f}batchnorm must be true or false; received {_describe(config['batchnorm'])}",
+            f"{f}batchnorm must be true or false; received {describe_json(config['batchnorm'])}",
             f + "batchnorm",
         )
     out["batchnorm"] = config["batchnorm"]
@@ -497,8 +457,8 @@ def merge_config(current: Mapping[str, Any], partial: Any, field: str = "config"
     not allowed for the new data set, ``classes`` falls back to the new set's first allowed
     count (so switching from a 3-class spiral to the circle just works).
     """
-    partial = _object(partial, field, "a partial playground config")
-    _no_unknown(partial, DEFAULT_CONFIG, field)
+    partial = check_object(partial, field, "a partial playground config")
+    check_keys(partial, DEFAULT_CONFIG, field)
     merged = {**copy.deepcopy(dict(current)), **copy.deepcopy(partial)}
     if "classes" not in partial and isinstance(merged.get("dataset"), str):
         allowed = DATASETS.get(merged["dataset"], {}).get("classes") or [2]
@@ -517,103 +477,3 @@ def estimate_session_bytes(config: Mapping[str, Any]) -> int:
     activations = (n + grid) * sum(widths) * 8 * 4  # forward caches, pre-activations, outputs
     weights = sum(a * b + b for a, b in itertools.pairwise(widths)) * 8 * 6
     return data + activations + weights
-
-
-# -- messages ----------------------------------------------------------------------------------
-def parse_message(raw: str | bytes) -> dict[str, Any]:
-    """Parse and validate one message from the page.
-
-    Returns:
-        The message as a dict with ``type``, ``id`` (``None`` when absent) and its fields
-        (a ``config`` message's ``config`` is left partial: see :func:`merge_config`).
-
-    Raises:
-        ProtocolError: for a message that is too large, not JSON, not an object, of unknown
-            type, with an unknown or missing field, or with a bad ``id``.
-    """
-    max_bytes = LIMITS["max_message_bytes"]
-    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
-    if size > max_bytes:
-        raise ProtocolError(
-            f"the message is {size} bytes; messages may be at most {max_bytes} bytes"
-        )
-    max_depth = LIMITS["max_message_depth"]
-    if _nesting_exceeds(raw, max_depth):
-        raise ProtocolError(
-            f"the message nests objects and arrays more than {max_depth} levels deep; messages "
-            f"may nest at most {max_depth} levels (a config message needs 4)"
-        )
-    try:
-        msg = json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise ProtocolError(
-            f"the message is not valid JSON ({exc}); expected one JSON object per message"
-        ) from None
-    if not isinstance(msg, dict):
-        raise ProtocolError(
-            f'a message must be a JSON object with a "type"; received {_describe(msg)}'
-        )
-    mid = msg.get("id")
-    if mid is not None:
-        if isinstance(mid, bool) or not isinstance(mid, int) or not 0 <= mid < MAX_ID:
-            raise ProtocolError(
-                f"id must be an integer from 0 to {MAX_ID - 1}; received {_describe(mid)}",
-                "id",
-                request=msg.get("type") if isinstance(msg.get("type"), str) else None,
-            )
-    kind = msg.get("type")
-    if not isinstance(kind, str) or kind not in MESSAGE_FIELDS:
-        raise ProtocolError(
-            f"type must be one of {', '.join(map(repr, MESSAGE_FIELDS))}; received "
-            f"{_describe(kind)}",
-            "type",
-            id=mid,
-        )
-    fields = MESSAGE_FIELDS[kind]
-    try:
-        _no_unknown(msg, ("type", "id", *fields), "")
-        for key, required in fields.items():
-            if required and key not in msg:
-                raise ProtocolError(f"a {kind!r} message needs {key!r}", key)
-        if kind == "preset":
-            from .presets import preset_names
-
-            _choice(msg["name"], "name", preset_names())
-        if kind == "config":
-            _object(msg["config"], "config", "a partial playground config")
-    except ProtocolError as exc:
-        exc.request, exc.id = kind, mid
-        raise
-    return {**msg, "id": mid}
-
-
-#: A JSON string literal (the unrolled form of ``"(\\.|[^"\\])*"``, linear time).
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-
-
-def _nesting_exceeds(raw: str | bytes, limit: int) -> bool:
-    """Whether the JSON text ``raw`` nests objects/arrays more than ``limit`` deep.
-
-    Checked before parsing: ``json.loads`` recurses once per level and raises
-    ``RecursionError`` near a thousand levels, which a 64 KiB message can exceed 30 times over.
-    Brackets inside strings do not count. Text that is not JSON is left to ``json.loads`` to
-    reject. Bytes are read as Latin-1, which keeps every ASCII byte (quotes, backslashes,
-    brackets) where it is in UTF-8.
-    """
-    text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
-    if text.count("[") + text.count("{") <= limit:  # the common case: nothing to scan
-        return False
-    depth = 0
-    for c in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
-        if c in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        else:
-            depth -= 1
-    return False
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON (numbers must be finite)")
