@@ -49,6 +49,7 @@ __all__ = [
     "finite",
     "hello",
     "limits",
+    "message_too_large",
     "neuron_heatmaps",
     "options",
     "output_heatmap",
@@ -86,12 +87,9 @@ def parse_message(raw: str | bytes) -> dict[str, Any]:
         ProtocolError: for a message that is too large, not JSON, not an object, of unknown
             type, with an unknown or missing field, or with a bad ``id``.
     """
-    max_bytes = LIMITS["max_message_bytes"]
     size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
-    if size > max_bytes:
-        raise ProtocolError(
-            f"the message is {size} bytes; messages may be at most {max_bytes} bytes"
-        )
+    if size > LIMITS["max_message_bytes"]:
+        raise message_too_large(size)
     max_depth = LIMITS["max_message_depth"]
     if _nesting_exceeds(raw, max_depth):
         raise ProtocolError(
@@ -138,6 +136,12 @@ def parse_message(raw: str | bytes) -> dict[str, Any]:
         exc.request, exc.id = kind, mid
         raise
     return {**msg, "id": mid}
+
+
+def message_too_large(size: int) -> ProtocolError:
+    """Return the error for a message of ``size`` bytes, over ``max_message_bytes``."""
+    limit = LIMITS["max_message_bytes"]
+    return ProtocolError(f"the message is {size} bytes; messages may be at most {limit} bytes")
 
 
 #: A JSON string literal (the unrolled form of ``"(\\.|[^"\\])*"``, linear time).

@@ -43,7 +43,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .access import AccessMiddleware, AccessPolicy
 from .config import LIMITS, ProtocolError
-from .messages import hello, parse_message
+from .messages import hello, message_too_large, parse_message
 from .session import Session
 
 __all__ = [
@@ -289,16 +289,11 @@ class Connection:
         """Accept, say hello, answer messages until the page leaves or idles out."""
         await self.ws.accept()
         if not self.manager.try_add(self):
-            await self.send(
-                {
-                    "type": "error",
-                    "message": f"the server already holds its maximum of "
-                    f"{self.manager.max_sessions} sessions; close another tab or try again "
-                    "later",
-                    "field": None,
-                    "request": None,
-                    "id": None,
-                }
+            await self.send_error(
+                ProtocolError(
+                    f"the server already holds its maximum of {self.manager.max_sessions} "
+                    "sessions; close another tab or try again later"
+                )
             )
             await self.ws.close(CLOSE_BUSY)
             return
@@ -333,7 +328,7 @@ class Connection:
             if text is None:
                 raw = message.get("bytes") or b""
                 if len(raw) > LIMITS["max_message_bytes"]:
-                    await self.send_error(protocol_error_for_size(len(raw)))
+                    await self.send_error(message_too_large(len(raw)))
                 else:
                     await self.send_error(
                         ProtocolError(
@@ -470,12 +465,6 @@ class Connection:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-
-
-def protocol_error_for_size(size: int) -> ProtocolError:
-    """The error for a message of ``size`` bytes over the limit."""
-    limit = LIMITS["max_message_bytes"]
-    return ProtocolError(f"the message is {size} bytes; messages may be at most {limit} bytes")
 
 
 def create_app(
