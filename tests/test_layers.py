@@ -342,7 +342,7 @@ def test_maxout_shapes_and_validation() -> None:
         Maxout(3, pieces=0)
     with pytest.raises(TypeError, match="pieces must be an int"):
         Maxout(3, pieces=2.0)
-    with pytest.raises(ValueError, match="units must be a positive int"):
+    with pytest.raises(ValueError, match="units must be an int >= 1"):
         Maxout(0)
 
 

@@ -360,7 +360,7 @@ MALFORMED: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     ),
     "layer config": (
         _config(_set("model.layers[0].config.units", -3)),
-        r"model\.layers\[0\] \('Dense'\) cannot be rebuilt.*units must be a positive int",
+        r"model\.layers\[0\] \('Dense'\) cannot be rebuilt.*units must be an int >= 1",
     ),
     "layer kwarg": (
         _config(_set("model.layers[1].config.colour", 1)),

@@ -57,6 +57,16 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
 
 
+def _interval(low: float, high: float, low_open: bool, high_open: bool) -> str:
+    """Say which numbers ``low..high`` allows: "a finite number in [0, 1)" (an infinite bound
+    is open), or just "a finite number" when both are infinite."""
+    if math.isinf(low) and math.isinf(high):
+        return "a finite number"
+    left = "(" if low_open or math.isinf(low) else "["
+    right = ")" if high_open or math.isinf(high) else "]"
+    return f"a finite number in {left}{low:g}, {high:g}{right}"
+
+
 def check_number(
     value: Any,
     name: str,
@@ -71,24 +81,26 @@ def check_number(
     Args:
         value: The received value.
         name: Argument name used in the error message.
-        low, high: Bounds of the allowed interval (closed unless ``low_open`` / ``high_open``;
-            an infinite bound is always open).
+        low, high: Bounds of the allowed interval (closed unless ``low_open`` / ``high_open``).
 
     Raises:
         TypeError: if ``value`` is not a real number (``bool`` is refused too).
         ValueError: if it is not finite or lies outside the interval.
+
+    Example:
+        >>> check_number(-0.1, "noise", low=0.0)
+        Traceback (most recent call last):
+        ...
+        ValueError: noise must be a finite number in [0, inf), got -0.1
     """
+    allowed = _interval(low, high, low_open, high_open)
     if not _is_real(value):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}: {value!r}")
+        raise TypeError(f"{name} must be a real number, got {describe(value)}")
     number = float(value)
     below = number <= low if low_open else number < low
     above = number >= high if high_open else number > high
     if not math.isfinite(number) or below or above:
-        left = "(" if low_open or math.isinf(low) else "["
-        right = ")" if high_open or math.isinf(high) else "]"
-        raise ValueError(
-            f"{name} must be a finite number in {left}{low:g}, {high:g}{right}, got {value!r}"
-        )
+        raise ValueError(f"{name} must be {allowed}, got {number!r}")
     return number
 
 
@@ -102,15 +114,9 @@ def check_optional_positive(value: Any, name: str) -> float | None:
 def check_int(value: Any, name: str, *, low: int = 0, high: int | None = None) -> int:
     """Return ``value`` as a Python int in ``[low, high]`` (``high=None``: no upper bound).
 
-    The message says "a positive int" when ``low`` is 1 and ``high`` is None, "an int >= low"
-    for other lower bounds, and "an int in low..high" for a closed range.
+    The message says "an int >= low", or "an int in low..high" for a closed range.
     """
-    if high is not None:
-        allowed = f"an int in {low}..{high}"
-    elif low == 1:
-        allowed = "a positive int"
-    else:
-        allowed = f"an int >= {low}"
+    allowed = f"an int >= {low}" if high is None else f"an int in {low}..{high}"
     if not _is_int(value):
         raise TypeError(f"{name} must be {allowed}, got {describe(value)}")
     if value < low or (high is not None and value > high):
@@ -121,7 +127,7 @@ def check_int(value: Any, name: str, *, low: int = 0, high: int | None = None) -
 def check_bool(value: Any, name: str) -> bool:
     """Return ``value`` as a Python bool; anything but ``True``/``False`` is a ``TypeError``."""
     if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name} must be a bool (True or False), got {describe(value)}")
+        raise TypeError(f"{name} must be a bool, got {describe(value)}")
     return bool(value)
 
 
@@ -131,7 +137,8 @@ def check_dtype(
     """Return ``np.dtype(value)`` when it is one of ``allowed`` (float32 and float64 by default).
 
     Raises:
-        TypeError: if ``value`` names no dtype, or a dtype outside ``allowed``.
+        TypeError: if ``value`` names no dtype at all (``"flaot32"``, ``None``).
+        ValueError: if it names a dtype outside ``allowed`` (``"int32"``, ``"float16"``).
     """
     options = [np.dtype(a) for a in allowed]
     wanted = " or ".join(repr(str(o)) for o in options)
@@ -139,9 +146,10 @@ def check_dtype(
         dt = np.dtype(value) if value is not None else None
     except TypeError:
         dt = None
-    if dt is None or dt not in options:
-        shown = dt if dt is not None else repr(value)
-        raise TypeError(f"{name} must be {wanted}, got {shown}")
+    if dt is None:
+        raise TypeError(f"{name} must be {wanted}, got {describe(value)}")
+    if dt not in options:
+        raise ValueError(f"{name} must be {wanted}, got {str(dt)!r}")
     return dt
 
 

@@ -53,7 +53,6 @@ __all__ = [
     "above",
     "abs_above",
     "as_float_array",
-    "check_finite_number",
     "clip_ufunc",
     "largest",
     "mask",
@@ -226,32 +225,6 @@ def select(
     result *= m
     result ^= base
     return result.view(dtype)
-
-
-def check_finite_number(
-    value: Any, name: str, *, low: float = -INF, high: float = INF, low_open: bool = False
-) -> float:
-    """Validate a scalar hyper-parameter and return it as a Python float.
-
-    Args:
-        value: The received value.
-        name: Argument name used in the error message.
-        low, high: Allowed closed interval (``low`` is excluded when ``low_open``).
-
-    Raises:
-        TypeError: if ``value`` is not a real number.
-        ValueError: if it is not finite or lies outside the allowed interval.
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}: {value!r}")
-    value = float(value)
-    too_low = value <= low if low_open else value < low
-    if not math.isfinite(value) or too_low or value > high:
-        bracket = "(" if low_open else "["
-        raise ValueError(
-            f"{name} must be a finite number in {bracket}{low}, {high}], got {value!r}"
-        )
-    return value
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._checks import check_number
 from .base import (
     INF,
     ElementwiseActivation,
     Kink,
-    check_finite_number,
     clip_ufunc,
     largest,
     register,
@@ -273,8 +273,8 @@ class HardTanh(ElementwiseActivation):
     torch = "torch.nn.functional.hardtanh"
 
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0) -> None:
-        self.min_val = check_finite_number(min_val, "min_val")
-        self.max_val = check_finite_number(max_val, "max_val")
+        self.min_val = check_number(min_val, "min_val")
+        self.max_val = check_number(max_val, "max_val")
         if self.max_val <= self.min_val:
             raise ValueError(
                 f"max_val must be greater than min_val, got min_val={self.min_val}, "

@@ -7,13 +7,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._checks import check_number
 from .base import (
     INF,
     ElementwiseActivation,
     Kink,
     above,
     as_float_array,
-    check_finite_number,
     clip_ufunc,
     mask,
     positive_part,
@@ -58,9 +58,9 @@ class ReLU(ElementwiseActivation):
     def __init__(
         self, negative_slope: float = 0.0, max_value: float | None = None, threshold: float = 0.0
     ) -> None:
-        self.negative_slope = check_finite_number(negative_slope, "negative_slope")
-        self.threshold = check_finite_number(threshold, "threshold")
-        self.max_value = None if max_value is None else check_finite_number(max_value, "max_value")
+        self.negative_slope = check_number(negative_slope, "negative_slope")
+        self.threshold = check_number(threshold, "threshold")
+        self.max_value = None if max_value is None else check_number(max_value, "max_value")
         if self.max_value is not None and self.max_value <= max(self.threshold, 0.0):
             raise ValueError(
                 f"max_value must be greater than max(threshold, 0) = {max(self.threshold, 0.0)}, "
@@ -186,7 +186,7 @@ class LeakyReLU(ElementwiseActivation):
     torch = "torch.nn.functional.leaky_relu"
 
     def __init__(self, negative_slope: float = 0.01) -> None:
-        self.negative_slope = check_finite_number(negative_slope, "negative_slope")
+        self.negative_slope = check_number(negative_slope, "negative_slope")
 
     def _slope(self) -> float:
         return self.negative_slope
@@ -269,8 +269,8 @@ class RReLU(LeakyReLU):
     torch = "torch.nn.functional.rrelu"
 
     def __init__(self, lower: float = 1.0 / 8.0, upper: float = 1.0 / 3.0, seed: int | None = None):
-        self.lower = check_finite_number(lower, "lower")
-        self.upper = check_finite_number(upper, "upper")
+        self.lower = check_number(lower, "lower")
+        self.upper = check_number(upper, "upper")
         if self.upper < self.lower:
             raise ValueError(f"upper must be >= lower, got lower={self.lower}, upper={self.upper}")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
@@ -373,7 +373,7 @@ class ELU(_ExponentialLinear):
     torch = "torch.nn.functional.elu"
 
     def __init__(self, alpha: float = 1.0) -> None:
-        self.alpha = check_finite_number(alpha, "alpha", low=0.0)
+        self.alpha = check_number(alpha, "alpha", low=0.0)
 
     def _abc(self) -> tuple[float, float, float]:
         return 1.0, self.alpha, 1.0
@@ -452,7 +452,7 @@ class CELU(_ExponentialLinear):
     torch = "torch.nn.functional.celu"
 
     def __init__(self, alpha: float = 1.0) -> None:
-        self.alpha = check_finite_number(alpha, "alpha", low=0.0, low_open=True)
+        self.alpha = check_number(alpha, "alpha", low=0.0, low_open=True)
 
     def _abc(self) -> tuple[float, float, float]:
         return 1.0, self.alpha, self.alpha

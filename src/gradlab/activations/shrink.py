@@ -8,13 +8,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._checks import check_number
 from .base import (
     INF,
     ElementwiseActivation,
     Kink,
     above,
     abs_above,
-    check_finite_number,
     clip_ufunc,
     register,
     select,
@@ -40,8 +40,8 @@ class Threshold(ElementwiseActivation):
     torch = "torch.nn.functional.threshold"
 
     def __init__(self, threshold: float = 0.0, value: float = 0.0) -> None:
-        self.threshold = check_finite_number(threshold, "threshold")
-        self.value = check_finite_number(value, "value")
+        self.threshold = check_number(threshold, "threshold")
+        self.value = check_number(value, "value")
 
     def _f(self, x: Array) -> Array:
         return select(x <= self.threshold, self.value, x)
@@ -80,7 +80,7 @@ class SoftShrink(ElementwiseActivation):
     torch = "torch.nn.functional.softshrink"
 
     def __init__(self, lambd: float = 0.5) -> None:
-        self.lambd = check_finite_number(lambd, "lambd", low=0.0)
+        self.lambd = check_number(lambd, "lambd", low=0.0)
 
     def _f(self, x: Array) -> Array:
         lam = self.lambd

@@ -9,11 +9,11 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
+from .._checks import check_number
 from .base import (
     INF,
     ElementwiseActivation,
     Kink,
-    check_finite_number,
     clip_ufunc,
     largest,
     register,
@@ -107,8 +107,8 @@ class Softplus(ElementwiseActivation):
     torch = "torch.nn.functional.softplus"
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
-        self.beta = check_finite_number(beta, "beta", low=0.0, low_open=True)
-        self.threshold = check_finite_number(threshold, "threshold")
+        self.beta = check_number(beta, "beta", low=0.0, low_open=True)
+        self.threshold = check_number(threshold, "threshold")
 
     def _exact_without_switch(self, dtype: np.dtype) -> bool:
         """Whether above the threshold the kernels already give exactly ``x`` and ``1``.
@@ -570,7 +570,7 @@ class Squareplus(ElementwiseActivation):
     name = "squareplus"
 
     def __init__(self, b: float = 4.0) -> None:
-        self.b = check_finite_number(b, "b", low=0.0, low_open=True)
+        self.b = check_number(b, "b", low=0.0, low_open=True)
 
     def _halves(self, x: Array) -> tuple[Array, Array]:
         """Return ``r / 2`` (in a work array) and ``h = (r + |x|) / 2`` (a new array)."""

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._checks import Seed, check_bool, check_real, make_rng
+from .._checks import check_bool, check_number, make_rng
+from ._checks import Seed
 
 __all__ = ["train_test_split"]
 
@@ -67,8 +68,10 @@ def train_test_split(
             f"X and y must have the same number of rows, got X of shape {X.shape} and y of "
             f"shape {y.shape}"
         )
-    test_size = check_real("test_size", test_size, 0.0, 1.0, open_low=True, open_high=True)
-    stratify = check_bool("stratify", stratify)
+    test_size = check_number(
+        test_size, "test_size", low=0.0, high=1.0, low_open=True, high_open=True
+    )
+    stratify = check_bool(stratify, "stratify")
     rng = make_rng(seed)
     n = len(y)
     n_test = math.ceil(test_size * n)

@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from .._checks import check_dtype, check_int, check_number, make_rng
 from ..registry import Registry
-from ._checks import Seed, check_dtype, check_int, check_n_samples, check_noise, check_real
-from ._checks import make_rng as _make_rng
+from ._checks import Seed, check_n_samples, check_noise
 
 __all__ = ["REGISTRY", "circles", "gauss", "linear", "load", "moons", "spirals", "toy_names", "xor"]
 
@@ -62,7 +62,7 @@ def _start(n_samples: Any, noise: Any, seed: Seed, dtype: DTypeLike, n_classes: 
     n = check_n_samples(n_samples, n_classes)
     noise = check_noise(noise)
     dt = check_dtype(dtype)
-    rng = _make_rng(seed)
+    rng = make_rng(seed)
     return rng, _balanced_labels(n, n_classes), noise, dt
 
 
@@ -138,7 +138,7 @@ def circles(
         >>> bool(r[y == 1].max() <= 0.5 < 0.75 <= r[y == 0].min())
         True
     """
-    factor = check_real("factor", factor, 0.0, 1.0, open_low=True, open_high=True)
+    factor = check_number(factor, "factor", low=0.0, high=1.0, low_open=True, high_open=True)
     rng, y, noise, dt = _start(n_samples, noise, seed, dtype)
     lo = np.where(y == 1, 0.0, (1.0 + factor) / 2.0)
     hi = np.where(y == 1, factor, 1.0)
@@ -224,8 +224,8 @@ def spirals(
         >>> X.shape, np.bincount(y).tolist()
         ((300, 2), [100, 100, 100])
     """
-    k = check_int("n_classes", n_classes, 2, 4)
-    turns = check_real("turns", turns, 0.0, open_low=True)
+    k = check_int(n_classes, "n_classes", low=2, high=4)
+    turns = check_number(turns, "turns", low=0.0, low_open=True)
     rng, y, noise, dt = _start(n_samples, noise, seed, dtype, n_classes=k)
     t = rng.uniform(0.0, 1.0, size=len(y))
     theta = _TWO_PI * (turns * t + y / k)
@@ -238,7 +238,7 @@ def gauss_centres(n_classes: int = 2) -> NDArray[np.float64]:
 
     Centre ``c`` lies on the unit circle at angle ``pi/4 + 2 pi c / n_classes``.
     """
-    k = check_int("n_classes", n_classes, 2, 4)
+    k = check_int(n_classes, "n_classes", low=2, high=4)
     angle = np.pi / 4 + _TWO_PI * np.arange(k) / k
     return np.column_stack([np.cos(angle), np.sin(angle)])
 
@@ -318,7 +318,7 @@ def linear(
         >>> bool(np.all(y == (X.sum(axis=1) > 0)))
         True
     """
-    alpha = np.deg2rad(check_real("angle", angle))
+    alpha = np.deg2rad(check_number(angle, "angle"))
     rng, y, noise, dt = _start(n_samples, noise, seed, dtype)
     w = np.array([np.cos(alpha), np.sin(alpha)])
     P = rng.uniform(-1.0, 1.0, size=(len(y), 2))

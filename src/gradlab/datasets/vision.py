@@ -25,8 +25,9 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from .._checks import check_bool, check_dtype, check_number
 from .._files import create_temp_file
-from ._checks import Seed, check_bool, check_dtype, check_real
+from ._checks import Seed
 from .idx import read_idx
 from .split import train_test_split
 
@@ -121,9 +122,11 @@ def digits(
         >>> X_train.shape, X_test.shape, float(X_train.max())
         ((1437, 64), (360, 64), 1.0)
     """
-    test_size = check_real("test_size", test_size, 0.0, 1.0, open_low=True, open_high=True)
+    test_size = check_number(
+        test_size, "test_size", low=0.0, high=1.0, low_open=True, high_open=True
+    )
     dt = check_dtype(dtype)
-    scale = check_bool("scale", scale)
+    scale = check_bool(scale, "scale")
     X, y = _load_digits()
     X = X.astype(dt)
     if scale:
@@ -213,9 +216,9 @@ def _load_idx_set(
 ) -> Split:
     source = _SOURCES[key]
     dt = check_dtype(dtype)
-    download = check_bool("download", download)
-    flatten = check_bool("flatten", flatten)
-    normalize = check_bool("normalize", normalize)
+    download = check_bool(download, "download")
+    flatten = check_bool(flatten, "flatten")
+    normalize = check_bool(normalize, "normalize")
     folder = default_folder(source.folder) if path is None else Path(path).expanduser()
     files = _find(folder)
     missing = [stem for stem, found in files.items() if found is None]

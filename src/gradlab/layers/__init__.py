@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import REGISTRY, Layer, check_dtype, register_layer
+from .base import REGISTRY, Layer, register_layer
 from .core import Activation, Dense
 from .dropout import Dropout
 from .maxout import Maxout
@@ -32,7 +32,6 @@ __all__ = [
     "LayerNorm",
     "Maxout",
     "PReLU",
-    "check_dtype",
     "deserialize",
     "names",
     "register_layer",

@@ -25,9 +25,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from .._checks import check_dtype, check_int
 from ..registry import Registry
 
-__all__ = ["REGISTRY", "Layer", "check_dtype", "register_layer"]
+__all__ = ["REGISTRY", "Layer", "register_layer"]
 
 REGISTRY: Registry[type[Layer]] = Registry("layer")
 Array = NDArray[np.floating]
@@ -37,17 +38,6 @@ def register_layer(cls: type[Layer]) -> type[Layer]:
     """Class decorator: register a layer class under its class name (for save/load)."""
     REGISTRY.add(cls.__name__, cls)
     return cls
-
-
-def check_dtype(dtype: DTypeLike) -> np.dtype:
-    """Return ``np.dtype(dtype)`` when it is float32 or float64, else raise ``TypeError``."""
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"dtype must be 'float32' or 'float64', got {dtype!r}") from None
-    if dt not in (np.float32, np.float64):
-        raise TypeError(f"dtype must be 'float32' or 'float64', got {dt}")
-    return dt
 
 
 class Layer:
@@ -90,11 +80,7 @@ class Layer:
         dtype: DTypeLike = "float32",
     ) -> None:
         """Create the parameters for inputs of ``input_dim`` features."""
-        if isinstance(input_dim, bool) or not isinstance(input_dim, int | np.integer):
-            raise TypeError(f"input_dim must be an int, got {type(input_dim).__name__}")
-        if input_dim < 1:
-            raise ValueError(f"input_dim must be >= 1, got {input_dim}")
-        self.input_dim = int(input_dim)
+        self.input_dim = check_int(input_dim, "input_dim", low=1)
         self.dtype = check_dtype(dtype)
         rng = np.random.default_rng() if rng is None else rng
         self._build(rng)

@@ -12,17 +12,10 @@ from typing import Any
 import numpy as np
 
 from .. import activations, initializers
+from .._checks import check_bool, check_int
 from .base import Array, Layer, register_layer
 
 __all__ = ["Activation", "Dense"]
-
-
-def _check_units(units: Any) -> int:
-    if isinstance(units, bool) or not isinstance(units, int | np.integer):
-        raise TypeError(f"units must be a positive int, got {type(units).__name__}: {units!r}")
-    if units < 1:
-        raise ValueError(f"units must be a positive int, got {units}")
-    return int(units)
 
 
 class _Activated(Layer):
@@ -106,10 +99,8 @@ class Dense(_Activated):
         name: str | None = None,
     ) -> None:
         super().__init__(activation, name=name)
-        self.units = _check_units(units)
-        if not isinstance(use_bias, bool):
-            raise TypeError(f"use_bias must be a bool, got {use_bias!r}")
-        self.use_bias = use_bias
+        self.units = check_int(units, "units", low=1)
+        self.use_bias = check_bool(use_bias, "use_bias")
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self._ones: dict[int, Array] = {}  # batch size -> a vector of ones (bias gradients)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._checks import check_seed
 from .base import Array, Layer, register_layer
 
 __all__ = ["Dropout"]
@@ -62,12 +63,8 @@ class Dropout(Layer):
                 f"Dropout: p (the drop probability) must be in [0, 1), got {p!r}; p = 1 would "
                 "drop every unit"
             )
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
-            raise TypeError(f"Dropout: seed must be an int or None, got {type(seed).__name__}")
-        if seed is not None and seed < 0:
-            raise ValueError(f"Dropout: seed must be a non-negative int, got {seed}")
         self.p = float(p)
-        self.seed = None if seed is None else int(seed)
+        self.seed = check_seed(seed, "Dropout: seed")
         self._rng: np.random.Generator | None = None
         self._fixed_mask: np.ndarray | None = None
 

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from .. import initializers
+from .._checks import check_int
 from .base import Array, Layer, register_layer
-from .core import _check_units
 
 __all__ = ["Maxout"]
 
@@ -63,12 +63,8 @@ class Maxout(Layer):
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
-        self.units = _check_units(units)
-        if isinstance(pieces, bool) or not isinstance(pieces, int | np.integer):
-            raise TypeError(f"Maxout: pieces must be an int >= 1, got {type(pieces).__name__}")
-        if pieces < 1:
-            raise ValueError(f"Maxout: pieces must be an int >= 1, got {pieces}")
-        self.pieces = int(pieces)
+        self.units = check_int(units, "units", low=1)
+        self.pieces = check_int(pieces, "Maxout: pieces", low=1)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..activations.base import check_finite_number
+from .._checks import check_bool, check_number
 from .base import Array, Layer, register_layer
 
 __all__ = ["BatchNorm", "LayerNorm"]
@@ -55,10 +55,8 @@ class _Normalization(Layer):
 
     def __init__(self, *, eps: float, affine: bool, name: str | None) -> None:
         super().__init__(name=name)
-        self.eps = check_finite_number(eps, f"{type(self).__name__}: eps", low=0.0, low_open=True)
-        if not isinstance(affine, bool):
-            raise TypeError(f"{type(self).__name__}: affine must be a bool, got {affine!r}")
-        self._affine = affine
+        self.eps = check_number(eps, f"{type(self).__name__}: eps", low=0.0, low_open=True)
+        self._affine = check_bool(affine, f"{type(self).__name__}: affine")
 
     def weight_shapes(self, input_dim: int) -> dict[str, tuple[int, ...]]:
         names = (self.param_names if self._affine else ()) + self.buffer_names
@@ -148,7 +146,7 @@ class BatchNorm(_Normalization):
         name: str | None = None,
     ) -> None:
         super().__init__(eps=eps, affine=affine, name=name)
-        self.momentum = check_finite_number(momentum, "BatchNorm: momentum", low=0.0, high=1.0)
+        self.momentum = check_number(momentum, "BatchNorm: momentum", low=0.0, high=1.0)
 
     @property
     def affine(self) -> bool:

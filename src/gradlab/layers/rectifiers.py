@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..activations.base import check_finite_number
+from .._checks import check_bool, check_number
 from .base import Array, Layer, register_layer
 
 __all__ = ["FReLU", "PReLU"]
@@ -24,10 +24,8 @@ class _UnitParam(Layer):
 
     def __init__(self, *, shared: bool = False, init: float = 0.0, name: str | None = None) -> None:
         super().__init__(name=name)
-        if not isinstance(shared, bool):
-            raise TypeError(f"{type(self).__name__}: shared must be a bool, got {shared!r}")
-        self.shared = shared
-        self.init = check_finite_number(init, f"{type(self).__name__}: init")
+        self.shared = check_bool(shared, f"{type(self).__name__}: shared")
+        self.init = check_number(init, f"{type(self).__name__}: init")
 
     def weight_shapes(self, input_dim: int) -> dict[str, tuple[int, ...]]:
         return {self._param: (1 if self.shared else input_dim,)}

@@ -34,9 +34,10 @@ from .. import layers as layers_mod
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
+from .._checks import check_dtype, check_int, check_seed
 from ..callbacks import Callback, History, ProgressBar
 from ..diagnostics import diagnose_divergence
-from ..layers import Layer, check_dtype
+from ..layers import Layer
 from ..optimizers import global_norm
 from .inputs import check_arrays, checks_targets
 from .loop import QUIET, TrainingDivergedError, TrainingLoop, TrainingStalledWarning, all_finite
@@ -84,9 +85,7 @@ class Sequential:
     ) -> None:
         self.layers: list[Layer] = []
         self.dtype = check_dtype(dtype)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
-            raise TypeError(f"seed must be an int or None, got {type(seed).__name__}: {seed!r}")
-        self.seed = seed
+        self.seed = check_seed(seed)
         seq = np.random.SeedSequence(seed)
         init_seq, shuffle_seq = seq.spawn(2)
         self.init_rng = np.random.default_rng(init_seq)  # draws the initial weights
@@ -121,13 +120,7 @@ class Sequential:
         """Create every layer's weights for inputs of ``input_dim`` features."""
         if not self.layers:
             raise ValueError("Sequential has no layers; pass a list of layers or call add()")
-        if (
-            isinstance(input_dim, bool)
-            or not isinstance(input_dim, int | np.integer)
-            or input_dim < 1
-        ):
-            raise ValueError(f"input_dim must be a positive int, got {input_dim!r}")
-        dim = int(input_dim)
+        dim = check_int(input_dim, "input_dim", low=1)
         for layer in self.layers:
             if layer.built and (layer.input_dim != dim or layer.dtype != self.dtype):
                 raise ValueError(
@@ -381,8 +374,8 @@ class Sequential:
                 :class:`~gradlab.training.StallMonitor`; ``history.stalled`` keeps the text.
         """
         self._require_compiled()
-        epochs = _positive_int("epochs", epochs)
-        batch_size = _positive_int("batch_size", batch_size)
+        epochs = check_int(epochs, "epochs", low=1)
+        batch_size = check_int(batch_size, "batch_size", low=1)
         if verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
         X, y, targets = self._prepare(X, y, "fit", targets=True)
@@ -485,7 +478,7 @@ class Sequential:
     def predict(self, X: ArrayLike, batch_size: int = 1024) -> Array:
         """Return the network's output (after the last activation) for every row of ``X``."""
         X = self._prepare(X, None, "predict")[0]
-        batch_size = _positive_int("batch_size", batch_size)
+        batch_size = check_int(batch_size, "batch_size", low=1)
         outs = [self.forward(X[i : i + batch_size]) for i in range(0, max(len(X), 1), batch_size)]
         return np.concatenate(outs) if len(X) else outs[0]
 
@@ -648,12 +641,6 @@ class Sequential:
     def __repr__(self) -> str:
         inner = ", ".join(layer.describe() for layer in self.layers)
         return f"Sequential([{inner}], input_dim={self.input_dim})"
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
 
 
 def _check_callbacks(callbacks: Any) -> list[Callback]:

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ._validation import check_bool, check_number
+from .._checks import check_bool, check_number
 from .base import Array, Optimizer, register
 
 __all__ = ["Adagrad", "Adam", "AdamW", "RMSprop"]
@@ -64,12 +64,12 @@ class Adagrad(Optimizer):
         clip_value: float | None = None,
         schedule: Any = None,
     ) -> None:
-        self.lr_decay = check_number(lr_decay, "lr_decay")
-        self.weight_decay = check_number(weight_decay, "weight_decay")
+        self.lr_decay = check_number(lr_decay, "lr_decay", low=0.0)
+        self.weight_decay = check_number(weight_decay, "weight_decay", low=0.0)
         self.initial_accumulator_value = check_number(
-            initial_accumulator_value, "initial_accumulator_value"
+            initial_accumulator_value, "initial_accumulator_value", low=0.0
         )
-        self.eps = check_number(eps, "eps")
+        self.eps = check_number(eps, "eps", low=0.0)
         super().__init__(lr, clip_norm=clip_norm, clip_value=clip_value, schedule=schedule)
 
     def _slots(self) -> dict[str, float]:
@@ -142,10 +142,10 @@ class RMSprop(Optimizer):
         clip_value: float | None = None,
         schedule: Any = None,
     ) -> None:
-        self.alpha = check_number(alpha, "alpha", high=1.0)
-        self.eps = check_number(eps, "eps")
-        self.weight_decay = check_number(weight_decay, "weight_decay")
-        self.momentum = check_number(momentum, "momentum")
+        self.alpha = check_number(alpha, "alpha", low=0.0, high=1.0)
+        self.eps = check_number(eps, "eps", low=0.0)
+        self.weight_decay = check_number(weight_decay, "weight_decay", low=0.0)
+        self.momentum = check_number(momentum, "momentum", low=0.0)
         self.centered = check_bool(centered, "centered")
         super().__init__(lr, clip_norm=clip_norm, clip_value=clip_value, schedule=schedule)
 
@@ -246,11 +246,11 @@ class Adam(Optimizer):
                 f"betas must be a pair (beta1, beta2), got {type(betas).__name__}: {betas!r}"
             )
         self.betas = (
-            check_number(betas[0], "betas[0]", high=1.0, high_open=True),
-            check_number(betas[1], "betas[1]", high=1.0, high_open=True),
+            check_number(betas[0], "betas[0]", low=0.0, high=1.0, high_open=True),
+            check_number(betas[1], "betas[1]", low=0.0, high=1.0, high_open=True),
         )
-        self.eps = check_number(eps, "eps")
-        self.weight_decay = check_number(weight_decay, "weight_decay")
+        self.eps = check_number(eps, "eps", low=0.0)
+        self.weight_decay = check_number(weight_decay, "weight_decay", low=0.0)
         self.amsgrad = check_bool(amsgrad, "amsgrad")
         super().__init__(lr, clip_norm=clip_norm, clip_value=clip_value, schedule=schedule)
 

@@ -37,9 +37,9 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._checks import check_config, check_int, check_number, check_optional_positive
 from ..registry import Registry
 from . import schedules as schedules_module
-from ._validation import check_config, check_int, check_number, check_optional_positive
 
 __all__ = ["REGISTRY", "Optimizer", "global_norm", "register"]
 
@@ -120,7 +120,7 @@ class Optimizer:
         clip_value: float | None = None,
         schedule: ScheduleLike = None,
     ) -> None:
-        self._base_lr = check_number(lr, "lr")
+        self._base_lr = check_number(lr, "lr", low=0.0)
         self.clip_norm = check_optional_positive(clip_norm, "clip_norm")
         self.clip_value = check_optional_positive(clip_value, "clip_value")
         self.schedule = schedules_module.get(schedule)
@@ -138,7 +138,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        self._lr = check_number(value, "lr")
+        self._lr = check_number(value, "lr", low=0.0)
 
     @property
     def base_lr(self) -> float:

@@ -28,8 +28,8 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
+from .._checks import check_config, check_int, check_number
 from ..registry import Registry
-from ._validation import check_config, check_int, check_number
 
 __all__ = [
     "REGISTRY",
@@ -60,7 +60,7 @@ class Schedule:
     def __call__(self, epoch: int, base_lr: float) -> float:
         """Return the learning rate of epoch ``epoch`` (counted from 0) for ``base_lr``."""
         epoch = check_int(epoch, "epoch")
-        base_lr = check_number(base_lr, "base_lr")
+        base_lr = check_number(base_lr, "base_lr", low=0.0)
         return float(self._lr(epoch, base_lr))
 
     def _lr(self, epoch: int, base_lr: float) -> float:
@@ -143,7 +143,7 @@ class StepDecay(_Recurrence):
 
     def __init__(self, step_size: int, gamma: float = 0.1) -> None:
         self.step_size = check_int(step_size, "step_size", low=1)
-        self.gamma = check_number(gamma, "gamma", low_open=True)
+        self.gamma = check_number(gamma, "gamma", low=0.0, low_open=True)
 
     def _next(self, epoch: int, lr: float, base_lr: float) -> float:
         return lr * self.gamma if epoch % self.step_size == 0 else lr
@@ -167,7 +167,7 @@ class ExponentialDecay(_Recurrence):
     name = "exponential"
 
     def __init__(self, gamma: float) -> None:
-        self.gamma = check_number(gamma, "gamma", low_open=True)
+        self.gamma = check_number(gamma, "gamma", low=0.0, low_open=True)
 
     def _next(self, epoch: int, lr: float, base_lr: float) -> float:
         return lr * self.gamma
@@ -200,7 +200,7 @@ class CosineDecay(_Recurrence):
 
     def __init__(self, T_max: int, eta_min: float = 0.0) -> None:
         self.T_max = check_int(T_max, "T_max", low=1)
-        self.eta_min = check_number(eta_min, "eta_min")
+        self.eta_min = check_number(eta_min, "eta_min", low=0.0)
 
     def _next(self, epoch: int, lr: float, base_lr: float) -> float:
         t_max, eta_min = self.T_max, self.eta_min
@@ -240,7 +240,9 @@ class LambdaSchedule(Schedule):
         self.fn = fn
 
     def _lr(self, epoch: int, base_lr: float) -> float:
-        factor = check_number(self.fn(epoch), f"the multiplier fn({epoch}) of LambdaSchedule")
+        factor = check_number(
+            self.fn(epoch), f"the multiplier fn({epoch}) of LambdaSchedule", low=0.0
+        )
         return base_lr * factor
 
     def get_config(self) -> dict[str, Any]:

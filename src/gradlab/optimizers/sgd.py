@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_bool, check_number
+from .._checks import check_bool, check_number
 from .base import Array, Optimizer, register
 
 __all__ = ["SGD", "Momentum", "Nesterov"]
@@ -71,9 +71,9 @@ class SGD(Optimizer):
         clip_value: float | None = None,
         schedule: Any = None,
     ) -> None:
-        self.momentum = check_number(momentum, "momentum")
-        self.dampening = check_number(dampening, "dampening", high=1.0)
-        self.weight_decay = check_number(weight_decay, "weight_decay")
+        self.momentum = check_number(momentum, "momentum", low=0.0)
+        self.dampening = check_number(dampening, "dampening", low=0.0, high=1.0)
+        self.weight_decay = check_number(weight_decay, "weight_decay", low=0.0)
         self.nesterov = check_bool(nesterov, "nesterov")
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
