@@ -81,7 +81,7 @@ def parse_message(raw: str | bytes) -> dict[str, Any]:
 
     Returns:
         The message as a dict with ``type``, ``id`` (``None`` when absent) and its fields
-        (a ``config`` message's ``config`` is left partial: see :func:`merge_config`).
+        (a ``config`` message's ``config`` is left partial: see :func:`.config.merge_config`).
 
     Raises:
         ProtocolError: for a message that is too large, not JSON, not an object, of unknown
