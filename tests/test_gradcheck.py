@@ -127,7 +127,7 @@ def test_bad_arguments() -> None:
         gradcheck(PReLU(), X, X)
     with pytest.raises(ValueError, match="x must be a 2-D batch"):
         gradcheck(PReLU(), X[0])
-    with pytest.raises(ValueError, match="eps must be a number in"):
+    with pytest.raises(ValueError, match="eps must be a finite number in"):
         gradcheck(PReLU(), X, eps=0)
     with pytest.raises(TypeError, match="expects a Layer, a loss"):
         gradcheck(object(), X)

@@ -61,6 +61,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._checks import check_number
 from .layers.base import Layer
 
 __all__ = ["gradcheck", "numerical_gradient", "relative_error"]
@@ -115,12 +116,6 @@ def _upstream_rng(seed: int) -> np.random.Generator:
     return np.random.default_rng([seed, 1])
 
 
-def _check_eps(eps: Any) -> float:
-    if isinstance(eps, bool) or not isinstance(eps, int | float) or not 0 < eps < 1:
-        raise ValueError(f"gradcheck: eps must be a number in (0, 1), got {eps!r}")
-    return float(eps)
-
-
 @functools.singledispatch
 def gradcheck(
     obj: Any, *inputs: Any, eps: float = 1e-6, seed: int = 0, floor: float = 1e-12
@@ -145,7 +140,7 @@ def gradcheck(
             with ``dtype="float64"``, or pass it unbuilt), or an object that is neither.
     """
     # Models and losses are recognised by duck typing, so this module needs no import of them.
-    eps = _check_eps(eps)
+    eps = check_number(eps, "gradcheck: eps", low=0.0, high=1.0, low_open=True, high_open=True)
     if hasattr(obj, "layers") and hasattr(obj, "compute_gradients"):
         return _gradcheck_model(obj, *inputs, eps=eps, floor=floor)
     if callable(getattr(obj, "forward", None)) and callable(getattr(obj, "backward", None)):
@@ -172,7 +167,7 @@ def _gradcheck_loss(loss: Any, *inputs: Any, eps: float, floor: float) -> dict[s
 def _gradcheck_layer(
     layer: Layer, *inputs: Any, eps: float = 1e-6, seed: int = 0, floor: float = 1e-12
 ) -> dict[str, float]:
-    eps = _check_eps(eps)
+    eps = check_number(eps, "gradcheck: eps", low=0.0, high=1.0, low_open=True, high_open=True)
     if len(inputs) != 1:
         raise TypeError(f"gradcheck(layer, x) takes one input batch x, got {len(inputs)} inputs")
     x = np.array(inputs[0], dtype=np.float64)  # a copy: it is nudged in place

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from ._checks import check_number
 from .registry import Registry
 
 __all__ = [
@@ -135,16 +136,6 @@ def _check_shape(shape: Any) -> Shape:
     return dims
 
 
-def _check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}: {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
-    return value
-
-
 class Initializer:
     """Base class: ``init(shape, rng, dtype)`` returns a new array of ``shape``."""
 
@@ -226,7 +217,7 @@ class RandomNormal(Initializer):
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05) -> None:
         self.mean = float(mean)
-        self.stddev = _check_positive("RandomNormal: stddev", stddev, allow_zero=True)
+        self.stddev = check_number(stddev, "RandomNormal: stddev", low=0.0)
 
     def _sample(self, shape: Shape, rng: np.random.Generator) -> NDArray[np.float64]:
         return rng.normal(self.mean, self.stddev, size=shape)
@@ -268,7 +259,7 @@ class VarianceScaling(Initializer):
     def __init__(
         self, scale: float = 1.0, mode: str = "fan_in", distribution: str = "normal"
     ) -> None:
-        self.scale = _check_positive(f"{type(self).__name__}: scale", scale)
+        self.scale = check_number(scale, f"{type(self).__name__}: scale", low=0.0, low_open=True)
         if mode not in self._modes:
             raise ValueError(
                 f"{type(self).__name__}: mode must be one of {self._modes}, got {mode!r}"
@@ -367,7 +358,7 @@ class Orthogonal(Initializer):
     name = "orthogonal"
 
     def __init__(self, gain: float = 1.0) -> None:
-        self.gain = _check_positive("Orthogonal: gain", gain)
+        self.gain = check_number(gain, "Orthogonal: gain", low=0.0, low_open=True)
 
     def _sample(self, shape: Shape, rng: np.random.Generator) -> NDArray[np.float64]:
         if len(shape) < 2:
