@@ -113,7 +113,7 @@ def test_c19_counting_relu_matches_builtin_and_counts_zeros():
     import numpy as np
 
     from gradlab import activations
-    from gradlab.lab.claims._activations_util import ReLUAtZero
+    from gradlab.lab.claims.activations.c19_relu_kink import ReLUAtZero
 
     x = np.array([-1.0, 0.0, 0.0, 2.0])
     for at_zero in (0.0, 0.5, 1.0):

@@ -7,9 +7,10 @@ import copy
 import numpy as np
 import pytest
 
-from gradlab import diagnostics, lab
-from gradlab.lab.claims import gradients_3, gradients_4
-from gradlab.lab.claims._gradients_util import build_net
+from gradlab import diagnostics, lab, layers
+from gradlab.lab.claims.gradients import c06_dying_relu as c06
+from gradlab.lab.claims.gradients import c08_zero_centred_outputs as c08
+from gradlab.model import mlp
 
 from .helpers import run_claim
 
@@ -91,15 +92,21 @@ def test_c6_rule_flips(results):
     assert _verdict("C6", r).status == "refuted"
 
 
+def _constant(value):
+    return {"name": "constant", "config": {"value": value}}
+
+
 def test_c6_dead_units_agree_with_diagnostics():
     X = np.random.default_rng(0).normal(size=(200, 64)).astype(np.float32)
-    model = build_net([32, 32], activation="relu", init="he_normal", bias=-0.5, seed=0)
-    dead, negative = gradients_3._unit_state(model, X)
+    model = mlp([32, 32], 10, input_dim=64, activation="relu", init="he_normal",
+                bias_init=_constant(-0.5), seed=0)
+    dead, negative = c06._unit_state(model, X)
     snap = diagnostics.snapshot(model, X)
     assert dead[:32].mean() == snap[0]["dead_frac"] and dead[32:].mean() == snap[1]["dead_frac"]
     assert np.array_equal(dead, negative)  # for ReLU, f' = 0 everywhere iff z <= 0 everywhere
-    prelu = build_net([32], activation="prelu", init="he_normal", bias=-5.0, seed=0)
-    dead, negative = gradients_3._unit_state(prelu, X)
+    prelu = mlp([32], 10, input_dim=64, activation=layers.PReLU, init="he_normal",
+                bias_init=_constant(-5.0), seed=0)
+    dead, negative = c06._unit_state(prelu, X)
     assert not dead.any() and negative.mean() > 0.9  # slope 0.25 on the negative side
 
 
@@ -129,21 +136,21 @@ def test_c8_rule_flips(results):
 def test_c8_one_sign_fraction_by_hand():
     x = np.array([[1.0, 2.0], [3.0, 1.0]])  # positive inputs, as from a sigmoid
     delta = np.array([[1.0, -1.0], [-2.0, 1.0]])
-    assert gradients_4._one_sign_fraction(x, delta, 1) == 1.0
+    assert c08._one_sign_fraction(x, delta, 1) == 1.0
     # Summed: column 0 = 1*[1, 2] - 2*[3, 1] = [-5, 0]: one sign; column 1 = [2, -1]: mixed.
-    assert gradients_4._one_sign_fraction(x, delta, 2) == 0.5
-    assert gradients_4._one_sign_fraction(x - 2.0, delta, 1) == 0.5  # zeros do not count
+    assert c08._one_sign_fraction(x, delta, 2) == 0.5
+    assert c08._one_sign_fraction(x - 2.0, delta, 1) == 0.5  # zeros do not count
 
 
 def test_c8_shifted_activations_keep_the_slope():
     x = np.linspace(-4, 4, 81)
-    centred = gradients_4.Shifted("sigmoid", -0.5)
+    centred = c08.Shifted("sigmoid", -0.5)
     np.testing.assert_allclose(centred(x), np.tanh(x / 2) / 2, atol=1e-15)
-    np.testing.assert_allclose(gradients_4.Shifted("tanh", 1.0)(x), 2 / (1 + np.exp(-2 * x)),
+    np.testing.assert_allclose(c08.Shifted("tanh", 1.0)(x), 2 / (1 + np.exp(-2 * x)),
                                atol=1e-15)
     numeric = (centred(x + 1e-6) - centred(x - 1e-6)) / 2e-6
     np.testing.assert_allclose(centred.derivative(x), numeric, atol=1e-9)
-    assert centred.info.zero_centered and not gradients_4.Shifted("tanh", 1.0).info.zero_centered
+    assert centred.info.zero_centered and not c08.Shifted("tanh", 1.0).info.zero_centered
 
 
 # --- C13 --------------------------------------------------------------------------------------

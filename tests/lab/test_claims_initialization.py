@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from gradlab import lab
-from gradlab.lab.claims import papers_2
+from gradlab.lab.claims.papers import p03_selu_self_normalization as p03
 
 from .helpers import run_claim
 
@@ -144,9 +144,9 @@ def test_p3_rule_flips(results):
 def test_selu_mean_field_fixed_point_is_0_1():
     # From: Klambauer et al. 2017, Theorem 1 (fixed point (0, 1) for lambda ~ 1.0507,
     # alpha ~ 1.6733); the map itself knows only the activation.
-    mf = papers_2.mean_field("selu", 1.0, 3)
+    mf = p03.mean_field("selu", 1.0, 3)
     np.testing.assert_allclose(mf["mean"], 0.0, atol=1e-4)
     np.testing.assert_allclose(mf["var"], 1.0, atol=1e-4)
-    relu = papers_2.mean_field("relu", 2.0, 1)  # E[relu(z)^2] = q/2, E[relu(z)] = sqrt(q/2pi)
+    relu = p03.mean_field("relu", 2.0, 1)  # E[relu(z)^2] = q/2, E[relu(z)] = sqrt(q/2pi)
     assert relu["mean"][0] == pytest.approx(math.sqrt(2 / (2 * math.pi)), rel=1e-6)
     assert relu["var"][0] == pytest.approx(1.0 - 2 / (2 * math.pi), rel=1e-6)

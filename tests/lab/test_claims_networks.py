@@ -9,8 +9,11 @@ import numpy as np
 import pytest
 
 from gradlab import lab
-from gradlab.lab.claims import networks, networks_2, networks_4
-from gradlab.lab.claims._networks_util import best_line_accuracy
+from gradlab.lab.claims.networks import c01_linear_layers_collapse as c01
+from gradlab.lab.claims.networks import c10_perceptron_xor as c10
+from gradlab.lab.claims.networks import c12_universal_approximation as c12
+from gradlab.lab.claims.networks.c01_linear_layers_collapse import best_line_accuracy
+from gradlab.model import mlp
 
 from .helpers import run_claim
 
@@ -55,9 +58,9 @@ def test_c1_rule_refutes_a_deep_linear_net_that_beats_the_line():
 
 
 def test_product_map_of_a_trained_net_and_best_line_on_separable_data():
-    model = lab.common.mlp(2, [4, 3], 2, activation="linear", seed=1, dtype="float64")
+    model = mlp([4, 3], 2, input_dim=2, activation="linear", seed=1, dtype="float64")
     X = np.random.default_rng(0).normal(size=(10, 2))
-    W, b = networks._product_map(model)
+    W, b = c01._product_map(model)
     np.testing.assert_allclose(X @ W + b, model.predict(X), rtol=0, atol=1e-14)
     y = (X[:, 0] + 0.3 * X[:, 1] > 0).astype(int)
     assert best_line_accuracy(X, y) == 1.0
@@ -91,11 +94,11 @@ def test_c10_rule_flips():
 
 @pytest.mark.parametrize("gate", ["AND", "OR", "NAND", "XOR"])
 def test_perceptron_rule(gate):
-    t = np.array(networks_2.GATES[gate], dtype=float)
-    w, b, mistakes = networks_2._perceptron(
-        networks_2.BITS, t, lr=0.1, max_epochs=300, rng=np.random.default_rng(3)
+    t = np.array(c10.GATES[gate], dtype=float)
+    w, b, mistakes = c10._perceptron(
+        c10.BITS, t, lr=0.1, max_epochs=300, rng=np.random.default_rng(3)
     )
-    fires = (networks_2.BITS @ w + b > 0).astype(float)
+    fires = (c10.BITS @ w + b > 0).astype(float)
     if gate == "XOR":
         assert len(mistakes) == 300 and min(mistakes) >= 1
         assert np.sum(fires == t) <= 3  # a line gets at most 3 of the 4 points right
@@ -167,7 +170,7 @@ def test_c12_rule_flips():
     assert (
         "No one-layer net reached" in lab.get("C12").verdict({**results, "targets": [1e-4]}).reason
     )
-    assert networks_4._params([3]) == 10 and networks_4._params([2, 2]) == 13
+    assert c12._params([3]) == 10 and c12._params([2, 2]) == 13
 
 
 # --- C21 --------------------------------------------------------------------------------------

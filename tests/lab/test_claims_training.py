@@ -8,8 +8,8 @@ import functools
 import numpy as np
 
 from gradlab import lab
-from gradlab.lab.claims import optimizers as c14
-from gradlab.lab.claims import training as c7
+from gradlab.lab.claims.training import c07_relu_trains_faster as c7
+from gradlab.lab.claims.training import c14_optimizers_adam_default as c14
 
 from .helpers import run_claim
 

@@ -17,6 +17,7 @@ import pytest
 from gradlab import lab
 from gradlab.cli import main
 from gradlab.lab import claim as claim_mod
+from gradlab.lab import claims as claim_registry
 from gradlab.lab import runner
 
 
@@ -56,8 +57,8 @@ def test_a_failing_experiment_is_reported_and_the_others_still_run(tmp_path, mon
         verdict=lambda results: claim_mod.Verdict("confirmed", "never", {"x": 1}),
         profiles={"test": {}, "quick": {}, "full": {}},
     )
-    real_get = claim_mod.get
-    monkeypatch.setattr(claim_mod, "get", lambda i: broken if i == "C99" else real_get(i))
+    real_get = claim_registry.get
+    monkeypatch.setattr(claim_registry, "get", lambda i: broken if i == "C99" else real_get(i))
     payload = runner.run_claims(["C99", "C2"], profile="test", out=tmp_path)
     first, second = payload["claims"]
     assert first["verdict"] == "error" and "ZeroDivisionError" in first["error"]

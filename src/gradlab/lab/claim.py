@@ -17,7 +17,7 @@ Conventions for experiments:
 - ``config`` is a plain dict from one of the claim's profiles (``"test"`` tiny, for the test
   suite; ``"quick"`` for ``gradlab reproduce --quick``; ``"full"``), with any overrides and,
   when the user passes ``--data-dir``, a ``"data_dir"`` key.
-- All randomness comes from ``seed`` (several seeds: :func:`gradlab.lab.common.spawn_seeds`).
+- All randomness comes from ``seed`` (several seeds: :func:`gradlab.lab.kit.seeds.spawn_seeds`).
   The same config and seed give the same results, except under the ``"timing"`` key, which
   holds wall-clock measurements and is left out of reproducibility checks.
 - Results may hold NumPy arrays and scalars; :func:`to_jsonable` converts them for
@@ -37,8 +37,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..registry import Registry
-from ..training import TrainingStalledWarning
+from .. import TrainingStalledWarning
 
 __all__ = [
     "SOURCES",
@@ -46,9 +45,6 @@ __all__ = [
     "Claim",
     "ClaimResult",
     "Verdict",
-    "get",
-    "names",
-    "register",
     "to_jsonable",
 ]
 
@@ -65,8 +61,6 @@ SOURCES: dict[str, str] = {
 STATUSES = ("confirmed", "refuted", "nuanced")
 Status = Literal["confirmed", "refuted", "nuanced"]
 PROFILES = ("test", "quick", "full")
-
-REGISTRY: Registry = Registry("claim")
 
 
 @dataclass(frozen=True)
@@ -141,7 +135,8 @@ class Claim:
         profiles: Config dicts for ``"test"``, ``"quick"`` and ``"full"``.
         context: Background a reader needs (where a figure in an article comes from, what a
             term means), in the project's own words.
-        family: The module the claim lives in (``"activations"``, ``"gradients"``, ...).
+        family: The folder of ``claims/`` the claim's module lives in (``"activations"``,
+            ``"gradients"``, ...), set when the claim is registered.
         headline: Keys of the verdict's numbers that the report's summary table shows
             (default: the first one).
     """
@@ -204,35 +199,6 @@ class Claim:
             verdict=verdict,
             seconds=time.perf_counter() - start,
         )
-
-
-def register(claim: Claim) -> Claim:
-    """Add ``claim`` to the registry under its id and return it."""
-    REGISTRY.add(claim.id, claim)
-    return claim
-
-
-def get(claim_id: str) -> Claim:
-    """Return the registered claim ``claim_id`` (case-insensitive: ``"c2"`` works)."""
-    _load_all()
-    if not isinstance(claim_id, str):
-        raise TypeError(f"claim id must be a string such as 'C2'; received {claim_id!r}")
-    return REGISTRY.lookup(claim_id.upper())
-
-
-def names() -> list[str]:
-    """Every registered claim id, in order (C1, C2, ..., C21, then P1, ...)."""
-    _load_all()
-    return sorted(REGISTRY.names(), key=_order)
-
-
-def _order(claim_id: str) -> tuple[int, int]:
-    prefix, number = claim_id[0], claim_id[1:]
-    return ({"C": 0, "P": 1}.get(prefix, 2), int(number) if number.isdigit() else 0)
-
-
-def _load_all() -> None:
-    from . import claims  # noqa: F401  (importing registers every claim module)
 
 
 def to_jsonable(value: Any) -> Any:

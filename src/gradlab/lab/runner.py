@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from . import claim as claim_mod
+from . import claims as claim_registry
 
 __all__ = ["load_results", "remove_stale_staging", "run_claim", "run_claims", "select"]
 
@@ -52,11 +53,11 @@ def select(only: str | Sequence[str] | None = None) -> list[str]:
     ``ValueError`` with a suggestion.
     """
     if only is None:
-        return claim_mod.names()
+        return claim_registry.names()
     items = only.split(",") if isinstance(only, str) else list(only)
-    ids = [claim_mod.get(item.strip()).id for item in items if item.strip()]
+    ids = [claim_registry.get(item.strip()).id for item in items if item.strip()]
     if not ids:
-        raise ValueError(f"no claim ids in {only!r}; known: {', '.join(claim_mod.names())}")
+        raise ValueError(f"no claim ids in {only!r}; known: {', '.join(claim_registry.names())}")
     return list(dict.fromkeys(ids))
 
 
@@ -82,7 +83,7 @@ def run_claim(
     from threadpoolctl import threadpool_limits
 
     matplotlib.use("Agg")
-    claim = claim_mod.get(claim_id)
+    claim = claim_registry.get(claim_id)
     overrides = {"data_dir": data_dir} if data_dir else {}
     start = time.perf_counter()
     try:
@@ -168,7 +169,7 @@ def run_claims(
         OSError: before any claim runs, if ``out`` cannot be created or written, or
             ``out/figures`` is a file or ``out/index.html``/``results.json`` a folder.
     """
-    ids = list(ids) if ids is not None else claim_mod.names()
+    ids = list(ids) if ids is not None else claim_registry.names()
     if not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be a positive int; received {jobs!r}")
     out = Path(out)
@@ -364,7 +365,7 @@ def _alive(pid: int) -> bool:
 
 
 def _with_metadata(record: dict[str, Any]) -> dict[str, Any]:
-    claim = claim_mod.get(record["id"])
+    claim = claim_registry.get(record["id"])
     return {
         "id": claim.id,
         "title": claim.title,

@@ -1,0 +1,1 @@
+"""Claims about activation functions: ranges, derivatives, sparsity, softmax, the output layer."""

@@ -1,0 +1,235 @@
+"""Claim C9: softmax gives ordered probabilities, and needs the max subtracted to stay finite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from gradlab import activations
+from gradlab.lab.claim import Claim, Verdict
+from gradlab.lab.kit.data import digits_data
+from gradlab.lab.kit.figures import figure
+from gradlab.lab.kit.fitting import fit_mlp
+from gradlab.lab.kit.verdicts import verdict_from_parts
+
+# --- C9: softmax -------------------------------------------------------------------------------
+#: The article's example logits and the stable result it prints (9 significant digits).
+C9_LOGITS = (1010.0, 1000.0, 990.0)
+C9_EXPECTED = (9.99954600e-01, 4.53978686e-05, 2.06106005e-09)
+#: Relative tolerance for the printed numbers (they carry 9 significant digits).
+EXPECTED_RTOL = 1e-8
+#: A row sums to 1 when ``|sum - 1|`` is at most this many machine epsilons of its dtype.
+SUM_TOL_EPS = 10
+_DTYPES = ("float32", "float64")
+
+
+def _naive_softmax(x: np.ndarray) -> np.ndarray:
+    """``exp(x) / sum(exp(x))`` as written, overflow and 0/0 allowed (they are the outcome)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        e = np.exp(x)
+        return e / e.sum(axis=-1, keepdims=True)
+
+
+def _c9_shift_sweep(config: dict[str, Any]) -> dict[str, Any]:
+    """Logits ``[c, c - 10, c - 20]`` for c on a grid: where does the naive formula fail?"""
+    n = round(config["shift_limit"] / config["shift_step"])
+    c = np.round(np.arange(-n, n + 1) * config["shift_step"], 9)
+    rows = c[:, None] - np.array(C9_LOGITS)[0] + np.array(C9_LOGITS)
+    softmax = activations.get("softmax")
+    out: dict[str, Any] = {}
+    stride = max(1, len(c) // 200)
+    for dt in _DTYPES:
+        x = rows.astype(dt)
+        ok = np.isfinite(_naive_softmax(x)).all(axis=1)
+        out[dt] = {
+            "naive_ok_from": float(c[ok].min()),
+            "naive_ok_to": float(c[ok].max()),
+            "stable_all_finite": bool(np.isfinite(softmax(x)).all()),
+            "naive_ok_curve": ok[::stride].astype(np.int8),
+        }
+    out["shift_curve"] = c[::stride]
+    return out
+
+
+def _order_stats(x: np.ndarray, s: np.ndarray) -> dict[str, Any]:
+    """Argmax agreement, inversions and ties of ``s = softmax(x)`` in the logits' order."""
+    order = np.argsort(x, axis=1, kind="stable")
+    xs, ss = np.take_along_axis(x, order, 1), np.take_along_axis(s, order, 1)
+    distinct = np.diff(xs, axis=1) > 0
+    ds = np.diff(ss, axis=1)
+    return {
+        "argmax_agreement": float(np.mean(s.argmax(axis=1) == x.argmax(axis=1))),
+        "inversions": int(np.sum(distinct & (ds < 0))),
+        "tie_fraction": float(np.sum(distinct & (ds == 0)) / max(1, distinct.sum())),
+        "zero_fraction": float(np.mean(s == 0)),
+    }
+
+
+def _c9_random(config: dict[str, Any], seed: int) -> list[dict[str, Any]]:
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((config["n_rows"], config["n_classes"]))
+    softmax = activations.get("softmax")
+    rows = []
+    for dt in _DTYPES:
+        for scale in config["scales"]:
+            x = (z * scale).astype(dt)
+            s = softmax(x)
+            err = float(np.max(np.abs(s.astype(np.float64).sum(axis=1) - 1)))
+            rows.append({"dtype": dt, "scale": scale, "sum_error": err,
+                         "sum_error_eps": err / float(np.finfo(dt).eps), **_order_stats(x, s)})
+    return rows
+
+
+def _c9_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
+    a = np.array(C9_LOGITS)
+    with np.errstate(over="ignore"):
+        exp_a = np.exp(a)
+    naive = _naive_softmax(a)
+    stable = activations.get("softmax")(a)
+    by_hand = np.exp(a - a.max()) / np.exp(a - a.max()).sum()
+    expected = np.array(C9_EXPECTED)
+    X, y, X_test, y_test = digits_data(config, seed)
+    model = fit_mlp(X, y, hidden=[32], output=10, output_activation="softmax", seed=seed,
+                    epochs=config["epochs"])
+    logits = model.forward(X_test, logits=True)
+    probs = model.predict(X_test)
+    random = _c9_random(config, seed)
+    return {
+        "naive": {"exp_overflowed": bool(np.isinf(exp_a).any()), "result": naive,
+                  "finite": bool(np.isfinite(naive).all())},
+        "stable": stable,
+        "stable_by_hand": by_hand,
+        "stable_rel_error": float(np.max(np.abs(stable / expected - 1))),
+        "by_hand_rel_error": float(np.max(np.abs(by_hand / expected - 1))),
+        "float32_rel_error": float(np.max(np.abs(
+            activations.get("softmax")(a.astype(np.float32)) / expected - 1))),
+        "sweep": _c9_shift_sweep(config),
+        "random": random,
+        "digits": {
+            "argmax_agreement": float(np.mean(logits.argmax(1) == probs.argmax(1))),
+            "accuracy_from_logits": float(np.mean(logits.argmax(1) == y_test)),
+            "accuracy_from_probs": float(np.mean(probs.argmax(1) == y_test)),
+            "n_test": len(y_test),
+        },
+        "tables": [{
+            "title": "Softmax of random logits (standard normal times the scale)",
+            "columns": ["dtype", "scale", "max |sum - 1| (eps)", "argmax agreement",
+                        "inversions", "tied pairs", "exact zeros"],
+            "rows": [[row["dtype"], row["scale"], round(row["sum_error_eps"], 2),
+                      row["argmax_agreement"], row["inversions"], round(row["tie_fraction"], 4),
+                      round(row["zero_fraction"], 4)] for row in random],
+        }],
+    }
+
+
+def _c9_verdict(r: dict[str, Any]) -> Verdict:
+    rand = r["random"]
+    worst_sum = max(row["sum_error_eps"] for row in rand)
+    agree = min([row["argmax_agreement"] for row in rand] + [r["digits"]["argmax_agreement"]])
+    inversions = sum(row["inversions"] for row in rand)
+    ties = {(row["dtype"], row["scale"]): row["tie_fraction"] for row in rand}
+    parts = {
+        "the naive formula overflows": not r["naive"]["finite"] and r["naive"]["exp_overflowed"],
+        "the stable formula prints the article's numbers and stays finite": (
+            r["stable_rel_error"] <= EXPECTED_RTOL
+            and all(r["sweep"][dt]["stable_all_finite"] for dt in _DTYPES)),
+        "rows sum to 1": worst_sum <= SUM_TOL_EPS,
+        "the order and argmax are kept": agree == 1.0 and inversions == 0,
+    }
+    numbers = {
+        "naive_result_finite": r["naive"]["finite"],
+        "stable_max_rel_error": r["stable_rel_error"],
+        "max_sum_error_eps": worst_sum,
+        "min_argmax_agreement": agree,
+        "inversions": inversions,
+        "float32_naive_overflow_above": r["sweep"]["float32"]["naive_ok_to"],
+        "float64_naive_overflow_above": r["sweep"]["float64"]["naive_ok_to"],
+        "max_tie_fraction": max(ties.values()),
+    }
+    s32, s64 = r["sweep"]["float32"], r["sweep"]["float64"]
+    worst_tie = max(ties, key=ties.get)
+    text = (
+        f"Naive exp(x)/sum on {list(C9_LOGITS)} gives {np.asarray(r['naive']['result'])}; "
+        f"with [c, c-10, c-20] it stays finite only for c in [{s32['naive_ok_from']:g}, "
+        f"{s32['naive_ok_to']:g}] (float32) and [{s64['naive_ok_from']:g}, "
+        f"{s64['naive_ok_to']:g}] (float64). Subtracting the max gives "
+        f"{np.array2string(np.asarray(r['stable']), precision=8)}, within "
+        f"{r['stable_rel_error']:.1e} of the article. On random logits rows sum to 1 within "
+        f"{worst_sum:.1f} eps, argmax agrees on {agree:.0%} of rows (and on the trained digits "
+        f"net), with {inversions} order inversions; rounding does merge values, up to "
+        f"{ties[worst_tie]:.0%} of distinct pairs tied ({worst_tie[0]}, scale {worst_tie[1]:g}), "
+        f"mostly probabilities that underflow to exactly 0."
+    )
+    return verdict_from_parts(parts, text, numbers, refute_when="every part fails")
+
+
+def _c9_figures(r: dict[str, Any]) -> dict[str, Any]:
+    fig, (ax0, ax1, ax2) = figure(3, width=4.0)
+    c = np.asarray(r["sweep"]["shift_curve"])
+    for dt, color, offset in (("float32", "#1f77b4", 0.03), ("float64", "#d62728", -0.03)):
+        ok = np.asarray(r["sweep"][dt]["naive_ok_curve"]) + offset
+        ax0.step(c, ok, where="mid", color=color, label=f"naive, {dt}")
+    ax0.axhline(1.0, color="#2e7d32", lw=4, alpha=0.3, label="stable, both dtypes")
+    ax0.axvline(C9_LOGITS[0], color="#7f7f7f", ls=":", label="article's example")
+    ax0.set(title="Logits [c, c-10, c-20]: is the result finite?", xlabel="c",
+            yticks=[0, 1], yticklabels=["NaN", "finite"], ylim=(-0.2, 1.3))
+    ax0.legend(fontsize=7, loc="center")
+    idx = np.arange(3)
+    ax1.bar(idx, r["stable"], color="#9ecae1", label="stable (gradlab)")
+    ax1.plot(idx, C9_EXPECTED, "k_", ms=25, mew=2, label="article")
+    ax1.set(yscale="log", title=f"softmax({list(C9_LOGITS)})", xticks=idx,
+            xticklabels=[f"{v:g}" for v in C9_LOGITS], xlabel="logit", ylabel="probability")
+    ax1.legend(fontsize=7)
+    for dt, color in (("float32", "#1f77b4"), ("float64", "#d62728")):
+        rows = [row for row in r["random"] if row["dtype"] == dt]
+        ax2.plot([row["scale"] for row in rows], [row["tie_fraction"] for row in rows],
+                 marker="o", color=color, label=f"{dt}: tied pairs")
+        ax2.plot([row["scale"] for row in rows], [row["zero_fraction"] for row in rows],
+                 marker="x", ls=":", color=color, label=f"{dt}: exact zeros")
+    ax2.set(xscale="log", title="Order kept, but values merge", xlabel="logit scale",
+            ylabel="fraction", ylim=(-0.03, 1))
+    ax2.legend(fontsize=7)
+    for ax in (ax0, ax1, ax2):
+        ax.grid(alpha=0.3)
+    return {"softmax": fig}
+
+
+CLAIM = Claim(
+    id="C9",
+    title="Softmax: probabilities, order, overflow",
+    statement=(
+        "Softmax turns scores into probabilities that sum to 1 without changing their "
+        "order, so the argmax (and the predicted class) is the same with or without it and "
+        "inference can skip it. Written naively as exp(x)/sum(exp(x)) it overflows on "
+        "[1010, 1000, 990]; subtracting the maximum first gives "
+        "[9.99954600e-01, 4.53978686e-05, 2.06106005e-09]."
+    ),
+    sources=("003", "000"),
+    experiment=_c9_experiment,
+    verdict=_c9_verdict,
+    figures=_c9_figures,
+    profiles={
+        "test": {"n_rows": 500, "n_classes": 10, "scales": [1, 100, 1000],
+                 "shift_limit": 1100, "shift_step": 0.5, "epochs": 2},
+        "quick": {"n_rows": 20_000, "n_classes": 10, "scales": [1, 10, 100, 1000],
+                  "shift_limit": 1100, "shift_step": 0.01, "epochs": 10},
+        "full": {"n_rows": 200_000, "n_classes": 10, "scales": [0.1, 1, 10, 100, 1000],
+                 "shift_limit": 1100, "shift_step": 0.001, "epochs": 30},
+    },
+    context=(
+        "The naive formula is run on purpose under np.errstate, so its overflow (exp(1010) "
+        "is inf, inf/inf is NaN) is recorded as the outcome instead of raising a warning; "
+        "very negative logits fail the other way (every exp underflows to 0, 0/0). exp "
+        "overflows above 88.72 in float32 and 709.78 in float64. Rules: the article's "
+        f"numbers must be matched to a relative {EXPECTED_RTOL:g} (they are printed with 9 "
+        f"digits); a row sums to 1 within {SUM_TOL_EPS} machine epsilons; order means no "
+        "pair of logits comes out reversed and the argmax agrees on every row, of random "
+        "logits and of a trained digits net. Ties are reported, not judged: rounding can "
+        "make two different logits give the same probability (most often both exactly 0), "
+        "which never changes the argmax of the largest logit but does mean the order is "
+        "kept only weakly in floating point. Confirmed when all four parts hold, refuted "
+        "when none does, nuanced otherwise."
+    ),
+    headline=("stable_max_rel_error", "naive_result_finite"),
+)

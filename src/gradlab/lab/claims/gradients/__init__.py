@@ -1,0 +1,1 @@
+"""Claims about the backward pass through depth: vanishing, exploding, dying, signs, memory."""

@@ -1,0 +1,296 @@
+"""C6: ReLU units die (output 0 for every input) and stop learning; the variants do not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gradlab import diagnostics, layers, optimizers
+from gradlab.callbacks import Callback
+from gradlab.lab.claim import Claim, Verdict
+from gradlab.lab.kit.data import digits_data
+from gradlab.lab.kit.figures import ACTIVATION_COLORS, figure
+from gradlab.lab.kit.fitting import fit_or_diverge
+from gradlab.lab.kit.seeds import spawn_seeds, spread
+from gradlab.model import mlp
+
+# --- C6: dying ReLU ---------------------------------------------------------------------------
+#: "A measurable fraction": ReLU must end with at least this fraction of hidden units dead.
+C6_DEAD_MIN = 0.10
+#: "For good": of the units found dead at some epoch end, at most this fraction is alive later.
+C6_REVIVED_MAX = 0.10
+#: A net "learned" when its last-epoch training accuracy reaches this (chance is 0.1).
+C6_LEARN_ACC = 0.5
+C6_VARIANTS = ("leaky_relu", "elu", "prelu")
+C6_KILLERS = ("high_lr", "bias_shift")
+
+
+def _unit_state(model: Any, X: NDArray) -> tuple[NDArray, NDArray]:
+    """Per hidden unit: dead (f' = 0 on every sample) and negative (pre-activation <= 0 on every
+    sample), pooled over the hidden layers.
+
+    Pre-activations come from :func:`gradlab.diagnostics.layer_outputs`; a ``PReLU`` layer's
+    derivative is 1 where its input is positive and its learned slope elsewhere.
+    """
+    dead, negative = [], []
+    prev = np.asarray(X, dtype=model.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for layer, (pre, h) in zip(model.layers, diagnostics.layer_outputs(model, X),
+                                   strict=True):
+            if isinstance(layer, layers.PReLU):
+                z = prev
+                d = np.where(z > 0, 1.0, layer.params["alpha"])
+            elif pre is not None:
+                z, d = pre, layer.activation.derivative(pre)
+            else:
+                z = d = None
+            if z is not None:
+                dead.append(np.all(d == 0, axis=0))
+                negative.append(np.all(z <= 0, axis=0))
+            prev = h
+    return np.concatenate(dead), np.concatenate(negative)
+
+
+class _DeadTracker(Callback):
+    """Record which hidden units are dead on the whole training set, at the start and after
+    every epoch."""
+
+    def __init__(self, X: NDArray) -> None:
+        super().__init__()
+        self.X = X
+        self.masks: list[NDArray] = []
+
+    def on_train_begin(self, logs: dict[str, Any]) -> None:
+        self.masks.append(_unit_state(self.model, self.X)[0])
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> None:
+        self.masks.append(_unit_state(self.model, self.X)[0])
+
+
+def _c6_run(config: dict[str, Any], act: str, cond: dict[str, Any], s: int,
+            X: NDArray, y: NDArray) -> dict[str, Any]:
+    # PReLU is a layer with a learned slope per unit (starting at 0.25), not a fixed activation.
+    # A nonzero bias starts every hidden unit shifted towards its flat side.
+    bias = cond["bias"]
+    bias_init = {"name": "constant", "config": {"value": float(bias)}} if bias else "zeros"
+    model = mlp([config["width"]] * config["depth"], 10, input_dim=X.shape[1],
+                activation=layers.PReLU if act == "prelu" else act, init="he_normal",
+                bias_init=bias_init, seed=s)
+    model.compile(optimizer=optimizers.get({"name": cond["optimizer"],
+                                            "config": {"lr": cond["lr"]}}),
+                  loss="cross_entropy", metrics=["accuracy"])
+    tracker = _DeadTracker(X)
+    out = fit_or_diverge(model, X, y, epochs=config["epochs"], batch_size=config["batch_size"],
+                         callbacks=[tracker])
+    masks = np.array(tracker.masks)
+    # A unit revives when it is dead at one epoch end and alive at a later one.
+    later_alive = np.flip(np.logical_or.accumulate(np.flip(~masks, 0), 0), 0)
+    revived = np.any(masks[:-1] & later_alive[1:], axis=0)
+    ever_dead = masks.any(axis=0)
+    first = slice(0, config["width"])  # the first hidden layer sees fixed inputs
+    diverged = out["diverged_at"] is not None
+    negative = _unit_state(model, X)[1] if not diverged else np.zeros(masks.shape[1], bool)
+    return {
+        "dead_per_epoch": masks.mean(axis=1),
+        "dead_init": float(masks[0].mean()),
+        "dead_end": float(masks[-1].mean()),
+        "dead_for_good": float((masks[-1] & ~revived).mean()),
+        "revived_share": _share(revived, ever_dead),
+        "revived_share_first_layer": _share(revived[first], ever_dead[first]),
+        "negative_end": float(negative.mean()),
+        "accuracy_end": float(out["accuracy"][-1]) if len(out["accuracy"]) else None,
+        "diverged_at": out["diverged_at"],
+    }
+
+
+def _share(part: NDArray, whole: NDArray) -> float:
+    return float(part.sum() / max(int(whole.sum()), 1))
+
+
+def _c6_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
+    X, y, _, _ = digits_data(config, seed)
+    seeds = spawn_seeds(seed, config["n_seeds"])
+    results: dict[str, Any] = {}
+    for cname, cond in config["conditions"].items():
+        results[cname] = {}
+        for act in config["activations"]:
+            runs = [_c6_run(config, act, cond, s, X, y) for s in seeds]
+            ok = [r for r in runs if r["diverged_at"] is None]
+            results[cname][act] = {
+                "runs": runs,
+                "diverged": len(runs) - len(ok),
+                **{key: spread([r[key] for r in ok]) if ok else None
+                   for key in ("dead_end", "dead_for_good", "revived_share",
+                               "revived_share_first_layer", "negative_end", "accuracy_end")},
+            }
+    rows = [
+        [cname, act,
+         *(f"{v[k]['mean']:.1%}" if v[k] else "-"
+           for k in ("dead_end", "dead_for_good", "revived_share", "negative_end")),
+         f"{v['accuracy_end']['mean']:.3f}" if v["accuracy_end"] else "-", v["diverged"]]
+        for cname, by_act in results.items() for act, v in by_act.items()
+    ]
+    return {
+        "width": config["width"],
+        "depth": config["depth"],
+        "epochs": config["epochs"],
+        "n_seeds": len(seeds),
+        "conditions": config["conditions"],
+        "results": results,
+        "tables": [{
+            "title": f"Hidden units after {config['epochs']} epochs ({config['depth']} hidden "
+                     f"layers of {config['width']}, He init, digits; mean of {len(seeds)} "
+                     "seeds)",
+            "columns": ["condition", "activation", "dead (f' = 0 on every sample)",
+                        "dead for good", "revived / ever dead",
+                        "pre-activation <= 0 on every sample",
+                        "train accuracy", "diverged runs"],
+            "rows": rows,
+        }],
+    }
+
+
+def _c6_verdict(r: dict[str, Any]) -> Verdict:
+    res = r["results"]
+
+    def mean(cond: str, act: str, key: str) -> float:
+        v = res[cond][act][key]
+        return float("nan") if v is None else v["mean"]
+
+    relu_dead = {c: mean(c, "relu", "dead_for_good") for c in C6_KILLERS}
+    revived = max(mean(c, "relu", "revived_share") for c in C6_KILLERS)
+    revived_first = max(mean(c, "relu", "revived_share_first_layer") for c in C6_KILLERS)
+    variant_dead = max(run["dead_end"] for c in C6_KILLERS for a in C6_VARIANTS
+                       for run in res[c][a]["runs"] if run["diverged_at"] is None)
+    stuck = [(a, c) for c in C6_KILLERS for a in C6_VARIANTS
+             if mean(c, a, "accuracy_end") < C6_LEARN_ACC]
+    diverged = [(a, c) for c in C6_KILLERS for a in C6_VARIANTS if res[c][a]["diverged"]]
+    numbers = {
+        **{f"relu_dead_{c}": v for c, v in relu_dead.items()},
+        "relu_dead_baseline": mean("baseline", "relu", "dead_end") if "baseline" in res
+        else None,
+        **{f"relu_accuracy_{c}": mean(c, "relu", "accuracy_end") for c in C6_KILLERS},
+        "relu_revived_share_max": revived,
+        "relu_revived_share_first_layer_max": revived_first,
+        "variants_dead_max": variant_dead,
+        "variants_stuck": [f"{a} ({c})" for a, c in stuck],
+        "variants_diverged": [f"{a} ({c})" for a, c in diverged],
+    }
+    kills = [c for c, v in relu_dead.items() if v >= C6_DEAD_MIN]
+    measured = (
+        f"ReLU ends with {relu_dead['high_lr']:.0%} of its hidden units dead for good (dead at "
+        f"the end, never alive again after dying) after the large learning rate and "
+        f"{relu_dead['bias_shift']:.0%} after the bias shift (training accuracy "
+        f"{mean('high_lr', 'relu', 'accuracy_end'):.2f} and "
+        f"{mean('bias_shift', 'relu', 'accuracy_end'):.2f}). Leaky ReLU, ELU and PReLU end "
+        f"with {variant_dead:.0%} of units whose gradient is zero on every sample."
+    )
+    if not kills or variant_dead >= C6_DEAD_MIN:
+        return Verdict("refuted", measured, numbers)
+    caveats = []
+    if len(kills) < len(C6_KILLERS):
+        caveats.append(f"only {', '.join(kills)} kills a measurable fraction")
+    if revived > C6_REVIVED_MAX:
+        caveats.append(
+            f"up to {revived:.0%} of the ReLUs that died came back later (in the first hidden "
+            f"layer, whose inputs never change, {revived_first:.0%}): death is final only "
+            "where the inputs cannot change")
+    if variant_dead > 0:
+        caveats.append(f"a variant has {variant_dead:.1%} dead units")
+    for a, c in stuck:
+        caveats.append(
+            f"{a} under {c} is not dead but stuck: {mean(c, a, 'negative_end'):.0%} of its "
+            f"units are on the negative side for every sample and it reaches only "
+            f"{mean(c, a, 'accuracy_end'):.2f} training accuracy")
+    caveats += [f"{a} diverged under {c}" for a, c in diverged]
+    if not caveats:
+        return Verdict("confirmed", measured, numbers)
+    return Verdict("nuanced", measured + " But " + "; ".join(caveats) + ".", numbers)
+
+
+def _c6_figures(r: dict[str, Any]) -> dict[str, Any]:
+    conds = list(r["results"])
+    fig, axes = figure(len(conds), width=4.0, height=3.4, sharey=True)
+    for ax, cname in zip(np.atleast_1d(axes), conds, strict=True):
+        for act, v in r["results"][cname].items():
+            curves = [run["dead_per_epoch"] for run in v["runs"]]
+            for i, c in enumerate(curves):
+                ax.plot(np.arange(len(c)), c, color=ACTIVATION_COLORS[act], marker=".", alpha=0.8,
+                        label=act if i == 0 else None)
+        cond = r["conditions"][cname]
+        ax.set(title=f"{cname}: {cond['optimizer']} lr={cond['lr']:g}, bias {cond['bias']:g}",
+               xlabel="epoch (0 = init)", ylim=(-0.02, 1.02))
+        ax.grid(alpha=0.3)
+    np.atleast_1d(axes)[0].set_ylabel("fraction of hidden units dead\n(one line per seed)")
+    fig.legend(*np.atleast_1d(axes)[0].get_legend_handles_labels(), loc="outside upper center",
+               ncols=len(r["results"][conds[0]]), fontsize=8,
+               title="the variants overlap at 0: none of their units died", title_fontsize=8)
+    fig2, axes2 = figure(len(conds), width=4.0, height=3.4, sharey=True)
+    keys = (("dead_end", "dead"), ("negative_end", "z <= 0 on all samples"),
+            ("accuracy_end", "train accuracy"))
+    for ax, cname in zip(np.atleast_1d(axes2), conds, strict=True):
+        acts = list(r["results"][cname])
+        for k, (key, label) in enumerate(keys):
+            vals = [r["results"][cname][a][key]["mean"] if r["results"][cname][a][key] else 0
+                    for a in acts]
+            ax.bar(np.arange(len(acts)) + (k - 1) * 0.27, vals, width=0.27, label=label,
+                   color=("#c62828", "#ef6c00", "#2e7d32")[k])
+        ax.set_xticks(np.arange(len(acts)), acts, fontsize=8)
+        ax.set(title=f"{cname}, end of training", ylim=(0, 1.05))
+        ax.grid(alpha=0.3, axis="y")
+    np.atleast_1d(axes2)[0].set_ylabel("fraction")
+    fig2.legend(*np.atleast_1d(axes2)[0].get_legend_handles_labels(),
+                loc="outside upper center", ncols=3, fontsize=8)
+    return {"dead_units": fig, "end_state": fig2}
+
+
+_C6_CONDITIONS = {
+    "baseline": {"optimizer": "sgd", "lr": 0.05, "bias": 0.0},
+    "high_lr": {"optimizer": "adam", "lr": 0.05, "bias": 0.0},
+    "bias_shift": {"optimizer": "sgd", "lr": 0.05, "bias": -1.0},
+}
+_C6_ACTIVATIONS = ["relu", *C6_VARIANTS]
+
+CLAIM = Claim(
+    id="C6",
+    title="Dying ReLU, and the variants that do not die",
+    statement=(
+        "A large learning rate or a negative shift of the biases leaves a measurable share "
+        "of ReLU units dead for good: they output zero for every input, get no gradient and "
+        "never recover. Leaky ReLU, ELU and PReLU keep a gradient on the negative side, so "
+        "none of their units die."
+    ),
+    sources=("000", "002", "003"),
+    experiment=_c6_experiment,
+    verdict=_c6_verdict,
+    figures=_c6_figures,
+    profiles={
+        "test": {"width": 32, "depth": 2, "epochs": 3, "batch_size": 64, "n_seeds": 1,
+                 "conditions": {k: _C6_CONDITIONS[k] for k in C6_KILLERS},
+                 "activations": _C6_ACTIVATIONS},
+        "quick": {"width": 64, "depth": 3, "epochs": 10, "batch_size": 64, "n_seeds": 2,
+                  "conditions": _C6_CONDITIONS, "activations": _C6_ACTIVATIONS},
+        "full": {"width": 128, "depth": 3, "epochs": 30, "batch_size": 64, "n_seeds": 5,
+                 "conditions": _C6_CONDITIONS, "activations": _C6_ACTIVATIONS},
+    },
+    context=(
+        "Digits with pixels in [0, 1] (not centred), He-normal weights, hidden biases at "
+        "0 or, for the bias shift, at -1; 'high_lr' is Adam at lr 0.05 (50 times its "
+        "default), the others plain SGD at 0.05. A unit is dead when its derivative "
+        "f'(z) is exactly zero for every training sample, the fair test for all four "
+        "activations (for ReLU it means z <= 0 everywhere, the output is always 0; Leaky "
+        "ReLU keeps slope 0.01, ELU exp(z), PReLU its learned slope). It is the "
+        "dead_frac of gradlab.diagnostics, measured on the whole training set at "
+        "initialisation and after every epoch; a unit revives when it is dead at one epoch "
+        "end and alive at a later one. The table also counts units whose pre-activation is "
+        "<= 0 on every sample: for the variants these are alive but only on their shallow "
+        "side. Thresholds: ReLU dead share at least "
+        f"{C6_DEAD_MIN:.0%} under both conditions, at most {C6_REVIVED_MAX:.0%} of dead "
+        f"units revived, no dead unit in a variant, and every variant learning (training "
+        f"accuracy at least {C6_LEARN_ACC:g}; chance is 0.1). The baseline (SGD, no shift) "
+        "is context: uncentred inputs alone kill a few ReLUs."
+    ),
+    headline=("relu_dead_high_lr", "variants_dead_max"),
+)

@@ -1,0 +1,311 @@
+"""Claim C1: without a nonlinearity, stacked linear layers collapse into one linear map."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gradlab import datasets
+from gradlab.lab.claim import Claim, Verdict
+from gradlab.lab.kit.figures import figure
+from gradlab.lab.kit.fitting import accuracy, fit_with_adam
+from gradlab.lab.kit.maps import class1_map, draw_map, grid_axis, points
+from gradlab.lab.kit.seeds import spawn_seeds, spread
+from gradlab.model import Sequential, mlp
+
+
+def best_line_accuracy(X: NDArray, y: NDArray, n_angles: int = 720) -> float:
+    """Return the best training accuracy any straight line reaches on the 2-D set ``(X, y)``.
+
+    For each of ``n_angles`` directions ``u`` the points are sorted by ``u·x`` and every
+    threshold is tried (class 1 on the far side); directions cover the full circle, so both
+    orientations of every line are included. Exact up to the angular resolution.
+    """
+    theta = np.linspace(0.0, 2.0 * np.pi, n_angles, endpoint=False)
+    proj = np.asarray(X, dtype=np.float64) @ np.stack([np.cos(theta), np.sin(theta)])
+    labels = np.asarray(y)[np.argsort(proj, axis=0)]  # (n, angles), sorted by projection
+    zeros_below = np.vstack([np.zeros(n_angles), np.cumsum(labels == 0, axis=0)])
+    ones_below = np.vstack([np.zeros(n_angles), np.cumsum(labels == 1, axis=0)])
+    correct = zeros_below + (ones_below[-1] - ones_below)
+    return float(correct.max() / len(labels))
+
+
+# --- C1: without a nonlinearity, depth collapses to one linear map ---------------------------
+#: The product map must reproduce the deep linear net to this relative error (float64).
+PRODUCT_TOL = 1e-12
+#: A deep linear net may beat the best straight line by at most this much (angle grid slack).
+LINE_SLACK = 0.02
+#: The same net with a nonlinearity must reach this training accuracy ...
+FIT_ACCURACY = 0.95
+#: ... and beat the deep linear net by at least this much.
+MIN_GAP = 0.15
+C1_MODELS = ("linear", "deep_linear", "deep_nonlinear")
+
+
+def _product_map(model: Sequential) -> tuple[np.ndarray, np.ndarray]:
+    """Collapse a stack of linear Dense layers: ``W = W1 W2 ... WL``, ``b = ((b1 W2 + b2) ...)``."""
+    W = np.eye(model.input_dim)
+    b = np.zeros(model.input_dim)
+    for layer in model.layers:
+        W = W @ layer.params["W"].astype(np.float64)
+        b = b @ layer.params["W"].astype(np.float64) + layer.params["b"]
+    return W, b
+
+
+def _c1_product_check(config: dict[str, Any], seed: int) -> list[dict[str, Any]]:
+    rng = np.random.default_rng(seed)
+    probe = rng.normal(size=(config["n_probe"], 2))
+    rows = []
+    for depth, s in zip(config["depths"], spawn_seeds(seed, len(config["depths"])), strict=True):
+        model = mlp(
+            [config["width"]] * (depth - 1), 2, input_dim=2, activation="linear", seed=s,
+            dtype="float64",
+        )
+        model.set_weights(
+            [w if w.ndim == 2 else rng.normal(0, 0.5, w.shape) for w in model.get_weights()]
+        )  # nonzero biases
+        W, b = _product_map(model)
+        out = model.predict(probe)
+        dev = float(np.max(np.abs(out - (probe @ W + b))))
+        rows.append(
+            {"depth": depth, "max_abs_dev": dev, "rel_dev": dev / float(np.max(np.abs(out)))}
+        )
+    return rows
+
+
+def _c1_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
+    width, depth = config["train_width"], config["train_depth"]
+    axis = grid_axis(-1.6, 1.6, config["grid"])
+    out: dict[str, Any] = {
+        "product": _c1_product_check(config, seed),
+        "grid_axis": axis,
+        "train_depth": depth,
+        "nonlinearity": config["nonlinearity"],
+    }
+    for name in config["datasets"]:
+        acc: dict[str, list[float]] = {m: [] for m in ("best_line", *C1_MODELS)}
+        agree = []
+        for k, s in enumerate(spawn_seeds(seed, config["n_seeds"])):
+            X, y = datasets.load(name, n_samples=config["n_samples"], noise=config["noise"], seed=s)
+            acc["best_line"].append(best_line_accuracy(X, y))
+            nets = {
+                "linear": mlp([], 2, input_dim=2, seed=s),
+                "deep_linear": mlp([width] * depth, 2, input_dim=2, activation="linear", seed=s),
+                "deep_nonlinear": mlp(
+                    [width] * depth, 2, input_dim=2, activation=config["nonlinearity"], seed=s
+                ),
+            }
+            for key, model in nets.items():
+                fit_with_adam(model, X, y, config)
+                acc[key].append(accuracy(model, X, y))
+            W, b = _product_map(nets["deep_linear"])
+            same = np.argmax(X @ W + b, axis=1) == np.argmax(nets["deep_linear"].predict(X), 1)
+            agree.append(float(np.mean(same)))
+            if k == 0:
+                maps = {key: class1_map(m, axis) for key, m in nets.items()}
+                line = {"w": W[:, 1] - W[:, 0], "b": b[1] - b[0]}
+                pts = points(X, y, config["n_points"])
+        out[name] = {
+            "accuracy": {k: spread(v) for k, v in acc.items()},
+            "product_agreement": min(agree),
+            "maps": maps,
+            "line": line,
+            "points": pts,
+        }
+    return out
+
+
+def _c1_verdict(r: dict[str, Any]) -> Verdict:
+    worst = max(row["rel_dev"] for row in r["product"])
+    numbers: dict[str, Any] = {"product_max_rel_dev": worst}
+    bounded, fits = True, True
+    parts = []
+    for name in (k for k in r if isinstance(r[k], dict) and "accuracy" in r[k]):
+        a = {k: v["mean"] for k, v in r[name]["accuracy"].items()}
+        numbers |= {f"{name}_{k}_acc": v for k, v in a.items()}
+        bounded &= a["deep_linear"] <= a["best_line"] + LINE_SLACK
+        fits &= a["deep_nonlinear"] >= FIT_ACCURACY and (
+            a["deep_nonlinear"] - a["deep_linear"] >= MIN_GAP
+        )
+        parts.append(
+            f"{name}: deep linear {a['deep_linear']:.3f} vs best line "
+            f"{a['best_line']:.3f}, with {r['nonlinearity']} {a['deep_nonlinear']:.3f}"
+        )
+    detail = "; ".join(parts)
+    collapse = (
+        f"The product of the weight matrices reproduces deep linear nets of depth "
+        f"{', '.join(str(row['depth']) for row in r['product'])} to a relative "
+        f"{worst:.1e}"
+    )
+    if worst <= PRODUCT_TOL and bounded and fits:
+        return Verdict(
+            "confirmed",
+            f"{collapse}. Trained accuracies ({detail}): the deep "
+            f"linear net stays at the best straight line's level, the nonlinear "
+            f"one fits.",
+            numbers,
+        )
+    if worst <= PRODUCT_TOL and bounded:
+        return Verdict(
+            "nuanced",
+            f"{collapse} and the deep linear net stays at the best line's "
+            f"level, but the nonlinear net did not fit in this budget ({detail}).",
+            numbers,
+        )
+    return Verdict("refuted", f"{collapse} (tolerance {PRODUCT_TOL:g}); {detail}.", numbers)
+
+
+def _c1_figures(r: dict[str, Any]) -> dict[str, Any]:
+    names = [k for k in r if isinstance(r[k], dict) and "maps" in r[k]]
+    fig, axes = figure(3, len(names), width=3.4, height=3.4)
+    axes = np.atleast_2d(axes)
+    titles = {
+        "linear": "no hidden layer",
+        "deep_linear": f"{r['train_depth']} linear hidden",
+        "deep_nonlinear": f"{r['train_depth']} {r['nonlinearity']} hidden",
+    }
+    for row, name in zip(axes, names, strict=True):
+        d = r[name]
+        for ax, key in zip(row, C1_MODELS, strict=True):
+            acc = d["accuracy"][key]["mean"]
+            draw_map(
+                ax,
+                r["grid_axis"],
+                d["maps"][key],
+                d["points"],
+                f"{name}: {titles[key]}\naccuracy {acc:.2f}",
+            )
+        w, b, xs = np.asarray(d["line"]["w"]), d["line"]["b"], np.asarray(r["grid_axis"])
+        if abs(w[1]) > 1e-12:  # the product map's boundary w·x + b = 0 over the deep net's
+            row[1].plot(
+                xs,
+                -(w[0] * xs + b) / w[1],
+                "--",
+                color="#ffbf00",
+                lw=2,
+                label="product map W1·W2·…",
+            )
+            row[1].set_ylim(xs[0], xs[-1])
+            row[1].legend(loc="lower left", fontsize=7)
+    summary_fig, (ax0, ax1) = figure(2, width=4.4)
+    depths = [row["depth"] for row in r["product"]]
+    devs = [max(row["rel_dev"], 1e-18) for row in r["product"]]
+    ax0.bar([str(d) for d in depths], devs, color="#1f77b4")
+    ax0.axhline(np.finfo(np.float64).eps, color="k", ls=":", label="float64 eps")
+    ax0.axhline(PRODUCT_TOL, color="#c62828", ls="--", label=f"tolerance {PRODUCT_TOL:g}")
+    ax0.set(
+        yscale="log",
+        xlabel="linear layers",
+        ylabel="max |net - product map| / max |net|",
+        title="One matrix reproduces the deep linear net",
+    )
+    ax0.legend(fontsize=7)
+    keys = ("best_line", *C1_MODELS)
+    for j, key in enumerate(keys):
+        means = [r[n]["accuracy"][key]["mean"] for n in names]
+        stds = [r[n]["accuracy"][key]["std"] for n in names]
+        ax1.bar(
+            np.arange(len(names)) + (j - 1.5) * 0.2,
+            means,
+            0.2,
+            yerr=stds,
+            capsize=2,
+            label=key.replace("_", " "),
+        )
+    ax1.axhline(0.5, color="k", lw=0.8, ls=":")
+    ax1.set(
+        xticks=range(len(names)),
+        xticklabels=names,
+        ylim=(0, 1.3),
+        yticks=np.arange(0, 1.1, 0.2),
+        ylabel="training accuracy (mean ± sd)",
+        title="Depth without nonlinearity buys nothing",
+    )
+    ax1.legend(fontsize=7, loc="upper center", ncols=2)
+    return {"boundaries": fig, "summary": summary_fig}
+
+
+CLAIM = Claim(
+    id="C1",
+    title="Stacked linear layers are one linear map",
+    statement=(
+        "Without a nonlinearity, any number of stacked linear layers computes one linear "
+        "map: the product of the weight matrices (with the matching combined bias) gives "
+        "the same outputs, so a deep linear network can fit XOR or concentric circles no "
+        "better than a single straight line, while the same network with a nonlinearity "
+        "fits them."
+    ),
+    sources=("000", "003"),
+    experiment=_c1_experiment,
+    verdict=_c1_verdict,
+    figures=_c1_figures,
+    profiles={
+        "test": {
+            "depths": [2, 4],
+            "width": 8,
+            "n_probe": 64,
+            "datasets": ["xor"],
+            "n_samples": 200,
+            "noise": 0.05,
+            "train_depth": 2,
+            "train_width": 8,
+            "nonlinearity": "tanh",
+            "epochs": 40,
+            "batch_size": 32,
+            "lr": 0.05,
+            "n_seeds": 1,
+            "grid": 21,
+            "n_points": 60,
+        },
+        "quick": {
+            "depths": [2, 4, 8, 16],
+            "width": 16,
+            "n_probe": 256,
+            "datasets": ["xor", "circles"],
+            "n_samples": 300,
+            "noise": 0.05,
+            "train_depth": 3,
+            "train_width": 16,
+            "nonlinearity": "tanh",
+            "epochs": 100,
+            "batch_size": 32,
+            "lr": 0.03,
+            "n_seeds": 3,
+            "grid": 41,
+            "n_points": 150,
+        },
+        "full": {
+            "depths": [2, 4, 8, 16, 32],
+            "width": 32,
+            "n_probe": 1024,
+            "datasets": ["xor", "circles"],
+            "n_samples": 500,
+            "noise": 0.05,
+            "train_depth": 4,
+            "train_width": 32,
+            "nonlinearity": "tanh",
+            "epochs": 200,
+            "batch_size": 32,
+            "lr": 0.02,
+            "n_seeds": 10,
+            "grid": 61,
+            "n_points": 250,
+        },
+    },
+    context=(
+        "Two measurements. (1) Deep nets whose Dense layers have no activation, with random "
+        "weights and nonzero random biases, in float64: W = W1·W2·…·WL and "
+        "b = (…(b1·W2 + b2)·W3 + …) + bL reproduce the outputs on random probes; the "
+        f"verdict needs a relative deviation <= {PRODUCT_TOL:g} (rounding only). "
+        "(2) On the xor and circles toy sets a net without hidden layer, a deep linear net "
+        "and the same deep net with a nonlinearity are trained (Adam, float32); their "
+        "training accuracies are compared with the best accuracy any straight line "
+        "reaches, found by trying every threshold along 720 directions. The deep linear "
+        f"net must stay within {LINE_SLACK} of that line; the nonlinear net must reach "
+        f"{FIT_ACCURACY} and beat the deep linear one by {MIN_GAP}. A straight line can "
+        "still beat chance on these sets (it cuts off a corner of XOR or a cap of the "
+        "ring), so 'near chance' means 'at the best line's level'."
+    ),
+)

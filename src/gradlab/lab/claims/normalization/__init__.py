@@ -1,0 +1,1 @@
+"""Claims about normalising the pre-activations inside the network (batch normalization)."""

@@ -1,0 +1,1 @@
+"""Claims about training itself: speed per activation, optimizers, batch size."""

@@ -1,0 +1,389 @@
+"""C14: six optimizers on a stretched bowl and on digits; is Adam a safe default?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from gradlab import optimizers
+from gradlab.lab.claim import Claim, Verdict
+from gradlab.lab.kit.data import digits_data
+from gradlab.lab.kit.figures import figure
+from gradlab.lab.kit.fitting import accuracy, digits_model, fit_or_diverge
+from gradlab.lab.kit.seeds import spawn_seeds, spread
+
+#: An lr is "good" for an optimizer when its mean test accuracy is at least
+#: ``(1 - TOLERANCE)`` times that optimizer's best on the grid.
+TOLERANCE = 0.05
+#: Adam counts as the least sensitive when its good-lr band is within this many decades of the
+#: widest band of the other optimizers.
+WIDTH_SLACK = 0.25
+
+C14_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+C14_LABELS = {
+    "sgd": "SGD",
+    "momentum": "Momentum",
+    "nesterov": "Nesterov",
+    "adagrad": "AdaGrad",
+    "rmsprop": "RMSProp",
+    "adam": "Adam",
+}
+C14_COLORS = {
+    "sgd": "#1f77b4",
+    "momentum": "#ff7f0e",
+    "nesterov": "#8c564b",
+    "adagrad": "#2ca02c",
+    "rmsprop": "#9467bd",
+    "adam": "#d62728",
+}
+
+
+def _bowl(p: np.ndarray) -> float:
+    """``f(x, y) = x²/20 + y²``: a valley twenty times flatter along x than along y."""
+    return float(p[0] ** 2 / 20 + p[1] ** 2)
+
+
+def _bowl_grad(p: np.ndarray) -> np.ndarray:
+    return np.array([p[0] / 10, 2 * p[1]])
+
+
+def _path(name: str, lr: float, start: list[float], steps: int) -> dict[str, Any]:
+    """Run ``steps`` updates of optimizer ``name`` on :func:`_bowl` from ``start``."""
+    opt = optimizers.get({"name": name, "config": {"lr": lr}})
+    p = np.array(start, dtype=np.float64)  # the one "parameter", updated in place
+    points, values = [p.copy()], [_bowl(p)]
+    for _ in range(steps):
+        opt.step([p], [_bowl_grad(p)])
+        points.append(p.copy())
+        values.append(_bowl(p))
+    return {
+        "lr": lr,
+        "points": np.array(points),
+        "f": np.array(values),
+        "final_f": values[-1],
+        "final_distance": float(np.hypot(*points[-1])),
+    }
+
+
+def _default_lr(name: str) -> float:
+    return float(optimizers.REGISTRY.lookup(name).defaults()["lr"])
+
+
+def _band(lrs: np.ndarray, acc: np.ndarray, floor: float) -> tuple[float, float, bool]:
+    """Return the lr range (lo, hi) around the best lr where ``acc >= floor``.
+
+    The contiguous run of grid points at or above ``floor`` that holds the best point,
+    widened to where the straight line (in log lr) to the next point crosses ``floor``.
+    ``censored`` is True when the band reaches an end of the grid (it may be wider).
+    """
+    x = np.log10(lrs)
+    i = j = int(np.argmax(acc))
+    while i > 0 and acc[i - 1] >= floor:
+        i -= 1
+    while j < len(acc) - 1 and acc[j + 1] >= floor:
+        j += 1
+
+    def cross(a: int, b: int) -> float:  # a inside the band, b outside
+        return float(x[a] + (x[b] - x[a]) * (acc[a] - floor) / (acc[a] - acc[b]))
+
+    lo = cross(i, i - 1) if i > 0 else float(x[0])
+    hi = cross(j, j + 1) if j < len(acc) - 1 else float(x[-1])
+    return 10**lo, 10**hi, i == 0 or j == len(acc) - 1
+
+
+def _sweep_run(
+    config: dict[str, Any], data: tuple[np.ndarray, ...], name: str, lr: float, seed: int
+) -> tuple[float, list[float], bool]:
+    X, y, X_test, y_test = data
+    model = digits_model(config, seed, {"name": name, "config": {"lr": float(lr)}})
+    out = fit_or_diverge(model, X, y, epochs=config["epochs"], batch_size=config["batch_size"])
+    losses, diverged = out["loss"].tolist(), out["diverged_at"] is not None
+    return (float("nan") if diverged else accuracy(model, X_test, y_test)), losses, diverged
+
+
+def _c14_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
+    paths = {
+        name: _path(name, config["path_lrs"][name], config["start"], config["path_steps"])
+        for name in C14_OPTIMIZERS
+    }
+    data = digits_data(config, seed)
+    seeds = spawn_seeds(seed, config["n_seeds"])
+    lrs = np.array(config["lrs"], dtype=np.float64)
+    sweep: dict[str, Any] = {}
+    for name in C14_OPTIMIZERS:
+        runs = [[_sweep_run(config, data, name, lr, s) for s in seeds] for lr in lrs]
+        # A diverged run scores 0: it left the band for good.
+        acc = np.array([[0.0 if d else a for a, _, d in rs] for rs in runs])
+        mean = acc.mean(axis=1)
+        best = int(np.argmax(mean))
+        lo, hi, censored = _band(lrs, mean, (1 - TOLERANCE) * mean[best])
+        default = _default_lr(name)
+        sweep[name] = {
+            "accuracy": [spread(a) for a in acc],
+            "mean_accuracy": mean,
+            "diverged": [sum(d for _, _, d in rs) for rs in runs],
+            "best_lr": float(lrs[best]),
+            "best_accuracy": float(mean[best]),
+            "band": [lo, hi],
+            "width_decades": float(np.log10(hi / lo)),
+            "band_censored": censored,
+            "default_lr": default,
+            "default_accuracy": float(np.interp(np.log10(default), np.log10(lrs), mean)),
+            # first seed's training loss per epoch at every lr (diverged runs end early)
+            "loss_curves": [rs[0][1] for rs in runs],
+        }
+    return {
+        "paths": paths,
+        "lrs": lrs,
+        "epochs": config["epochs"],
+        "sweep": sweep,
+        "tables": _c14_tables(paths, sweep),
+    }
+
+
+def _c14_verdict(r: dict[str, Any]) -> Verdict:
+    sw = r["sweep"]
+    overall = max(s["best_accuracy"] for s in sw.values())
+    widths = {name: s["width_decades"] for name, s in sw.items()}
+    others = {name: w for name, w in widths.items() if name != "adam"}
+    widest_other = max(others, key=others.get)
+    adam = sw["adam"]
+    default_ok = adam["default_accuracy"] >= (1 - TOLERANCE) * overall
+    widest = widths["adam"] >= others[widest_other] - WIDTH_SLACK
+    rank = 1 + sum(w > widths["adam"] for w in others.values())
+    good_defaults = [
+        C14_LABELS[n] for n, s in sw.items() if s["default_accuracy"] >= (1 - TOLERANCE) * overall
+    ]
+    numbers = {
+        "adam_width_rank": rank,
+        "adam_default_accuracy": adam["default_accuracy"],
+        "best_accuracy_any": overall,
+        "adam_default_ok": default_ok,
+        "good_at_default_lr": ", ".join(good_defaults) or "none",
+    } | {f"width_decades_{n}": w for n, w in widths.items()}
+    facts = (
+        f"Adam at its default lr {adam['default_lr']:g} scores {adam['default_accuracy']:.3f} "
+        f"(best of any optimizer {overall:.3f}); its lr band within {TOLERANCE:.0%} of its own "
+        f"best spans {widths['adam']:.2f} decades, rank {rank} of {len(widths)} (widest other: "
+        f"{C14_LABELS[widest_other]} {others[widest_other]:.2f}). Good at their default lr: "
+        f"{', '.join(good_defaults) or 'none'}."
+    )
+    if default_ok and widest:
+        return Verdict(
+            "confirmed",
+            f"{facts} Adam works out of the box and is the least sensitive to the lr.",
+            numbers,
+        )
+    if not default_ok and widths["adam"] < float(np.median(list(others.values()))):
+        return Verdict(
+            "refuted",
+            f"{facts} Adam's default fails and its band is narrower than "
+            "most: not a safe default here.",
+            numbers,
+        )
+    part = (
+        "its default lr works, but others tolerate a wider lr range"
+        if default_ok
+        else "its lr band is wide, but its default lr is not within the tolerance"
+    )
+    return Verdict("nuanced", f"{facts} Safe in part: {part}.", numbers)
+
+
+def _c14_figures(r: dict[str, Any]) -> dict[str, Any]:
+    fig_p, axes = figure(3, 2, width=3.6, height=2.6)
+    gx, gy = np.meshgrid(np.linspace(-10, 10, 201), np.linspace(-5, 5, 101))
+    for ax, name in zip(np.ravel(axes), C14_OPTIMIZERS, strict=True):
+        path = r["paths"][name]
+        pts = np.asarray(path["points"], dtype=float)
+        ax.contour(
+            gx,
+            gy,
+            gx**2 / 20 + gy**2,
+            levels=[0.1, 0.5, 1, 2, 4, 8, 16],
+            colors="#9e9e9e",
+            linewidths=0.6,
+        )
+        ax.plot(pts[:, 0], pts[:, 1], "o-", ms=2.5, lw=1, color=C14_COLORS[name])
+        ax.plot(0, 0, "k+", ms=8)
+        ax.set(
+            xlim=(-10, 10),
+            ylim=(-5, 5),
+            xlabel="x",
+            ylabel="y",
+            title=f"{C14_LABELS[name]} lr={path['lr']:g}: f={path['final_f']:.2g}",
+        )
+    fig_p.suptitle(
+        f"{len(pts) - 1} steps on f(x, y) = x²/20 + y² from ({pts[0, 0]:g}, {pts[0, 1]:g})",
+        fontsize=10,
+    )
+
+    lrs = np.asarray(r["lrs"], dtype=float)
+    fig_s, (ax0, ax1) = figure(2, width=4.6, height=3.4)
+    for name, s in r["sweep"].items():
+        ax0.plot(
+            lrs, s["mean_accuracy"], "o-", ms=3, color=C14_COLORS[name], label=C14_LABELS[name]
+        )
+        ax0.plot(
+            s["default_lr"],
+            s["default_accuracy"],
+            "*",
+            ms=11,
+            color=C14_COLORS[name],
+            mec="k",
+            mew=0.5,
+        )
+    ax0.set(
+        title=f"Test accuracy after {r['epochs']} epochs (stars: default lr)",
+        xlabel="learning rate",
+        ylabel="accuracy (mean over seeds)",
+        xscale="log",
+    )
+    ax0.legend(fontsize=7)
+    names = list(r["sweep"])
+    for k, name in enumerate(names):
+        lo, hi = r["sweep"][name]["band"]
+        ax1.plot([lo, hi], [k, k], lw=6, color=C14_COLORS[name], solid_capstyle="butt")
+        ax1.text(
+            hi * 1.3,
+            k,
+            f"{r['sweep'][name]['width_decades']:.2f} dec"
+            + (" (grid edge)" if r["sweep"][name]["band_censored"] else ""),
+            va="center",
+            fontsize=7,
+        )
+    ax1.set_yticks(range(len(names)), [C14_LABELS[n] for n in names])
+    ax1.set(
+        title=f"lr band within {TOLERANCE:.0%} of each one's best",
+        xlabel="learning rate",
+        xscale="log",
+        xlim=(lrs[0] / 2, lrs[-1] * 30),
+    )
+    for ax in (ax0, ax1):
+        ax.grid(alpha=0.3, which="both")
+
+    fig_l, axes_l = figure(2, width=4.4, height=3.3, sharey=True)
+    for ax, which in zip(axes_l, ("default_lr", "best_lr"), strict=True):
+        for name, s in r["sweep"].items():
+            k = int(np.argmin(np.abs(np.log10(lrs) - np.log10(s[which]))))
+            curve = np.asarray(s["loss_curves"][k], dtype=float)
+            ax.plot(
+                np.arange(1, len(curve) + 1),
+                curve,
+                "o-",
+                ms=2.5,
+                color=C14_COLORS[name],
+                label=f"{C14_LABELS[name]} {lrs[k]:.2g}",
+            )
+        ax.set(
+            title=f"Training loss at the {which.replace('_', ' ')}",
+            xlabel="epoch",
+            ylabel="cross entropy (first seed)",
+            yscale="log",
+        )
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=7)
+    return {"paths": fig_p, "lr_sweep": fig_s, "loss_curves": fig_l}
+
+
+def _c14_tables(paths: dict[str, Any], sweep: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = [
+        [C14_LABELS[n], p["lr"], f"{p['final_f']:.3g}", f"{p['final_distance']:.3g}"]
+        for n, p in paths.items()
+    ]
+    sw = [
+        [
+            C14_LABELS[n],
+            s["default_lr"],
+            f"{s['default_accuracy']:.3f}",
+            s["best_lr"],
+            f"{s['best_accuracy']:.3f}",
+            f"{s['band'][0]:.2g} - {s['band'][1]:.2g}",
+            f"{s['width_decades']:.2f}{' (grid edge)' if s['band_censored'] else ''}",
+            sum(s["diverged"]),
+        ]
+        for n, s in sweep.items()
+    ]
+    return [
+        {
+            "title": "Paths on x²/20 + y² (final value and distance to the minimum)",
+            "columns": ["optimizer", "lr", "f after the last step", "distance to (0, 0)"],
+            "rows": rows,
+        },
+        {
+            "title": "Learning-rate sweep on digits (test accuracy, mean over seeds)",
+            "columns": [
+                "optimizer",
+                "default lr",
+                "accuracy at default",
+                "best lr",
+                "best accuracy",
+                f"band within {TOLERANCE:.0%}",
+                "width (decades)",
+                "diverged runs",
+            ],
+            "rows": sw,
+        },
+    ]
+
+
+_C14_BASE = {
+    "path_lrs": {
+        "sgd": 0.95,
+        "momentum": 0.1,
+        "nesterov": 0.1,
+        "adagrad": 1.5,
+        "rmsprop": 0.1,
+        "adam": 0.3,
+    },
+    "start": [-7.0, 2.0],
+    "path_steps": 30,
+    "hidden": [64],
+    "batch_size": 64,
+}
+_HALF_DECADES = [float(10**e) for e in np.arange(-4.0, 0.51, 0.5)]
+
+CLAIM = Claim(
+    id="C14",
+    title="Optimizers compared; Adam as the safe default",
+    statement=(
+        "Plain SGD zig-zags and is slow in a stretched valley; Momentum and Nesterov add "
+        "inertia, AdaGrad shrinks the step as it goes, RMSProp and Adam adapt the step "
+        "per weight. Adam, which adapts both the direction and the step size, is the "
+        "default that works without tuning."
+    ),
+    sources=("004", "001"),
+    experiment=_c14_experiment,
+    verdict=_c14_verdict,
+    figures=_c14_figures,
+    profiles={
+        "test": {
+            **_C14_BASE,
+            "hidden": [16],
+            "lrs": [1e-3, 1e-2, 1e-1, 1.0],
+            "epochs": 1,
+            "n_seeds": 1,
+        },
+        "quick": {**_C14_BASE, "lrs": _HALF_DECADES, "epochs": 8, "n_seeds": 2},
+        "full": {**_C14_BASE, "lrs": _HALF_DECADES, "epochs": 20, "n_seeds": 5},
+    },
+    context=(
+        "Two parts. (1) The stretched bowl f(x, y) = x²/20 + y² from (-7, 2), 30 steps, "
+        "with the learning rates of 'Deep Learning from Scratch' (ch. 6): SGD 0.95, "
+        "Momentum 0.1, AdaGrad 1.5, Adam 0.3; the book has no Nesterov or RMSProp in that "
+        "figure, so we chose 0.1 for both (Nesterov as Momentum; RMSProp as in common "
+        "extensions of the book's script). The updates are gradlab's, which follow "
+        "torch.optim (momentum 0.9, RMSProp alpha 0.99, Adam betas 0.9/0.999); the "
+        "book's Momentum and AdaGrad are the same rules, its Nesterov a slight variant. "
+        "(2) An MLP 64-64-10 (ReLU) on the 8x8 digits, batch 64, every optimizer at "
+        "every lr of a half-decade grid from 1e-4 to 10^0.5 (the top point lets SGD's "
+        "band close). A diverged run scores 0. An lr is good when the mean test accuracy "
+        "is at least 95% of that optimizer's best; the width of the good band, in "
+        "decades of lr (interpolated in log lr), measures how forgiving the optimizer "
+        "is. The default lr is torch's (SGD, Momentum, Nesterov and Adam 1e-3; AdaGrad "
+        "and RMSProp 1e-2). Rule: confirmed if Adam at its default lr is within 5% of "
+        "the best accuracy of any optimizer and its band is within 0.25 decades of the "
+        "widest other band; refuted if its default fails and its band is narrower than "
+        "the median of the others; nuanced otherwise."
+    ),
+)

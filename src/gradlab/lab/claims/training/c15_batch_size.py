@@ -1,0 +1,334 @@
+"""C15: what the batch size changes: updates per epoch, time per epoch, accuracy."""
+
+from __future__ import annotations
+
+import itertools
+import time
+import tracemalloc
+from typing import Any
+
+import numpy as np
+
+from gradlab import optimizers
+from gradlab.callbacks import Callback
+from gradlab.lab.claim import Claim, Verdict
+from gradlab.lab.kit.data import digits_data
+from gradlab.lab.kit.figures import figure
+from gradlab.lab.kit.fitting import accuracy, digits_model, fit_or_diverge
+from gradlab.lab.kit.seeds import fmt_spread, spawn_seeds, spread
+
+
+class StopAfter(Callback):
+    """Stop ``fit`` after exactly ``steps`` optimisation steps (``None``: never)."""
+
+    def __init__(self, steps: int | None) -> None:
+        super().__init__()
+        self.steps = steps
+        self.done = 0
+
+    def on_batch_end(self, batch: int, logs: dict[str, Any]) -> None:
+        self.done += 1
+        if self.steps is not None and self.done >= self.steps:
+            self.model.stop_training = True
+
+
+#: Test-accuracy difference (smallest minus largest batch, mean over seeds) that counts as
+#: "smaller batches are more accurate"; the same gap the other way counts as "less accurate".
+ACC_MARGIN = 0.02
+
+#: How the runs of different batch sizes are made comparable.
+C15_VIEWS = {
+    "same_epochs": "same epochs, fixed lr",
+    "same_updates": "same number of updates, fixed lr",
+    "linear_lr": "same epochs, lr scaled with the batch",
+}
+C15_COLORS = {"same_epochs": "#1f77b4", "same_updates": "#2e7d32", "linear_lr": "#ef6c00"}
+
+
+def _c15_run(
+    config: dict[str, Any], data: tuple[np.ndarray, ...], bs: int, view: str, seed: int
+) -> dict[str, Any]:
+    X, y, X_test, y_test = data
+    lr = config["lr"] * (bs / config["base_batch"] if view == "linear_lr" else 1.0)
+    model = digits_model(config, seed, optimizers.SGD(lr=lr))
+    steps = -(-len(X) // bs)
+    if view == "same_updates":
+        epochs, stop = -(-config["updates"] // steps), StopAfter(config["updates"])
+    else:
+        epochs, stop = config["epochs"], StopAfter(None)
+    start = time.perf_counter()
+    out = fit_or_diverge(model, X, y, epochs=epochs, batch_size=bs, callbacks=[stop])
+    seconds = time.perf_counter() - start
+    losses, diverged = out["loss"].tolist(), out["diverged_at"] is not None
+    return {
+        "lr": lr,
+        "updates": stop.done,
+        "epochs": stop.done / steps,
+        "diverged": diverged,
+        "test_accuracy": float("nan") if diverged else accuracy(model, X_test, y_test),
+        "final_train_loss": losses[-1] if losses else float("nan"),
+        "seconds": seconds,
+        "seconds_per_epoch": seconds / (stop.done / steps),
+    }
+
+
+def _c15_memory(config: dict[str, Any], bs: int) -> tuple[int, int, int]:
+    """Return (bytes cached for backward by one training forward, parameter bytes,
+    tracemalloc peak of one ``train_on_batch``) for a batch of ``bs`` rows."""
+    model = digits_model(config, 0, optimizers.SGD(lr=config["lr"]))
+    cached = sum(row["cached_bytes"] for row in model.summary_rows(batch_size=bs))
+    param_bytes = sum(p.nbytes for layer in model.layers for p in layer.params.values())
+    X = np.zeros((bs, 64), dtype=model.dtype)
+    y = np.zeros(bs, dtype=np.int64)
+    model.train_on_batch(X, y)  # the optimizer's state and buffers exist before the count
+    tracemalloc.start()
+    try:
+        model.train_on_batch(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return cached, param_bytes, peak
+
+
+def _c15_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
+    data = digits_data(config, seed)
+    seeds = spawn_seeds(seed, config["n_seeds"])
+    sizes = list(config["batch_sizes"])
+    n_train = len(data[0])
+    out: dict[str, Any] = {
+        "batch_sizes": sizes,
+        "n_train": n_train,
+        "lr": config["lr"],
+        "base_batch": config["base_batch"],
+        "epochs": config["epochs"],
+        "updates": config["updates"],
+        "updates_per_epoch": [-(-n_train // bs) for bs in sizes],
+        "views": {},
+        "timing": {"seconds_per_epoch": {}, "tracemalloc_peak_bytes": []},
+    }
+    for view in config["views"]:
+        runs = [[_c15_run(config, data, bs, view, s) for s in seeds] for bs in sizes]
+        out["views"][view] = {
+            key: [spread([r[key] for r in rs]) for rs in runs]
+            for key in ("test_accuracy", "final_train_loss", "updates", "epochs")
+        } | {
+            "lr": [rs[0]["lr"] for rs in runs],
+            "diverged": [sum(r["diverged"] for r in rs) for rs in runs],
+        }
+        out["timing"]["seconds_per_epoch"][view] = [
+            spread([r["seconds_per_epoch"] for r in rs]) for rs in runs
+        ]
+    cached, params = [], 0
+    for bs in sizes:
+        c, params, peak = _c15_memory(config, bs)
+        cached.append(c)
+        out["timing"]["tracemalloc_peak_bytes"].append(peak)
+    out["cached_bytes_per_step"], out["param_bytes"] = cached, params
+    out["tables"] = _c15_tables(out)
+    return out
+
+
+def _gap(r: dict[str, Any], view: str) -> float:
+    """Mean test accuracy of the smallest batch minus that of the largest."""
+    acc = r["views"][view]["test_accuracy"]
+    return acc[0]["mean"] - acc[-1]["mean"]
+
+
+def _points(share: float) -> str:
+    return f"{100 * share:g} points"
+
+
+def _c15_verdict(r: dict[str, Any]) -> Verdict:
+    sizes, upe, mem = r["batch_sizes"], r["updates_per_epoch"], r["cached_bytes_per_step"]
+    updates_ok = all(a > b for a, b in itertools.pairwise(upe))
+    memory_ok = all(a < b for a, b in itertools.pairwise(mem))
+    gaps = {view: _gap(r, view) for view in r["views"]}
+    numbers: dict[str, Any] = {f"accuracy_gap_{view}": gap for view, gap in gaps.items()} | {
+        "updates_per_epoch_smallest_largest": [upe[0], upe[-1]],
+        "cached_bytes_smallest_largest": [mem[0], mem[-1]],
+        "updates_decrease": updates_ok,
+        "memory_increases": memory_ok,
+    }
+    holds = [view for view, gap in gaps.items() if gap >= ACC_MARGIN]
+    reverse = [view for view, gap in gaps.items() if gap <= -ACC_MARGIN]
+    gap_text = "; ".join(
+        f"{C15_VIEWS[view]}: {r['views'][view]['test_accuracy'][0]['mean']:.3f} at {sizes[0]} vs "
+        f"{r['views'][view]['test_accuracy'][-1]['mean']:.3f} at {sizes[-1]}"
+        for view in gaps
+    )
+    mechanics = (
+        f"Per epoch, batch {sizes[0]} makes {upe[0]} updates and batch {sizes[-1]} makes "
+        f"{upe[-1]}; one training step caches {mem[0] / 1024:.0f} KiB for backward at batch "
+        f"{sizes[0]} and {mem[-1] / 1024:.0f} KiB at {sizes[-1]} (epoch seconds are under "
+        f"timing, not in the rule)."
+    )
+    if not (updates_ok and memory_ok) or "same_epochs" in reverse:
+        return Verdict(
+            "refuted",
+            f"{mechanics} Test accuracy, {gap_text}. Updates do not fall or memory does not "
+            f"grow with the batch, or the largest batch is at least {_points(ACC_MARGIN)} more "
+            f"accurate at equal epochs.",
+            numbers,
+        )
+    if len(holds) == len(gaps):
+        return Verdict(
+            "confirmed",
+            f"{mechanics} Test accuracy, {gap_text}: the smallest batch is at least "
+            f"{_points(ACC_MARGIN)} more accurate in every comparison.",
+            numbers,
+        )
+    held = ", ".join(C15_VIEWS[v] for v in holds) or "no comparison"
+    lost = ", ".join(C15_VIEWS[v] for v in gaps if v not in holds)
+    return Verdict(
+        "nuanced",
+        f"{mechanics} These parts hold. Test accuracy, {gap_text}: the smallest batch is at "
+        f"least {_points(ACC_MARGIN)} more accurate only with {held}, not with {lost}"
+        + (
+            ": the edge comes with the extra updates, not with the small batch as such."
+            if "same_updates" in gaps and "same_updates" not in holds
+            else "."
+        ),
+        numbers,
+    )
+
+
+def _c15_figures(r: dict[str, Any]) -> dict[str, Any]:
+    sizes = np.array(r["batch_sizes"])
+    fig, (ax0, ax1, ax2) = figure(3, width=4.0, height=3.3)
+    for view, views in r["views"].items():
+        acc = views["test_accuracy"]
+        mean = np.array([a["mean"] for a in acc])
+        lo, hi = np.array([a["min"] for a in acc]), np.array([a["max"] for a in acc])
+        ax0.plot(sizes, mean, "o-", color=C15_COLORS[view], label=C15_VIEWS[view])
+        ax0.fill_between(sizes, lo, hi, color=C15_COLORS[view], alpha=0.2)
+    ax0.set(
+        title="Test accuracy (band: seed range)",
+        xlabel="batch size",
+        ylabel="accuracy",
+        xscale="log",
+    )
+    ax0.legend(fontsize=7)
+    spe = r["timing"]["seconds_per_epoch"]
+    for view in ("same_epochs", "same_updates"):
+        if view in spe:
+            ax1.plot(
+                sizes,
+                [1000 * s["mean"] for s in spe[view]],
+                "o-",
+                color=C15_COLORS[view],
+                label=f"ms per epoch ({C15_VIEWS[view]})",
+            )
+    ax1.plot(sizes, r["updates_per_epoch"], "s--", color="k", label="updates per epoch")
+    ax1.set(
+        title="Epoch cost (timing)",
+        xlabel="batch size",
+        ylabel="ms per epoch / updates",
+        xscale="log",
+        yscale="log",
+    )
+    ax1.legend(fontsize=7)
+    ax2.plot(
+        sizes,
+        np.array(r["cached_bytes_per_step"]) / 1024,
+        "o-",
+        color="#6a1b9a",
+        label="cached for backward",
+    )
+    ax2.plot(
+        sizes,
+        np.array(r["timing"]["tracemalloc_peak_bytes"]) / 1024,
+        "^--",
+        color="#00838f",
+        label="tracemalloc peak of a step",
+    )
+    ax2.axhline(r["param_bytes"] / 1024, color="#7f7f7f", ls=":", label="parameters")
+    ax2.set(
+        title="Memory per training step",
+        xlabel="batch size",
+        ylabel="KiB",
+        xscale="log",
+        yscale="log",
+    )
+    ax2.legend(fontsize=7)
+    for ax in (ax0, ax1, ax2):
+        ax.set_xticks(sizes, [str(s) for s in sizes])
+        ax.grid(alpha=0.3, which="both")
+    return {"batch_size": fig}
+
+
+def _c15_tables(r: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for i, bs in enumerate(r["batch_sizes"]):
+        row = [bs, r["updates_per_epoch"][i], f"{r['cached_bytes_per_step'][i] / 1024:.1f}"]
+        row += [fmt_spread(v["test_accuracy"][i]) for v in r["views"].values()]
+        rows.append(row)
+    columns = [
+        "batch",
+        "updates/epoch",
+        "cached KiB/step",
+        *(f"accuracy, {C15_VIEWS[view]}" for view in r["views"]),
+    ]
+    return [
+        {
+            "title": "Batch size: updates, memory for backward, test accuracy (mean ± std over "
+            "seeds); epoch times and tracemalloc peaks are in the figure",
+            "columns": columns,
+            "rows": rows,
+        }
+    ]
+
+
+_C15_BASE = {"hidden": [64], "lr": 0.05, "base_batch": 32, "views": list(C15_VIEWS)}
+
+CLAIM = Claim(
+    id="C15",
+    title="Small batches: more updates, slower epochs, better accuracy",
+    statement=(
+        "A smaller batch means more weight updates per epoch, slower epochs and less "
+        "memory, and gives higher accuracy; a larger batch gives faster epochs but needs "
+        "more memory and reaches lower accuracy."
+    ),
+    sources=("004",),
+    experiment=_c15_experiment,
+    verdict=_c15_verdict,
+    figures=_c15_figures,
+    profiles={
+        "test": {
+            **_C15_BASE,
+            "batch_sizes": [8, 64, 512],
+            "epochs": 3,
+            "updates": 60,
+            "n_seeds": 1,
+        },
+        "quick": {
+            **_C15_BASE,
+            "batch_sizes": [8, 16, 32, 64, 128, 256, 512],
+            "epochs": 10,
+            "updates": 500,
+            "n_seeds": 3,
+        },
+        "full": {
+            **_C15_BASE,
+            "batch_sizes": [8, 16, 32, 64, 128, 256, 512],
+            "epochs": 30,
+            "updates": 2000,
+            "n_seeds": 10,
+        },
+    },
+    context=(
+        "An MLP 64-64-10 (ReLU, Glorot uniform) on the 8x8 digits (1437 training images), "
+        "plain SGD, test accuracy on the 360 held-out images. The learning rate interacts "
+        "with the batch size, so three comparisons: the same number of epochs at a fixed "
+        "lr of 0.05 (what the claim describes), the same number of updates at that lr "
+        "(large batches get more epochs), and the same epochs with the lr scaled linearly "
+        "with the batch (0.05 at batch 32, the 'linear scaling rule'). Memory is the bytes "
+        "the layers keep for backward after one training forward (deterministic); the "
+        "tracemalloc peak of one training step and the seconds per epoch are reported "
+        "under 'timing' and stay out of the rule. Rule: refuted if updates per epoch do "
+        "not fall or cached memory does not grow with the batch, or if the largest batch "
+        "is at least 2 points more accurate than the smallest at equal epochs; confirmed "
+        "if the smallest batch is at least 2 points more accurate in all three "
+        "comparisons; nuanced otherwise (the parts that hold are named)."
+    ),
+    headline=("accuracy_gap_same_epochs", "accuracy_gap_same_updates"),
+)
