@@ -8,6 +8,6 @@
 * :mod:`.verdicts` — the verdict of a claim made of parts, with its rule as a parameter;
 * :mod:`.figures` — pyplot-free figures, the shared colours and per-layer panels.
 
-Networks are built with :func:`gradlab.model.mlp`, the engine's one builder. A helper that only
-one claim uses stays in that claim's file.
+Networks are built with :func:`gradlab.model.mlp`, the engine's one builder. What only one
+claim needs (its own callbacks, constants, a custom activation) stays in that claim's file.
 """

@@ -62,11 +62,11 @@ def fit_or_diverge(
 
     Returns ``loss`` and ``accuracy`` (per epoch, float64 arrays; ``accuracy`` is empty
     unless the model was compiled with that metric), ``step_loss`` (the loss of every step,
-    before its update) and ``diverged_at``: on
-    :class:`gradlab.TrainingDivergedError` (loss or gradient NaN/inf) training stops,
-    ``diverged_at`` holds the 1-based ``(epoch, batch)`` of the batch that went non-finite and
-    the curves hold what came before it; otherwise ``diverged_at`` is None. Nothing here is
-    timed: the results of an experiment stay the same from run to run.
+    before its update) and ``diverged_at``. On :class:`gradlab.TrainingDivergedError` (loss or
+    gradient NaN/inf) training stops, ``diverged_at`` holds the 1-based ``(epoch, batch)`` of
+    the batch that went non-finite and the curves hold what came before it; otherwise
+    ``diverged_at`` is None. Nothing is timed here (callers that report wall-clock time
+    measure it around the call), so the returned results repeat exactly.
     """
     where = _Position()
     diverged_at = None
@@ -153,8 +153,6 @@ def digits_model(
 ) -> Sequential:
     """Build ``mlp(config["hidden"], 10, input_dim=64)`` and compile it with ``optimizer`` and
     cross entropy (softmax fused into the loss)."""
-    model = mlp(
-        config["hidden"], 10, input_dim=64, activation=activation, init=init, seed=seed
-    )
+    model = mlp(config["hidden"], 10, input_dim=64, activation=activation, init=init, seed=seed)
     model.compile(optimizer=optimizer, loss="cross_entropy")
     return model

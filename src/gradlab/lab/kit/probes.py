@@ -27,9 +27,7 @@ __all__ = [
 ]
 
 
-def central_difference(
-    f: Callable[[NDArray], NDArray], x: NDArray, h: float = 1e-5
-) -> NDArray:
+def central_difference(f: Callable[[NDArray], NDArray], x: NDArray, h: float = 1e-5) -> NDArray:
     """Return ``(f(x + h) - f(x - h)) / 2h``, the derivative measured without the formula."""
     return (f(x + h) - f(x - h)) / (2 * h)
 

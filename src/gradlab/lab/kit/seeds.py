@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["fmt_spread", "geometric_mean", "spawn_seeds", "spread"]
+__all__ = ["geometric_mean", "spawn_seeds", "spread"]
 
 
 def spawn_seeds(seed: int, n: int) -> list[int]:
@@ -55,12 +55,3 @@ def geometric_mean(values: Any) -> float:
     1.0
     """
     return float(np.exp(np.mean(np.log(np.asarray(values, dtype=np.float64)))))
-
-
-def fmt_spread(s: dict[str, float], digits: int = 3) -> str:
-    """Return ``mean ± std`` of a :func:`spread` for a table cell.
-
-    >>> fmt_spread(spread([1.0, 3.0]), 1)
-    '2.0 ± 1.0'
-    """
-    return f"{s['mean']:.{digits}f} ± {s['std']:.{digits}f}"

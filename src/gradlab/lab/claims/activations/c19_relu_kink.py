@@ -62,6 +62,8 @@ def _c19_train(config: dict[str, Any], data: tuple, setting: dict, act: Any, see
     X, y, X_test, y_test = (a.astype(setting["dtype"]) if a.dtype.kind == "f" else a
                             for a in data)
     hidden = [act() for _ in config["hidden"]]
+    # mlp(config["hidden"], 10, activation=hidden, init="he_normal") but with the output kernel
+    # at the default Glorot initializer (mlp has one ``init`` for every layer).
     model = Sequential(
         [*(layers.Dense(w, a, kernel_initializer="he_normal")
            for w, a in zip(config["hidden"], hidden, strict=True)), layers.Dense(10)],

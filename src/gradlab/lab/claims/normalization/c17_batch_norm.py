@@ -52,7 +52,12 @@ MULT_COLORS = ("#2ca02c", "#1f77b4", "#ff7f0e", "#c62828", "#9467bd", "#7f7f7f")
 def _net(
     config: dict[str, Any], act: str, mult: float, bn: bool, seed: int, input_dim: int
 ) -> Sequential:
-    """Hidden ``Dense`` kernels ~ N(0, mult² · 2/(n_in+n_out)); the output layer is Glorot."""
+    """Hidden ``Dense`` kernels ~ N(0, mult² · 2/(n_in+n_out)); the output layer is Glorot.
+
+    The layers :func:`gradlab.model.mlp` builds with ``batch_norm=bn``, except that the output
+    kernel keeps the default initializer while the hidden ones are scaled (``mlp`` has one
+    ``init`` for every layer), so the stack is written out here.
+    """
     init = initializers.VarianceScaling(mult**2, "fan_avg", "normal")
     stack: list[layers.Layer] = []
     for width in config["hidden"]:

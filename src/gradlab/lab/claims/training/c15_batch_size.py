@@ -15,7 +15,12 @@ from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.data import digits_data
 from gradlab.lab.kit.figures import figure
 from gradlab.lab.kit.fitting import accuracy, digits_model, fit_or_diverge
-from gradlab.lab.kit.seeds import fmt_spread, spawn_seeds, spread
+from gradlab.lab.kit.seeds import spawn_seeds, spread
+
+
+def fmt_spread(s: dict[str, float], digits: int = 3) -> str:
+    """``mean ± std`` for a table cell."""
+    return f"{s['mean']:.{digits}f} ± {s['std']:.{digits}f}"
 
 
 class StopAfter(Callback):
