@@ -6,6 +6,10 @@ and returns a results dict; ``verdict(results)`` turns the measured numbers into
 draws. Nothing in a verdict is written by hand: the status and the sentence that explains it
 are computed from the results.
 
+The claims themselves live one per module in ``claims/<family>/<id>_<topic>.py`` (see
+:mod:`gradlab.lab.claims`, which also holds the registry); what several of them share is in
+:mod:`gradlab.lab.kit`.
+
 >>> from gradlab import lab
 >>> claim = lab.get("C2")
 >>> result = claim.run(profile="test", seed=0)
