@@ -433,20 +433,13 @@ def get(identifier: str | dict[str, Any] | Initializer | Callable[..., Any]) -> 
 
 def serialize(init: Initializer) -> str | dict[str, Any]:
     """Return the name of ``init`` when it has default arguments, else ``{"name", "config"}``."""
-    config = init.get_config()
-    if config == type(init)().get_config():
-        return init.name
-    return {"name": init.name, "config": config}
+    return REGISTRY.pack(init.name, init.get_config(), type(init)().get_config())
 
 
 def deserialize(config: str | dict[str, Any]) -> Initializer:
     """Inverse of :func:`serialize`."""
-    if isinstance(config, str):
-        return get(config)
-    if not isinstance(config, dict) or "name" not in config:
-        raise ValueError(f"expected {{'name': ..., 'config': {{...}}}}, got {config!r}")
-    cls = REGISTRY.lookup(config["name"])
+    cls, params = REGISTRY.unpack(config)
     try:
-        return cls(**config.get("config", {}))
+        return cls(**params)
     except TypeError as exc:
-        raise ValueError(f"bad config for initializer {config['name']!r}: {exc}") from None
+        raise ValueError(f"bad config for initializer {cls.name!r}: {exc}") from None

@@ -358,15 +358,19 @@ def get(identifier: str | Loss) -> Loss:
     """Return a new loss for a name or alias (``"ce"``, ``"bce"``, ...) or an instance as is."""
     if isinstance(identifier, Loss):
         return identifier
-    if isinstance(identifier, dict) and "name" in identifier:
-        return REGISTRY.lookup(identifier["name"])(**(identifier.get("config") or {}))
-    if isinstance(identifier, str):
-        return REGISTRY.lookup(identifier)()
+    if isinstance(identifier, str | dict):
+        return deserialize(identifier)
     raise TypeError(
         f"loss must be a name or a Loss, got {type(identifier).__name__}: {identifier!r}"
     )
 
 
-def serialize(loss: Loss) -> str:
-    """Return the loss's canonical name."""
-    return loss.name
+def serialize(loss: Loss) -> str | dict[str, Any]:
+    """Return the loss's canonical name (``{"name", "config"}`` if it ever takes arguments)."""
+    return REGISTRY.pack(loss.name, {})
+
+
+def deserialize(config: str | dict[str, Any]) -> Loss:
+    """Rebuild a loss from what :func:`serialize` returned."""
+    cls, params = REGISTRY.unpack(config)
+    return cls(**params)

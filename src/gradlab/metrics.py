@@ -70,7 +70,6 @@ def names() -> list[str]:
     return REGISTRY.names()
 
 
-def get(name: str) -> tuple[str, Metric]:
-    """Return ``(canonical name, function)`` for a metric name or alias."""
-    canonical = REGISTRY.canonical(name)
-    return canonical, REGISTRY.lookup(canonical)
+def get(name: str) -> Metric:
+    """Return the metric function for a name or alias (its ``__name__`` is the canonical name)."""
+    return REGISTRY.lookup(name)

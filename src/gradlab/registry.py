@@ -1,6 +1,10 @@
 """A name -> class registry shared by every family of gradlab objects.
 
 Activations, initializers, losses, optimizers and claims each keep one :class:`Registry`.
+
+Every family serializes its objects in one shape, ``{"name": <canonical name>, "config":
+{...}}`` (:meth:`Registry.pack`), shortened to the bare name when the config holds nothing but
+defaults; :meth:`Registry.unpack` reads both forms back.
 Entries are registered under their own canonical ``name`` plus explicit aliases; look-ups
 ignore case and the separators ``_``, ``-`` and spaces, so ``"LeakyReLU"``, ``"leaky-relu"``
 and ``"leaky_relu"`` all find the same entry. An unknown name raises a ``ValueError`` that
@@ -10,8 +14,8 @@ names the kind, what was received, the closest known names and the full list.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -114,6 +118,49 @@ class Registry(Generic[T]):
     def aliases(self, name: str) -> tuple[str, ...]:
         """Return the aliases registered for ``name``."""
         return self._aliases[self.canonical(name)]
+
+    @staticmethod
+    def pack(
+        name: str, config: Mapping[str, Any], defaults: Mapping[str, Any] | None = None
+    ) -> str | dict[str, Any]:
+        """Return the serialized form of an entry: ``{"name": name, "config": config}``, or the
+        bare ``name`` when ``config`` is empty or equals ``defaults``."""
+        if not config or (defaults is not None and dict(config) == dict(defaults)):
+            return name
+        return {"name": name, "config": dict(config)}
+
+    def unpack(self, blob: Any) -> tuple[T, dict[str, Any]]:
+        """Read what :meth:`pack` wrote (a bare name, or ``{"name": ..., "config": {...}}``).
+
+        Returns:
+            The registered entry and its config (``{}`` for a bare name).
+
+        Raises:
+            ValueError: for an unknown name, a dict without ``"name"`` or with other keys.
+            TypeError: for anything that is neither a str nor a dict, or a config that is not a
+                dict.
+        """
+        if isinstance(blob, str):
+            return self.lookup(blob), {}
+        shape = (
+            f"a serialized {self.kind} is a name or a dict with keys 'name' and optionally "
+            "'config'"
+        )
+        if not isinstance(blob, Mapping):
+            raise TypeError(f"{shape}; got {type(blob).__name__}: {blob!r}")
+        if "name" not in blob:
+            raise ValueError(f"{shape}; got {blob!r}")
+        unknown = set(blob) - {"name", "config"}
+        if unknown:
+            raise ValueError(
+                f"unexpected keys {sorted(unknown)} in serialized {self.kind} {blob!r}"
+            )
+        config = blob.get("config") or {}
+        if not isinstance(config, Mapping):
+            raise TypeError(
+                f"the config of a serialized {self.kind} must be a dict, got {config!r}"
+            )
+        return self.lookup(blob["name"]), dict(config)
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and normalize_name(name) in self._keys

@@ -97,26 +97,12 @@ def serialize(activation: Activation) -> str | dict[str, Any]:
     """Return the name alone when every parameter has its default, else ``{name, config}``."""
     if not isinstance(activation, Activation):
         raise TypeError(f"serialize expects an Activation, got {type(activation).__name__}")
-    config = activation.get_config()
-    if config == type(activation).defaults():
-        return activation.name
-    return {"name": activation.name, "config": config}
+    return REGISTRY.pack(activation.name, activation.get_config(), type(activation).defaults())
 
 
 def deserialize(config: str | dict[str, Any]) -> Activation:
     """Rebuild an activation from what :func:`serialize` returned."""
-    if isinstance(config, str):
-        return get(config)
-    if not isinstance(config, dict) or "name" not in config:
-        raise ValueError(
-            "a serialized activation is a name or a dict with keys 'name' and optionally "
-            f"'config'; got {config!r}"
-        )
-    unknown = set(config) - {"name", "config"}
-    if unknown:
-        raise ValueError(f"unexpected keys {sorted(unknown)} in serialized activation {config!r}")
-    cls = REGISTRY.lookup(config["name"])
-    params = config.get("config") or {}
+    cls, params = REGISTRY.unpack(config)
     allowed = cls.defaults()
     extra = set(params) - set(allowed)
     if extra:

@@ -45,15 +45,22 @@ def names() -> list[str]:
 
 
 def serialize(layer: Layer) -> dict[str, Any]:
-    """Return ``{"class_name": ..., "config": {...}}`` for ``layer``."""
+    """Return ``{"name": <class name>, "config": {...}}`` for ``layer``."""
     if not isinstance(layer, Layer):
         raise TypeError(f"serialize expects a Layer, got {type(layer).__name__}")
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+    return {"name": type(layer).__name__, "config": layer.get_config()}
 
 
-def deserialize(config: dict[str, Any]) -> Layer:
-    """Rebuild an (unbuilt) layer from :func:`serialize`'s output."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"expected {{'class_name': ..., 'config': {{...}}}}, got {config!r}")
-    cls = REGISTRY.lookup(config["class_name"])
-    return cls.from_config(dict(config.get("config") or {}))
+def deserialize(config: str | dict[str, Any]) -> Layer:
+    """Rebuild an (unbuilt) layer from :func:`serialize`'s output.
+
+    A model file of format version 1 names the class under ``"class_name"``; that key is read
+    as ``"name"``.
+    """
+    if isinstance(config, dict) and "class_name" in config and "name" not in config:
+        config = {
+            "name": config["class_name"],
+            **{k: v for k, v in config.items() if k != "class_name"},
+        }
+    cls, params = REGISTRY.unpack(config)
+    return cls.from_config(params)

@@ -482,7 +482,7 @@ def _rebuild_compile(
     try:
         optimizer = optimizers_mod.deserialize(comp["optimizer"])
         loss = losses_mod.get(comp["loss"])
-        metrics = [metrics_mod.get(name)[0] for name in comp["metrics"]]
+        metrics = [metrics_mod.get(name).__name__ for name in comp["metrics"]]
         slots = _state_slots(comp["optimizer"], dtype)
     except _REFUSED as exc:
         raise archive.error(

@@ -129,7 +129,7 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> None:
         "format": FORMAT,
         "version": VERSION,
         "gradlab_version": __version__,
-        "model": model.get_config(),
+        "model": _file_model_config(model),
         "compile": None,
         "rng": {
             "init": model.init_rng.bit_generator.state,
@@ -172,6 +172,16 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> None:
             os.unlink(tmp)
         raise
     _fsync_folder(folder)
+
+
+def _file_model_config(model: Sequential) -> dict[str, Any]:
+    """``model.get_config()`` with each layer as format version 1 writes it: the serialized
+    ``{"name", "config"}`` under the file's key ``"class_name"``."""
+    config = model.get_config()
+    config["layers"] = [
+        {"class_name": spec["name"], "config": spec["config"]} for spec in config["layers"]
+    ]
+    return config
 
 
 def _json_default(value: Any) -> Any:

@@ -198,8 +198,8 @@ class Sequential:
         self.loss = losses_mod.get(loss)
         if isinstance(metrics, str):
             metrics = [metrics]
-        self.metric_names = [metrics_mod.get(m)[0] for m in (metrics or [])]
-        self._metrics = [metrics_mod.get(m)[1] for m in self.metric_names]
+        self._metrics = [metrics_mod.get(m) for m in (metrics or [])]
+        self.metric_names = [fn.__name__ for fn in self._metrics]
         self.compiled = True
 
     @property

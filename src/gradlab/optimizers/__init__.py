@@ -102,14 +102,5 @@ def serialize(optimizer: Optimizer) -> dict[str, Any]:
 
 def deserialize(config: str | Mapping[str, Any]) -> Optimizer:
     """Rebuild an optimizer from what :func:`serialize` returned (or a bare name)."""
-    if isinstance(config, str):
-        return get(config)
-    if not isinstance(config, Mapping) or "name" not in config:
-        raise ValueError(
-            "a serialized optimizer is a name or a dict with keys 'name' and optionally "
-            f"'config'; got {config!r}"
-        )
-    unknown = set(config) - {"name", "config"}
-    if unknown:
-        raise ValueError(f"unexpected keys {sorted(unknown)} in serialized optimizer {config!r}")
-    return REGISTRY.lookup(config["name"]).from_config(config.get("config") or {})
+    cls, params = REGISTRY.unpack(config)
+    return cls.from_config(params)
