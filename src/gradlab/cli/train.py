@@ -108,9 +108,8 @@ def _check_hidden_activation(name: str) -> None:
     act = activations.get(name)
     try:
         check_hidden_activation(act, "--activation")
-    except ValueError as exc:  # the engine quotes the name; the command line shows it bare
-        message = str(exc).replace(f"--activation {act.name!r}", f"--activation {act.name}", 1)
-        raise UsageError(message) from None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def build_model(args: argparse.Namespace, input_dim: int, n_classes: int) -> Any:

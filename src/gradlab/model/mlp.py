@@ -51,7 +51,7 @@ def check_hidden_activation(activation: Any, name: str = "activation") -> Any:
     width = act(np.zeros((1, 4))).shape[-1]
     if width != 4:
         raise ValueError(
-            f"{name} {act.name!r} maps 4 features to {width}, and a hidden activation must "
+            f"{name} {act.name} maps 4 features to {width}, and a hidden activation must "
             "keep the width of its layer; choose an elementwise activation or softmax"
         )
     return act
