@@ -121,13 +121,58 @@ class Dense(_Activated):
     def output_dim(self) -> int:
         return self.units  # known before the layer is built
 
+    # ---- the textbook pair: forward keeps what backward needs ---------------------------
     def forward(self, x: Array, training: bool = False, *, apply_activation: bool = True) -> Array:
-        return self._forward(self._check_input(x), training, apply_activation)
+        """Return ``f(x W + b)`` (``x W + b`` with ``apply_activation=False``); when training,
+        keep ``x`` (and ``z``, ``f(z)``) for :meth:`backward`."""
+        x = self._check_input(x)
+        z = self._affine(x)
+        if training:
+            self._cache = {"x": x}
+        return self._activate(z, training, apply_activation)
 
-    def forward_train(self, x: Array) -> Array:
-        # _forward and _activate inlined: two calls per layer and step fewer, which shows on
-        # deep narrow networks (W3: 20 layers of 64 units).
+    def backward(self, grad_out: Array) -> Array | None:
+        """Return ``∂L/∂x = δ Wᵀ`` and fill ``grads``: ``∂L/∂W = xᵀ δ``, ``∂L/∂b = Σ_batch δ``,
+        where ``δ = ∂L/∂z = f'(z) ⊙ ∂L/∂y`` (see :meth:`backward_train`)."""
+        (x,) = self._take_cache("x")
+        grad_out = self._check_grad_out(grad_out, (x.shape[0], self.units))
+        return self.backward_train(grad_out.astype(self.dtype, copy=False))
+
+    def backward_train(self, grad_out: Array) -> Array | None:
+        cache = self._cache
+        y = cache.get("y")
+        if y is not None:  # δ = f'(z) ⊙ ∂L/∂y (_activation_vjp inlined)
+            delta = self.activation.vjp_train(cache["z"], grad_out, y)
+        elif cache:
+            delta = grad_out  # no activation, or fused with the loss: δ = ∂L/∂z
+        else:
+            self._take_cache()  # raises: no training forward
+        x = cache["x"]
+        grads = self.grads
+        np.dot(x.T, delta, out=grads["W"])  # ∂L/∂W = xᵀ δ
+        if self.use_bias:  # ∂L/∂b = Σ_batch δ, as one matrix-vector product: 2x np.sum's speed
+            n = delta.shape[0]
+            ones = self._ones.get(n)
+            if ones is None:
+                ones = self._ones[n] = np.ones(n, dtype=delta.dtype)
+            np.dot(ones, delta, out=grads["b"])
+        if not self.needs_input_grad:
+            return None
+        return np.dot(delta, self.params["W"].T)  # ∂L/∂x = δ Wᵀ
+
+    def _affine(self, x: Array) -> Array:
+        """``z = x W + b``."""
         z = np.dot(x, self.params["W"])  # np.dot: less per-call overhead than matmul for 2-D
+        if self.use_bias:
+            z += self.params["b"]
+        return z
+
+    # ---- fast paths: what Sequential's training loop calls (same maths, no checks) -------
+    # tests/test_fast_paths.py checks them equal to forward / backward above.
+    def forward_train(self, x: Array) -> Array:
+        # FAST PATH: forward(x, training=True) with _affine and _activate inlined: two calls
+        # per layer and step fewer, which shows on deep narrow networks (W3: 20 layers of 64).
+        z = np.dot(x, self.params["W"])
         if self.use_bias:
             z += self.params["b"]
         if self._is_linear:
@@ -138,47 +183,10 @@ class Dense(_Activated):
         return y
 
     def forward_train_logits(self, x: Array) -> Array:
-        z = np.dot(x, self.params["W"])
-        if self.use_bias:
-            z += self.params["b"]
+        # FAST PATH: the pre-activation only, for a loss fused with the output activation.
+        z = self._affine(x)
         self._cache = {"x": x, "fused": True}
         return z
-
-    def _forward(self, x: Array, training: bool, apply_activation: bool) -> Array:
-        params = self.params
-        z = np.dot(x, params["W"])  # np.dot: less per-call overhead than matmul for 2-D
-        if self.use_bias:
-            z += params["b"]
-        if training:
-            self._cache = {"x": x}
-        return self._activate(z, training, apply_activation)
-
-    def backward(self, grad_out: Array) -> Array | None:
-        (x,) = self._take_cache("x")
-        grad_out = self._check_grad_out(grad_out, (x.shape[0], self.units))
-        return self.backward_train(grad_out.astype(self.dtype, copy=False))
-
-    def backward_train(self, grad_out: Array) -> Array | None:
-        cache = self._cache
-        y = cache.get("y")
-        if y is not None:  # _activation_vjp inlined
-            delta = self.activation.vjp_train(cache["z"], grad_out, y)
-        elif cache:
-            delta = grad_out
-        else:
-            self._take_cache()  # raises: no training forward
-        x = cache["x"]
-        grads = self.grads
-        np.dot(x.T, delta, out=grads["W"])
-        if self.use_bias:  # the column sums as one matrix-vector product: 2x np.sum's speed
-            n = delta.shape[0]
-            ones = self._ones.get(n)
-            if ones is None:
-                ones = self._ones[n] = np.ones(n, dtype=delta.dtype)
-            np.dot(ones, delta, out=grads["b"])
-        if not self.needs_input_grad:
-            return None
-        return np.dot(delta, self.params["W"].T)
 
     def get_config(self) -> dict[str, Any]:
         return {
