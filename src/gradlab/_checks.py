@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "as_array",
     "check_bool",
     "check_config",
     "check_dtype",
@@ -163,6 +164,23 @@ def check_config(config: Any, owner: str, accepted: Iterable[str]) -> None:
         raise ValueError(
             f"{owner} got unexpected argument(s) {sorted(extra)}; it accepts {sorted(accepted)}"
         )
+
+
+def as_array(value: Any, name: str, shape: tuple[int, ...] | None = None) -> np.ndarray:
+    """``np.asarray(value)``, with NumPy's error for ragged nested lists made readable.
+
+    Raises:
+        ValueError: "<name> must be a rectangular array [of shape <shape>] (every row the same
+            length); got nested sequences of different lengths (<type>)".
+    """
+    try:
+        return np.asarray(value)
+    except ValueError:
+        of_shape = "" if shape is None else f" of shape {shape}"
+        raise ValueError(
+            f"{name} must be a rectangular array{of_shape} (every row the same length); got "
+            f"nested sequences of different lengths ({type(value).__name__})"
+        ) from None
 
 
 def check_seed(value: Any, name: str = "seed") -> int | None:

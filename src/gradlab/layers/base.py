@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from .._checks import check_dtype, check_int
+from .._checks import as_array, check_dtype, check_int
 from ..registry import Registry
 
 __all__ = ["REGISTRY", "Layer", "register_layer"]
@@ -205,13 +205,7 @@ class Layer:
         names = self.weight_names
         for i, (dst, src) in enumerate(zip(targets, weights, strict=True)):
             what = f"{self.describe()}: weight {i} ({names[i]!r})"
-            try:
-                src = np.asarray(src)
-            except ValueError:
-                raise ValueError(
-                    f"{what} must be a rectangular array of shape {dst.shape}; got nested "
-                    f"sequences of different lengths ({type(src).__name__})"
-                ) from None
+            src = as_array(src, what, dst.shape)
             if src.dtype.kind not in "biuf":
                 raise TypeError(f"{what} must be numeric, got an array of dtype {src.dtype}")
             if src.shape != dst.shape:

@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import losses as losses_mod
+from .._checks import as_array
 
 __all__ = ["check_arrays", "checks_targets"]
 
@@ -29,7 +30,7 @@ def check_arrays(
     mismatched lengths or (when ``y`` is given: training and scoring) no rows at all, naming
     the argument, what was expected and what was received.
     """
-    X = _as_array(X, "X", where)
+    X = as_array(X, f"{where}: X")
     if X.dtype.kind not in "biuf":
         raise TypeError(f"{where}: X must be numeric, got dtype {X.dtype}")
     if X.ndim != 2:
@@ -54,7 +55,7 @@ def check_arrays(
         )
     if y is None:
         return X, None
-    y = _as_array(y, "y", where)
+    y = as_array(y, f"{where}: y")
     if y.dtype.kind not in "biuf":
         raise TypeError(f"{where}: y must be numeric, got dtype {y.dtype}")
     if y.ndim == 0 or len(y) != len(X):
@@ -68,14 +69,3 @@ def check_arrays(
             row = int(np.argwhere(bad)[0][0])
             raise ValueError(f"{where}: y contains NaN or inf (first at row {row})")
     return X, y
-
-
-def _as_array(value: Any, name: str, where: str) -> NDArray[Any]:
-    """``np.asarray(value)``, with NumPy's message for ragged nested lists made readable."""
-    try:
-        return np.asarray(value)
-    except ValueError:
-        raise ValueError(
-            f"{where}: {name} must be a rectangular array (every row the same length); got "
-            f"nested sequences of different lengths ({type(value).__name__})"
-        ) from None

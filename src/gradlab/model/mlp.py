@@ -65,6 +65,7 @@ def mlp(
     activation: Any = "relu",
     output_activation: Any = None,
     init: Any = "glorot_uniform",
+    output_init: Any = None,
     bias_init: Any = "zeros",
     batch_norm: bool = False,
     dropout: float = 0.0,
@@ -82,7 +83,9 @@ def mlp(
             :class:`~gradlab.activations.Activation`, a layer class used after each ``Dense``
             (``layers.PReLU``), or a list of those, one per hidden layer.
         output_activation: Activation of the output layer (``None``: linear).
-        init: Kernel initializer of every ``Dense`` layer.
+        init: Kernel initializer of the hidden ``Dense`` layers (and of the output layer unless
+            ``output_init`` is given).
+        output_init: Kernel initializer of the output layer (``None``: the same as ``init``).
         bias_init: Bias initializer of the hidden ``Dense`` layers (the output bias starts at 0).
         batch_norm: Put ``BatchNorm`` between each hidden ``Dense`` and its activation.
         dropout: Drop probability of a ``Dropout`` after each hidden block (0: none).
@@ -129,5 +132,6 @@ def mlp(
             )
         if dropout:
             stack.append(layers_mod.Dropout(dropout))
-    stack.append(layers_mod.Dense(output, output_activation, kernel_initializer=init))
+    out_init = init if output_init is None else output_init
+    stack.append(layers_mod.Dense(output, output_activation, kernel_initializer=out_init))
     return Sequential(stack, input_dim=input_dim, seed=seed, dtype=dtype)

@@ -6,13 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from gradlab import activations, layers
+from gradlab import activations
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.data import digits_data
 from gradlab.lab.kit.figures import figure
 from gradlab.lab.kit.seeds import spawn_seeds
 from gradlab.lab.kit.verdicts import verdict_from_parts
-from gradlab.model import Sequential
+from gradlab.model import mlp
 
 #: Bins of log10|z| for the histogram of the pre-activations seen in training.
 LOG10_BINS = np.arange(-12.0, 3.0, 0.5)
@@ -62,12 +62,9 @@ def _c19_train(config: dict[str, Any], data: tuple, setting: dict, act: Any, see
     X, y, X_test, y_test = (a.astype(setting["dtype"]) if a.dtype.kind == "f" else a
                             for a in data)
     hidden = [act() for _ in config["hidden"]]
-    # mlp(config["hidden"], 10, activation=hidden, init="he_normal") but with the output kernel
-    # at the default Glorot initializer (mlp has one ``init`` for every layer).
-    model = Sequential(
-        [*(layers.Dense(w, a, kernel_initializer="he_normal")
-           for w, a in zip(config["hidden"], hidden, strict=True)), layers.Dense(10)],
-        input_dim=X.shape[1], seed=seed, dtype=setting["dtype"],
+    model = mlp(
+        config["hidden"], 10, input_dim=X.shape[1], activation=hidden, init="he_normal",
+        output_init="glorot_uniform", seed=seed, dtype=setting["dtype"],
     )
     optimizer = {"name": setting["optimizer"], "config": {"lr": setting["lr"]}}
     model.compile(optimizer=optimizer, loss="cross_entropy", metrics=["accuracy"])

@@ -15,7 +15,7 @@ from gradlab.lab.kit.data import digits_data
 from gradlab.lab.kit.figures import figure
 from gradlab.lab.kit.seeds import spawn_seeds, spread
 from gradlab.lab.kit.verdicts import verdict_from_parts
-from gradlab.model import Sequential
+from gradlab.model import Sequential, mlp
 
 
 def train_mode_snapshot(model: Sequential, X: NDArray) -> list[dict[str, Any]]:
@@ -52,25 +52,17 @@ MULT_COLORS = ("#2ca02c", "#1f77b4", "#ff7f0e", "#c62828", "#9467bd", "#7f7f7f")
 def _net(
     config: dict[str, Any], act: str, mult: float, bn: bool, seed: int, input_dim: int
 ) -> Sequential:
-    """Hidden ``Dense`` kernels ~ N(0, mult² · 2/(n_in+n_out)); the output layer is Glorot.
-
-    The layers :func:`gradlab.model.mlp` builds with ``batch_norm=bn``, except that the output
-    kernel keeps the default initializer while the hidden ones are scaled (``mlp`` has one
-    ``init`` for every layer), so the stack is written out here.
-    """
-    init = initializers.VarianceScaling(mult**2, "fan_avg", "normal")
-    stack: list[layers.Layer] = []
-    for width in config["hidden"]:
-        if bn:
-            stack += [
-                layers.Dense(width, kernel_initializer=init),
-                layers.BatchNorm(),
-                layers.Activation(act),
-            ]
-        else:
-            stack.append(layers.Dense(width, act, kernel_initializer=init))
-    stack.append(layers.Dense(10))
-    return Sequential(stack, input_dim=input_dim, seed=seed)
+    """Hidden ``Dense`` kernels ~ N(0, mult² · 2/(n_in+n_out)); the output layer is Glorot."""
+    return mlp(
+        config["hidden"],
+        10,
+        input_dim=input_dim,
+        activation=act,
+        init=initializers.VarianceScaling(mult**2, "fan_avg", "normal"),
+        output_init="glorot_uniform",
+        batch_norm=bn,
+        seed=seed,
+    )
 
 
 def _hidden_saturation(snapshot: list[dict[str, Any]]) -> float:
