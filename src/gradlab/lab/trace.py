@@ -30,10 +30,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .. import activations, layers, losses
+from .. import activations, losses
 from ..diagnostics import layer_outputs
 from ..gradcheck import gradcheck, numerical_gradient, relative_error
-from ..model import Sequential
+from ..model import Sequential, mlp
 
 __all__ = [
     "ARTICLE_INPUT",
@@ -237,10 +237,14 @@ def _check_shapes(x: F64, weights: list[F64], biases: list[F64]) -> None:
 # -- checks against gradlab ------------------------------------------------------------------
 def gradlab_model(tr: Trace) -> Sequential:
     """Return a compiled float64 :class:`~gradlab.Sequential` holding ``tr``'s weights."""
-    stack = [layers.Dense(w.shape[1], activation=tr.hidden) for w in tr.weights[:-1]]
-    last = "softmax" if tr.output == "softmax" else None
-    stack.append(layers.Dense(tr.weights[-1].shape[1], activation=last))
-    model = Sequential(stack, input_dim=tr.sizes[0], dtype="float64", seed=0)
+    model = mlp(
+        [w.shape[1] for w in tr.weights[:-1]],
+        tr.weights[-1].shape[1],
+        input_dim=tr.sizes[0],
+        activation=tr.hidden,
+        output_activation="softmax" if tr.output == "softmax" else None,
+        dtype="float64",
+    )
     model.set_weights([p for wb in zip(tr.weights, tr.biases, strict=True) for p in wb])
     model.compile(optimizer="sgd", loss=losses.get(tr.loss))
     return model
