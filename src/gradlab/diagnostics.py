@@ -230,7 +230,7 @@ def _snapshot(
     batchnorm: str = "batch",
     cached: list[int] | None = None,
 ) -> list[dict[str, Any]]:
-    model._require_built()
+    model.require_built()
     X = np.asarray(X, dtype=model.dtype)
     if X.ndim != 2 or len(X) == 0:
         raise ValueError(
@@ -243,7 +243,7 @@ def _snapshot(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         outputs = layer_outputs(model, X, batchnorm=batchnorm)
         if y is not None:
-            model._require_compiled()
+            model.require_compiled()
             w_norms, act_norms, cached = _gradient_stats(model, X, y)
         else:
             w_norms = act_norms = [None] * len(model.layers)

@@ -170,9 +170,13 @@ class Layer:
         return grad_out
 
     # -- bookkeeping -------------------------------------------------------------------
+    def cached_arrays(self) -> dict[str, Array]:
+        """Return the arrays the last training forward kept for ``backward``, by name."""
+        return {k: v for k, v in self._cache.items() if isinstance(v, np.ndarray)}
+
     def cached_bytes(self) -> int:
         """Return the bytes of the arrays kept for ``backward`` by the last forward."""
-        return sum(v.nbytes for v in self._cache.values() if isinstance(v, np.ndarray))
+        return sum(v.nbytes for v in self.cached_arrays().values())
 
     def clear_cache(self) -> None:
         """Drop what the last training forward kept."""

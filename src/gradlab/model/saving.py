@@ -119,7 +119,7 @@ def save_model(model: Sequential, path: str | os.PathLike[str]) -> None:
             not exist, is not a folder or does not let us create files; the message names it.
     """
 
-    model._require_built()
+    model.require_built()
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(f"save: {path} is a folder; give a file name such as model.npz")

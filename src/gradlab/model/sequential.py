@@ -171,7 +171,7 @@ class Sequential:
 
     @property
     def output_dim(self) -> int:
-        self._require_built()
+        self.require_built()
         return self.layers[-1].output_dim
 
     def count_params(self) -> int:
@@ -238,7 +238,7 @@ class Sequential:
 
     def compute_gradients(self, X: Array, y: ArrayLike) -> float:
         """Fill every layer's ``grads`` for one batch and return its loss (no update)."""
-        self._require_compiled()
+        self.require_compiled()
         out = self.forward(X, training=True, logits=self.fused)
         loss = self.loss.forward(out, y)
         self.backward(self.loss.backward())
@@ -247,7 +247,7 @@ class Sequential:
 
     def train_on_batch(self, X: ArrayLike, y: ArrayLike) -> float:
         """Run one optimisation step on a batch and return its loss (before the step)."""
-        self._require_compiled()
+        self.require_compiled()
         X, y, targets = self._prepare(X, y, "train_on_batch", targets=True)
         loop = self._training_loop([])
         with np.errstate(**QUIET):
@@ -373,7 +373,7 @@ class Sequential:
                 (10-fold while the loss stays within 5% of its start). See
                 :class:`~gradlab.training.StallMonitor`; ``history.stalled`` keeps the text.
         """
-        self._require_compiled()
+        self.require_compiled()
         epochs = check_int(epochs, "epochs", low=1)
         batch_size = check_int(batch_size, "batch_size", low=1)
         if verbose not in (0, 1, 2):
@@ -484,7 +484,7 @@ class Sequential:
 
     def predict_proba(self, X: ArrayLike, batch_size: int = 1024) -> Array:
         """Return class probabilities: softmax rows, or sigmoid values for a binary output."""
-        self._require_compiled()
+        self.require_compiled()
         kind = self._output_kind()
         out = self.predict(X, batch_size)
         if kind == "probs":
@@ -501,7 +501,7 @@ class Sequential:
 
     def evaluate(self, X: ArrayLike, y: ArrayLike, batch_size: int = 1024) -> dict[str, float]:
         """Return ``{"loss": ..., <metric>: ...}`` on ``(X, y)`` in inference mode."""
-        self._require_compiled()
+        self.require_compiled()
         X, y = self._prepare(X, y, "evaluate")[:2]
         return self._evaluate(X, y, batch_size)
 
@@ -529,12 +529,12 @@ class Sequential:
     # -- weights ---------------------------------------------------------------------------
     def get_weights(self) -> list[Array]:
         """Return copies of every layer's weights (params then buffers), in layer order."""
-        self._require_built()
+        self.require_built()
         return [w.copy() for layer in self.layers for w in layer.weights]
 
     def set_weights(self, weights: Sequence[ArrayLike]) -> None:
         """Copy ``weights`` (as :meth:`get_weights` lists them) into the layers."""
-        self._require_built()
+        self.require_built()
         weights = list(weights)
         expected = sum(len(layer.weights) for layer in self.layers)
         if len(weights) != expected:
@@ -556,7 +556,7 @@ class Sequential:
         The cached bytes are measured by a training forward pass of ``batch_size`` zero rows
         through a copy of the model (the model's own random state is not touched).
         """
-        self._require_built()
+        self.require_built()
         probe = copy.deepcopy(self.layers)
         h = np.zeros((batch_size, self.input_dim), dtype=self.dtype)
         rows = []
@@ -564,7 +564,7 @@ class Sequential:
         for layer in probe:
             input_bytes = h.nbytes
             h = layer.forward(h, training=True)
-            arrays = [v for v in layer._cache.values() if isinstance(v, np.ndarray)]
+            arrays = list(layer.cached_arrays().values())
             keys = {(a.__array_interface__["data"][0], a.nbytes) for a in arrays}
             rows.append(
                 {
@@ -620,11 +620,13 @@ class Sequential:
                 self.loss.clear_cache()
         return X, y, (converted if targets else None)
 
-    def _require_built(self) -> None:
+    def require_built(self) -> None:
+        """Raise ``RuntimeError`` unless the model has its weights (``input_dim`` is known)."""
         if not self.built:
             raise RuntimeError("the model is not built yet: pass input_dim= or call fit/build")
 
-    def _require_compiled(self) -> None:
+    def require_compiled(self) -> None:
+        """Raise ``RuntimeError`` unless :meth:`compile` has been called."""
         if not self.compiled:
             raise RuntimeError("call compile(optimizer=..., loss=...) before training")
 

@@ -40,7 +40,7 @@ def _walk(model: Any, X: np.ndarray, training: bool) -> dict[str, Any]:
     rows = []
     for layer in layers:
         out = layer.forward(h, training=training)
-        kept = {k: v for k, v in layer._cache.items() if isinstance(v, np.ndarray)}
+        kept = layer.cached_arrays()
         for v in kept.values():
             if id(v) not in seen:
                 seen.add(id(v))
