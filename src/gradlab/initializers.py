@@ -140,6 +140,8 @@ class Initializer:
     """Base class: ``init(shape, rng, dtype)`` returns a new array of ``shape``."""
 
     name: str = ""
+    #: Other names that find the initializer in the registry (``xavier_uniform``, ...).
+    aliases: tuple[str, ...] = ()
 
     def __call__(
         self, shape: Shape, rng: np.random.Generator | None = None, dtype: DTypeLike = "float32"
@@ -399,7 +401,8 @@ for _cls in (
     RandomUniform,
     VarianceScaling,
 ):
-    REGISTRY.add(_cls.name, _cls, _ALIASES.get(_cls.name, ()))
+    _cls.aliases = _ALIASES.get(_cls.name, ())
+    REGISTRY.add_class(_cls)
 
 __all__ += [
     c.__name__

@@ -98,6 +98,8 @@ class Loss:
     """Base class: ``forward(y_pred, y_true) -> float`` caches, ``backward() -> ∂L/∂y_pred``."""
 
     name: ClassVar[str] = ""
+    #: Other names that find the loss in the registry.
+    aliases: ClassVar[tuple[str, ...]] = ()
     #: The output activation this loss absorbs when the model ends with it (or None).
     fuses: ClassVar[str | None] = None
 
@@ -146,11 +148,7 @@ class Loss:
         return f"{type(self).__name__}()"
 
 
-def _register(cls: type[Loss], aliases: tuple[str, ...] = ()) -> type[Loss]:
-    REGISTRY.add(cls.name, cls, aliases)
-    return cls
-
-
+@REGISTRY.add_class
 class MeanSquaredError(Loss):
     """Mean squared error over every element, as ``torch.nn.MSELoss()``.
 
@@ -159,6 +157,7 @@ class MeanSquaredError(Loss):
     """
 
     name = "mse"
+    aliases = ("mean_squared_error",)
 
     def check(self, y_pred: ArrayLike, y_true: ArrayLike) -> tuple[Array, NDArray[Any]]:
         y_pred = _as_pred(y_pred, self.name)
@@ -184,6 +183,7 @@ class MeanSquaredError(Loss):
         return diff * (2.0 / max(1, diff.size))
 
 
+@REGISTRY.add_class
 class CrossEntropy(Loss):
     """Softmax cross entropy on logits, as ``torch.nn.CrossEntropyLoss()``.
 
@@ -197,6 +197,7 @@ class CrossEntropy(Loss):
     """
 
     name = "cross_entropy"
+    aliases = ("categorical_crossentropy", "sparse_categorical_crossentropy", "ce")
     fuses = "softmax"
 
     def check(self, y_pred: ArrayLike, y_true: ArrayLike) -> tuple[Array, NDArray[Any]]:
@@ -262,6 +263,7 @@ class CrossEntropy(Loss):
         return grad
 
 
+@REGISTRY.add_class
 class BinaryCrossEntropy(Loss):
     """Sigmoid cross entropy on logits, as ``torch.nn.BCEWithLogitsLoss()``.
 
@@ -275,6 +277,7 @@ class BinaryCrossEntropy(Loss):
     """
 
     name = "binary_cross_entropy"
+    aliases = ("binary_crossentropy", "bce", "bce_with_logits")
     fuses = "sigmoid"
 
     def check(self, y_pred: ArrayLike, y_true: ArrayLike) -> tuple[Array, NDArray[Any]]:
@@ -307,6 +310,7 @@ class BinaryCrossEntropy(Loss):
         return diff / max(1, diff.size)
 
 
+@REGISTRY.add_class
 class NegativeLogLikelihood(Loss):
     """``-mean log p_y`` on *probabilities* (e.g. a softmax output), for teaching.
 
@@ -319,6 +323,7 @@ class NegativeLogLikelihood(Loss):
     """
 
     name = "nll"
+    aliases = ("nll_loss", "negative_log_likelihood")
 
     def check(self, y_pred: ArrayLike, y_true: ArrayLike) -> tuple[Array, NDArray[Any]]:
         p = _as_pred(y_pred, self.name)
@@ -343,10 +348,6 @@ class NegativeLogLikelihood(Loss):
         return grad
 
 
-_register(MeanSquaredError, ("mean_squared_error",))
-_register(CrossEntropy, ("categorical_crossentropy", "sparse_categorical_crossentropy", "ce"))
-_register(BinaryCrossEntropy, ("binary_crossentropy", "bce", "bce_with_logits"))
-_register(NegativeLogLikelihood, ("nll_loss", "negative_log_likelihood"))
 
 
 def names() -> list[str]:

@@ -56,6 +56,23 @@ class Registry(Generic[T]):
 
         return decorator
 
+    def add_class(self, cls: T) -> T:
+        """Register a class under its own ``name`` attribute and its ``aliases`` attribute.
+
+        The one way every family registers its classes (a class without a ``name`` attribute,
+        such as a layer, is registered under its class name); returns ``cls``, so it works as
+        a class decorator::
+
+            @REGISTRY.add_class
+            class Tanh(ElementwiseActivation):
+                name = "tanh"
+        """
+        name = getattr(cls, "name", None)
+        if not isinstance(name, str) or not name:
+            name = cls.__name__  # type: ignore[attr-defined]
+        self.add(name, cls, tuple(getattr(cls, "aliases", ())))
+        return cls
+
     def add(self, name: str, entry: T, aliases: tuple[str, ...] = ()) -> None:
         """Register ``entry`` under the canonical ``name`` and its ``aliases``.
 

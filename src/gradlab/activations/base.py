@@ -549,5 +549,4 @@ REGISTRY: Registry[type[Activation]] = Registry("activation")
 
 def register(cls: type[Activation]) -> type[Activation]:
     """Class decorator: register ``cls`` under ``cls.name`` and ``cls.aliases``."""
-    REGISTRY.add(cls.name, cls, cls.aliases)
-    return cls
+    return REGISTRY.add_class(cls)

@@ -36,8 +36,7 @@ Array = NDArray[np.floating]
 
 def register_layer(cls: type[Layer]) -> type[Layer]:
     """Class decorator: register a layer class under its class name (for save/load)."""
-    REGISTRY.add(cls.__name__, cls)
-    return cls
+    return REGISTRY.add_class(cls)
 
 
 class Layer:

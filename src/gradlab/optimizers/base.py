@@ -56,8 +56,7 @@ REGISTRY: Registry[type[Optimizer]] = Registry("optimizer")
 
 def register(cls: type[Optimizer]) -> type[Optimizer]:
     """Class decorator: register ``cls`` under ``cls.name`` and ``cls.aliases``."""
-    REGISTRY.add(cls.name, cls, cls.aliases)
-    return cls
+    return REGISTRY.add_class(cls)
 
 
 def global_norm(arrays: Iterable[Array]) -> float:

@@ -118,12 +118,7 @@ class _Recurrence(Schedule):
         raise NotImplementedError
 
 
-def _register(cls: type[Schedule]) -> type[Schedule]:
-    REGISTRY.add(cls.name, cls)
-    return cls
-
-
-@_register
+@REGISTRY.add_class
 class StepDecay(_Recurrence):
     r"""Multiply the learning rate by ``gamma`` every ``step_size`` epochs (torch ``StepLR``).
 
@@ -149,7 +144,7 @@ class StepDecay(_Recurrence):
         return lr * self.gamma if epoch % self.step_size == 0 else lr
 
 
-@_register
+@REGISTRY.add_class
 class ExponentialDecay(_Recurrence):
     r"""Multiply the learning rate by ``gamma`` every epoch (torch ``ExponentialLR``).
 
@@ -173,7 +168,7 @@ class ExponentialDecay(_Recurrence):
         return lr * self.gamma
 
 
-@_register
+@REGISTRY.add_class
 class CosineDecay(_Recurrence):
     r"""Anneal the learning rate along a cosine from ``base_lr`` to ``eta_min`` in ``T_max``
     epochs, then back up, periodically (torch ``CosineAnnealingLR``, no restarts).
