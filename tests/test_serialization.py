@@ -464,7 +464,7 @@ def test_missing_file_and_folder_keep_their_own_errors(tmp_path: Path) -> None:
         gl.load_model(tmp_path / "missing.npz")
     with pytest.raises(IsADirectoryError, match="is a folder"):
         gl.load_model(tmp_path)
-    with pytest.raises(ValueError, match="max_bytes must be a positive int"):
+    with pytest.raises(ValueError, match="max_bytes must be an int >= 1"):
         gl.load_model(tmp_path / "missing.npz", max_bytes=0)
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._checks import check_bool, check_int, check_number
 from .layers import Dense
 
 if TYPE_CHECKING:
@@ -127,10 +128,8 @@ class EarlyStopping(Callback):
         baseline: float | None = None,
     ) -> None:
         super().__init__()
-        if not isinstance(patience, int) or isinstance(patience, bool) or patience < 0:
-            raise ValueError(f"EarlyStopping: patience must be an int >= 0, got {patience!r}")
-        if not math.isfinite(min_delta) or min_delta < 0:
-            raise ValueError(f"EarlyStopping: min_delta must be >= 0, got {min_delta!r}")
+        patience = check_int(patience, "EarlyStopping: patience", low=0)
+        min_delta = check_number(min_delta, "EarlyStopping: min_delta", low=0.0)
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"EarlyStopping: mode must be 'auto', 'min' or 'max', got {mode!r}")
         if mode == "auto":
@@ -200,8 +199,7 @@ class LambdaCallback(Callback):
             raise TypeError(
                 f"LambdaCallback: unknown hook(s) {sorted(unknown)}; known: {self._hooks}"
             )
-        if not isinstance(every, int) or every < 1:
-            raise ValueError(f"LambdaCallback: every must be an int >= 1, got {every!r}")
+        every = check_int(every, "LambdaCallback: every", low=1)
         self.every = every
         for hook, fn in hooks.items():
             if not callable(fn):
@@ -246,11 +244,9 @@ class WeightPenalty(Callback):
         super().__init__()
         if kind not in ("l1", "l2"):
             raise ValueError(f"WeightPenalty: kind must be 'l1' or 'l2', got {kind!r}")
-        if isinstance(rate, bool) or not isinstance(rate, int | float | np.number):
-            raise TypeError(f"WeightPenalty: rate must be a number, got {rate!r}")
-        if not math.isfinite(rate) or rate < 0:
-            raise ValueError(f"WeightPenalty: rate must be a finite number >= 0, got {rate!r}")
-        self.kind, self.rate, self.per_sample = kind, float(rate), per_sample
+        rate = check_number(rate, "WeightPenalty: rate", low=0.0)
+        self.kind, self.rate = kind, rate
+        self.per_sample = check_bool(per_sample, "WeightPenalty: per_sample")
         self._total = 0.0
         self._kernels: list[tuple[Any, Any]] = []
 

@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._checks import check_int
 from .callbacks import Callback, Logs
 from .layers import BatchNorm, Layer
 from .optimizers import global_norm
@@ -366,8 +367,7 @@ class Diagnostics(Callback):
             isinstance(every, int) and not isinstance(every, bool) and every >= 1
         ):
             raise ValueError(f"every must be 'epoch' or a positive int; received {every!r}")
-        if not isinstance(max_samples, int) or max_samples < 1:
-            raise ValueError(f"max_samples must be a positive int; received {max_samples!r}")
+        max_samples = check_int(max_samples, "max_samples", low=1)
         self.every = every
         self.max_samples = max_samples
         self.record_initial = bool(record_initial)

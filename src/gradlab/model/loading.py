@@ -47,6 +47,7 @@ from .. import layers as layers_mod
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
+from .._checks import check_int
 from .saving import (
     FORMAT,
     MAX_BYTES,
@@ -104,8 +105,7 @@ def load_model(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> S
     """
 
     path = Path(path)
-    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
-        raise ValueError(f"load_model: max_bytes must be a positive int, got {max_bytes!r}")
+    check_int(max_bytes, "load_model: max_bytes", low=1)
     if not path.exists():
         raise FileNotFoundError(f"load_model: no file at {path}")
     if path.is_dir():
