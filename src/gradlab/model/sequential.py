@@ -371,7 +371,7 @@ class Sequential:
                 network started from, or above chance (the loss of the best constant
                 prediction) without a new best; or the weights' global norm grows 1000-fold
                 (10-fold while the loss stays within 5% of its start). See
-                :class:`~gradlab.training.StallMonitor`; ``history.stalled`` keeps the text.
+                :class:`~gradlab.model.stall.StallMonitor`; ``history.stalled`` keeps the text.
         """
         self.require_compiled()
         epochs = check_int(epochs, "epochs", low=1)
