@@ -160,8 +160,7 @@ class Registry(Generic[T]):
         if isinstance(blob, str):
             return self.lookup(blob), {}
         shape = (
-            f"a serialized {self.kind} is a name or a dict with keys 'name' and optionally "
-            "'config'"
+            f"a serialized {self.kind} is a name or a dict with keys 'name' and optionally 'config'"
         )
         if not isinstance(blob, Mapping):
             raise TypeError(f"{shape}; got {type(blob).__name__}: {blob!r}")
