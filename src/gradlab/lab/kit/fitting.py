@@ -150,9 +150,16 @@ def digits_model(
     *,
     activation: str = "relu",
     init: str = "glorot_uniform",
+    input_dim: int = 64,
 ) -> Sequential:
-    """Build ``mlp(config["hidden"], 10, input_dim=64)`` and compile it with ``optimizer`` and
-    cross entropy (softmax fused into the loss)."""
-    model = mlp(config["hidden"], 10, input_dim=64, activation=activation, init=init, seed=seed)
+    """Build ``mlp(config["hidden"], 10, input_dim=input_dim)`` and compile it with
+    ``optimizer`` and cross entropy (softmax fused into the loss).
+
+    ``input_dim`` is the width of the data (64 for the bundled 8x8 digits, 784 for MNIST):
+    pass ``X.shape[1]``.
+    """
+    model = mlp(
+        config["hidden"], 10, input_dim=input_dim, activation=activation, init=init, seed=seed
+    )
     model.compile(optimizer=optimizer, loss="cross_entropy")
     return model

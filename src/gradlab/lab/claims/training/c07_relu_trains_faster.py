@@ -85,9 +85,8 @@ def _c7_run(
     max_epochs: int,
 ) -> dict[str, Any]:
     X, y = data
-    model = digits_model(
-        config, seed, optimizers.SGD(lr=lr, momentum=config["momentum"]), activation=act, init=init
-    )
+    sgd = optimizers.SGD(lr=lr, momentum=config["momentum"])
+    model = digits_model(config, seed, sgd, activation=act, init=init, input_dim=X.shape[1])
     steps = -(-len(X) // config["batch_size"])
     probe = ErrorToTarget(X, y, config["eval_every"], steps, config["target_error"])
     start = time.perf_counter()

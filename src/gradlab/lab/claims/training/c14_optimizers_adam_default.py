@@ -96,7 +96,8 @@ def _sweep_run(
     config: dict[str, Any], data: tuple[np.ndarray, ...], name: str, lr: float, seed: int
 ) -> tuple[float, list[float], bool]:
     X, y, X_test, y_test = data
-    model = digits_model(config, seed, {"name": name, "config": {"lr": float(lr)}})
+    optimizer = {"name": name, "config": {"lr": float(lr)}}
+    model = digits_model(config, seed, optimizer, input_dim=X.shape[1])
     out = fit_or_diverge(model, X, y, epochs=config["epochs"], batch_size=config["batch_size"])
     losses, diverged = out["loss"].tolist(), out["diverged_at"] is not None
     return (float("nan") if diverged else accuracy(model, X_test, y_test)), losses, diverged

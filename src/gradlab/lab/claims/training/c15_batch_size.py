@@ -55,7 +55,7 @@ def _c15_run(
 ) -> dict[str, Any]:
     X, y, X_test, y_test = data
     lr = config["lr"] * (bs / config["base_batch"] if view == "linear_lr" else 1.0)
-    model = digits_model(config, seed, optimizers.SGD(lr=lr))
+    model = digits_model(config, seed, optimizers.SGD(lr=lr), input_dim=X.shape[1])
     steps = -(-len(X) // bs)
     if view == "same_updates":
         epochs, stop = -(-config["updates"] // steps), StopAfter(config["updates"])
