@@ -52,15 +52,6 @@ def serialize(layer: Layer) -> dict[str, Any]:
 
 
 def deserialize(config: str | dict[str, Any]) -> Layer:
-    """Rebuild an (unbuilt) layer from :func:`serialize`'s output.
-
-    A model file of format version 1 names the class under ``"class_name"``; that key is read
-    as ``"name"``.
-    """
-    if isinstance(config, dict) and "class_name" in config and "name" not in config:
-        config = {
-            "name": config["class_name"],
-            **{k: v for k, v in config.items() if k != "class_name"},
-        }
+    """Rebuild an (unbuilt) layer from :func:`serialize`'s output."""
     cls, params = REGISTRY.unpack(config)
     return cls.from_config(params)

@@ -1,9 +1,10 @@
 """Boundary checks of ``Sequential``: the data of ``fit``/``evaluate``/``predict`` and the
-arguments that are not data (callbacks, positive ints)."""
+callbacks of ``fit`` (plain numbers go through :mod:`gradlab._checks`)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -11,8 +12,9 @@ from numpy.typing import NDArray
 
 from .. import losses as losses_mod
 from .._checks import as_array
+from ..callbacks import Callback
 
-__all__ = ["check_arrays", "checks_targets"]
+__all__ = ["check_arrays", "check_callbacks", "checks_targets"]
 
 
 def checks_targets(loss: losses_mod.Loss) -> bool:
@@ -69,3 +71,26 @@ def check_arrays(
             row = int(np.argwhere(bad)[0][0])
             raise ValueError(f"{where}: y contains NaN or inf (first at row {row})")
     return X, y
+
+
+def check_callbacks(callbacks: Any) -> list[Callback]:
+    """Return ``callbacks`` as a list after checking that each one is a ``Callback``."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback):
+        raise TypeError(
+            f"callbacks must be a list of Callback objects, got one {type(callbacks).__name__}; "
+            "wrap it in a list: callbacks=[...]"
+        )
+    if isinstance(callbacks, str | bytes) or not isinstance(callbacks, Iterable):
+        raise TypeError(
+            f"callbacks must be a list of Callback objects, got {type(callbacks).__name__}"
+        )
+    callbacks = list(callbacks)
+    for i, cb in enumerate(callbacks):
+        if not isinstance(cb, Callback):
+            raise TypeError(
+                f"callbacks[{i}] must be a gradlab.callbacks.Callback (subclass it and override "
+                f"the on_* hooks you need), got {type(cb).__name__}: {cb!r}"
+            )
+    return callbacks

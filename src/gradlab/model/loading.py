@@ -464,8 +464,8 @@ def _check_rng_state(archive: _Archive, where: str, state: Any) -> None:
 
 
 def _rebuild_layer(archive: _Archive, i: int, spec: dict[str, Any]) -> layers_mod.Layer:
-    try:
-        return layers_mod.deserialize(spec)
+    try:  # the file's key "class_name" (format version 1) is the serialized "name"
+        return layers_mod.deserialize({"name": spec["class_name"], "config": spec["config"]})
     except _REFUSED as exc:
         raise archive.error(
             f"model.layers[{i}] ({spec['class_name']!r}) cannot be rebuilt from its config "

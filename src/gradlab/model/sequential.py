@@ -39,7 +39,7 @@ from ..callbacks import Callback, History, ProgressBar
 from ..diagnostics import diagnose_divergence
 from ..layers import Layer
 from ..optimizers import global_norm
-from .inputs import check_arrays, checks_targets
+from .inputs import check_arrays, check_callbacks, checks_targets
 from .loop import QUIET, TrainingDivergedError, TrainingLoop, TrainingStalledWarning, all_finite
 from .saving import save_model
 from .stall import StallMonitor, chance_loss
@@ -398,7 +398,7 @@ class Sequential:
         steps = -(-n // batch_size)
         history = History()
         history.params = {"epochs": epochs, "batch_size": batch_size, "steps": steps, "samples": n}
-        cbs: list[Callback] = [history, *_check_callbacks(callbacks)]
+        cbs: list[Callback] = [history, *check_callbacks(callbacks)]
         if verbose:
             cbs.append(ProgressBar(verbose))
         for cb in cbs:
@@ -643,26 +643,3 @@ class Sequential:
     def __repr__(self) -> str:
         inner = ", ".join(layer.describe() for layer in self.layers)
         return f"Sequential([{inner}], input_dim={self.input_dim})"
-
-
-def _check_callbacks(callbacks: Any) -> list[Callback]:
-    """Return ``callbacks`` as a list after checking that each one is a ``Callback``."""
-    if callbacks is None:
-        return []
-    if isinstance(callbacks, Callback):
-        raise TypeError(
-            f"callbacks must be a list of Callback objects, got one {type(callbacks).__name__}; "
-            "wrap it in a list: callbacks=[...]"
-        )
-    if isinstance(callbacks, str | bytes) or not isinstance(callbacks, Iterable):
-        raise TypeError(
-            f"callbacks must be a list of Callback objects, got {type(callbacks).__name__}"
-        )
-    callbacks = list(callbacks)
-    for i, cb in enumerate(callbacks):
-        if not isinstance(cb, Callback):
-            raise TypeError(
-                f"callbacks[{i}] must be a gradlab.callbacks.Callback (subclass it and override "
-                f"the on_* hooks you need), got {type(cb).__name__}: {cb!r}"
-            )
-    return callbacks
