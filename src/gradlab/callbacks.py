@@ -96,6 +96,44 @@ class History(Callback):
 
         return history_figure(self, keys)
 
+    def _rows(self) -> list[tuple[str, str, str, str]]:
+        """``(quantity, first, last, best)`` per recorded quantity (``lr``: first and last)."""
+        rows = []
+        for key, values in self.history.items():
+            finite = [v for v in values if math.isfinite(v)]
+            if not finite:
+                rows.append((key, f"{values[0]:.4g}", f"{values[-1]:.4g}", "—"))
+                continue
+            lower = "loss" in key or key.endswith(("error", "mse", "mae"))
+            best = "—" if key == "lr" else f"{(min if lower else max)(finite):.4g}"
+            rows.append((key, f"{values[0]:.4g}", f"{values[-1]:.4g}", best))
+        return rows
+
+    def __repr__(self) -> str:
+        if not self.epoch:
+            return "History(no epochs recorded yet)"
+        parts = [f"{k} {first} -> {last}" for k, first, last, _ in self._rows() if k != "lr"]
+        return f"History({len(self.epoch)} epochs: {', '.join(parts)})"
+
+    def _repr_html_(self) -> str:
+        """A table of each quantity's first, last and best value, and the curves."""
+        from ._display import figure_img, html_table
+
+        if not self.epoch:
+            return "<p>History: no epochs recorded yet (call <code>fit</code>).</p>"
+        n = len(self.epoch)
+        table = html_table(
+            ("quantity", "epoch 1", f"epoch {n}", "best"),
+            self._rows(),
+            caption=f"History of {n} epoch{'s' if n != 1 else ''}"
+            + (f" (stalled: {self.stalled})" if self.stalled else ""),
+            numeric=(1, 2, 3),
+        )
+        if not any(k != "lr" for k in self.history):
+            return table
+        curves = figure_img(self.plot(), alt="training curves", dpi=72)
+        return f"<div>{table}{curves}</div>"
+
 
 class EarlyStopping(Callback):
     """Stop when a monitored quantity has stopped improving (Keras semantics).
@@ -278,10 +316,12 @@ class WeightPenalty(Callback):
 
 
 class ProgressBar(Callback):
-    """A rich progress bar per epoch with the running loss and metrics (``verbose=1``).
+    """A progress bar per epoch with the running loss and metrics (``verbose=1``).
 
-    ``verbose=2`` prints one line per epoch instead. Output goes to ``sys.stdout`` as it is
-    when training starts (so it can be captured).
+    ``verbose=2`` prints one line per epoch instead. In a terminal the bar is rich's; in a
+    Jupyter notebook it is a line updated in place through a display handle (no ipywidgets,
+    no warnings). Output goes to ``sys.stdout`` as it is when training starts (so it can be
+    captured).
     """
 
     def __init__(self, verbose: int = 1) -> None:
@@ -291,16 +331,24 @@ class ProgressBar(Callback):
     def on_train_begin(self, logs: Logs) -> None:
         from rich.console import Console
 
+        from ._display import in_notebook
+
+        self._notebook = in_notebook()
         # 120 columns when the output is not a terminal, so the bar is not squeezed away.
         width = None if sys.stdout.isatty() else 120
-        self.console = Console(file=sys.stdout, highlight=False, width=width)
+        self.console = Console(file=sys.stdout, highlight=False, width=width, force_jupyter=False)
         self.epochs, self.steps = logs["epochs"], logs["steps"]
-        self._progress = None
+        self._progress: Any = None
 
     def on_epoch_begin(self, epoch: int, logs: Logs) -> None:
         self._start = time.perf_counter()
         self._seen, self._loss_sum, self._last = 0, 0.0, 0.0
-        if self.verbose == 1:
+        if self.verbose == 1 and self._notebook:
+            from ._display import NotebookProgress
+
+            self._progress = NotebookProgress(f"Epoch {epoch + 1}/{self.epochs}", self.steps)
+            self._task = None
+        elif self.verbose == 1:
             from rich.progress import (
                 BarColumn,
                 MofNCompleteColumn,
@@ -330,19 +378,33 @@ class ProgressBar(Callback):
             if now - self._last > 0.1 or batch + 1 == self.steps:
                 self._last = now
                 stats = f"loss {self._loss_sum / self._seen:.4f}"
-                self._progress.update(self._task, completed=batch + 1, stats=stats)
+                if self._notebook:
+                    self._progress.update(batch + 1, stats)
+                else:
+                    self._progress.update(self._task, completed=batch + 1, stats=stats)
 
     def on_epoch_end(self, epoch: int, logs: Logs) -> None:
         stats = "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if k != "lr")
         if self._progress is not None:
-            self._progress.update(self._task, completed=self.steps, stats=stats)
-            self._progress.stop()
-            self._progress = None
+            self._finish(stats)
         else:
             took = time.perf_counter() - self._start
-            self.console.print(f"Epoch {epoch + 1}/{self.epochs}  {took:.2f}s  {stats}")
+            line = f"Epoch {epoch + 1}/{self.epochs}  {took:.2f}s  {stats}"
+            if self._notebook:
+                print(line, flush=True)
+            else:
+                self.console.print(line)
 
     def on_train_end(self, logs: Logs) -> None:
         if self._progress is not None:
+            self._finish("")
+
+    def _finish(self, stats: str) -> None:
+        """Show the bar's final state and let it go."""
+        if self._notebook:
+            self._progress.close(stats)
+        else:
+            if stats:
+                self._progress.update(self._task, completed=self.steps, stats=stats)
             self._progress.stop()
-            self._progress = None
+        self._progress = None

@@ -63,8 +63,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KEYS",
+    "LABELS",
     "SATURATION_THRESHOLD",
     "Diagnostics",
+    "Snapshot",
     "diagnose_divergence",
     "layer_outputs",
     "snapshot",
@@ -85,6 +87,59 @@ KEYS = (
     "update_ratio",
     "cached_bytes",
 )
+
+
+#: Column titles of the tables a notebook shows (what each key measures, in words).
+LABELS = {
+    "act_mean": "mean output",
+    "act_std": "std of output",
+    "frac_zero": "exactly 0",
+    "frac_saturated": "saturated",
+    "dead_frac": "dead units",
+    "grad_w_norm": "‖∂L/∂W‖",
+    "grad_act_norm": "‖∂L/∂output‖",
+    "update_ratio": "update / weight",
+    "cached_bytes": "cached bytes",
+}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+class Snapshot(list):  # type: ignore[type-arg]
+    """The per-layer statistics of :func:`snapshot`: a list with one dict per layer.
+
+    It is a plain list of dicts to code (``snap[0]["dead_frac"]``); a notebook shows it as a
+    table with a row per layer and a column per quantity.
+    """
+
+    def table(self) -> tuple[list[str], list[list[str]]]:
+        """Return ``(header, rows)``: the layer name and each of :data:`KEYS` in words."""
+        keys = [k for k in KEYS if any(entry.get(k) is not None for entry in self)]
+        header = ["layer", *(LABELS[k] for k in keys)]
+        rows = [[entry["name"], *(_cell(entry.get(k)) for k in keys)] for entry in self]
+        return header, rows
+
+    def _repr_html_(self) -> str:
+        from ._display import html_table
+
+        header, rows = self.table()
+        numeric = range(1, len(header))
+        return html_table(header, rows, caption="Per-layer snapshot", numeric=numeric)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        header, rows = self.table()
+        widths = [max(len(r[c]) for r in (header, *rows)) for c in range(len(header))]
+        lines = [
+            "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
+            for r in (header, *rows)
+        ]
+        printer.text("\n".join(lines))
 
 
 def _name(index: int, layer: Layer) -> str:
@@ -204,7 +259,7 @@ def snapshot(
     *,
     max_samples: int | None = None,
     batchnorm: str = "batch",
-) -> list[dict[str, Any]]:
+) -> Snapshot:
     """Measure every layer of ``model`` on ``X`` (and the loss gradients when ``y`` is given).
 
     Args:
@@ -216,10 +271,11 @@ def snapshot(
             activation statistics; see :func:`layer_outputs`.
 
     Returns:
-        One dict per layer with ``name`` and the :data:`KEYS` (``update_ratio`` is ``None``:
-        it needs an optimizer step, see :class:`Diagnostics`).
+        A :class:`Snapshot`: one dict per layer with ``name`` and the :data:`KEYS`
+        (``update_ratio`` is ``None``: it needs an optimizer step, see :class:`Diagnostics`).
+        A notebook shows it as a table.
     """
-    return _snapshot(model, X, y, max_samples=max_samples, batchnorm=batchnorm)
+    return Snapshot(_snapshot(model, X, y, max_samples=max_samples, batchnorm=batchnorm))
 
 
 def _snapshot(
@@ -476,3 +532,23 @@ class Diagnostics(Callback):
         from .plots import diagnostics_figure  # matplotlib only when a figure is drawn
 
         return diagnostics_figure(self, keys)
+
+    def last(self) -> Snapshot:
+        """The per-layer statistics of the latest record, as a :class:`Snapshot`."""
+        if not self.records:
+            raise ValueError("Diagnostics.last: nothing recorded yet; pass it to fit() first")
+        return Snapshot(self.records[-1]["layers"])
+
+    def _repr_html_(self) -> str:
+        """The latest record as a table, and the curves of :meth:`plot`."""
+        from ._display import figure_img
+
+        if not self.records:
+            return "<p>Diagnostics: nothing recorded yet (pass it to <code>fit</code>).</p>"
+        record = self.records[-1]
+        head = (
+            f"<p>{len(self.records)} records; the latest at step {record['step']} "
+            f"(epoch {record['epoch']}):</p>"
+        )
+        curves = figure_img(self.plot(), alt="diagnostics per layer", dpi=60)
+        return f"<div>{head}{self.last()._repr_html_()}{curves}</div>"

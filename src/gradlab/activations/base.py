@@ -309,6 +309,13 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
+def _bound(value: float) -> str:
+    """Write a range bound for a table: ``-inf`` as -∞."""
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    return f"{value:g}"
+
+
 class Activation:
     """Base class of every activation.
 
@@ -392,6 +399,39 @@ class Activation:
     def __repr__(self) -> str:
         cfg = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({cfg})"
+
+    def _repr_markdown_(self) -> str:
+        """What a notebook shows: the formulas (MathJax), range, derivative peak and a plot."""
+        info = self.info
+        lo, hi = info.output_range
+        closed = info.range_closed
+        interval = (
+            f"{'[' if closed[0] else '('}{_bound(lo)}, {_bound(hi)}{']' if closed[1] else ')'}"
+        )
+        peak = f"{info.max_abs_derivative:.4g}" if info.max_abs_derivative is not None else "—"
+        if info.max_abs_derivative_at:
+            peak += f" at {info.max_abs_derivative_at}"
+        kinks = ", ".join(
+            f"x = {k.x:g} (f' = {k.derivative:g} there; one-sided {k.left:g} and {k.right:g})"
+            for k in info.kinks
+        )
+        lines = [f"**{self!r}**", "", f"$${info.formula}$$"]
+        if info.derivative_formula:
+            lines += ["", f"$${info.derivative_formula}$$"]
+        lines += [
+            "",
+            "| range | max of abs(f') | zero-centred | smooth | kinks |",
+            "|---|---|---|---|---|",
+            f"| {interval} | {peak} | {'yes' if info.zero_centered else 'no'} | "
+            f"{'yes' if info.smooth else 'no'} | {kinks or 'none'} |",
+        ]
+        if self.elementwise:
+            from .._display import figure_img
+            from ..plots import activation_figure
+
+            fig = activation_figure([self], derivative=True)
+            lines += ["", figure_img(fig, alt=f"{self.name} and its derivative", dpi=50)]
+        return "\n".join(lines)
 
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and self.get_config() == other.get_config()  # type: ignore[attr-defined]

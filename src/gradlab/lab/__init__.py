@@ -24,14 +24,29 @@ from typing import Any
 
 from .claim import SOURCES, STATUSES, Claim, ClaimResult, Verdict
 
-__all__ = ["SOURCES", "STATUSES", "Claim", "ClaimResult", "Verdict", "get", "names", "register"]
+__all__ = [
+    "SOURCES",
+    "STATUSES",
+    "Claim",
+    "ClaimResult",
+    "Verdict",
+    "get",
+    "names",
+    "register",
+    "reproduce",
+]
 
 #: Names served from :mod:`gradlab.lab.claims` on first use.
 _FROM_CLAIMS = ("get", "names", "register")
 
 
 def __getattr__(name: str) -> Any:
-    """Import the claims registry when :func:`get`, :func:`names` or :func:`register` is used."""
+    """Import the claims registry when :func:`get`, :func:`names` or :func:`register` is used,
+    and :func:`~gradlab.lab.notebook.reproduce` when it is."""
+    if name == "reproduce":
+        from .notebook import reproduce
+
+        return reproduce
     if name not in _FROM_CLAIMS:
         raise AttributeError(f"module 'gradlab.lab' has no attribute {name!r}")
     from . import claims

@@ -32,6 +32,7 @@ Conventions for experiments:
 
 from __future__ import annotations
 
+import html
 import math
 import time
 import warnings
@@ -118,6 +119,33 @@ class ClaimResult:
             }
         )
 
+    def __repr__(self) -> str:
+        numbers = ", ".join(f"{k}={v!r}" for k, v in list(self.verdict.numbers.items())[:3])
+        return (
+            f"ClaimResult({self.id} {self.verdict.status} on profile {self.profile!r}, "
+            f"seed {self.seed}: {numbers})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The verdict badge, its reason, the deciding numbers and the claim's figures."""
+        from .._display import figure_img
+        from . import claims
+        from .report import badge, numbers_table
+
+        claim = claims.get(self.id)
+        figures = "".join(
+            figure_img(fig, alt=f"{self.id} {name}", dpi=60)
+            for name, fig in claim.figures(self.results).items()
+        )
+        return (
+            f"<div><h4 style='margin:0'>{html.escape(self.id)} · {html.escape(claim.title)} "
+            f"{badge(self.verdict.status)}</h4>"
+            f"<p>{html.escape(self.verdict.reason)}</p>"
+            f"{numbers_table(self.verdict.numbers)}"
+            f"<p style='color:#555'>profile {html.escape(self.profile)}, seed {self.seed}, "
+            f"{self.seconds:.1f} s</p>{figures}</div>"
+        )
+
 
 def _no_figures(results: dict[str, Any]) -> dict[str, Any]:
     return {}
@@ -175,6 +203,24 @@ class Claim:
     def source_files(self) -> list[str]:
         """The cited sources, seed articles by file name."""
         return [SOURCES.get(s, s.removeprefix("paper:")) for s in self.sources]
+
+    def _repr_markdown_(self) -> str:
+        """The claim as a notebook shows it: statement, sources, background, how to run it."""
+        lines = [
+            f"**{self.id} · {self.title}** ({self.family})",
+            "",
+            self.statement,
+            "",
+            f"*Sources:* {', '.join(self.source_files)}",
+        ]
+        if self.context:
+            lines += ["", f"*Background:* {self.context}"]
+        lines += [
+            "",
+            f'Run it: `gradlab.lab.get("{self.id}").run("quick", seed=0)`, or '
+            f"`gradlab reproduce --only {self.id}` in a terminal.",
+        ]
+        return "\n".join(lines)
 
     def config(self, profile: str = "quick", **overrides: Any) -> dict[str, Any]:
         """Return a copy of the ``profile`` config with ``overrides`` applied."""

@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-__all__ = ["format_value", "write_html"]
+__all__ = ["badge", "format_value", "numbers_table", "write_html"]
 
 COLORS = {
     "confirmed": "#2e7d32",
@@ -78,12 +78,13 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def _badge(status: str) -> str:
+def badge(status: str) -> str:
     color = COLORS.get(status, "#555")
-    return f'<span class="badge" style="background:{color}">{html.escape(status)}</span>'
+    style = f"background:{color};color:white;border-radius:0.8em;padding:0.05em 0.7em"
+    return f'<span class="badge" style="{style}">{html.escape(status)}</span>'
 
 
-def _numbers_table(numbers: dict[str, Any]) -> str:
+def numbers_table(numbers: dict[str, Any]) -> str:
     rows = "".join(
         f"<tr><td>{html.escape(str(k))}</td>"
         f"<td class='num'>{html.escape(format_value(v))}</td></tr>"
@@ -126,14 +127,14 @@ def _claim_section(c: dict[str, Any], out: Path) -> str:
     sources = ", ".join(html.escape(s) for s in c.get("sources", []))
     parts = [
         f'<section class="claim" id="{c["id"]}" style="border-left-color:{color}">',
-        f"<header><h2>{c['id']} · {html.escape(c['title'])}</h2>{_badge(status)}"
+        f"<header><h2>{c['id']} · {html.escape(c['title'])}</h2>{badge(status)}"
         f"<span class='meta'>{c.get('seconds', 0):.1f} s</span></header>",
         f"<p class='statement'>{html.escape(c['statement'])}</p>",
         f"<p class='sources'>Sources: {sources}</p>",
         f"<p class='reason'><b>Verdict:</b> {html.escape(c['reason'])}</p>",
     ]
     if c.get("numbers"):
-        parts.append(_numbers_table(c["numbers"]))
+        parts.append(numbers_table(c["numbers"]))
     if c.get("figures"):
         figs = "".join(_figure(out, f) for f in c["figures"])
         parts.append(f"<div class='figures'>{figs}</div>")
@@ -162,7 +163,7 @@ def _summary(claims: list[dict[str, Any]]) -> str:
         deciding = "; ".join(f"{k} = {format_value(numbers[k])}" for k in keys)
         rows.append(
             f"<tr><td><a href='#{c['id']}'>{c['id']}</a></td><td>{html.escape(c['title'])}</td>"
-            f"<td>{_badge(c['verdict'])}</td><td>{html.escape(deciding)}</td></tr>"
+            f"<td>{badge(c['verdict'])}</td><td>{html.escape(deciding)}</td></tr>"
         )
     head = (
         "<tr><th>claim</th><th>what is claimed</th><th>verdict</th>"
@@ -180,7 +181,7 @@ def write_html(payload: dict[str, Any], out: str | Path) -> str:
     claims = payload["claims"]
     counts = {s: sum(c["verdict"] == s for c in claims) for s in COLORS}
     count_html = "".join(
-        f"<span>{_badge(s)} {n}</span>" for s, n in counts.items() if n or s != "error"
+        f"<span>{badge(s)} {n}</span>" for s, n in counts.items() if n or s != "error"
     )
     versions = ", ".join(f"{k} {v}" for k, v in payload.get("versions", {}).items())
     meta = (

@@ -43,7 +43,7 @@ from .inputs import check_arrays, check_callbacks, checks_targets
 from .loop import QUIET, TrainingDivergedError, TrainingLoop, TrainingStalledWarning, all_finite
 from .saving import save_model
 from .stall import StallMonitor, chance_loss
-from .summary import render_summary
+from .summary import ModelSummary, render_summary, render_summary_html
 
 __all__ = ["Sequential"]
 
@@ -581,11 +581,36 @@ class Sequential:
             seen |= keys
         return rows
 
-    def summary(self, batch_size: int = 32, print_fn: Any = None) -> str:
-        """Print (and return) a table of layers, shapes, parameter counts and cached bytes."""
-        text = render_summary(self, self.summary_rows(batch_size), batch_size)
-        (print if print_fn is None else print_fn)(text)
-        return text
+    def summary(self, batch_size: int = 32, print_fn: Any = None) -> None:
+        """Print a table of layers, shapes, parameter counts and bytes cached for backward.
+
+        As in Keras, the table is printed once and nothing is returned. In a Jupyter notebook
+        it is displayed as an HTML table; ``print_fn`` receives the text instead (to log it,
+        or to keep it: ``model.summary(print_fn=lines.append)``).
+
+        Args:
+            batch_size: The batch the cached bytes are measured for.
+            print_fn: Called with the text instead of printing it.
+        """
+        rows = self.summary_rows(batch_size)
+        text = render_summary(self, rows, batch_size)
+        if print_fn is not None:
+            print_fn(text)
+            return
+        from .._display import display, in_notebook
+
+        if in_notebook():
+            display(ModelSummary(text, render_summary_html(self, rows, batch_size)))
+        else:
+            print(text)
+
+    def _repr_html_(self) -> str:
+        """The summary table when the model is built, else its layers (for notebooks)."""
+        import html
+
+        if self.built:
+            return render_summary_html(self, self.summary_rows(), 32)
+        return f"<code>{html.escape(repr(self))}</code> (not built yet: no shapes to show)"
 
     # -- helpers -------------------------------------------------------------------------------
     def _prepare(

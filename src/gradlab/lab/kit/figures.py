@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from matplotlib.figure import Figure
 from numpy.typing import NDArray
+
+from ..._figure import Figure
 
 __all__ = [
     "ACTIVATION_COLORS",
