@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
 from .. import activations
-from ._core import call, exercise, expect_array, fmt
+from ._core import Mistake, call, exercise, expect_array, fmt
 
 SOLUTIONS = "gradlab.exercises.solutions.activations"
 
@@ -62,6 +63,225 @@ def _relu_hint(x: np.ndarray) -> Any:
             return "the convention here and in PyTorch is f'(0) = 0 (use x > 0, not x >= 0)"
         if np.allclose(got, np.maximum(x, 0)):
             return "that is ReLU itself, not its derivative times grad_out"
+        return None
+
+    return hint
+
+
+# ---- a local tool: underflow is not a mistake ----------------------------------------------
+def _call_numeric(fn: Any, *args: Any, what: str, on: str) -> Any:
+    """Like :func:`call`, but an *underflow* warning is not a mistake.
+
+    ``call`` turns every NumPy floating-point warning into a mistake. Stable formulas
+    underflow on purpose (``exp(-1e4)`` rounds to 0, which is the right answer), while overflow,
+    invalid values and division by zero are real faults; only those are reported.
+    """
+    if not callable(fn):
+        return call(fn, *args, what=what, on=on)  # raises its "expected a function" mistake
+    caught: list[warnings.WarningMessage] = []
+
+    def run(*a: Any) -> Any:
+        with warnings.catch_warnings(record=True) as seen, np.errstate(all="warn", under="ignore"):
+            warnings.simplefilter("always")
+            try:
+                return fn(*a)
+            finally:
+                caught.extend(w for w in seen if issubclass(w.category, RuntimeWarning))
+
+    out = call(run, *args, what=what, on=on, warn=False)
+    if caught:
+        raise Mistake(f"{what} on {on} warned: {caught[0].message}")
+    return out
+
+
+def _near(a: np.ndarray, b: Any) -> bool:
+    """Whether ``a`` equals ``b`` (same shape) to the graders' tolerance."""
+    b = np.asarray(b, dtype=np.float64)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-9))
+
+
+# ---- sigmoid_backward ----------------------------------------------------------------------
+@exercise(
+    "sigmoid_backward",
+    title="The sigmoid's backward pass",
+    tutorial=2,
+    signature="sigmoid_backward(x, grad_out) -> grad_in",
+    solution=f"{SOLUTIONS}:sigmoid_backward",
+)
+def _sigmoid_backward(answer: Any, done: list[str]) -> None:
+    r"""Write the backward pass of the sigmoid $\sigma(x) = 1 / (1 + e^{-x})$: given the input
+    `x` and `grad_out` $= \partial L/\partial \sigma$ (same shape), return
+    $\partial L/\partial x = $ `grad_out` $\cdot\, \sigma'(x)$, with
+    $\sigma'(x) = \sigma(x)\,(1 - \sigma(x))$.
+
+    Compute $\sigma$ with NumPy so that it does not overflow for large negative `x`
+    (`np.exp(-x)` overflows for $x < -709$): no NumPy warning is allowed for $|x|$ up to 1000.
+    """
+    sigmoid = activations.get("sigmoid")
+    what = "your sigmoid_backward"
+    x = np.array([-3.0, -1.0, 0.0, 1.0, 3.0])
+    ones = np.ones_like(x)
+    got = _call_numeric(answer, x, ones, what=what, on=f"x = {fmt(x)}")
+    expect_array(
+        got,
+        sigmoid.vjp(x, ones),
+        what="your gradient",
+        at=lambda i: f"x = {fmt(x[i])}",
+        hint=_sigmoid_hint(x, ones),
+    )
+    done.append("σ'(x) = σ(x)(1 - σ(x)), 0.25 at x = 0")
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(0.0, 2.0, size=(4, 3))
+    g = rng.normal(size=(4, 3))
+    got = _call_numeric(answer, x, g, what=what, on="a 4 x 3 batch")
+    expect_array(
+        got,
+        sigmoid.vjp(x, g),
+        what="your gradient",
+        at=lambda i: f"x = {fmt(x[i])}, grad_out = {fmt(g[i])}",
+        hint=_sigmoid_hint(x, g),
+    )
+    done.append("grad_out is multiplied elementwise (the chain rule), on a 4 x 3 batch")
+
+    x = np.array([-1000.0, -100.0, -30.0, 30.0, 100.0, 1000.0])
+    ones = np.ones_like(x)
+    try:
+        got = _call_numeric(answer, x, ones, what=what, on=f"x = {fmt(x)}")
+    except Mistake as m:
+        if "overflow" not in str(m):
+            raise
+        raise Mistake(
+            f"{m}: 1 / (1 + np.exp(-x)) overflows for x below -709; compute σ so that exp only "
+            "sees numbers <= 0, e.g. e = np.exp(-np.abs(x)), then σ = 1 / (1 + e) for x >= 0 "
+            "and e / (1 + e) for x < 0"
+        ) from None
+    expect_array(
+        got,
+        sigmoid.vjp(x, ones),
+        what="your gradient",
+        at=lambda i: f"x = {fmt(x[i])}",
+    )
+    done.append("no overflow and the right (tiny) gradients for |x| up to 1000")
+
+
+def _sigmoid_hint(x: np.ndarray, g: np.ndarray) -> Any:
+    s = activations.get("sigmoid")(x)
+
+    def hint(got: np.ndarray, expected: np.ndarray) -> str | None:
+        if _near(got, s * g) or _near(got, s):
+            return "that is σ(x) itself (times grad_out); the derivative is σ(x)(1 - σ(x))"
+        if _near(got, x * (1 - x) * g) or _near(got, x * (1 - x)):
+            return "you computed s(1 - s) with s = x; apply it to s = σ(x)"
+        if _near(got, s * (1 - s)):
+            return "multiply the derivative by grad_out (the chain rule)"
+        if _near(got, (1 - s**2) * g):
+            return "1 - σ² is the pattern of tanh' (1 - tanh²); for the sigmoid it is σ(1 - σ)"
+        return None
+
+    return hint
+
+
+# ---- softplus ------------------------------------------------------------------------------
+@exercise(
+    "softplus",
+    title="A softplus that never overflows",
+    tutorial=2,
+    signature="softplus(x) -> y",
+    solution=f"{SOLUTIONS}:softplus",
+)
+def _softplus(answer: Any, done: list[str]) -> None:
+    r"""Write $\operatorname{softplus}(x) = \log(1 + e^{x})$ for a float64 array `x`, so that
+    it
+
+    * gives the right value for every $x$ up to $\pm 10^4$, with no NumPy warning: `np.exp(x)`
+      overflows above $x \approx 709.8$;
+    * stays accurate far left, where softplus(x) is close to $e^{x}$: tiny but not 0
+      (at $x = -40$ it is about $4.2 \cdot 10^{-18}$), to a relative $10^{-6}$.
+
+    Hint: $\log(1 + e^{x}) = \max(x, 0) + \log(1 + e^{-|x|})$, and `np.log1p(u)` computes
+    $\log(1 + u)$ accurately for tiny $u$.
+    """
+    softplus = activations.get("softplus")
+    what = "your softplus"
+    x = np.array([-5.0, -1.0, 0.0, 0.5, 1.0, 5.0])
+    got = _call_numeric(answer, x, what=what, on=f"x = {fmt(x)}")
+    expect_array(
+        got,
+        softplus(x),
+        what="your softplus",
+        at=lambda i: f"x = {fmt(x[i])}",
+        hint=_softplus_hint(x),
+    )
+    done.append("log(1 + e^x) for x from -5 to 5 (log 2 at 0)")
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(0.0, 3.0, size=(4, 3))
+    got = _call_numeric(answer, x, what=what, on="a 4 x 3 batch")
+    expect_array(
+        got,
+        softplus(x),
+        what="your softplus",
+        at=lambda i: f"x = {fmt(x[i])}",
+        hint=_softplus_hint(x),
+    )
+    done.append("elementwise on a 4 x 3 batch, shape kept")
+
+    x = np.array([-1e4, -1000.0, -710.0, 710.0, 1000.0, 1e4])
+    try:
+        got = _call_numeric(answer, x, what=what, on=f"x = {fmt(x)}")
+    except Mistake as m:
+        if "overflow" not in str(m):
+            raise
+        raise Mistake(
+            f"{m}: e^x overflows float64 above x = 709.8, and log1p(exp(x)) or np.where do "
+            "not help (np.where computes both branches); use max(x, 0) + log1p(exp(-|x|)), "
+            "where exp only sees numbers <= 0"
+        ) from None
+    expect_array(
+        got,
+        softplus(x),
+        what="your softplus",
+        at=lambda i: f"x = {fmt(x[i])}",
+        hint=lambda a, e: (
+            "softplus(x) is about x for large x, and about e^x (tiny, not inf) for very negative x"
+            if not np.isfinite(a).all()
+            else None
+        ),
+    )
+    done.append("no overflow or warning for |x| up to 1e4: softplus(1e4) = 1e4, softplus(-1e4) = 0")
+
+    x = np.array([-20.0, -30.0, -40.0, -50.0])
+    got = _call_numeric(answer, x, what=what, on=f"x = {fmt(x)}")
+    expect_array(
+        got,
+        softplus(x),
+        what="your softplus",
+        at=lambda i: f"x = {fmt(x[i])}",
+        rtol=1e-6,
+        atol=0.0,
+        hint=lambda a, e: (
+            "log(1 + e^x) loses e^x to rounding: 1 + e^x keeps 16 digits and is exactly 1 "
+            "once e^x < 1.1e-16 (x < -36.7), which gives 0; np.log1p(u) is accurate for tiny u"
+            if _near(a, np.log(1 + np.exp(x)))
+            else None
+        ),
+    )
+    done.append("accurate far left: softplus(-40) = 4.25e-18, not 0")
+
+
+def _softplus_hint(x: np.ndarray) -> Any:
+    softplus = activations.get("softplus")
+
+    def hint(got: np.ndarray, expected: np.ndarray) -> str | None:
+        if _near(got, softplus(-x)):
+            return "that is softplus(-x) = log(1 + e^-x): check the sign of the exponent"
+        if _near(got, np.maximum(x, 0)):
+            return "that is ReLU, max(x, 0); the term log(1 + e^-|x|) is missing (log 2 at 0)"
+        if _near(got, activations.get("sigmoid")(x)):
+            return "that is the sigmoid, softplus's derivative, not softplus itself"
+        if _near(got, np.maximum(x, 0) - np.log1p(np.exp(-np.abs(x)))):
+            return "the correction log(1 + e^-|x|) is added, not subtracted"
         return None
 
     return hint
