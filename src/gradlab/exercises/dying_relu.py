@@ -1,1 +1,287 @@
-"""Exercises of tutorial N: dying_relu."""
+"""Exercises of tutorial 6: dying ReLU (finding dead units, leaky ReLU's backward pass)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import activations, datasets, diagnostics
+from ..model import mlp
+from ._core import Mistake, call, exercise, expect_array, fmt
+
+SOLUTIONS = "gradlab.exercises.solutions.dying_relu"
+
+
+# --- dead_units ---------------------------------------------------------------------------
+
+
+def _engine_dead(z: np.ndarray) -> np.ndarray:
+    """Dead as gradlab.diagnostics counts it: ReLU's derivative is 0 on every sample."""
+    return np.all(activations.get("relu").derivative(z) == 0, axis=0)
+
+
+def _dead_hint(z: np.ndarray, got: np.ndarray) -> str | None:
+    """Name the slip behind a wrong mask ``got`` of pre-activations ``z``, if it is a known one."""
+    slips = (
+        (
+            np.any(z <= 0, axis=0),
+            "a unit is dead only when it is zero for EVERY sample (use "
+            "np.all over the samples, not np.any): one sample with a positive pre-activation "
+            "is enough to pass a gradient to its weights",
+        ),
+        (
+            z.mean(axis=0) <= 0,
+            "you tested the mean pre-activation; a unit with a negative "
+            "mean can still be positive on some samples, and those samples train it",
+        ),
+        (
+            z.mean(axis=0) < 0,
+            "you tested the mean pre-activation; a unit with a negative "
+            "mean can still be positive on some samples, and those samples train it",
+        ),
+        (
+            np.all(z < 0, axis=0),
+            "relu(0) = 0 and its derivative there is 0 too: a "
+            "pre-activation of exactly 0 counts as zero output (test z <= 0, not z < 0)",
+        ),
+        (
+            np.all(z > 0, axis=0),
+            "that marks the units that are active on every sample, the opposite of dead",
+        ),
+        (~np.all(z <= 0, axis=0), "the mask is inverted: True must mean dead"),
+    )
+    for mask, why in slips:
+        if got.shape == mask.shape and np.array_equal(got, mask):
+            return why
+    return None
+
+
+def _check_dead(answer: Any, z: np.ndarray, on: str, describe: Any) -> None:
+    got = call(answer, z, what="your dead_units", on=on)
+    n_samples, n_units = z.shape
+    arr = np.asarray(got)
+    if arr.shape != (n_units,):
+        if arr.shape == (n_samples,):
+            detail = (
+                f"one value per sample; expected {n_units}, one per unit (column): reduce over "
+                "axis 0, the samples"
+            )
+        elif arr.ndim == 0:
+            detail = f"a single value ({fmt(arr)}); expected a mask of {n_units}, one per unit"
+        else:
+            detail = f"expected shape ({n_units},), one value per unit (column)"
+        raise Mistake(f"your mask on {on} has shape {arr.shape}: {detail}")
+    if arr.dtype != np.bool_:
+        raise Mistake(
+            f"your mask on {on} has dtype {arr.dtype}; return booleans (True = dead), as "
+            "np.all(..., axis=0) gives"
+        )
+    expected = _engine_dead(z)
+    wrong = np.flatnonzero(arr != expected)
+    if wrong.size:
+        j = int(wrong[0])
+        says = "dead" if arr[j] else "alive"
+        why = _dead_hint(z, arr)
+        raise Mistake(
+            f"your mask says unit {j} is {says}; {describe(j)}, so it is "
+            f"{'dead' if expected[j] else 'alive'} ({wrong.size} of {n_units} units wrong)"
+            + (f": {why}" if why else "")
+        )
+
+
+def _describe_unit(z: np.ndarray, values: bool = True) -> Any:
+    """``describe(j)``: what column ``j`` of ``z`` holds, in words (with its values if asked)."""
+
+    def describe(j: int) -> str:
+        col = z[:, j]
+        pos, zero = int((col > 0).sum()), int((col == 0).sum())
+        if pos:
+            shown = f"z[:, {j}] = {fmt(col)}, " if values else ""
+            return (
+                f"its pre-activation is positive on {pos} of {len(col)} samples "
+                f"({shown}mean {fmt(col.mean())})"
+            )
+        extra = f", {zero} of them exactly 0" if zero else ""
+        shown = f" (z[:, {j}] = {fmt(col)})" if values else ""
+        return f"its pre-activation is <= 0 on all {len(col)} samples{extra}{shown}"
+
+    return describe
+
+
+def _bias_shifted_preactivations() -> np.ndarray:
+    """Pre-activations of a ReLU layer on 200 digits, its biases shifted to -1 (15 of its 24
+    units are dead)."""
+    (X, _), _ = datasets.digits(seed=0, dtype="float64")
+    net = mlp(
+        [24],
+        10,
+        input_dim=X.shape[1],
+        init="he_normal",
+        seed=0,
+        dtype="float64",
+        bias_init={"name": "constant", "config": {"value": -1.0}},
+    )
+    pre, _ = diagnostics.layer_outputs(net, X[:200])[0]
+    return pre
+
+
+@exercise(
+    "dead_units",
+    title="Find the dead ReLU units",
+    tutorial=6,
+    signature="dead_units(z) -> boolean mask",
+    solution=f"{SOLUTIONS}:dead_units",
+)
+def _dead_units(answer: Any, done: list[str]) -> None:
+    r"""`z` holds the pre-activations of a ReLU layer on a data set, shape
+    `(n_samples, n_units)`: row $i$ is sample $i$, column $j$ is unit $j$. Return a boolean
+    array of shape `(n_units,)` that is `True` for the **dead** units: those whose output
+    $\max(z, 0)$ is 0 for every sample. Such a unit passes no gradient back
+    ($\text{relu}'(z) = 0$ for $z \le 0$), so its incoming weights stop changing.
+    """
+    z = np.array(
+        [
+            [-1.0, 0.5, 2.0, 0.0, -3.0],
+            [-0.2, -1.0, 0.1, -0.5, -2.0],
+            [-3.0, 2.0, 1.5, 0.0, 0.4],
+            [-0.7, -0.3, 0.8, -1.2, -2.5],
+            [-1.1, 1.0, 0.3, 0.0, -4.0],
+            [-0.4, -2.0, 1.2, -0.1, -1.5],
+        ]
+    )
+    _check_dead(answer, z, "a 6 x 5 matrix z", _describe_unit(z))
+    done.append("dead means zero output on every sample (exact zeros included), per column")
+    z = _bias_shifted_preactivations()
+    _check_dead(
+        answer,
+        z,
+        "the pre-activations of a Dense(24, relu) layer on 200 digits with biases at -1",
+        _describe_unit(z, values=False),
+    )
+    done.append(
+        f"on a real layer with shifted biases it finds the {int(_engine_dead(z).sum())} of "
+        f"{z.shape[1]} dead units that gradlab.diagnostics counts"
+    )
+
+
+# --- elu_backward -------------------------------------------------------------------------
+
+
+def _elu(alpha: float) -> Any:
+    return activations.get({"name": "elu", "config": {"alpha": alpha}})
+
+
+def _elu_hint(x: np.ndarray, g: np.ndarray, alpha: float, default: bool = False) -> Any:
+    def hint(got: np.ndarray, expected: np.ndarray) -> str | None:
+        if got.shape != x.shape:
+            return None
+        if default and np.allclose(got[x > 0], g[x > 0]):
+            # The same shape on the negative side with another alpha: the default is off.
+            neg = (x <= 0) & (g != 0)
+            ratio = got[neg] / (g[neg] * np.exp(x[neg]))
+            if ratio.size and np.allclose(ratio, ratio[0]) and not np.isclose(ratio[0], alpha):
+                return f"your default alpha is {ratio[0]:.4g}; PyTorch's and gradlab's is 1.0"
+        act = _elu(alpha)
+        neg = np.minimum(x, 0.0)
+        slips = (
+            (
+                g * np.where(x >= 0, 1.0, alpha * np.exp(neg)),
+                f"at x = 0 gradlab and PyTorch take the negative branch, f'(0) = alpha "
+                f"(here {alpha:g}; test x > 0 for the slope 1, not x >= 0)",
+            ),
+            (
+                g * np.where(x > 0, 1.0, np.exp(neg)),
+                "alpha is missing: on the negative side the derivative is alpha * exp(x)",
+            ),
+            (
+                g * np.where(x > 0, 1.0, alpha * np.expm1(neg)),
+                "you used f(x) = alpha (exp(x) - 1) on the negative side; its derivative is "
+                "alpha * exp(x), which is f(x) + alpha",
+            ),
+            (act.derivative(x), "multiply the derivative by grad_out (the chain rule)"),
+            (act(x), "that is ELU itself, not its derivative times grad_out"),
+            (
+                g * (x > 0),
+                "that is ReLU's backward pass; ELU passes alpha * exp(x) * grad_out for "
+                "x <= 0, the gradient that keeps its units from dying",
+            ),
+            (
+                g,
+                "that is grad_out unchanged; on the negative side multiply it by alpha * exp(x)",
+            ),
+        )
+        for value, why in slips:
+            if np.allclose(got, value, rtol=1e-6, atol=1e-12):
+                return why
+        return None
+
+    return hint
+
+
+def _check_elu(
+    answer: Any, x: np.ndarray, g: np.ndarray, alpha: float | None, on: str, at: Any
+) -> None:
+    args = (x, g) if alpha is None else (x, g, alpha)
+    used = 1.0 if alpha is None else alpha
+    try:
+        got = call(answer, *args, what="your elu_backward", on=on)
+    except Mistake as m:
+        if "overflow" not in str(m):
+            raise
+        raise Mistake(
+            f"{m}: np.where computes both branches on every element, so exp(x) overflows "
+            "for the large positive x even though that branch is thrown away; take the "
+            "exponential of np.minimum(x, 0)"
+        ) from None
+    expect_array(
+        got,
+        _elu(used).vjp(x, g),
+        what="your gradient",
+        at=at,
+        hint=_elu_hint(x, g, used, default=alpha is None),
+    )
+
+
+@exercise(
+    "elu_backward",
+    title="ELU's backward pass: a gradient on the negative side",
+    tutorial=6,
+    signature="elu_backward(x, grad_out, alpha=1.0) -> grad_in",
+    solution=f"{SOLUTIONS}:elu_backward",
+)
+def _elu_backward(answer: Any, done: list[str]) -> None:
+    r"""Write the backward pass of ELU,
+    $$f(x) = \begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases}$$
+    with $\alpha$ = `alpha` (default 1.0, as PyTorch). Given the input `x` and the upstream
+    gradient `grad_out` $= \partial L/\partial f$ (same shape), return
+    $\partial L/\partial x$. At $x = 0$ use the negative branch, $f'(0) = \alpha$, as PyTorch
+    and gradlab do. Your code must not warn (no overflow) for large positive `x`.
+    """
+    x = np.array([-2.0, -0.5, 0.0, 0.5, 3.0])
+    ones = np.ones_like(x)
+    _check_elu(answer, x, ones, 0.5, f"x = {fmt(x)}, alpha = 0.5", lambda i: f"x = {fmt(x[i])}")
+    done.append("the derivative is alpha * exp(x) for x <= 0 (x = 0 included) and 1 for x > 0")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 3)) * 2
+    g = rng.normal(size=(4, 3))
+    _check_elu(
+        answer,
+        x,
+        g,
+        1.5,
+        "a 4 x 3 batch, alpha = 1.5",
+        lambda i: f"x = {fmt(x[i])}, grad_out = {fmt(g[i])}",
+    )
+    done.append("grad_out is multiplied elementwise (the chain rule), on a 4 x 3 batch")
+    x = np.array([-30.0, -1.0, 0.0, 1.0, 1000.0])
+    g = np.array([1.0, -2.0, 0.5, 3.0, -1.0])
+    _check_elu(
+        answer,
+        x,
+        g,
+        None,
+        f"x = {fmt(x)} without alpha",
+        lambda i: f"x = {fmt(x[i])}, grad_out = {fmt(g[i])} (alpha left at its default)",
+    )
+    done.append("alpha defaults to 1, and x = 1000 gives no overflow")
