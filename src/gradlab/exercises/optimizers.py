@@ -1,1 +1,700 @@
-"""Exercises of tutorial N: optimizers."""
+"""Exercises of tutorial 7: one step of SGD with momentum, RMSprop and Adam, as torch.optim.
+
+Every answer is graded against gradlab's own optimizer (which matches ``torch.optim`` step for
+step), driven on the same arrays: its state is set to the learner's inputs with
+``set_state``, it takes one ``step`` and its new parameter and state are the expected answer.
+The numbers in the hints (what a slip would have produced) are computed only to name the
+slip; the verdict always comes from the engine.
+
+Local tools (not in ``_core``, which other topics share): :func:`_run` calls the learner's
+function and keeps a NumPy warning for later, so that a recognised slip (``grad`` instead of
+``grad**2`` makes ``v`` negative, then ``sqrt`` warns) is named instead of the warning;
+:func:`_unpack` checks the returned tuple; :func:`_matching` turns "what each slip would give"
+into a hint for :func:`~gradlab.exercises._core.expect_array`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import optimizers
+from ._core import Mistake, call, exercise, expect_array, fmt
+
+SOLUTIONS = "gradlab.exercises.solutions.optimizers"
+
+Array = np.ndarray
+Hint = Callable[[Array, Array], "str | None"]
+
+#: Relative tolerance of every comparison: far above rounding (1e-16), far below any slip.
+RTOL = 1e-6
+ATOL = 1e-12
+
+
+# ---- local tools -----------------------------------------------------------------------------
+def _run(answer: Any, args: Sequence[Any], *, what: str, on: str) -> tuple[Any, Mistake | None]:
+    """Return the learner's result and, separately, the NumPy warning it raised (or None).
+
+    Exceptions (and ``NotImplementedError``) are raised as :class:`Mistake` at once.
+    """
+    out = call(answer, *args, what=what, on=on, warn=False)
+    try:
+        call(answer, *args, what=what, on=on, warn=True)
+    except Mistake as warned:
+        return out, warned
+    return out, None
+
+
+def _unpack(out: Any, names: Sequence[str], what: str) -> list[Any]:
+    """Return the ``len(names)`` parts of the learner's result, or say what is wrong with it."""
+    want = f"a tuple ({', '.join(names)})"
+    if out is None:
+        raise Mistake(f"{what} returned None; return {want} (did you forget `return`?)")
+    if isinstance(out, np.ndarray) or not isinstance(out, tuple | list):
+        raise Mistake(
+            f"{what} returned one {type(out).__name__}; return {want}: the caller keeps "
+            f"{' and '.join(names[1:])} for the next step"
+        )
+    if len(out) != len(names):
+        raise Mistake(f"{what} returned {len(out)} values; return {want}")
+    return list(out)
+
+
+def _matching(variants: Sequence[tuple[Array, str]]) -> Hint:
+    """Return a hint naming the slips whose result equals the learner's.
+
+    ``variants`` pairs what a slip would give with the sentence naming it; a variant that
+    equals the expected result on this input cannot be told apart and is skipped.
+    """
+
+    def hint(got: Array, expected: Array) -> str | None:
+        found = []
+        with np.errstate(all="ignore"):
+            for value, message in variants:
+                value = np.asarray(value, dtype=np.float64)
+                if value.shape != got.shape or message in found:
+                    continue
+                if np.allclose(value, expected, rtol=RTOL, atol=ATOL, equal_nan=True):
+                    continue
+                if np.allclose(got, value, rtol=RTOL, atol=ATOL, equal_nan=True):
+                    found.append(message)
+        return "; or ".join(found) or None
+
+    return hint
+
+
+def _check_step(
+    got_param: Any,
+    param: Array,
+    expected: Array,
+    *,
+    step: str,
+    grad: Array,
+    variants: Sequence[tuple[Array, str]],
+    warned: Mistake | None,
+) -> None:
+    """Compare the learner's update ``param − new_param`` with the engine's.
+
+    ``variants`` holds slips as updates. When the update is wrong, no slip matches and the
+    learner's code raised a NumPy warning, the warning is the better message.
+    """
+    try:
+        got = np.asarray(got_param, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise Mistake(
+            f"your new_param should be an array of numbers, got {type(got_param).__name__}"
+        ) from None
+    if got.shape != expected.shape:
+        raise Mistake(
+            f"your new_param has shape {got.shape}; expected {expected.shape} (param's shape)"
+        )
+    hint = _matching(variants)
+    try:
+        expect_array(
+            param - got,
+            param - expected,
+            what=f"your {step} update (param − new_param)",
+            at=lambda i: f"grad = {fmt(grad[i])}",
+            rtol=RTOL,
+            atol=ATOL,
+            hint=hint,
+        )
+    except Mistake:
+        if warned is not None and hint(param - got, param - expected) is None:
+            raise warned from None
+        raise
+
+
+def _average_slips(
+    name: str, old: Array, grad: Array, beta: float, symbol: str, *, squared: bool
+) -> list[tuple[Array, str]]:
+    """What the usual slips in ``name = β·name + (1 − β)·x`` would give (``x`` = grad or grad²)."""
+    term = "grad**2" if squared else "grad"
+    x = grad * grad if squared else grad
+    slips = [
+        (old, f"{name} was not updated: return the new average, not the one passed in"),
+        (
+            (1 - beta) * old + beta * x,
+            f"the weights are swapped: {symbol} multiplies the old {name} and 1 − {symbol} "
+            f"the new {term}",
+        ),
+        (
+            beta * old + x,
+            f"the factor 1 − {symbol} = {fmt(1 - beta)} on {term} is missing",
+        ),
+    ]
+    if squared:
+        slips.append(
+            (
+                beta * old + (1 - beta) * grad,
+                f"{name} averages the squared gradient: use grad**2, not grad",
+            )
+        )
+    return slips
+
+
+def _passed_in(name: str, value: Any, default: Any) -> str:
+    """Name the slip of a default value written into the code instead of the argument."""
+
+    def show(x: Any) -> str:
+        return f"({', '.join(fmt(b) for b in x)})" if isinstance(x, tuple | list) else fmt(x)
+
+    used, given = show(default), show(value)
+    return f"you used the default {name} {used}, not the {name} passed in, {given}"
+
+
+# ---- SGD with momentum --------------------------------------------------------------------------
+def _momentum_engine(
+    param: Array, grad: Array, buf: Array, lr: float, mu: float, first: bool
+) -> tuple[Array, Array]:
+    """One step of gradlab's SGD(momentum=mu) from ``buf`` (``first``: its very first step)."""
+    opt = optimizers.SGD(lr=lr, momentum=mu)
+    opt.set_state({"iterations": np.asarray(0 if first else 1), "momentum_buffer/0": buf})
+    p = param.copy()
+    opt.step([p], [grad.copy()])
+    return p, opt.get_state()["momentum_buffer/0"]
+
+
+def _momentum_update_slips(
+    grad: Array, buf: Array, lr: float, mu: float
+) -> list[tuple[Array, str]]:
+    new = mu * buf + grad
+    slips = [
+        (lr * grad, "your step ignores the buffer: that is plain SGD; step with lr · buf"),
+        (
+            lr * buf,
+            "you stepped with the old buffer: update buf = μ·buf + grad first, then step with "
+            "the new one",
+        ),
+        (
+            lr * (grad + mu * new),
+            "that is Nesterov's step, lr · (grad + μ·buf); classical momentum steps with lr · buf",
+        ),
+        (
+            lr * (mu * buf + (1 - mu) * grad),
+            "your buffer averages, buf = μ·buf + (1 − μ)·grad (torch's dampening = μ); "
+            "torch.optim.SGD by default adds the whole gradient: buf = μ·buf + grad",
+        ),
+        (
+            lr * grad - mu * buf,
+            "you treated buf as a velocity (v = μv − lr·grad, param + v); here buf is torch's "
+            "buffer, buf = μ·buf + grad, and the step is param − lr·buf",
+        ),
+        (
+            mu * buf + lr * grad,
+            "you treated buf as a velocity (v = μv + lr·grad, param − v); here buf is torch's "
+            "buffer, buf = μ·buf + grad, and the step is param − lr·buf",
+        ),
+        (-lr * new, "your step goes uphill: subtract lr · buf from param"),
+    ]
+    if mu != 0.9:
+        slips.append((lr * (0.9 * buf + grad), _passed_in("momentum", mu, 0.9)))
+    return slips
+
+
+def _momentum_buffer_slips(
+    grad: Array, buf: Array, lr: float, mu: float
+) -> list[tuple[Array, str]]:
+    scaled = (
+        "it gives the same steps only while lr never changes; torch.optim.SGD keeps "
+        "buf = μ·buf + grad and multiplies by lr when it steps, so a learning-rate schedule "
+        "acts at once. Return torch's buf"
+    )
+    slips = [
+        (buf, "your buffer was not updated: return the new buf = μ·buf + grad"),
+        (
+            mu * buf - lr * grad,
+            "your buffer is the velocity v = μv − lr·grad, −lr times torch's buffer: " + scaled,
+        ),
+        (
+            mu * buf + lr * grad,
+            "your buffer is the velocity v = μv + lr·grad, lr times torch's buffer: " + scaled,
+        ),
+        (
+            mu * buf + (1 - mu) * grad,
+            "your buffer averages, buf = μ·buf + (1 − μ)·grad (torch's dampening = μ); "
+            "torch.optim.SGD by default adds the whole gradient: buf = μ·buf + grad",
+        ),
+        (grad, "your buffer is just grad: add μ times the previous buffer"),
+    ]
+    if mu != 0.9:
+        slips.append((0.9 * buf + grad, _passed_in("momentum", mu, 0.9)))
+    return slips
+
+
+def _grade_momentum_step(
+    answer: Any, param: Array, grad: Array, buf: Array, lr: float, mu: float, *, first: bool
+) -> None:
+    on = f"lr = {fmt(lr)}, momentum = {fmt(mu)}, buf = {fmt(buf)}"
+    out, warned = _run(answer, (param, grad, buf, lr, mu), what="your momentum_step", on=on)
+    got_param, got_buf = _unpack(out, ("new_param", "buf"), "your momentum_step")
+    exp_param, exp_buf = _momentum_engine(param, grad, buf, lr, mu, first)
+    step = "first-step" if first else "later-step"
+    _check_step(
+        got_param,
+        param,
+        exp_param,
+        step=step,
+        grad=grad,
+        variants=_momentum_update_slips(grad, buf, lr, mu),
+        warned=warned,
+    )
+    expect_array(
+        got_buf,
+        exp_buf,
+        what="your new buf",
+        at=lambda i: f"grad = {fmt(grad[i])}, old buf = {fmt(buf[i])}",
+        rtol=RTOL,
+        atol=ATOL,
+        hint=_matching(_momentum_buffer_slips(grad, buf, lr, mu)),
+    )
+    if warned is not None:
+        raise warned
+
+
+@exercise(
+    "momentum_step",
+    title="One step of SGD with momentum, as torch.optim.SGD",
+    tutorial=7,
+    signature="momentum_step(param, grad, buf, lr=1e-3, momentum=0.9) -> (new_param, buf)",
+    solution=f"{SOLUTIONS}:momentum_step",
+)
+def _momentum_step(answer: Any, done: list[str]) -> None:
+    r"""Write one step of SGD with momentum exactly as `torch.optim.SGD(params, lr,
+    momentum=μ)` takes it (no dampening, no Nesterov, no weight decay). Given the parameter
+    `param`, its gradient `grad`, the momentum buffer `buf` returned by the previous step
+    (zeros before the first step), `lr` and `momentum` $\mu$, return `(new_param, buf)`:
+
+    $$b_t = \mu\, b_{t-1} + g_t \qquad \theta_t = \theta_{t-1} - \mathrm{lr}\; b_t$$
+
+    The buffer is the running sum of gradients, not a velocity scaled by the learning rate:
+    return $b_t$ as torch stores it (the form $v \leftarrow \mu v - \mathrm{lr}\, g$,
+    $\theta \leftarrow \theta + v$ takes the same steps only while `lr` never changes).
+    """
+    param = np.array([0.5, -1.2, 2.0])
+    grad = np.array([0.8, -0.3, 1.5])
+    _grade_momentum_step(answer, param, grad, np.zeros(3), 0.05, 0.9, first=True)
+    done.append("first step from buf = 0: buf becomes grad and param moves by lr · grad")
+
+    param = np.array([[0.3, -0.8], [1.4, 0.05]])
+    grad = np.array([[0.6, -0.2], [-1.1, 0.4]])
+    buf = np.array([[0.5, 0.3], [-0.9, -0.25]])
+    _grade_momentum_step(answer, param, grad, buf, 0.05, 0.8, first=False)
+    done.append("a later step on a 2 x 2 array: buf = μ·buf + grad, then param − lr · buf")
+
+    rng = np.random.default_rng(7)
+    lrs = [0.1, 0.1, 0.1, 0.02, 0.02, 0.005]
+    grads = rng.normal(size=(len(lrs), 4))
+    p = rng.normal(size=4)
+    b = np.zeros(4)
+    engine = optimizers.SGD(lr=lrs[0], momentum=0.9)
+    expected = p.copy()
+    for k, (lr, g) in enumerate(zip(lrs, grads, strict=True), start=1):
+        changed = k > 1 and lrs[k - 2] != lr
+        change = f" (lr just changed from {fmt(lrs[k - 2])} to {fmt(lr)})" if changed else ""
+        on = f"step {k} of a run with lr = {lrs}{change}, your own buf fed back"
+        out = call(answer, p, g, b, lr, 0.9, what="your momentum_step", on=on)
+        got_p, b = _unpack(out, ("new_param", "buf"), "your momentum_step")
+        engine.lr = lr
+        engine.step([expected], [g])
+        expect_array(
+            got_p,
+            expected,
+            what=f"your new_param at step {k}{change}",
+            at=lambda i: f"element {i[0]}",
+            rtol=RTOL,
+            atol=ATOL,
+        )
+        p = np.asarray(got_p, dtype=np.float64)
+        b = np.asarray(b, dtype=np.float64)
+    done.append(
+        "six steps in a row with a learning-rate schedule (0.1, then 0.02, then 0.005), "
+        "your buffer fed back: the same parameters as torch.optim.SGD"
+    )
+
+
+# ---- RMSprop ----------------------------------------------------------------------------------
+def _rmsprop_engine(
+    param: Array, grad: Array, square_avg: Array, lr: float, alpha: float, eps: float
+) -> tuple[Array, Array]:
+    opt = optimizers.RMSprop(lr=lr, alpha=alpha, eps=eps)
+    opt.set_state({"iterations": np.asarray(0), "square_avg/0": square_avg})
+    p = param.copy()
+    opt.step([p], [grad.copy()])
+    return p, opt.get_state()["square_avg/0"]
+
+
+def _rmsprop_update_slips(
+    grad: Array, old: Array, lr: float, alpha: float, eps: float
+) -> list[tuple[Array, str]]:
+    new = alpha * old + (1 - alpha) * grad**2
+    with np.errstate(all="ignore"):
+        slips = [
+            (
+                lr * grad / np.sqrt(new + eps),
+                "ε belongs outside the square root: divide by √v + ε (as torch.optim.RMSprop), "
+                "not √(v + ε)",
+            ),
+            (lr * grad / (new + eps), "divide by the root √v + ε, not by v itself"),
+            (
+                lr * grad / (np.sqrt(old) + eps),
+                "you divided by the old average: update square_avg first, then divide by its root",
+            ),
+            (
+                lr * grad / (np.sqrt(new / (1 - alpha)) + eps),
+                "torch's RMSprop has no bias correction (that is Adam's); do not divide "
+                "square_avg by 1 − α",
+            ),
+            (
+                -lr * grad / (np.sqrt(new) + eps),
+                "your step goes uphill: subtract lr · grad / (√v + ε) from param",
+            ),
+        ]
+        if alpha != 0.99:
+            v = 0.99 * old + 0.01 * grad**2
+            slips.append((lr * grad / (np.sqrt(v) + eps), _passed_in("alpha", alpha, 0.99)))
+        if eps != 1e-8:
+            slips.append((lr * grad / (np.sqrt(new) + 1e-8), _passed_in("eps", eps, 1e-8)))
+    return slips
+
+
+def _grade_rmsprop_step(
+    answer: Any, param: Array, grad: Array, old: Array, lr: float, alpha: float, eps: float
+) -> None:
+    on = f"lr = {fmt(lr)}, alpha = {fmt(alpha)}, eps = {fmt(eps)}, square_avg = {fmt(old)}"
+    out, warned = _run(answer, (param, grad, old, lr, alpha, eps), what="your rmsprop_step", on=on)
+    got_param, got_avg = _unpack(out, ("new_param", "square_avg"), "your rmsprop_step")
+    exp_param, exp_avg = _rmsprop_engine(param, grad, old, lr, alpha, eps)
+    slips = _average_slips("square_avg", old, grad, alpha, "α", squared=True)
+    if alpha != 0.99:
+        slips.append((0.99 * old + 0.01 * grad**2, _passed_in("alpha", alpha, 0.99)))
+    expect_array(
+        got_avg,
+        exp_avg,
+        what="your new square_avg",
+        at=lambda i: f"grad = {fmt(grad[i])}, old square_avg = {fmt(old[i])}",
+        rtol=RTOL,
+        atol=ATOL,
+        hint=_matching(slips),
+    )
+    _check_step(
+        got_param,
+        param,
+        exp_param,
+        step="first-step" if not old.any() else "later-step",
+        grad=grad,
+        variants=_rmsprop_update_slips(grad, old, lr, alpha, eps),
+        warned=warned,
+    )
+    if warned is not None:
+        raise warned
+
+
+@exercise(
+    "rmsprop_step",
+    title="One step of RMSprop, as torch.optim.RMSprop",
+    tutorial=7,
+    signature=(
+        "rmsprop_step(param, grad, square_avg, lr=1e-2, alpha=0.99, eps=1e-8) "
+        "-> (new_param, square_avg)"
+    ),
+    solution=f"{SOLUTIONS}:rmsprop_step",
+)
+def _rmsprop_step(answer: Any, done: list[str]) -> None:
+    r"""Write one step of RMSprop exactly as `torch.optim.RMSprop(params, lr, alpha, eps)`
+    takes it (no momentum, not centred, no weight decay). Given `param`, `grad`, the running
+    average of squared gradients `square_avg` returned by the previous step (zeros before the
+    first), `lr`, `alpha` $\alpha$ and `eps` $\epsilon$, return `(new_param, square_avg)`:
+
+    $$v_t = \alpha\, v_{t-1} + (1-\alpha)\, g_t^2 \qquad
+    \theta_t = \theta_{t-1} - \mathrm{lr}\,\frac{g_t}{\sqrt{v_t} + \epsilon}$$
+
+    All operations are elementwise: each weight gets its own step size.
+    """
+    param = np.array([0.5, -1.2, 2.0, 0.3])
+    grad = np.array([0.8, -0.3, 2e-5, -5.0])
+    _grade_rmsprop_step(answer, param, grad, np.zeros(4), 0.01, 0.99, 1e-8)
+    done.append(
+        "first step from square_avg = 0: every weight moves by about lr/√(1 − α) = 10·lr, "
+        "whatever the size of its gradient (RMSprop has no bias correction)"
+    )
+
+    param = np.array([[0.2, -0.7, 1.1], [0.05, -1.5, 0.9]])
+    grad = np.array([[0.4, -1.3, 2e-6], [0.02, 0.7, -0.25]])
+    old = np.array([[0.09, 1.5, 1e-12], [0.001, 0.3, 0.2]])
+    _grade_rmsprop_step(answer, param, grad, old, 0.003, 0.9, 1e-6)
+    done.append("a later step on a 2 x 3 array with alpha = 0.9 and eps = 1e-6")
+
+    rng = np.random.default_rng(3)
+    grads = rng.normal(size=(5, 4))
+    p = rng.normal(size=4)
+    s = np.zeros(4)
+    engine = optimizers.RMSprop(lr=0.01)
+    expected = p.copy()
+    for k, g in enumerate(grads, start=1):
+        on = f"step {k} of a run of 5 with lr = 0.01, your own square_avg fed back"
+        out = call(answer, p, g, s, 0.01, 0.99, 1e-8, what="your rmsprop_step", on=on)
+        got_p, s = _unpack(out, ("new_param", "square_avg"), "your rmsprop_step")
+        engine.step([expected], [g])
+        expect_array(
+            got_p,
+            expected,
+            what=f"your new_param at step {k}",
+            at=lambda i: f"element {i[0]}",
+            rtol=RTOL,
+            atol=ATOL,
+        )
+        p = np.asarray(got_p, dtype=np.float64)
+        s = np.asarray(s, dtype=np.float64)
+    done.append("five steps in a row, your square_avg fed back: the parameters of torch's")
+
+
+# ---- Adam -------------------------------------------------------------------------------------
+def _adam_engine(
+    param: Array, grad: Array, m: Array, v: Array, t: int, lr: float, betas: Any, eps: float
+) -> tuple[Array, Array, Array]:
+    """Step ``t`` of gradlab's Adam from the moments ``m`` and ``v``."""
+    opt = optimizers.Adam(lr=lr, betas=betas, eps=eps)
+    opt.set_state({"iterations": np.asarray(t - 1), "exp_avg/0": m, "exp_avg_sq/0": v})
+    p = param.copy()
+    opt.step([p], [grad.copy()])
+    state = opt.get_state()
+    return p, state["exp_avg/0"], state["exp_avg_sq/0"]
+
+
+def _adam_update(
+    grad: Array,
+    m: Array,
+    v: Array,
+    t: int,
+    lr: float,
+    betas: Any,
+    eps: float,
+    *,
+    correct_m: bool = True,
+    correct_v: bool = True,
+    eps_inside: bool = False,
+    eps_first: bool = False,
+    numerator: str = "m",
+) -> Array:
+    """The update ``param − new_param`` of one Adam step, with one slip switched on.
+
+    Used only to name a slip; the expected answer comes from :func:`_adam_engine`.
+    """
+    b1, b2 = betas
+    with np.errstate(all="ignore"):
+        m = b1 * m + (1 - b1) * grad
+        v = b2 * v + (1 - b2) * grad**2
+        bc1 = 1 - b1**t if correct_m else 1.0
+        bc2 = 1 - b2**t if correct_v else 1.0
+        top = (m if numerator == "m" else grad) / bc1
+        if eps_inside:
+            den = np.sqrt(v / bc2 + eps)
+        elif eps_first:
+            den = (np.sqrt(v) + eps) / np.sqrt(bc2)
+        else:
+            den = np.sqrt(v / bc2) + eps
+        return lr * top / den
+
+
+def _adam_update_slips(
+    grad: Array, m: Array, v: Array, t: int, lr: float, betas: Any, eps: float
+) -> list[tuple[Array, str]]:
+    b1, b2 = betas
+    bc1, bc2 = fmt(1 - b1**t), fmt(1 - b2**t)
+
+    def update(t: int = t, lr: float = lr, betas: Any = betas, eps: float = eps, **slip: Any):
+        return _adam_update(grad, m, v, t, lr, betas, eps, **slip)
+
+    slips = [
+        (
+            update(correct_m=False, correct_v=False),
+            f"bias correction missing: at step t = {t} divide m by 1 − β₁ᵗ = {bc1} and v by "
+            f"1 − β₂ᵗ = {bc2} before the step (m and v start at 0, so early on they are too "
+            "small)",
+        ),
+        (
+            update(correct_v=False),
+            f"the bias correction of v is missing: divide v by 1 − β₂ᵗ = {bc2}",
+        ),
+        (
+            update(correct_m=False),
+            f"the bias correction of m is missing: divide m by 1 − β₁ᵗ = {bc1}",
+        ),
+        (
+            update(t=t + 1),
+            f"your bias correction uses step {t + 1}, not t = {t}: t is already 1-based (the "
+            "first step divides by 1 − β₁¹), so use β₁**t and β₂**t as given",
+        ),
+        (
+            update(t=t - 1),
+            f"your bias correction uses step {t - 1}, not t = {t}, as if steps were counted "
+            "from 0: t is already 1-based (the first step divides by 1 − β₁¹), so use β₁**t "
+            "and β₂**t as given",
+        ),
+        (
+            update(eps_inside=True),
+            "ε belongs outside the square root: divide by √v̂ + ε (as torch.optim.Adam), "
+            "not √(v̂ + ε)",
+        ),
+        (
+            update(eps_first=True),
+            "you added ε before the bias correction of the root, (√v + ε)/√(1 − β₂ᵗ), as in "
+            "the Adam paper's faster form; torch.optim.Adam adds it after: √v̂ + ε with "
+            "v̂ = v/(1 − β₂ᵗ)",
+        ),
+        (
+            update(numerator="grad"),
+            "the numerator is the corrected average m̂ = m/(1 − β₁ᵗ), not the raw gradient",
+        ),
+        (-update(), "your step goes uphill: subtract lr · m̂/(√v̂ + ε) from param"),
+    ]
+    if tuple(betas) != (0.9, 0.999):
+        slips.append((update(betas=(0.9, 0.999)), _passed_in("betas", betas, (0.9, 0.999))))
+    if lr != 1e-3:
+        slips.append((update(lr=1e-3), _passed_in("lr", lr, 1e-3)))
+    if eps != 1e-8:
+        slips.append((update(eps=1e-8), _passed_in("eps", eps, 1e-8)))
+    return slips
+
+
+def _grade_adam_step(
+    answer: Any,
+    param: Array,
+    grad: Array,
+    m: Array,
+    v: Array,
+    t: int,
+    lr: float,
+    betas: tuple[float, float],
+    eps: float,
+) -> None:
+    on = f"t = {t}, lr = {fmt(lr)}, betas = {betas}, eps = {fmt(eps)}, m = {fmt(m)}, v = {fmt(v)}"
+    args = (param, grad, m, v, t, lr, betas, eps)
+    out, warned = _run(answer, args, what="your adam_step", on=on)
+    got_param, got_m, got_v = _unpack(out, ("new_param", "m", "v"), "your adam_step")
+    exp_param, exp_m, exp_v = _adam_engine(*args)
+    b1, b2 = betas
+    corrected = (
+        "you returned the bias-corrected {0}; return the raw average {0} (the next step "
+        "corrects it again)"
+    )
+    for name, got, expected, old, beta, symbol, squared in (
+        ("m", got_m, exp_m, m, b1, "β₁", False),
+        ("v", got_v, exp_v, v, b2, "β₂", True),
+    ):
+        slips = _average_slips(name, old, grad, beta, symbol, squared=squared)
+        slips.append((expected / (1 - beta**t), corrected.format(name)))
+        if tuple(betas) != (0.9, 0.999):
+            default = 0.9 if name == "m" else 0.999
+            x = grad**2 if squared else grad
+            slip = default * old + (1 - default) * x
+            slips.append((slip, _passed_in("betas", betas, (0.9, 0.999))))
+        expect_array(
+            got,
+            expected,
+            what=f"your new {name}",
+            at=lambda i, old=old, name=name: f"grad = {fmt(grad[i])}, old {name} = {fmt(old[i])}",
+            rtol=RTOL,
+            atol=ATOL,
+            hint=_matching(slips),
+        )
+    _check_step(
+        got_param,
+        param,
+        exp_param,
+        step=f"step-{t}",
+        grad=grad,
+        variants=_adam_update_slips(grad, m, v, t, lr, betas, eps),
+        warned=warned,
+    )
+    if warned is not None:
+        raise warned
+
+
+@exercise(
+    "adam_step",
+    title="One step of Adam with bias correction, as torch.optim.Adam",
+    tutorial=7,
+    signature=(
+        "adam_step(param, grad, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8) "
+        "-> (new_param, m, v)"
+    ),
+    solution=f"{SOLUTIONS}:adam_step",
+)
+def _adam_step(answer: Any, done: list[str]) -> None:
+    r"""Write one step of Adam exactly as `torch.optim.Adam(params, lr, betas, eps)` takes it
+    (no weight decay, no amsgrad). Given `param`, `grad`, the running averages `m` and `v`
+    returned by the previous step (zeros before the first), the step number `t` (1 at the
+    first step), `lr`, `betas` $= (\beta_1, \beta_2)$ and `eps` $\epsilon$, return
+    `(new_param, m, v)`:
+
+    $$m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t \qquad
+    v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2$$
+
+    $$\hat m_t = \frac{m_t}{1-\beta_1^{\,t}} \qquad \hat v_t = \frac{v_t}{1-\beta_2^{\,t}}
+    \qquad \theta_t = \theta_{t-1} - \mathrm{lr}\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}$$
+
+    Return the raw averages $m_t$ and $v_t$, not the corrected ones: the next step corrects
+    them again.
+    """
+    param = np.array([0.5, -1.2, 2.0, 0.3])
+    grad = np.array([0.8, -0.3, 2e-4, -5.0])
+    zeros = np.zeros(4)
+    _grade_adam_step(answer, param, grad, zeros, zeros, 1, 0.01, (0.9, 0.999), 1e-8)
+    done.append(
+        "step t = 1 from m = v = 0: m, v, and a first step of about lr for every weight, "
+        "whatever the size of its gradient"
+    )
+
+    param = np.array([[0.2, -0.7, 1.1], [0.05, -1.5, 0.9]])
+    grad = np.array([[0.4, -1.3, 2e-6], [0.02, 0.7, -0.25]])
+    m = np.array([[0.1, -0.4, 1e-6], [-0.05, 0.3, -0.1]])
+    v = np.array([[0.05, 0.9, 1e-12], [0.002, 0.2, 0.04]])
+    _grade_adam_step(answer, param, grad, m, v, 3, 0.05, (0.8, 0.99), 1e-6)
+    done.append("step t = 3 on a 2 x 3 array with betas = (0.8, 0.99) and eps = 1e-6")
+
+    rng = np.random.default_rng(5)
+    grads = rng.normal(size=(5, 4))
+    p = rng.normal(size=4)
+    m = v = np.zeros(4)
+    engine = optimizers.Adam(lr=0.01)
+    expected = p.copy()
+    for t, g in enumerate(grads, start=1):
+        on = f"step t = {t} of a run of 5 with lr = 0.01, your own m and v fed back"
+        out = call(answer, p, g, m, v, t, 0.01, (0.9, 0.999), 1e-8, what="your adam_step", on=on)
+        got_p, m, v = _unpack(out, ("new_param", "m", "v"), "your adam_step")
+        engine.step([expected], [g])
+        expect_array(
+            got_p,
+            expected,
+            what=f"your new_param at step t = {t}",
+            at=lambda i: f"element {i[0]}",
+            rtol=RTOL,
+            atol=ATOL,
+        )
+        p = np.asarray(got_p, dtype=np.float64)
+        m, v = np.asarray(m, dtype=np.float64), np.asarray(v, dtype=np.float64)
+    done.append("five steps t = 1..5 in a row, your m and v fed back: the parameters of torch's")
