@@ -30,6 +30,7 @@ CELLS = {
     "model": "model",
     "snapshot": "gradlab.diagnostics.snapshot(model, X[:64], y[:64])",
     "estimators": "gradlab.estimators.MLPClassifier.__name__",
+    "claim_result": "gradlab.lab.get('C2').run('test', seed=0)",
     "reproduce": "gradlab.lab.reproduce('C2,C9', out='report')",
     # After pyplot is imported the kernel's inline backend registers its own PNG formatter for
     # figures: the picture must still appear exactly once.
@@ -127,3 +128,10 @@ def test_reproduce_shows_progress_and_a_table_of_verdicts(executed):
     [result] = [o for o in outs if o["output_type"] == "execute_result"]
     html = result["data"]["text/html"]
     assert "C2" in html and "C9" in html and "badge" in html
+
+
+def test_claim_result_shows_badge_reason_numbers_and_figures(executed):
+    cells, _ = executed
+    html = outputs(cells["claim_result"])[0]["data"]["text/html"]
+    assert "confirmed" in html and "badge" in html
+    assert "sigmoid_derivative_max" in html and "data:image/png;base64," in html

@@ -102,6 +102,8 @@ class ClaimResult:
     results: dict[str, Any]
     verdict: Verdict
     seconds: float
+    #: The claim that produced it (for its title and figures in a notebook).
+    claim: Claim | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (id, verdict, reason, numbers, config, seed, results)."""
@@ -129,16 +131,17 @@ class ClaimResult:
     def _repr_html_(self) -> str:
         """The verdict badge, its reason, the deciding numbers and the claim's figures."""
         from .._display import figure_img
-        from . import claims
         from .report import badge, numbers_table
 
-        claim = claims.get(self.id)
-        figures = "".join(
-            figure_img(fig, alt=f"{self.id} {name}", dpi=60)
-            for name, fig in claim.figures(self.results).items()
-        )
+        title, figures = "", ""
+        if self.claim is not None:
+            title = f" · {html.escape(self.claim.title)}"
+            figures = "".join(
+                figure_img(fig, alt=f"{self.id} {name}", dpi=60)
+                for name, fig in self.claim.figures(self.results).items()
+            )
         return (
-            f"<div><h4 style='margin:0'>{html.escape(self.id)} · {html.escape(claim.title)} "
+            f"<div><h4 style='margin:0'>{html.escape(self.id)}{title} "
             f"{badge(self.verdict.status)}</h4>"
             f"<p>{html.escape(self.verdict.reason)}</p>"
             f"{numbers_table(self.verdict.numbers)}"
@@ -248,6 +251,7 @@ class Claim:
             results=results,
             verdict=verdict,
             seconds=time.perf_counter() - start,
+            claim=self,
         )
 
 
