@@ -1,1 +1,479 @@
-"""Exercises of tutorial N: backprop."""
+"""Exercises of tutorial 3: forward and backward passes by hand, and checking gradients.
+
+Every gradient here is compared with what gradlab's own :class:`~gradlab.layers.Dense` layers
+compute in float64, and :func:`~gradlab.gradcheck.numerical_gradient` is the reference for
+central differences.
+
+Two local helpers: :func:`_call_shapes` adds the shapes of the arrays to a learner's error
+(a matrix product of the wrong shapes is the usual crash in a backward pass), and
+:func:`_expect_gradient` checks one returned gradient's shape with a hint that names the slip
+(transposed, not summed, summed over the wrong axis) before it compares the values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import layers
+from ..gradcheck import numerical_gradient
+from ._core import Mistake, call, exercise, expect_array, fmt
+
+SOLUTIONS = "gradlab.exercises.solutions.backprop"
+
+Hint = Callable[[np.ndarray, np.ndarray], "str | None"]
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def _call_shapes(fn: Any, *args: Any, what: str, on: str, shapes: str) -> Any:
+    """:func:`call`, and when the learner's code raises, say which shapes it was given."""
+    try:
+        return call(fn, *args, what=what, on=on)
+    except Mistake as m:
+        if "not written yet" in str(m) or " raised " not in str(m):
+            raise
+        raise Mistake(f"{m}. The shapes here: {shapes}") from None
+
+
+def _unpack(got: Any, names: Sequence[str], what: str) -> tuple[Any, ...]:
+    """Return the learner's tuple of gradients, or say what a tuple of them should look like."""
+    wanted = f"({', '.join(names)})"
+    if not isinstance(got, tuple | list) or len(got) != len(names):
+        kind = f"{len(got)} values" if isinstance(got, tuple | list) else type(got).__name__
+        raise Mistake(f"{what} should return the {len(names)} arrays {wanted}; it returned {kind}")
+    return tuple(got)
+
+
+def _divided_by_n(got: np.ndarray, expected: np.ndarray, n: int) -> str | None:
+    if n > 1 and np.allclose(got * n, expected, rtol=1e-6, atol=1e-12):
+        return (
+            f"your value is the expected one divided by the batch size n = {n}: the layer must "
+            "not divide (the loss's 1/n is already inside grad_out)"
+        )
+    if n > 1 and np.allclose(got, expected * n, rtol=1e-6, atol=1e-12):
+        return f"your value is n = {n} times too large: is there a spurious factor of n?"
+    return None
+
+
+def _expect_gradient(
+    got: Any,
+    expected: np.ndarray,
+    *,
+    name: str,
+    of: str,
+    shape_hints: dict[tuple[int, ...], str],
+    hint: Hint | None = None,
+    at: Callable[[tuple[int, ...]], str] | None = None,
+) -> None:
+    """Compare the learner's gradient ``name`` (of the array ``of``) with the engine's.
+
+    ``shape_hints`` maps a wrong shape the learner's array may have to the likely cause.
+    """
+    try:
+        arr = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise Mistake(
+            f"your {name} should be an array of numbers, got {type(got).__name__} {got!r:.60}"
+        ) from None
+    if arr.shape != expected.shape:
+        cause = shape_hints.get(arr.shape)
+        detail = f": {cause}" if cause else ""
+        raise Mistake(
+            f"your {name} has shape {arr.shape}; expected {expected.shape}, the shape of "
+            f"{of}{detail}"
+        )
+    expect_array(arr, expected, what=f"your {name}", at=at, rtol=1e-7, atol=1e-10, hint=hint)
+
+
+def _dense_engine(
+    x: np.ndarray, W: np.ndarray, b: np.ndarray, grad_out: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(dx, dW, db)`` from gradlab's own Dense layer (float64, no activation)."""
+    layer = layers.Dense(W.shape[1])
+    layer.build(W.shape[0], rng=np.random.default_rng(0), dtype="float64")
+    layer.set_weights([W, b])
+    layer.forward(x, training=True)
+    dx = layer.backward(grad_out)
+    return dx, layer.grads["W"].copy(), layer.grads["b"].copy()
+
+
+# -- dense_backward -----------------------------------------------------------------------------
+@exercise(
+    "dense_backward",
+    title="The backward pass of a dense layer",
+    tutorial=3,
+    signature="dense_backward(x, W, b, grad_out) -> (dx, dW, db)",
+    solution=f"{SOLUTIONS}:dense_backward",
+)
+def _dense_backward(answer: Any, done: list[str]) -> None:
+    r"""A dense layer computes $y = xW + b$ for a batch `x` of shape (n, in), with `W` of shape
+    (in, out) and `b` of shape (out,). Given `grad_out` $= \partial L/\partial y$, shape
+    (n, out), return the tuple `(dx, dW, db)`:
+
+    $$\frac{\partial L}{\partial x} = g\,W^\top, \qquad
+      \frac{\partial L}{\partial W} = x^\top g, \qquad
+      \frac{\partial L}{\partial b} = \sum_{\text{rows}} g$$
+
+    where $g$ is `grad_out`. Each gradient has the shape of the array it differentiates.
+    Do not divide by the batch size: if the loss is a mean, its $1/n$ is already in `grad_out`.
+    """
+    rng = np.random.default_rng(0)
+    cases = (
+        (4, 3, 3, "a batch of 4 rows, 3 inputs, 3 units"),
+        (5, 4, 2, "a batch of 5 rows, 4 inputs, 2 units"),
+    )
+    for n, n_in, n_out, words in cases:
+        x = rng.normal(size=(n, n_in))
+        W = rng.normal(size=(n_in, n_out))
+        b = rng.normal(size=n_out)
+        g = rng.normal(size=(n, n_out))
+        shapes = (
+            f"x {x.shape}, W {W.shape}, b {b.shape}, grad_out {g.shape}; so dx = grad_out @ "
+            f"W.T is {x.shape}, dW = x.T @ grad_out is {W.shape} and db is {b.shape}"
+        )
+        got = _call_shapes(answer, x, W, b, g, what="your dense_backward", on=words, shapes=shapes)
+        dx, dW, db = _unpack(got, ("dx", "dW", "db"), "your dense_backward")
+        e_dx, e_dW, e_db = _dense_engine(x, W, b, g)
+        order = "return them in the order (dx, dW, db)"
+        _expect_gradient(
+            dx,
+            e_dx,
+            name="dx",
+            of="x",
+            shape_hints={
+                W.shape: f"that is W's shape; {order}",
+                (n, n_out): "that is grad_out's shape: multiply by W.T (dx = grad_out @ W.T)",
+            },
+            hint=lambda a, e, g=g, W=W, n=n: (
+                "that is grad_out @ W; the chain rule needs W transposed: dx = grad_out @ W.T"
+                if np.allclose(a, g @ W)
+                else _divided_by_n(a, e, n)
+            ),
+            at=lambda i: f"row {i[0]}, input {i[1]}",
+        )
+        _expect_gradient(
+            dW,
+            e_dW,
+            name="dW",
+            of="W",
+            shape_hints={
+                (n_out, n_in): "it is transposed: dW = x.T @ grad_out, not grad_out.T @ x",
+                x.shape: f"that is x's shape; {order}",
+                b.shape: f"that is b's shape; {order}",
+            },
+            hint=lambda a, e, n=n: (
+                "your dW is the transpose of the right one: dW = x.T @ grad_out, not grad_out.T @ x"
+                if a.shape == e.T.shape and np.allclose(a, e.T)
+                else _divided_by_n(a, e, n)
+            ),
+            at=lambda i: f"W[{i[0]}, {i[1]}]",
+        )
+        _expect_gradient(
+            db,
+            e_db,
+            name="db",
+            of="b",
+            shape_hints={
+                (n, n_out): "one row per sample: sum grad_out over the batch (axis=0), since "
+                "the same b is added to every row",
+                (n,): "you summed over the units (axis=1); sum over the batch (axis=0)",
+                (): "you summed every element; sum over the batch only (axis=0), one number "
+                "per unit",
+                (1, n_out): "keep b's shape: sum with axis=0 and no keepdims",
+            },
+            hint=lambda a, e, n=n: (
+                f"that is the mean over the batch; the bias gradient is the sum over the "
+                f"{n} rows (each row adds its own share)"
+                if np.allclose(a * n, e)
+                else _divided_by_n(a, e, n)
+            ),
+            at=lambda i: f"b[{i[0]}]",
+        )
+        done.append(f"dx, dW and db agree with gradlab's Dense layer on {words}")
+
+
+# -- numerical_gradient -------------------------------------------------------------------------
+class _Recorder:
+    """Wrap ``f(x)``: remember every point it is evaluated at, and the array objects passed."""
+
+    def __init__(self, f: Callable[[np.ndarray], float]) -> None:
+        self.f = f
+        self.points: list[np.ndarray] = []
+        self.objects: list[Any] = []
+
+    def __call__(self, x: Any) -> float:
+        arr = np.array(x, dtype=np.float64)
+        self.points.append(arr)
+        self.objects.append(x)
+        return float(self.f(arr))
+
+
+def _index(idx: tuple[int, ...]) -> str:
+    return "x[" + ", ".join(str(i) for i in idx) + "]"
+
+
+def _check_points(rec: _Recorder, x: np.ndarray, eps: float, what: str) -> None:
+    """Say where the learner evaluated ``f`` at a point that is not x with one element nudged."""
+    if not rec.points:
+        raise Mistake(f"{what} never called f: evaluate f(x) with one element nudged at a time")
+    for p in rec.points:
+        if p.shape != x.shape:
+            raise Mistake(
+                f"{what} called f with an array of shape {p.shape}; x has shape {x.shape}: "
+                "nudge elements of x in place (or of a copy), keeping its shape"
+            )
+        moved = np.abs(p - x) > 1e-3 * eps
+        if moved.sum() <= 1:
+            continue
+        idxs = [tuple(int(i) for i in ix) for ix in np.argwhere(moved)]
+        offsets = [float(p[ix] - x[ix]) for ix in idxs]
+        if x.ndim == 2 and len({ix[0] for ix in idxs}) == 1 and len(idxs) == x.shape[1]:
+            raise Mistake(
+                f"{what} nudged a whole row at once ({_index(idxs[0][:1])} moved by "
+                f"{fmt(offsets[0])}): x[i] of a 2-D array is a row. Nudge one element at a "
+                "time, for any shape: loop over np.ndindex(x.shape)"
+            )
+        first, later = idxs[0], idxs[-1]
+        raise Mistake(
+            f"{what} did not put x back: when it evaluated f with {_index(later)} nudged, "
+            f"{_index(first)} was still off by {fmt(offsets[0])}. Restore each element to its "
+            "old value before nudging the next"
+        )
+    if len({id(o) for o in rec.objects}) == 1:  # nudged in place: is x as it was at the end?
+        final = np.asarray(rec.objects[0], dtype=np.float64)
+        if final.shape == x.shape and not np.array_equal(final, x):
+            ix = tuple(int(i) for i in np.argwhere(final != x)[0])
+            raise Mistake(
+                f"{what} left x changed: after it returned {_index(ix)} was {fmt(final[ix])}, "
+                f"it was {fmt(x[ix])} before. Restore each element after nudging it"
+            )
+
+
+def _difference_hint(
+    f: Callable[[np.ndarray], float], x: np.ndarray, eps: float, exact: np.ndarray | None
+) -> Hint:
+    """Recognise one-sided differences and a divisor of eps instead of 2 eps."""
+
+    def one_sided(sign: float) -> np.ndarray:
+        grad = np.zeros_like(x)
+        fx = f(x)
+        for idx in np.ndindex(x.shape):
+            p = x.copy()
+            p[idx] += sign * eps
+            grad[idx] = sign * (f(p) - fx) / eps
+        return grad
+
+    def hint(got: np.ndarray, expected: np.ndarray) -> str | None:
+        close = lambda a, b: np.allclose(a, b, rtol=1e-6, atol=1e-9)  # noqa: E731
+        for sign, name, formula in (
+            (1.0, "forward", "(f(x + eps) - f(x)) / eps"),
+            (-1.0, "backward", "(f(x) - f(x - eps)) / eps"),
+        ):
+            if close(got, one_sided(sign)):
+                size = float(np.max(np.abs(got - (exact if exact is not None else expected))))
+                return (
+                    f"that is the one-sided {name} difference {formula}, whose error shrinks "
+                    f"only like eps (here up to {size:.1g}); the central difference "
+                    "(f(x + eps) - f(x - eps)) / (2 eps) errs by about eps²"
+                )
+        if close(got, 2 * expected):
+            return "divide by 2 * eps: x + eps and x - eps are 2 eps apart"
+        if close(got, expected / 2):
+            return "your values are half the right ones: divide by 2 * eps, not 4 * eps"
+        return None
+
+    return hint
+
+
+@exercise(
+    "numerical_gradient",
+    title="Central differences: a gradient without calculus",
+    tutorial=3,
+    signature="numerical_gradient(f, x, eps) -> grad",
+    solution=f"{SOLUTIONS}:numerical_gradient",
+)
+def _numerical_gradient(answer: Any, done: list[str]) -> None:
+    r"""Estimate the gradient of a scalar function `f` at the array `x` (any shape) by central
+    differences with step `eps`: for every element $x_i$,
+
+    $$\frac{\partial f}{\partial x_i} \approx \frac{f(x + \varepsilon e_i) - f(x - \varepsilon
+      e_i)}{2\varepsilon}$$
+
+    where $x \pm \varepsilon e_i$ is `x` with only element $i$ moved by $\pm$`eps`. Return an
+    array of `x`'s shape. You may nudge `x` in place, but put every element back before moving
+    on, and leave `x` as you found it.
+    """
+    what = "your numerical_gradient"
+
+    def cubic(v: np.ndarray) -> float:
+        return float(np.sum(v**3))
+
+    x = np.array([0.5, -1.0, 2.0])
+    eps = 1e-3
+    rec = _Recorder(cubic)
+    got = call(answer, rec, x, eps, what=what, on=f"f(x) = sum(x**3), x = {fmt(x)}, eps = {eps}")
+    _check_points(rec, x, eps, what)
+    a = x.copy()
+    expected = numerical_gradient(lambda: cubic(a), a, eps)
+    expect_array(
+        got,
+        expected,
+        what="your gradient",
+        at=lambda i: f"x = {fmt(x[i])} (f(x) = sum(x**3), eps = {eps})",
+        rtol=1e-6,
+        atol=1e-9,
+        hint=_difference_hint(cubic, x, eps, exact=3 * x**2),
+    )
+    done.append(
+        "central differences of sum(x**3) with eps = 1e-3: accurate to about eps², where "
+        "one-sided differences are off by about eps"
+    )
+
+    rng = np.random.default_rng(0)
+    inputs = rng.normal(size=(4, 3))
+    upstream = rng.normal(size=(4, 2))
+
+    def layer_loss(w: np.ndarray) -> float:
+        return float(np.sum(upstream * np.tanh(inputs @ w)))
+
+    W = rng.normal(size=(3, 2))
+    eps = 1e-5
+    rec = _Recorder(layer_loss)
+    got = call(
+        answer,
+        rec,
+        W,
+        eps,
+        what=what,
+        on=f"a 3 x 2 weight matrix x, f(x) = sum(R * tanh(X @ x)), eps = {eps}",
+    )
+    _check_points(rec, W, eps, what)
+    a = W.copy()
+    expected = numerical_gradient(lambda: layer_loss(a), a, eps)
+    expect_array(
+        got,
+        expected,
+        what="your gradient",
+        at=lambda i: f"{_index(i)} of the 3 x 2 weight matrix",
+        rtol=1e-6,
+        atol=1e-9,
+        hint=_difference_hint(layer_loss, W, eps, exact=None),
+    )
+    done.append(
+        "works on a 2-D array (a 3 x 2 weight matrix), one element at a time, leaving x unchanged"
+    )
+
+
+# -- chain_rule_two_layers ----------------------------------------------------------------------
+@exercise(
+    "chain_rule_two_layers",
+    title="The chain rule through two layers",
+    tutorial=3,
+    signature="chain_rule_two_layers(x, W1, b1, W2, b2, grad_out) -> (dW1, db1, dW2, db2)",
+    solution=f"{SOLUTIONS}:chain_rule_two_layers",
+)
+def _chain_rule_two_layers(answer: Any, done: list[str]) -> None:
+    r"""A network with one sigmoid hidden layer and an identity output computes
+
+    $$a_1 = x W_1 + b_1, \quad h = \sigma(a_1), \quad y = h W_2 + b_2 .$$
+
+    Given `grad_out` $= \partial L/\partial y$ (shape (n, out)), return the tuple
+    `(dW1, db1, dW2, db2)` of $\partial L/\partial W_1$, $\partial L/\partial b_1$,
+    $\partial L/\partial W_2$, $\partial L/\partial b_2$. Walk backwards: the output layer
+    first, then through the sigmoid, whose derivative is $\sigma'(a) = \sigma(a)(1-\sigma(a))$,
+    then the first layer. No division by the batch size.
+    """
+    rng = np.random.default_rng(1)
+    n, n_in, n_hid, n_out = 4, 2, 3, 2
+    x = rng.normal(size=(n, n_in))
+    W1, b1 = rng.normal(size=(n_in, n_hid)), rng.normal(size=n_hid)
+    W2, b2 = rng.normal(size=(n_hid, n_out)), rng.normal(size=n_out)
+    g = rng.normal(size=(n, n_out))
+    words = "a batch of 4 rows through 2 -> 3 (sigmoid) -> 2 (identity)"
+    shapes = (
+        f"x {x.shape}, W1 {W1.shape}, b1 {b1.shape}, h {(n, n_hid)}, W2 {W2.shape}, "
+        f"b2 {b2.shape}, grad_out {g.shape}; dh = grad_out @ W2.T is {(n, n_hid)}"
+    )
+    got = _call_shapes(
+        answer, x, W1, b1, W2, b2, g, what="your chain_rule_two_layers", on=words, shapes=shapes
+    )
+    dW1, db1, dW2, db2 = _unpack(got, ("dW1", "db1", "dW2", "db2"), "your chain_rule_two_layers")
+
+    hidden, output = layers.Dense(n_hid, "sigmoid"), layers.Dense(n_out)
+    hidden.build(n_in, rng=rng, dtype="float64")
+    output.build(n_hid, rng=rng, dtype="float64")
+    hidden.set_weights([W1, b1])
+    output.set_weights([W2, b2])
+    output.forward(hidden.forward(x, training=True), training=True)
+    hidden.backward(output.backward(g))
+
+    a1 = x @ W1 + b1  # the pre-activation, for recognising slips (the reference is the layers)
+    dh = g @ W2.T
+
+    def first_layer_hint(key: str) -> Hint:
+        def hint(got: np.ndarray, expected: np.ndarray) -> str | None:
+            variants = {
+                "missing": dh,  # no sigmoid derivative at all
+                "pre-activation": dh * a1 * (1 - a1),  # σ'(a) written with a instead of σ(a)
+            }
+            for slip, da in variants.items():
+                wrong = x.T @ da if key == "W" else da.sum(axis=0)
+                if np.allclose(got, wrong):
+                    if slip == "missing":
+                        return (
+                            "the sigmoid's derivative is missing: multiply dh = grad_out @ "
+                            "W2.T by σ'(a1) = h * (1 - h) before the first layer"
+                        )
+                    return (
+                        "you computed a1 * (1 - a1) on the pre-activation a1 = x @ W1 + b1; "
+                        "σ'(a1) = h * (1 - h) uses the sigmoid's output h = σ(a1)"
+                    )
+            return _divided_by_n(got, expected, n)
+
+        return hint
+
+    _expect_gradient(
+        dW2,
+        output.grads["W"],
+        name="dW2",
+        of="W2",
+        shape_hints={(n_out, n_hid): "it is transposed: dW2 = h.T @ grad_out"},
+        hint=lambda a, e: (
+            "dW2 = h.T @ grad_out takes the output layer's input h = σ(a1), not the "
+            "pre-activation a1"
+            if np.allclose(a, a1.T @ g)
+            else _divided_by_n(a, e, n)
+        ),
+        at=lambda i: f"W2[{i[0]}, {i[1]}]",
+    )
+    _expect_gradient(
+        db2,
+        output.grads["b"],
+        name="db2",
+        of="b2",
+        shape_hints={(n, n_out): "sum grad_out over the batch (axis=0)"},
+        hint=lambda a, e: _divided_by_n(a, e, n),
+        at=lambda i: f"b2[{i[0]}]",
+    )
+    done.append("the output layer: dW2 = h.T @ grad_out and db2 = column sums of grad_out")
+    _expect_gradient(
+        dW1,
+        hidden.grads["W"],
+        name="dW1",
+        of="W1",
+        shape_hints={(n_hid, n_in): "it is transposed: dW1 = x.T @ da1"},
+        hint=first_layer_hint("W"),
+        at=lambda i: f"W1[{i[0]}, {i[1]}]",
+    )
+    _expect_gradient(
+        db1,
+        hidden.grads["b"],
+        name="db1",
+        of="b1",
+        shape_hints={(n, n_hid): "sum da1 over the batch (axis=0)"},
+        hint=first_layer_hint("b"),
+        at=lambda i: f"b1[{i[0]}]",
+    )
+    done.append("through the sigmoid: da1 = (grad_out @ W2.T) * h * (1 - h), then dW1 and db1")
