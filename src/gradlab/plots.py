@@ -24,6 +24,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from numpy.typing import NDArray
 
 from ._figure import Figure
@@ -234,6 +235,16 @@ def _annotate_peaks(ax: Axes, peaks: list[tuple[float, float, float, str]]) -> N
         )
 
 
+def _plain_tick(value: float, _pos: int) -> str:
+    return f"{value:g}"
+
+
+def _plain_minor_tick(value: float, _pos: int) -> str:
+    """Label the minor ticks 2 and 5 of each decade only, so the labels never crowd."""
+    mantissa = value / 10 ** math.floor(math.log10(value)) if value > 0 else 0.0
+    return f"{value:g}" if round(mantissa, 6) in (2.0, 5.0) else ""
+
+
 def history_figure(history: History, keys: list[str] | None = None) -> Figure:
     """Draw a :class:`~gradlab.callbacks.History`: one panel per quantity, ``val_`` twin alongside
     (what :meth:`History.plot <gradlab.callbacks.History.plot>` returns)."""
@@ -249,9 +260,15 @@ def history_figure(history: History, keys: list[str] | None = None) -> Figure:
         ax.plot(epochs, history.history[key], marker="o", ms=3, label="train")
         if f"val_{key}" in history.history:
             ax.plot(epochs, history.history[f"val_{key}"], marker="o", ms=3, label="validation")
-        if key == "loss" and min(history.history[key]) > 0:
+        values = [v for v in history.history[key] if math.isfinite(v)]
+        if key == "loss" and values and min(values) > 0 and max(values) > 10 * min(values):
+            # A loss that falls by decades reads best on a log axis, with plain tick labels
+            # ("0.3", not "3×10⁻¹"); one that moves less stays linear.
             ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(FuncFormatter(_plain_tick))
+            ax.yaxis.set_minor_formatter(FuncFormatter(_plain_minor_tick))
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(key)
         ax.grid(alpha=0.3)
         ax.legend()
