@@ -275,15 +275,35 @@ def history_figure(history: History, keys: list[str] | None = None) -> Figure:
     return fig
 
 
+#: The y-axis label of each diagnostics quantity: what is measured and in which unit.
+_DIAG_YLABELS = {
+    "act_mean": "mean of the layer's output",
+    "act_std": "std of the layer's output",
+    "frac_zero": "fraction of outputs exactly 0",
+    "frac_saturated": "fraction with |f'| < 1% of max",
+    "dead_frac": "fraction of units dead on the probe",
+    "grad_w_norm": "norm of the weight gradient",
+    "grad_act_norm": "norm of the gradient at the output",
+    "update_ratio": "‖update‖ / ‖weights‖",
+    "cached_bytes": "bytes cached for backward",
+}
+
+
 def diagnostics_figure(
     diag: Diagnostics,
     keys: Sequence[str] = ("grad_w_norm", "update_ratio", "frac_saturated", "dead_frac"),
 ) -> Figure:
     """Draw a :class:`~gradlab.diagnostics.Diagnostics` record: each key per layer against the
-    step, norms and ratios on a log scale (what ``Diagnostics.plot`` returns)."""
+    epoch (or the optimisation step when recorded every ``n`` steps), norms and ratios on a
+    log scale (what ``Diagnostics.plot`` returns). Epoch 0 is the record before training."""
+    from .diagnostics import LABELS
+
     fig = Figure(figsize=(4.2 * len(keys), 3.3), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(keys)))
     steps = diag.steps
+    per_epoch = diag.every == "epoch"
+    if per_epoch:  # records at epoch ends (and one before training): count in epochs
+        steps = np.arange(len(steps)) + (0 if diag.record_initial else 1)
     for ax, key in zip(axes, keys, strict=True):
         values = diag.series(key)
         for j, name in enumerate(diag.layer_names):
@@ -294,7 +314,17 @@ def diagnostics_figure(
             and np.nanmax(values, initial=0) > 0
         ):
             ax.set_yscale("log")
-        ax.set(title=key, xlabel="step")
+            ax.yaxis.set_major_formatter(FuncFormatter(_plain_tick))
+            ax.yaxis.set_minor_formatter(FuncFormatter(_plain_minor_tick))
+        elif key.startswith("frac_") or key == "dead_frac":
+            ax.set_ylim(-0.03, 1.03)  # fractions: the whole [0, 1], so "none" looks like none
+        ax.set(
+            title=f"{LABELS.get(key, key)}  ({key})",
+            xlabel="epoch" if per_epoch else "optimisation step",
+            ylabel=_DIAG_YLABELS.get(key, key),
+        )
+        if per_epoch:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=7)
     return fig
