@@ -110,9 +110,9 @@ def _near(a: np.ndarray, b: Any) -> bool:
 )
 def _sigmoid_backward(answer: Any, done: list[str]) -> None:
     r"""Write the backward pass of the sigmoid $\sigma(x) = 1 / (1 + e^{-x})$: given the input
-    `x` and `grad_out` $= \partial L/\partial \sigma$ (same shape), return
-    $\partial L/\partial x = $ `grad_out` $\cdot\, \sigma'(x)$, with
-    $\sigma'(x) = \sigma(x)\,(1 - \sigma(x))$.
+    `x` and the gradient `grad_out` (same shape) that arrives from above, return
+    $\partial L/\partial x$: `grad_out` times $\sigma'(x) = \sigma(x)\,(1 - \sigma(x))$,
+    elementwise.
 
     Compute $\sigma$ with NumPy so that it does not overflow for large negative `x`
     (`np.exp(-x)` overflows for $x < -709$): no NumPy warning is allowed for $|x|$ up to 1000.
