@@ -1,0 +1,27 @@
+// MathJax 3: the arithmatex spans of the Markdown pages and docstrings (\( \) and \[ \]) and
+// the $...$ / $$...$$ of the notebooks' Markdown cells and LaTeX outputs. Everything else is
+// left alone, so a "$" in a code block or a shell example is never read as math.
+window.MathJax = {
+  tex: {
+    inlineMath: [["\\(", "\\)"], ["$", "$"]],
+    displayMath: [["\\[", "\\]"], ["$$", "$$"]],
+    processEscapes: true,
+    processEnvironments: true,
+  },
+  options: {
+    ignoreHtmlClass: ".*|",
+    processHtmlClass: "arithmatex|jp-RenderedMarkdown|jp-RenderedLatex|jp-MarkdownOutput",
+  },
+};
+
+// Typeset again after Material's instant navigation swaps the page.
+if (typeof document$ !== "undefined") {
+  document$.subscribe(() => {
+    if (window.MathJax && MathJax.typesetPromise) {
+      MathJax.startup.output.clearCache();
+      MathJax.typesetClear();
+      MathJax.texReset();
+      MathJax.typesetPromise();
+    }
+  });
+}
