@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 
@@ -17,8 +15,11 @@ def dense_backward(
     return dx, dW, db
 
 
-def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float) -> np.ndarray:
-    """Central differences, one element at a time; x is nudged in place and put back."""
+def numerical_gradient(f, x: np.ndarray, eps: float) -> np.ndarray:
+    """Central differences of the scalar function f(x), one element at a time.
+
+    x is nudged in place and put back, so it ends as it started.
+    """
     grad = np.zeros_like(x, dtype=float)
     for idx in np.ndindex(x.shape):
         old = x[idx]
