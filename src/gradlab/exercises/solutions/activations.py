@@ -10,15 +10,14 @@ def relu_backward(x: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
     return grad_out * (x > 0)
 
 
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """σ(x) = 1 / (1 + e^-x), computed so that exp only sees -|x| <= 0 (it cannot overflow)."""
-    e = np.exp(-np.abs(x))  # in (0, 1]
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))  # e / (1 + e) = 1 / (1 + e^-x) for x < 0
-
-
 def sigmoid_backward(x: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
-    """dL/dx of the sigmoid: grad_out · σ(x)(1 - σ(x)), the derivative taken at s = σ(x)."""
-    s = sigmoid(x)
+    """dL/dx of the sigmoid: grad_out · σ(x)(1 - σ(x)), the derivative taken at s = σ(x).
+
+    σ is computed so that exp only sees -|x| <= 0 and cannot overflow: for x < 0,
+    1 / (1 + e^-x) is rewritten as e^x / (1 + e^x).
+    """
+    e = np.exp(-np.abs(x))  # in (0, 1]
+    s = np.where(x >= 0, 1 / (1 + e), e / (1 + e))  # σ(x)
     return grad_out * s * (1 - s)
 
 
