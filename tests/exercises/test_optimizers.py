@@ -204,7 +204,7 @@ def test_adam_missing_bias_correction_names_the_real_numbers() -> None:
     rejected(
         "adam_step",
         adam_with(no_bias_correction=True),
-        "step-1 update (param − new_param) is -0.03162; expected -0.01",
+        "step-1 update (param − new_param) is -0.06325; expected -0.02",
         "bias correction missing",
         "1 − β₁ᵗ = 0.1",
         "1 − β₂ᵗ = 0.001",
@@ -241,6 +241,24 @@ def test_adam_hard_coded_betas_are_named() -> None:
         "default betas (0.9, 0.999)",
         "passed in, (0.8, 0.99)",
     )
+
+
+def test_adam_raw_gradient_in_the_numerator_is_named_on_a_later_step() -> None:
+    def adam_step(param, grad, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        beta1, beta2 = betas
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad**2
+        return param - lr * grad / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
+
+    rejected("adam_step", adam_step, "step-3 update", "not the raw gradient")
+
+
+def test_hard_coded_learning_rates_are_named() -> None:
+    def momentum_step(param, grad, buf, lr=1e-3, momentum=0.9):
+        buf = momentum * buf + grad
+        return param - 1e-3 * buf, buf
+
+    rejected("momentum_step", momentum_step, "default lr 0.001", "passed in, 0.05")
 
 
 def test_adam_paper_eps_placement_is_named() -> None:

@@ -211,6 +211,8 @@ def _momentum_update_slips(
     ]
     if mu != 0.9:
         slips.append((lr * (0.9 * buf + grad), _passed_in("momentum", mu, 0.9)))
+    if lr != 1e-3:
+        slips.append((1e-3 * new, _passed_in("lr", lr, 1e-3)))
     return slips
 
 
@@ -322,7 +324,7 @@ def _momentum_step(answer: Any, done: list[str]) -> None:
         expect_array(
             got_p,
             expected,
-            what=f"your new_param at step {k}{change}",
+            what=f"your new_param at step {k}{change}, your own buf fed back",
             at=lambda i: f"element {i[0]}",
             rtol=RTOL,
             atol=ATOL,
@@ -377,6 +379,8 @@ def _rmsprop_update_slips(
             slips.append((lr * grad / (np.sqrt(v) + eps), _passed_in("alpha", alpha, 0.99)))
         if eps != 1e-8:
             slips.append((lr * grad / (np.sqrt(new) + 1e-8), _passed_in("eps", eps, 1e-8)))
+        if lr != 1e-2:
+            slips.append((1e-2 * grad / (np.sqrt(new) + eps), _passed_in("lr", lr, 1e-2)))
     return slips
 
 
@@ -461,7 +465,7 @@ def _rmsprop_step(answer: Any, done: list[str]) -> None:
         expect_array(
             got_p,
             expected,
-            what=f"your new_param at step {k}",
+            what=f"your new_param at step {k} (your own square_avg fed back)",
             at=lambda i: f"element {i[0]}",
             rtol=RTOL,
             atol=ATOL,
@@ -509,7 +513,7 @@ def _adam_update(
         v = b2 * v + (1 - b2) * grad**2
         bc1 = 1 - b1**t if correct_m else 1.0
         bc2 = 1 - b2**t if correct_v else 1.0
-        top = (m if numerator == "m" else grad) / bc1
+        top = m / bc1 if numerator == "m" else grad
         if eps_inside:
             den = np.sqrt(v / bc2 + eps)
         elif eps_first:
@@ -663,7 +667,7 @@ def _adam_step(answer: Any, done: list[str]) -> None:
     param = np.array([0.5, -1.2, 2.0, 0.3])
     grad = np.array([0.8, -0.3, 2e-4, -5.0])
     zeros = np.zeros(4)
-    _grade_adam_step(answer, param, grad, zeros, zeros, 1, 0.01, (0.9, 0.999), 1e-8)
+    _grade_adam_step(answer, param, grad, zeros, zeros, 1, 0.02, (0.9, 0.999), 1e-8)
     done.append(
         "step t = 1 from m = v = 0: m, v, and a first step of about lr for every weight, "
         "whatever the size of its gradient"
@@ -690,7 +694,7 @@ def _adam_step(answer: Any, done: list[str]) -> None:
         expect_array(
             got_p,
             expected,
-            what=f"your new_param at step t = {t}",
+            what=f"your new_param at step t = {t} (your own m and v fed back)",
             at=lambda i: f"element {i[0]}",
             rtol=RTOL,
             atol=ATOL,
