@@ -14,14 +14,14 @@ def _message(name: str, answer: object) -> str:
     return report.message
 
 
-@pytest.mark.parametrize("name", ["dead_units", "elu_backward"])
+@pytest.mark.parametrize("name", ["dead_units", "elu_backward", "leaky_relu_backward"])
 def test_reference_solution_passes(name: str) -> None:
     report = exercises.check(name, exercises.get(name).load_solution())
     assert report.passed, report.message
     assert report.checks
 
 
-@pytest.mark.parametrize("name", ["dead_units", "elu_backward"])
+@pytest.mark.parametrize("name", ["dead_units", "elu_backward", "leaky_relu_backward"])
 def test_stub_is_not_written_yet(name: str) -> None:
     def stub(*args: object) -> None:
         raise NotImplementedError
@@ -30,7 +30,7 @@ def test_stub_is_not_written_yet(name: str) -> None:
 
 
 def test_registered_for_tutorial_6() -> None:
-    assert {"dead_units", "elu_backward"} <= set(exercises.names(tutorial=6))
+    assert {"dead_units", "elu_backward", "leaky_relu_backward"} <= set(exercises.names(tutorial=6))
 
 
 # --- dead_units ---------------------------------------------------------------------------
@@ -143,3 +143,57 @@ def test_elu_wrong_default_alpha_is_named() -> None:
         return grad_out * np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
 
     assert "your default alpha is 0.5" in _message("elu_backward", backward)
+
+
+# --- leaky_relu_backward ------------------------------------------------------------------
+
+
+def test_leaky_slope_at_zero_is_named() -> None:
+    def backward(x, grad_out, negative_slope=0.01):
+        return grad_out * np.where(x >= 0, 1.0, negative_slope)
+
+    message = _message("leaky_relu_backward", backward)
+    assert "at x = 0 your gradient is 1; expected 0.1" in message
+    assert "x > 0, not x >= 0" in message
+
+
+def test_leaky_without_grad_out_is_named() -> None:
+    def backward(x, grad_out, negative_slope=0.01):
+        return np.where(x > 0, 1.0, negative_slope)
+
+    assert "multiply the derivative by grad_out" in _message("leaky_relu_backward", backward)
+
+
+def test_leaky_slope_on_the_positive_side_is_named() -> None:
+    def backward(x, grad_out, negative_slope=0.01):
+        return grad_out * np.where(x > 0, negative_slope, 1.0)
+
+    assert "the slopes are swapped" in _message("leaky_relu_backward", backward)
+
+
+def test_leaky_hard_coded_slope_is_named() -> None:
+    def backward(x, grad_out, negative_slope=0.01):
+        return grad_out * np.where(x > 0, 1.0, 0.01)
+
+    assert "0.01 whatever negative_slope is" in _message("leaky_relu_backward", backward)
+
+
+def test_leaky_slope_times_x_is_named() -> None:
+    def backward(x, grad_out, negative_slope=0.01):
+        return grad_out * np.where(x > 0, 1.0, negative_slope * x)
+
+    assert "the derivative of a x is a" in _message("leaky_relu_backward", backward)
+
+
+def test_leaky_as_relu_is_named() -> None:
+    def backward(x, grad_out, negative_slope=0.01):
+        return grad_out * (x > 0)
+
+    assert "that is ReLU's backward pass" in _message("leaky_relu_backward", backward)
+
+
+def test_leaky_keras_default_is_named() -> None:
+    def backward(x, grad_out, negative_slope=0.2):
+        return grad_out * np.where(x > 0, 1.0, negative_slope)
+
+    assert "default negative_slope is 0.01" in _message("leaky_relu_backward", backward)

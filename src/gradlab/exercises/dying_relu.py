@@ -1,4 +1,5 @@
-"""Exercises of tutorial 6: dying ReLU (finding dead units, leaky ReLU's backward pass)."""
+"""Exercises of tutorial 6: dying ReLU (finding dead units; the backward passes of ELU and leaky
+ReLU, which keep a gradient on the negative side)."""
 
 from __future__ import annotations
 
@@ -285,3 +286,113 @@ def _elu_backward(answer: Any, done: list[str]) -> None:
         lambda i: f"x = {fmt(x[i])}, grad_out = {fmt(g[i])} (alpha left at its default)",
     )
     done.append("alpha defaults to 1, and x = 1000 gives no overflow")
+
+
+# --- leaky_relu_backward ------------------------------------------------------------------
+
+
+def _leaky(slope: float) -> Any:
+    return activations.get({"name": "leaky_relu", "config": {"negative_slope": slope}})
+
+
+def _leaky_hint(x: np.ndarray, g: np.ndarray, slope: float) -> Any:
+    def hint(got: np.ndarray, expected: np.ndarray) -> str | None:
+        if got.shape != x.shape:
+            return None
+        act = _leaky(slope)
+        slips = (
+            (
+                g * np.where(x >= 0, 1.0, slope),
+                "at x = 0 gradlab and PyTorch use the negative slope (the test is x > 0, "
+                "not x >= 0)",
+            ),
+            (act.derivative(x), "multiply the derivative by grad_out (the chain rule)"),
+            (
+                g * np.where(x > 0, slope, 1.0),
+                "the slopes are swapped: 1 for x > 0, negative_slope for x <= 0",
+            ),
+            (act(x), "that is leaky ReLU itself, not its derivative times grad_out"),
+            (
+                g * act(x),
+                "you multiplied grad_out by f(x); use the derivative f'(x), which is 1 or "
+                "negative_slope",
+            ),
+            (g * np.where(x > 0, 1.0, slope * x), "the derivative of a x is a, not a x"),
+            (
+                g * (x > 0),
+                "that is ReLU's backward pass: on the negative side the gradient is "
+                "negative_slope * grad_out, not 0; that small gradient is what keeps the unit "
+                "from dying",
+            ),
+            (
+                g * np.where(x > 0, 1.0, 0.01),
+                f"you used the slope 0.01 whatever negative_slope is (here {slope:g})",
+            ),
+        )
+        for value, why in slips:
+            if np.allclose(got, value, rtol=1e-6, atol=1e-12):
+                return why
+        return None
+
+    return hint
+
+
+def _check_leaky(
+    answer: Any, x: np.ndarray, g: np.ndarray, slope: float | None, on: str, at: Any
+) -> None:
+    args = (x, g) if slope is None else (x, g, slope)
+    used = 0.01 if slope is None else slope
+    got = call(answer, *args, what="your leaky_relu_backward", on=on)
+    expect_array(
+        got, _leaky(used).vjp(x, g), what="your gradient", at=at, hint=_leaky_hint(x, g, used)
+    )
+
+
+@exercise(
+    "leaky_relu_backward",
+    title="Leaky ReLU's backward pass",
+    tutorial=6,
+    signature="leaky_relu_backward(x, grad_out, negative_slope=0.01) -> grad_in",
+    solution=f"{SOLUTIONS}:leaky_relu_backward",
+)
+def _leaky_relu_backward(answer: Any, done: list[str]) -> None:
+    r"""Write the backward pass of leaky ReLU, $f(x) = x$ for $x > 0$ and
+    $f(x) = a\,x$ otherwise, with $a$ = `negative_slope` (default 0.01, as PyTorch; Keras uses
+    0.2).
+
+    Given the input `x` and the upstream gradient `grad_out` $= \partial L/\partial f$ (same
+    shape), return $\partial L/\partial x$. At the kink $x = 0$ use the slope of the negative
+    side, $a$, as PyTorch and gradlab do.
+    """
+    x = np.array([-2.0, -0.5, 0.0, 0.5, 3.0])
+    ones = np.ones_like(x)
+    _check_leaky(
+        answer, x, ones, 0.1, f"x = {fmt(x)}, negative_slope = 0.1", lambda i: f"x = {fmt(x[i])}"
+    )
+    done.append("the derivative is negative_slope for x <= 0 (x = 0 included) and 1 for x > 0")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 3))
+    g = rng.normal(size=(4, 3))
+    _check_leaky(
+        answer,
+        x,
+        g,
+        0.2,
+        "a 4 x 3 batch, negative_slope = 0.2",
+        lambda i: f"x = {fmt(x[i])}, grad_out = {fmt(g[i])}",
+    )
+    done.append("grad_out is multiplied elementwise (the chain rule), on a 4 x 3 batch")
+    try:
+        _check_leaky(
+            answer,
+            x,
+            g,
+            None,
+            "a 4 x 3 batch without negative_slope",
+            lambda i: f"x = {fmt(x[i])}, grad_out = {fmt(g[i])}",
+        )
+    except Mistake as m:
+        raise Mistake(
+            f"{m} (the default negative_slope is 0.01, as PyTorch; Keras uses 0.2)"
+        ) from None
+    done.append("negative_slope defaults to 0.01")

@@ -15,3 +15,11 @@ def elu_backward(x: np.ndarray, grad_out: np.ndarray, alpha: float = 1.0) -> np.
     included, as PyTorch)."""
     negative_side = alpha * np.exp(np.minimum(x, 0.0))  # exp of x <= 0 only: no overflow
     return grad_out * np.where(x > 0, 1.0, negative_side)
+
+
+def leaky_relu_backward(
+    x: np.ndarray, grad_out: np.ndarray, negative_slope: float = 0.01
+) -> np.ndarray:
+    """dL/dx of leaky ReLU: grad_out where x > 0, negative_slope * grad_out elsewhere (x = 0
+    included, as PyTorch)."""
+    return grad_out * np.where(x > 0, 1.0, negative_slope)
