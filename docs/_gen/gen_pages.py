@@ -35,7 +35,7 @@ from rst_markdown import to_markdown
 log = logging.getLogger("mkdocs.plugins.gen_pages")
 
 DOCS = Path(mkdocs_gen_files.config["docs_dir"])
-REPO = Path(mkdocs_gen_files.config["config_file_path"]).resolve().parent
+REPO = DOCS.resolve().parent
 
 #: The public modules of the API reference, in the order of the navigation. Modules named in
 #: the ``__all__`` of one of these (``gradlab.optimizers.schedules``) get a page as well.
@@ -190,6 +190,16 @@ def source_line(source: str) -> str:
     return f"- paper: {source.removeprefix('paper:')}"
 
 
+def source_path(module: Any) -> Path:
+    """The module's file, relative to the repository (to the installed package's parent
+    folder when gradlab is not installed from this checkout)."""
+    path = Path(inspect.getfile(module)).resolve()
+    for root in (REPO, Path(importlib.import_module("gradlab").__file__).resolve().parents[1]):
+        if path.is_relative_to(root):
+            return path.relative_to(root)
+    return Path(path.name)
+
+
 def figure_names(claim: Any) -> list[str] | None:
     """The keys of the dict the claim's figures function returns, read from its source."""
     if claim.figures.__name__ == "_no_figures":
@@ -234,13 +244,13 @@ def mentions(claim_id: str, notebooks: list[dict[str, str]]) -> list[dict[str, s
 def claim_page(claim: Any, notebooks: list[dict[str, str]]) -> str:
     module = inspect.getmodule(claim.experiment)
     resolve = runtime_resolver(vars(module))
-    rel = Path(inspect.getfile(module)).resolve().relative_to(REPO)
+    rel = source_path(module)
     doc = to_markdown(inspect.cleandoc(module.__doc__ or ""), resolve)
     cid = claim.id
     out = [
         f"# {cid} · {claim.title}",
         "",
-        f"Family **{claim.family}** · module `{rel.as_posix()}` · [all claims](../index.md)",
+        f"**Family** {claim.family} · **source** `{rel.as_posix()}` · [all claims](index.md)",
         "",
         "## The claim",
         "",
@@ -402,6 +412,12 @@ def activation_class(name: str) -> type:
 APPLIES = {"gradlab.activations": activation_class}
 
 
+def module_summary(module: Any) -> str:
+    """The first paragraph of a module's docstring, for a table cell."""
+    summary = (inspect.getdoc(module) or "").split("\n\n")[0].replace("\n", " ")
+    return md_escape(to_markdown(summary, runtime_resolver(vars(module))))
+
+
 def api_pages() -> list[tuple[str, str]]:
     import griffe
 
@@ -410,13 +426,13 @@ def api_pages() -> list[tuple[str, str]]:
     modules = {n: importlib.import_module(n) for n in names}
     nav, index = [], ["| module | what it holds |", "|---|---|"]
     for mod_name, module in modules.items():
-        here, apart, elsewhere = [], [], []
+        here, apart, elsewhere, submodules = [], [], [], []
         applied: dict[type, list[str]] = {}
         manual = []
         for name in getattr(module, "__all__", []):
             obj = getattr(module, name)
             if inspect.ismodule(obj):
-                elsewhere.append((name, obj.__name__, obj.__name__))
+                submodules.append(obj.__name__)
                 continue
             owner = home(name, obj, modules)
             seen = visible(pkg, owner, name, obj)
@@ -489,15 +505,16 @@ def api_pages() -> list[tuple[str, str]]:
                 "",
                 doc,
             ]
+        if submodules:
+            lines += ["", "## Modules", "", "| module | what it holds |", "|---|---|"]
+            lines += [f"| [`{m}`][{m}] | {module_summary(modules[m])} |" for m in submodules]
         if elsewhere:
             lines += ["", "## Also exported here", "", "| name | documented in |", "|---|---|"]
             for name, owner, target in elsewhere:
                 lines.append(f"| [`{mod_name}.{name}`][{target}] | [`{owner}`][{owner}] |")
         write(f"api/{mod_name}.md", "\n".join(lines) + "\n")
         nav.append((mod_name, f"api/{mod_name}.md"))
-        summary = (inspect.getdoc(module) or "").split("\n\n")[0].replace("\n", " ")
-        summary = to_markdown(summary, runtime_resolver(vars(module)))
-        index.append(f"| [`{mod_name}`]({mod_name}.md) | {md_escape(summary)} |")
+        index.append(f"| [`{mod_name}`]({mod_name}.md) | {module_summary(module)} |")
     intro = (
         "# API reference\n\n"
         "Every public module of gradlab and every name in its `__all__`, from the docstrings "
@@ -511,7 +528,7 @@ def api_pages() -> list[tuple[str, str]]:
 # --- command line ------------------------------------------------------------------------------
 def cli_page() -> None:
     previous = os.environ.get("COLUMNS")
-    os.environ["COLUMNS"] = "100"  # argparse wraps its help to the terminal's width
+    os.environ["COLUMNS"] = "88"  # argparse wraps its help to the terminal's width
     try:
         from gradlab.cli import build_parser
 

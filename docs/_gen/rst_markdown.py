@@ -23,6 +23,7 @@ rewrites the text griffe hands to mkdocstrings (``mkdocs.yml``, ``extensions:``)
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -231,11 +232,18 @@ if griffe is not None:
         """Rewrite every docstring of the loaded package with :func:`to_markdown`."""
 
         def on_package(self, *, pkg: griffe.Module, **kwargs: object) -> None:
+            before = COUNTS.copy()
             for obj in _walk(pkg):
                 if obj.docstring is not None:
                     obj.docstring.value = to_markdown(
                         obj.docstring.value, lambda name, o=obj: _resolve(o, name, pkg)
                     )
+            done = COUNTS - before
+            logging.getLogger("mkdocs.plugins.rst_markdown").info(
+                "rst_markdown: in the docstrings of %s: %s",
+                pkg.name,
+                ", ".join(f"{n} {k}" for k, n in sorted(done.items())) or "nothing to translate",
+            )
 
     def _walk(obj: griffe.Object) -> list[griffe.Object]:
         found, stack = [], [obj]
