@@ -17,8 +17,12 @@ from ._display import png_bytes
 __all__ = ["Figure"]
 
 
+#: The resolution of a figure shown in a notebook (a saved figure keeps its own dpi).
+NOTEBOOK_DPI = 100
+
+
 class Figure(_MplFigure):
     """A :class:`matplotlib.figure.Figure` with a PNG display for Jupyter."""
 
     def _repr_png_(self) -> bytes:
-        return png_bytes(self)
+        return png_bytes(self, dpi=min(self.dpi, NOTEBOOK_DPI))

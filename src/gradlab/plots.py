@@ -309,10 +309,12 @@ def diagnostics_figure(
         for j, name in enumerate(diag.layer_names):
             if np.isfinite(values[:, j]).any():
                 ax.plot(steps, values[:, j], marker=".", label=name)
+        positive = values[np.isfinite(values) & (values > 0)]
         if (
             key in ("grad_w_norm", "grad_act_norm", "update_ratio")
-            and np.nanmax(values, initial=0) > 0
-        ):
+            and positive.size
+            and positive.max() > 10 * positive.min()
+        ):  # norms that spread over decades on a log axis; within one decade, linear
             ax.set_yscale("log")
             ax.yaxis.set_major_formatter(FuncFormatter(_plain_tick))
             ax.yaxis.set_minor_formatter(FuncFormatter(_plain_minor_tick))
@@ -326,5 +328,19 @@ def diagnostics_figure(
         if per_epoch:
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=7)
+    # One legend for the figure, below the panels, with every layer any panel drew (a layer
+    # without weights has no gradient-norm curve, a linear one no saturation curve).
+    labels: dict[str, Any] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            labels.setdefault(label, handle)
+    if labels:
+        fig.legend(
+            list(labels.values()),
+            list(labels),
+            loc="outside lower center",
+            ncols=min(len(labels), 4),
+            fontsize=8,
+            frameon=False,
+        )
     return fig

@@ -410,9 +410,11 @@ class Activation:
         )
         peak = f"{info.max_abs_derivative:.4g}" if info.max_abs_derivative is not None else "—"
         if info.max_abs_derivative_at:
-            peak += f" at {info.max_abs_derivative_at}"
-        kinks = ", ".join(
-            f"x = {k.x:g} (f' = {k.derivative:g} there; one-sided {k.left:g} and {k.right:g})"
+            peak += f", {info.max_abs_derivative_at}"
+        kinks = "; ".join(
+            f"x = {k.x:g}: a jump, f' taken as {k.derivative:g}"
+            if k.jump
+            else f"x = {k.x:g}: f' taken as {k.derivative:g} (left {k.left:g}, right {k.right:g})"
             for k in info.kinks
         )
         lines = [f"**{self!r}**", "", f"$${info.formula}$$"]
@@ -420,7 +422,7 @@ class Activation:
             lines += ["", f"$${info.derivative_formula}$$"]
         lines += [
             "",
-            "| range | max of abs(f') | zero-centred | smooth | kinks |",
+            "| range | largest \\|f'\\| (where) | zero-centred | smooth | kinks |",
             "|---|---|---|---|---|",
             f"| {interval} | {peak} | {'yes' if info.zero_centered else 'no'} | "
             f"{'yes' if info.smooth else 'no'} | {kinks or 'none'} |",
