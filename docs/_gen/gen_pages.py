@@ -148,7 +148,7 @@ def tutorials_index(notebooks: list[dict[str, str]]) -> None:
         lines.append("*No tutorial notebook is in `docs/tutorials/` yet.*")
     for nb in notebooks:
         lines.append(f"- [{nb['title']}]({nb['file']})")
-    lines += ["", "## The exercises", ""]
+    lines += ["", "## Exercises by tutorial", ""]
     lines += ["| tutorial | exercise | what to write |", "|---|---|---|"]
     by_number = {int(nb["stem"][:2]): nb for nb in notebooks if nb["stem"][:2].isdigit()}
     for name in exercises.names():
