@@ -60,6 +60,7 @@ API_MODULES = [
     "gradlab.lab.runner",
     "gradlab.lab.report",
     "gradlab.lab.trace",
+    "gradlab.lab.kit",
     "gradlab.lab.kit.seeds",
     "gradlab.lab.kit.data",
     "gradlab.lab.kit.fitting",
