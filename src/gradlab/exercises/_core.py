@@ -2,12 +2,21 @@
 
 A grader is a function of the learner's answer that raises :class:`Mistake` with a precise
 sentence at the first thing that is wrong. The tools here turn the usual ways an answer goes
-wrong into such sentences:
+wrong into such sentences, so that every topic module says them the same way:
 
 * :func:`call` runs the learner's code and turns an exception or a NumPy warning (overflow,
-  invalid value) into a sentence that names the input;
+  invalid value, division by zero; not a harmless underflow) into a sentence that names the
+  input, with an optional ``hint=`` that names the likely cause;
+  :func:`call_and_warning` runs it once and hands the warning back, for a grader that first
+  looks for a known slip that explains it;
+* :func:`unpack` takes apart a returned tuple ``(dx, dW, db)``, or says what came back instead;
 * :func:`expect_array` compares a result with the engine's, element by element, and names the
-  input at the worst element ("at x = 0 your derivative is 1; expected 0").
+  input at the worst element ("at x = 0 your derivative is 1; expected 0"); its parts
+  :func:`as_array` and :func:`expect_shape` (with ``shape_hints=`` for the likely cause of a
+  wrong shape) serve graders that compare something else;
+* :func:`matching` turns "what each known slip gives on this input" into the hint that names
+  the slip a wrong result reproduces;
+* :func:`fmt` and :func:`describe` write numbers, arrays and returned values into messages.
 
 A grader has the signature ``grader(answer, done)``: it appends a short description of each
 check to the list ``done`` as the check passes, so a report shows what already holds.
@@ -18,9 +27,10 @@ from __future__ import annotations
 import html
 import importlib
 import inspect
+import math
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,18 +38,29 @@ import numpy as np
 
 __all__ = [
     "Exercise",
+    "Hint",
     "Mistake",
     "Report",
+    "as_array",
     "call",
+    "call_and_warning",
+    "describe",
     "exercise",
     "expect_array",
+    "expect_shape",
     "fmt",
+    "grade",
+    "matching",
     "registry",
+    "unpack",
 ]
 
 
 #: ``grader(answer, done)``: see the module docstring.
 Grader = Callable[[Any, list[str]], None]
+
+#: ``hint(got, expected)``: a sentence that names the likely cause of a wrong result, or None.
+Hint = Callable[[Any, Any], "str | None"]
 
 
 class Mistake(Exception):
@@ -141,13 +162,19 @@ class Report:
         )
 
 
-def fmt(value: Any) -> str:
-    """Format a number or a small array for a message: 4 significant digits, lists for arrays."""
+def fmt(value: Any, limit: int | None = 8) -> str:
+    """Format a number or an array for a message: 4 significant digits, nested lists for arrays.
+
+    Args:
+        value: A number, or anything ``np.asarray`` takes.
+        limit: An array of more than ``limit`` numbers is written as its shape ("an array of
+            shape (4, 3)"); ``None`` writes every number (a small batch, shown row by row).
+    """
     arr = np.asarray(value)
     if arr.ndim == 0:
         v = arr.item()
         return f"{v:.4g}" if isinstance(v, float) else repr(v)
-    if arr.size > 8:
+    if limit is not None and arr.size > limit:
         return f"an array of shape {arr.shape}"
 
     def nested(a: np.ndarray) -> str:
@@ -159,22 +186,48 @@ def fmt(value: Any) -> str:
     return nested(arr)
 
 
-def call(fn: Any, *args: Any, what: str, on: str = "", warn: bool = True) -> Any:
-    """Call the learner's ``fn(*args)``; turn what goes wrong into a :class:`Mistake`.
+def describe(value: Any) -> str:
+    """A returned value in a few words, for messages: "an array of shape (2, 2)", "float 1.5"."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return f"{type(value).__name__} {value!r:.80}"
 
-    Args:
-        fn: The learner's function.
-        args: Its arguments (copies are passed, so an answer that writes into its input cannot
-            spoil the next check).
-        what: How to name the call in a message ("your sigmoid_backward").
-        on: The input in words, for messages ("x = [1010, 1000, 990]").
-        warn: Treat a NumPy floating-point warning (overflow, invalid value, division by zero)
-            as a mistake.
+
+def _copy(arg: Any) -> Any:
+    """A copy of an argument for the learner's code: arrays, also inside lists and tuples."""
+    if isinstance(arg, np.ndarray):
+        return arg.copy()
+    if type(arg) in (list, tuple):
+        return type(arg)(_copy(a) for a in arg)
+    return arg
+
+
+def _is_underflow(caught: warnings.WarningMessage) -> bool:
+    return str(caught.message).startswith("underflow encountered")
+
+
+def call_and_warning(
+    fn: Any, *args: Any, what: str, on: str = "", hint: Mapping[str, str] | None = None
+) -> tuple[Any, Mistake | None]:
+    """Call the learner's ``fn(*args)`` once; return its result and its NumPy warning, if any.
+
+    An exception (``NotImplementedError`` included) is raised at once as a :class:`Mistake`;
+    a NumPy floating-point warning comes back as a :class:`Mistake` instead, so that a grader
+    can first look for a known slip that explains it, and raise the warning only if none does.
+    See :func:`call` for the arguments and for what counts as a warning.
+
+    Returns:
+        ``(result, warning)``, ``warning`` being ``None`` when the code warned of nothing.
     """
     if not callable(fn):
         raise Mistake(f"expected a function for {what}, got {type(fn).__name__} {fn!r:.60}")
     where = f" on {on}" if on else ""
-    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+
+    def mistake(problem: str) -> Mistake:
+        extra = next((s for key, s in (hint or {}).items() if key in problem), None)
+        return Mistake(f"{what}{where} {problem}" + (f". {extra}" if extra else ""))
+
+    copies = [_copy(a) for a in args]
     with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
         warnings.simplefilter("always")
         try:
@@ -188,14 +241,51 @@ def call(fn: Any, *args: Any, what: str, on: str = "", warn: bool = True) -> Any
         except Exception as exc:  # the learner's code failed: say where, in their terms
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             line = f" (line {frame.lineno}: {frame.line})" if frame.line else ""
-            raise Mistake(f"{what}{where} raised {type(exc).__name__}: {exc}{line}") from None
+            raise mistake(f"raised {type(exc).__name__}: {exc}{line}") from None
     numeric = [w for w in caught if issubclass(w.category, RuntimeWarning)]
-    if warn and numeric:
-        raise Mistake(f"{what}{where} warned: {numeric[0].message}")
+    real = [w for w in numeric if not _is_underflow(w)]
+    if not real:
+        return out, None
+    # An underflow before the fault is often its cause (every exp is 0, then 0 / 0): name both.
+    first = f"{numeric[0].message}, then " if _is_underflow(numeric[0]) else ""
+    return out, mistake(f"warned: {first}{real[0].message}")
+
+
+def call(
+    fn: Any,
+    *args: Any,
+    what: str,
+    on: str = "",
+    warn: bool = True,
+    hint: Mapping[str, str] | None = None,
+) -> Any:
+    """Call the learner's ``fn(*args)``; turn what goes wrong into a :class:`Mistake`.
+
+    Args:
+        fn: The learner's function.
+        args: Its arguments. Copies are passed (of arrays, also inside lists and tuples), so an
+            answer that writes into its input cannot spoil the next check.
+        what: How to name the call in a message ("your sigmoid_backward").
+        on: The input in words, for messages ("x = [1010, 1000, 990]").
+        warn: Treat a NumPy floating-point warning (overflow, invalid value, division by zero)
+            as a mistake. Underflow alone is not one: a stable formula underflows on purpose
+            (``exp(-1000)`` is 0, the right answer); an underflow followed by a real fault is
+            named with it ("warned: underflow encountered in exp, then invalid value
+            encountered in divide").
+        hint: Sentences that name the likely cause, by a key to look for in the problem:
+            ``"raised ValueError: ..."`` for an exception, ``"warned: overflow encountered in
+            exp"`` for a warning. The sentence of the first key found is appended to the
+            message (``{"overflow": "Subtract the max first"}``; ``{"raised": ...}`` for any
+            exception). Write each sentence as it should read after the problem and a full stop.
+    """
+    out, warned = call_and_warning(fn, *args, what=what, on=on, hint=hint)
+    if warn and warned is not None:
+        raise warned
     return out
 
 
-def _as_float_array(value: Any, what: str) -> np.ndarray:
+def as_array(value: Any, what: str) -> np.ndarray:
+    """Return ``value`` as a float64 array, or raise a :class:`Mistake` that names ``what``."""
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
@@ -203,6 +293,38 @@ def _as_float_array(value: Any, what: str) -> np.ndarray:
             f"{what} should be an array of numbers, got {type(value).__name__} {value!r:.60}"
         ) from None
     return arr
+
+
+def expect_shape(
+    arr: np.ndarray,
+    shape: tuple[int, ...],
+    *,
+    what: str,
+    shape_of: str | None = None,
+    shape_hints: Mapping[tuple[int, ...], str] | None = None,
+) -> None:
+    """Raise :class:`Mistake` unless ``arr`` has shape ``shape``.
+
+    Args:
+        arr: The learner's result, as an array.
+        shape: The shape it should have.
+        what: Its name in messages ("your dW").
+        shape_of: The array whose shape it should have, for "expected (3, 2), the shape of W".
+        shape_hints: The likely cause of each wrong shape the result may have, by that shape
+            (``{(2, 3): "it is transposed: dW = x.T @ grad_out"}``). Without one, a result
+            with the right number of elements is told to reshape or check its axis.
+    """
+    if arr.shape == shape:
+        return
+    cause = (shape_hints or {}).get(arr.shape)
+    if cause:
+        detail = f": {cause}"
+    elif arr.size == math.prod(shape) and arr.size > 1:
+        detail = " (same numbers of elements: reshape it, or check which axis you summed)"
+    else:
+        detail = ""
+    of = f", the shape of {shape_of}" if shape_of else ""
+    raise Mistake(f"{what} has shape {arr.shape}; expected {shape}{of}{detail}")
 
 
 def expect_array(
@@ -213,7 +335,9 @@ def expect_array(
     at: Callable[[tuple[int, ...]], str] | None = None,
     rtol: float = 1e-6,
     atol: float = 1e-9,
-    hint: Callable[[np.ndarray, np.ndarray], str | None] | None = None,
+    hint: Hint | None = None,
+    shape_of: str | None = None,
+    shape_hints: Mapping[tuple[int, ...], str] | None = None,
 ) -> None:
     """Raise :class:`Mistake` unless ``got`` matches ``expected`` (shape, finiteness, values).
 
@@ -224,16 +348,13 @@ def expect_array(
         at: Describes the input behind an element index ("x = 0"), for "at x = 0 ...".
         rtol, atol: The tolerance of ``np.isclose``.
         hint: ``hint(got, expected)`` may return a sentence that names the likely cause
-            ("the bias correction is missing"); it is appended to the message.
+            ("the bias correction is missing"); it is appended to the message. :func:`matching`
+            makes one from the results of known slips.
+        shape_of, shape_hints: For a result of the wrong shape; see :func:`expect_shape`.
     """
     exp = np.asarray(expected, dtype=np.float64)
-    arr = _as_float_array(got, what)
-    if arr.shape != exp.shape:
-        if arr.size == exp.size and arr.size > 1:
-            detail = " (same numbers of elements: reshape it, or check which axis you summed)"
-        else:
-            detail = ""
-        raise Mistake(f"{what} has shape {arr.shape}; expected {exp.shape}{detail}")
+    arr = as_array(got, what)
+    expect_shape(arr, exp.shape, what=what, shape_of=shape_of, shape_hints=shape_hints)
     bad_finite = ~np.isfinite(arr) & np.isfinite(exp)
     close = np.isclose(arr, exp, rtol=rtol, atol=atol, equal_nan=True) & ~bad_finite
     if close.all():
@@ -246,6 +367,83 @@ def expect_array(
     message = f"{place}{what} is {fmt(arr[idx])}; expected {fmt(exp[idx])}{others}"
     extra = hint(arr, exp) if hint is not None else None
     raise Mistake(message + (f": {extra}" if extra else ""))
+
+
+def _same(a: Any, b: Any, rtol: float, atol: float) -> bool:
+    """Whether ``a`` equals ``b`` (numbers, arrays, or lists of them) within the tolerance."""
+    if isinstance(b, list | tuple):
+        return (
+            isinstance(a, list | tuple)
+            and len(a) == len(b)
+            and all(_same(x, y, rtol, atol) for x, y in zip(a, b, strict=True))
+        )
+    try:
+        x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return x.shape == y.shape and bool(np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=True))
+
+
+def matching(
+    variants: Iterable[tuple[Any, str]], *, rtol: float = 1e-6, atol: float = 1e-12
+) -> Hint:
+    """Return a ``hint(got, expected)`` that names the known slips whose result ``got`` is.
+
+    Args:
+        variants: Pairs of what a slip gives on this input (a number, an array, or a list of
+            arrays) and the sentence that names it, in the order to name them.
+        rtol, atol: When a result equals a slip's (as ``np.allclose``, same shape, NaN equal
+            to NaN). Use the tolerance of the comparison the hint serves.
+
+    The hint returns the sentence of every slip ``got`` equals, joined by "; or " (several
+    slips can give the same numbers on one input), or ``None``. A slip whose result equals
+    ``expected`` is no slip on this input and is skipped. It serves as :func:`expect_array`'s
+    ``hint=``, and can be called directly: ``matching(slips)(value, expected)``.
+    """
+    variants = list(variants)
+
+    def hint(got: Any, expected: Any) -> str | None:
+        found: list[str] = []
+        with np.errstate(all="ignore"):
+            for value, sentence in variants:
+                if sentence in found or _same(value, expected, rtol, atol):
+                    continue
+                if _same(got, value, rtol, atol):
+                    found.append(sentence)
+        return "; or ".join(found) or None
+
+    return hint
+
+
+def unpack(
+    out: Any, names: Sequence[str], what: str, *, on: str = "", why: str = ""
+) -> tuple[Any, ...]:
+    """Return the ``len(names)`` parts of the learner's tuple, or say what came back instead.
+
+    Args:
+        out: What the learner's function returned.
+        names: The names of the parts, in order (``("dx", "dW", "db")``).
+        what: How to name the function in a message ("your dense_backward").
+        on: The input in words, for "...; on x = 0 it returned ...".
+        why: A sentence that says why every part is needed, added when a single value came
+            back ("the caller keeps buf for the next step").
+    """
+    n = len(names)
+    want = f"{'a pair' if n == 2 else f'the {n} arrays'} ({', '.join(names)})"
+    if isinstance(out, list | tuple) and len(out) == n:
+        return tuple(out)
+    if out is None:
+        got = "None (did you forget `return`?)"
+    elif isinstance(out, list | tuple):
+        got = f"{len(out)} values ({', '.join(describe(part) for part in out)})"
+    elif isinstance(out, np.ndarray):
+        got = f"one ndarray of shape {out.shape}"
+    else:
+        got = describe(out)
+    single = out is not None and not isinstance(out, list | tuple)
+    end = f": {why}" if why and single else ""
+    where = f"on {on} " if on else ""
+    raise Mistake(f"{what} should return {want}; {where}it returned {got}{end}")
 
 
 def grade(ex: Exercise, answer: Any) -> Report:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
 from .. import activations
-from ._core import Mistake, call, exercise, expect_array, fmt
+from ._core import Hint, call, exercise, expect_array, fmt, matching
 
 SOLUTIONS = "gradlab.exercises.solutions.activations"
 
@@ -48,56 +47,25 @@ def _relu_backward(answer: Any, done: list[str]) -> None:
         relu.vjp(x, g),
         what="your gradient",
         at=lambda i: f"x = {fmt(x[i])}, grad_out = {fmt(g[i])}",
-        hint=lambda a, e: (
-            "multiply the derivative by grad_out (the chain rule)"
-            if np.allclose(a, (x > 0) * 1.0)
-            else None
+        hint=matching(
+            [((x > 0) * 1.0, "multiply the derivative by grad_out (the chain rule)")], atol=1e-9
         ),
     )
     done.append("grad_out is multiplied elementwise (the chain rule), on a 4 x 3 batch")
 
 
-def _relu_hint(x: np.ndarray) -> Any:
-    def hint(got: np.ndarray, expected: np.ndarray) -> str | None:
-        if got.shape == x.shape and got[x == 0] == 1 and np.allclose(got[x != 0], expected[x != 0]):
-            return "the convention here and in PyTorch is f'(0) = 0 (use x > 0, not x >= 0)"
-        if np.allclose(got, np.maximum(x, 0)):
-            return "that is ReLU itself, not its derivative times grad_out"
-        return None
-
-    return hint
-
-
-# ---- a local tool: underflow is not a mistake ----------------------------------------------
-def _call_numeric(fn: Any, *args: Any, what: str, on: str) -> Any:
-    """Like :func:`call`, but an *underflow* warning is not a mistake.
-
-    ``call`` turns every NumPy floating-point warning into a mistake. Stable formulas
-    underflow on purpose (``exp(-1e4)`` rounds to 0, which is the right answer), while overflow,
-    invalid values and division by zero are real faults; only those are reported.
-    """
-    if not callable(fn):
-        return call(fn, *args, what=what, on=on)  # raises its "expected a function" mistake
-    caught: list[warnings.WarningMessage] = []
-
-    def run(*a: Any) -> Any:
-        with warnings.catch_warnings(record=True) as seen, np.errstate(all="warn", under="ignore"):
-            warnings.simplefilter("always")
-            try:
-                return fn(*a)
-            finally:
-                caught.extend(w for w in seen if issubclass(w.category, RuntimeWarning))
-
-    out = call(run, *args, what=what, on=on, warn=False)
-    if caught:
-        raise Mistake(f"{what} on {on} warned: {caught[0].message}")
-    return out
-
-
-def _near(a: np.ndarray, b: Any) -> bool:
-    """Whether ``a`` equals ``b`` (same shape) to the graders' tolerance."""
-    b = np.asarray(b, dtype=np.float64)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-9))
+def _relu_hint(x: np.ndarray) -> Hint:
+    """For grad_out = 1: the slips of ReLU's backward pass, by what they give."""
+    return matching(
+        [
+            (
+                (x >= 0) * 1.0,
+                "the convention here and in PyTorch is f'(0) = 0 (use x > 0, not x >= 0)",
+            ),
+            (np.maximum(x, 0), "that is ReLU itself, not its derivative times grad_out"),
+        ],
+        atol=1e-9,
+    )
 
 
 # ---- sigmoid_backward ----------------------------------------------------------------------
@@ -121,7 +89,7 @@ def _sigmoid_backward(answer: Any, done: list[str]) -> None:
     what = "your sigmoid_backward"
     x = np.array([-3.0, -1.0, 0.0, 1.0, 3.0])
     ones = np.ones_like(x)
-    got = _call_numeric(answer, x, ones, what=what, on=f"x = {fmt(x)}")
+    got = call(answer, x, ones, what=what, on=f"x = {fmt(x)}")
     expect_array(
         got,
         sigmoid.vjp(x, ones),
@@ -134,7 +102,7 @@ def _sigmoid_backward(answer: Any, done: list[str]) -> None:
     rng = np.random.default_rng(0)
     x = rng.normal(0.0, 2.0, size=(4, 3))
     g = rng.normal(size=(4, 3))
-    got = _call_numeric(answer, x, g, what=what, on="a 4 x 3 batch")
+    got = call(answer, x, g, what=what, on="a 4 x 3 batch")
     expect_array(
         got,
         sigmoid.vjp(x, g),
@@ -146,16 +114,12 @@ def _sigmoid_backward(answer: Any, done: list[str]) -> None:
 
     x = np.array([-1000.0, -100.0, -30.0, 30.0, 100.0, 1000.0])
     ones = np.ones_like(x)
-    try:
-        got = _call_numeric(answer, x, ones, what=what, on=f"x = {fmt(x)}")
-    except Mistake as m:
-        if "overflow" not in str(m):
-            raise
-        raise Mistake(
-            f"{m}: 1 / (1 + np.exp(-x)) overflows for x below -709; compute σ so that exp only "
-            "sees numbers <= 0, e.g. e = np.exp(-np.abs(x)), then σ = 1 / (1 + e) for x >= 0 "
-            "and e / (1 + e) for x < 0"
-        ) from None
+    overflow = (
+        "1 / (1 + np.exp(-x)) overflows for x below -709; compute σ so that exp only sees "
+        "numbers <= 0, e.g. e = np.exp(-np.abs(x)), then σ = 1 / (1 + e) for x >= 0 and "
+        "e / (1 + e) for x < 0"
+    )
+    got = call(answer, x, ones, what=what, on=f"x = {fmt(x)}", hint={"overflow": overflow})
     expect_array(
         got,
         sigmoid.vjp(x, ones),
@@ -165,21 +129,24 @@ def _sigmoid_backward(answer: Any, done: list[str]) -> None:
     done.append("no overflow and the right (tiny) gradients for |x| up to 1000")
 
 
-def _sigmoid_hint(x: np.ndarray, g: np.ndarray) -> Any:
+def _sigmoid_hint(x: np.ndarray, g: np.ndarray) -> Hint:
     s = activations.get("sigmoid")(x)
-
-    def hint(got: np.ndarray, expected: np.ndarray) -> str | None:
-        if _near(got, s * g) or _near(got, s):
-            return "that is σ(x) itself (times grad_out); the derivative is σ(x)(1 - σ(x))"
-        if _near(got, x * (1 - x) * g) or _near(got, x * (1 - x)):
-            return "you computed s(1 - s) with s = x; apply it to s = σ(x)"
-        if _near(got, s * (1 - s)):
-            return "multiply the derivative by grad_out (the chain rule)"
-        if _near(got, (1 - s**2) * g):
-            return "1 - σ² is the pattern of tanh' (1 - tanh²); for the sigmoid it is σ(1 - σ)"
-        return None
-
-    return hint
+    itself = "that is σ(x) itself (times grad_out); the derivative is σ(x)(1 - σ(x))"
+    of_x = "you computed s(1 - s) with s = x; apply it to s = σ(x)"
+    return matching(
+        [
+            (s * g, itself),
+            (s, itself),
+            (x * (1 - x) * g, of_x),
+            (x * (1 - x), of_x),
+            (s * (1 - s), "multiply the derivative by grad_out (the chain rule)"),
+            (
+                (1 - s**2) * g,
+                "1 - σ² is the pattern of tanh' (1 - tanh²); for the sigmoid it is σ(1 - σ)",
+            ),
+        ],
+        atol=1e-9,
+    )
 
 
 # ---- softplus ------------------------------------------------------------------------------
@@ -205,7 +172,7 @@ def _softplus(answer: Any, done: list[str]) -> None:
     softplus = activations.get("softplus")
     what = "your softplus"
     x = np.array([-5.0, -1.0, 0.0, 0.5, 1.0, 5.0])
-    got = _call_numeric(answer, x, what=what, on=f"x = {fmt(x)}")
+    got = call(answer, x, what=what, on=f"x = {fmt(x)}")
     expect_array(
         got,
         softplus(x),
@@ -217,7 +184,7 @@ def _softplus(answer: Any, done: list[str]) -> None:
 
     rng = np.random.default_rng(0)
     x = rng.normal(0.0, 3.0, size=(4, 3))
-    got = _call_numeric(answer, x, what=what, on="a 4 x 3 batch")
+    got = call(answer, x, what=what, on="a 4 x 3 batch")
     expect_array(
         got,
         softplus(x),
@@ -228,16 +195,12 @@ def _softplus(answer: Any, done: list[str]) -> None:
     done.append("elementwise on a 4 x 3 batch, shape kept")
 
     x = np.array([-1e4, -1000.0, -710.0, 710.0, 1000.0, 1e4])
-    try:
-        got = _call_numeric(answer, x, what=what, on=f"x = {fmt(x)}")
-    except Mistake as m:
-        if "overflow" not in str(m):
-            raise
-        raise Mistake(
-            f"{m}: e^x overflows float64 above x = 709.8, and log1p(exp(x)) or np.where do "
-            "not help (np.where computes both branches); use max(x, 0) + log1p(exp(-|x|)), "
-            "where exp only sees numbers <= 0"
-        ) from None
+    overflow = (
+        "e^x overflows float64 above x = 709.8, and log1p(exp(x)) or np.where do not help "
+        "(np.where computes both branches); use max(x, 0) + log1p(exp(-|x|)), where exp only "
+        "sees numbers <= 0"
+    )
+    got = call(answer, x, what=what, on=f"x = {fmt(x)}", hint={"overflow": overflow})
     expect_array(
         got,
         softplus(x),
@@ -252,7 +215,7 @@ def _softplus(answer: Any, done: list[str]) -> None:
     done.append("no overflow or warning for |x| up to 1e4: softplus(1e4) = 1e4, softplus(-1e4) = 0")
 
     x = np.array([-20.0, -30.0, -40.0, -50.0])
-    got = _call_numeric(answer, x, what=what, on=f"x = {fmt(x)}")
+    got = call(answer, x, what=what, on=f"x = {fmt(x)}")
     expect_array(
         got,
         softplus(x),
@@ -260,28 +223,40 @@ def _softplus(answer: Any, done: list[str]) -> None:
         at=lambda i: f"x = {fmt(x[i])}",
         rtol=1e-6,
         atol=0.0,
-        hint=lambda a, e: (
-            "log(1 + e^x) loses e^x to rounding: 1 + e^x keeps 16 digits and is exactly 1 "
-            "once e^x < 1.1e-16 (x < -36.7), which gives 0; np.log1p(u) is accurate for tiny u"
-            if _near(a, np.log(1 + np.exp(x)))
-            else None
+        hint=matching(
+            [
+                (
+                    np.log(1 + np.exp(x)),
+                    "log(1 + e^x) loses e^x to rounding: 1 + e^x keeps 16 digits and is exactly "
+                    "1 once e^x < 1.1e-16 (x < -36.7), which gives 0; np.log1p(u) is accurate "
+                    "for tiny u",
+                )
+            ],
+            atol=0.0,
         ),
     )
     done.append("accurate far left: softplus(-40) = 4.25e-18, not 0")
 
 
-def _softplus_hint(x: np.ndarray) -> Any:
-    softplus = activations.get("softplus")
-
-    def hint(got: np.ndarray, expected: np.ndarray) -> str | None:
-        if _near(got, softplus(-x)):
-            return "that is softplus(-x) = log(1 + e^-x): check the sign of the exponent"
-        if _near(got, np.maximum(x, 0)):
-            return "that is ReLU, max(x, 0); the term log(1 + e^-|x|) is missing (log 2 at 0)"
-        if _near(got, activations.get("sigmoid")(x)):
-            return "that is the sigmoid, softplus's derivative, not softplus itself"
-        if _near(got, np.maximum(x, 0) - np.log1p(np.exp(-np.abs(x)))):
-            return "the correction log(1 + e^-|x|) is added, not subtracted"
-        return None
-
-    return hint
+def _softplus_hint(x: np.ndarray) -> Hint:
+    return matching(
+        [
+            (
+                activations.get("softplus")(-x),
+                "that is softplus(-x) = log(1 + e^-x): check the sign of the exponent",
+            ),
+            (
+                np.maximum(x, 0),
+                "that is ReLU, max(x, 0); the term log(1 + e^-|x|) is missing (log 2 at 0)",
+            ),
+            (
+                activations.get("sigmoid")(x),
+                "that is the sigmoid, softplus's derivative, not softplus itself",
+            ),
+            (
+                np.maximum(x, 0) - np.log1p(np.exp(-np.abs(x))),
+                "the correction log(1 + e^-|x|) is added, not subtracted",
+            ),
+        ],
+        atol=1e-9,
+    )

@@ -4,87 +4,41 @@ Every gradient here is compared with what gradlab's own :class:`~gradlab.layers.
 compute in float64, and :func:`~gradlab.gradcheck.numerical_gradient` is the reference for
 central differences.
 
-Two local helpers: :func:`_call_shapes` adds the shapes of the arrays to a learner's error
-(a matrix product of the wrong shapes is the usual crash in a backward pass), and
-:func:`_expect_gradient` checks one returned gradient's shape with a hint that names the slip
-(transposed, not summed, summed over the wrong axis) before it compares the values.
+When the learner's code raises, the message lists the shapes of the arrays (a matrix product
+of the wrong shapes is the usual crash in a backward pass), and a gradient of the wrong shape is
+told the likely slip (transposed, not summed, summed over the wrong axis) before its values are
+compared.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .. import layers
 from ..gradcheck import numerical_gradient
-from ._core import Mistake, call, exercise, expect_array, fmt
+from ._core import Mistake, call, exercise, expect_array, fmt, matching, unpack
 
 SOLUTIONS = "gradlab.exercises.solutions.backprop"
 
-Hint = Callable[[np.ndarray, np.ndarray], "str | None"]
+#: The tolerance of the gradient comparisons: float64 backward passes agree to about 1e-15.
+RTOL = 1e-7
+ATOL = 1e-10
 
 
 # -- helpers ------------------------------------------------------------------------------------
-def _call_shapes(fn: Any, *args: Any, what: str, on: str, shapes: str) -> Any:
-    """:func:`call`, and when the learner's code raises, say which shapes it was given."""
-    try:
-        return call(fn, *args, what=what, on=on)
-    except Mistake as m:
-        if "not written yet" in str(m) or " raised " not in str(m):
-            raise
-        raise Mistake(f"{m}. The shapes here: {shapes}") from None
-
-
-def _unpack(got: Any, names: Sequence[str], what: str) -> tuple[Any, ...]:
-    """Return the learner's tuple of gradients, or say what a tuple of them should look like."""
-    wanted = f"({', '.join(names)})"
-    if not isinstance(got, tuple | list) or len(got) != len(names):
-        kind = f"{len(got)} values" if isinstance(got, tuple | list) else type(got).__name__
-        raise Mistake(f"{what} should return the {len(names)} arrays {wanted}; it returned {kind}")
-    return tuple(got)
-
-
-def _divided_by_n(got: np.ndarray, expected: np.ndarray, n: int) -> str | None:
-    if n > 1 and np.allclose(got * n, expected, rtol=1e-6, atol=1e-12):
-        return (
+def _batch_slips(expected: np.ndarray, n: int) -> list[tuple[np.ndarray, str]]:
+    """A gradient divided by the batch size ``n``, or multiplied by it, for :func:`matching`."""
+    return [
+        (
+            expected / n,
             f"your value is the expected one divided by the batch size n = {n}: the layer must "
-            "not divide (the loss's 1/n is already inside grad_out)"
-        )
-    if n > 1 and np.allclose(got, expected * n, rtol=1e-6, atol=1e-12):
-        return f"your value is n = {n} times too large: is there a spurious factor of n?"
-    return None
-
-
-def _expect_gradient(
-    got: Any,
-    expected: np.ndarray,
-    *,
-    name: str,
-    of: str,
-    shape_hints: dict[tuple[int, ...], str],
-    hint: Hint | None = None,
-    at: Callable[[tuple[int, ...]], str] | None = None,
-) -> None:
-    """Compare the learner's gradient ``name`` (of the array ``of``) with the engine's.
-
-    ``shape_hints`` maps a wrong shape the learner's array may have to the likely cause.
-    """
-    try:
-        arr = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise Mistake(
-            f"your {name} should be an array of numbers, got {type(got).__name__} {got!r:.60}"
-        ) from None
-    if arr.shape != expected.shape:
-        cause = shape_hints.get(arr.shape)
-        detail = f": {cause}" if cause else ""
-        raise Mistake(
-            f"your {name} has shape {arr.shape}; expected {expected.shape}, the shape of "
-            f"{of}{detail}"
-        )
-    expect_array(arr, expected, what=f"your {name}", at=at, rtol=1e-7, atol=1e-10, hint=hint)
+            "not divide (the loss's 1/n is already inside grad_out)",
+        ),
+        (expected * n, f"your value is n = {n} times too large: is there a spurious factor of n?"),
+    ]
 
 
 def _dense_engine(
@@ -133,48 +87,67 @@ def _dense_backward(answer: Any, done: list[str]) -> None:
             f"x {x.shape}, W {W.shape}, b {b.shape}, grad_out {g.shape}; so dx = grad_out @ "
             f"W.T is {x.shape}, dW = x.T @ grad_out is {W.shape} and db is {b.shape}"
         )
-        got = _call_shapes(answer, x, W, b, g, what="your dense_backward", on=words, shapes=shapes)
-        dx, dW, db = _unpack(got, ("dx", "dW", "db"), "your dense_backward")
+        got = call(
+            answer,
+            x,
+            W,
+            b,
+            g,
+            what="your dense_backward",
+            on=words,
+            hint={"raised": f"The shapes here: {shapes}"},
+        )
+        dx, dW, db = unpack(got, ("dx", "dW", "db"), "your dense_backward")
         e_dx, e_dW, e_db = _dense_engine(x, W, b, g)
         order = "return them in the order (dx, dW, db)"
-        _expect_gradient(
+        no_transpose = (
+            "that is grad_out @ W; the chain rule needs W transposed: dx = grad_out @ W.T"
+        )
+        expect_array(
             dx,
             e_dx,
-            name="dx",
-            of="x",
+            what="your dx",
+            shape_of="x",
             shape_hints={
                 W.shape: f"that is W's shape; {order}",
                 (n, n_out): "that is grad_out's shape: multiply by W.T (dx = grad_out @ W.T)",
             },
-            hint=lambda a, e, g=g, W=W, n=n: (
-                "that is grad_out @ W; the chain rule needs W transposed: dx = grad_out @ W.T"
-                if np.allclose(a, g @ W)
-                else _divided_by_n(a, e, n)
+            hint=matching(  # g @ W exists only for a square W
+                ([(g @ W, no_transpose)] if n_in == n_out else []) + _batch_slips(e_dx, n)
             ),
             at=lambda i: f"row {i[0]}, input {i[1]}",
+            rtol=RTOL,
+            atol=ATOL,
         )
-        _expect_gradient(
+        expect_array(
             dW,
             e_dW,
-            name="dW",
-            of="W",
+            what="your dW",
+            shape_of="W",
             shape_hints={
                 (n_out, n_in): "it is transposed: dW = x.T @ grad_out, not grad_out.T @ x",
                 x.shape: f"that is x's shape; {order}",
                 b.shape: f"that is b's shape; {order}",
             },
-            hint=lambda a, e, n=n: (
-                "your dW is the transpose of the right one: dW = x.T @ grad_out, not grad_out.T @ x"
-                if a.shape == e.T.shape and np.allclose(a, e.T)
-                else _divided_by_n(a, e, n)
+            hint=matching(
+                [
+                    (
+                        e_dW.T,
+                        "your dW is the transpose of the right one: dW = x.T @ grad_out, not "
+                        "grad_out.T @ x",
+                    ),
+                    *_batch_slips(e_dW, n),
+                ]
             ),
             at=lambda i: f"W[{i[0]}, {i[1]}]",
+            rtol=RTOL,
+            atol=ATOL,
         )
-        _expect_gradient(
+        expect_array(
             db,
             e_db,
-            name="db",
-            of="b",
+            what="your db",
+            shape_of="b",
             shape_hints={
                 (n, n_out): "one row per sample: sum grad_out over the batch (axis=0), since "
                 "the same b is added to every row",
@@ -183,13 +156,19 @@ def _dense_backward(answer: Any, done: list[str]) -> None:
                 "per unit",
                 (1, n_out): "keep b's shape: sum with axis=0 and no keepdims",
             },
-            hint=lambda a, e, n=n: (
-                f"that is the mean over the batch; the bias gradient is the sum over the "
-                f"{n} rows (each row adds its own share)"
-                if np.allclose(a * n, e)
-                else _divided_by_n(a, e, n)
+            hint=matching(
+                [
+                    (
+                        e_db / n,
+                        f"that is the mean over the batch; the bias gradient is the sum over "
+                        f"the {n} rows (each row adds its own share)",
+                    ),
+                    _batch_slips(e_db, n)[1],
+                ]
             ),
             at=lambda i: f"b[{i[0]}]",
+            rtol=RTOL,
+            atol=ATOL,
         )
         done.append(f"dx, dW and db agree with gradlab's Dense layer on {words}")
 
@@ -251,10 +230,14 @@ def _check_points(rec: _Recorder, x: np.ndarray, eps: float, what: str) -> None:
             )
 
 
-def _difference_hint(
-    f: Callable[[np.ndarray], float], x: np.ndarray, eps: float, exact: np.ndarray | None
-) -> Hint:
-    """Recognise one-sided differences and a divisor of eps instead of 2 eps."""
+def _difference_slips(
+    f: Callable[[np.ndarray], float],
+    x: np.ndarray,
+    eps: float,
+    expected: np.ndarray,
+    exact: np.ndarray | None,
+) -> list[tuple[np.ndarray, str]]:
+    """One-sided differences and a divisor of eps or 4 eps instead of 2 eps, for matching."""
 
     def one_sided(sign: float) -> np.ndarray:
         grad = np.zeros_like(x)
@@ -265,26 +248,50 @@ def _difference_hint(
             grad[idx] = sign * (f(p) - fx) / eps
         return grad
 
-    def hint(got: np.ndarray, expected: np.ndarray) -> str | None:
-        close = lambda a, b: np.allclose(a, b, rtol=1e-6, atol=1e-9)  # noqa: E731
-        for sign, name, formula in (
-            (1.0, "forward", "(f(x + eps) - f(x)) / eps"),
-            (-1.0, "backward", "(f(x) - f(x - eps)) / eps"),
-        ):
-            if close(got, one_sided(sign)):
-                size = float(np.max(np.abs(got - (exact if exact is not None else expected))))
-                return (
-                    f"that is the one-sided {name} difference {formula}, whose error shrinks "
-                    f"only like eps (here up to {size:.1g}); the central difference "
-                    "(f(x + eps) - f(x - eps)) / (2 eps) errs by about eps²"
-                )
-        if close(got, 2 * expected):
-            return "divide by 2 * eps: x + eps and x - eps are 2 eps apart"
-        if close(got, expected / 2):
-            return "your values are half the right ones: divide by 2 * eps, not 4 * eps"
-        return None
+    def one_sided_slip(sign: float, name: str, formula: str) -> tuple[np.ndarray, str]:
+        value = one_sided(sign)
+        size = float(np.max(np.abs(value - (exact if exact is not None else expected))))
+        return value, (
+            f"that is the one-sided {name} difference {formula}, whose error shrinks only like "
+            f"eps (here up to {size:.1g}); the central difference (f(x + eps) - f(x - eps)) / "
+            "(2 eps) errs by about eps²"
+        )
 
-    return hint
+    return [
+        one_sided_slip(1.0, "forward", "(f(x + eps) - f(x)) / eps"),
+        one_sided_slip(-1.0, "backward", "(f(x) - f(x - eps)) / eps"),
+        (2 * expected, "divide by 2 * eps: x + eps and x - eps are 2 eps apart"),
+        (expected / 2, "your values are half the right ones: divide by 2 * eps, not 4 * eps"),
+    ]
+
+
+def _grade_estimate(
+    answer: Any,
+    f: Callable[[np.ndarray], float],
+    x: np.ndarray,
+    eps: float,
+    *,
+    on: str,
+    at: Callable[[tuple[int, ...]], str],
+    exact: np.ndarray | None,
+) -> None:
+    """Run the learner's numerical_gradient on ``f`` at ``x``: where it evaluates f, what it
+    returns (against gradlab's central differences)."""
+    what = "your numerical_gradient"
+    rec = _Recorder(f)
+    got = call(answer, rec, x, eps, what=what, on=on)
+    _check_points(rec, x, eps, what)
+    a = x.copy()
+    expected = numerical_gradient(lambda: f(a), a, eps)
+    expect_array(
+        got,
+        expected,
+        what="your gradient",
+        at=at,
+        rtol=1e-6,
+        atol=1e-9,
+        hint=matching(_difference_slips(f, x, eps, expected, exact), atol=1e-9),
+    )
 
 
 @exercise(
@@ -305,26 +312,20 @@ def _numerical_gradient(answer: Any, done: list[str]) -> None:
     array of `x`'s shape. You may nudge `x` in place, but put every element back before moving
     on, and leave `x` as you found it.
     """
-    what = "your numerical_gradient"
 
     def cubic(v: np.ndarray) -> float:
         return float(np.sum(v**3))
 
     x = np.array([0.5, -1.0, 2.0])
     eps = 1e-3
-    rec = _Recorder(cubic)
-    got = call(answer, rec, x, eps, what=what, on=f"f(x) = sum(x**3), x = {fmt(x)}, eps = {eps}")
-    _check_points(rec, x, eps, what)
-    a = x.copy()
-    expected = numerical_gradient(lambda: cubic(a), a, eps)
-    expect_array(
-        got,
-        expected,
-        what="your gradient",
+    _grade_estimate(
+        answer,
+        cubic,
+        x,
+        eps,
+        on=f"f(x) = sum(x**3), x = {fmt(x)}, eps = {eps}",
         at=lambda i: f"x = {fmt(x[i])} (f(x) = sum(x**3), eps = {eps})",
-        rtol=1e-6,
-        atol=1e-9,
-        hint=_difference_hint(cubic, x, eps, exact=3 * x**2),
+        exact=3 * x**2,
     )
     done.append(
         "central differences of sum(x**3) with eps = 1e-3: accurate to about eps², where "
@@ -340,26 +341,14 @@ def _numerical_gradient(answer: Any, done: list[str]) -> None:
 
     W = rng.normal(size=(3, 2))
     eps = 1e-5
-    rec = _Recorder(layer_loss)
-    got = call(
+    _grade_estimate(
         answer,
-        rec,
+        layer_loss,
         W,
         eps,
-        what=what,
         on=f"a 3 x 2 weight matrix x, f(x) = sum(R * tanh(X @ x)), eps = {eps}",
-    )
-    _check_points(rec, W, eps, what)
-    a = W.copy()
-    expected = numerical_gradient(lambda: layer_loss(a), a, eps)
-    expect_array(
-        got,
-        expected,
-        what="your gradient",
         at=lambda i: f"{_index(i)} of the 3 x 2 weight matrix",
-        rtol=1e-6,
-        atol=1e-9,
-        hint=_difference_hint(layer_loss, W, eps, exact=None),
+        exact=None,
     )
     done.append(
         "works on a 2-D array (a 3 x 2 weight matrix), one element at a time, leaving x unchanged"
@@ -396,10 +385,19 @@ def _chain_rule_two_layers(answer: Any, done: list[str]) -> None:
         f"x {x.shape}, W1 {W1.shape}, b1 {b1.shape}, h {(n, n_hid)}, W2 {W2.shape}, "
         f"b2 {b2.shape}, grad_out {g.shape}; dh = grad_out @ W2.T is {(n, n_hid)}"
     )
-    got = _call_shapes(
-        answer, x, W1, b1, W2, b2, g, what="your chain_rule_two_layers", on=words, shapes=shapes
+    got = call(
+        answer,
+        x,
+        W1,
+        b1,
+        W2,
+        b2,
+        g,
+        what="your chain_rule_two_layers",
+        on=words,
+        hint={"raised": f"The shapes here: {shapes}"},
     )
-    dW1, db1, dW2, db2 = _unpack(got, ("dW1", "db1", "dW2", "db2"), "your chain_rule_two_layers")
+    dW1, db1, dW2, db2 = unpack(got, ("dW1", "db1", "dW2", "db2"), "your chain_rule_two_layers")
 
     hidden, output = layers.Dense(n_hid, "sigmoid"), layers.Dense(n_out)
     hidden.build(n_in, rng=rng, dtype="float64")
@@ -411,69 +409,76 @@ def _chain_rule_two_layers(answer: Any, done: list[str]) -> None:
 
     a1 = x @ W1 + b1  # the pre-activation, for recognising slips (the reference is the layers)
     dh = g @ W2.T
+    first_layer = (  # da1 as a slip computes it, and the sentence that names the slip
+        (
+            dh,  # no sigmoid derivative at all
+            "the sigmoid's derivative is missing: multiply dh = grad_out @ W2.T by "
+            "σ'(a1) = h * (1 - h) before the first layer",
+        ),
+        (
+            dh * a1 * (1 - a1),  # σ'(a) written with a instead of σ(a)
+            "you computed a1 * (1 - a1) on the pre-activation a1 = x @ W1 + b1; "
+            "σ'(a1) = h * (1 - h) uses the sigmoid's output h = σ(a1)",
+        ),
+    )
 
-    def first_layer_hint(key: str) -> Hint:
-        def hint(got: np.ndarray, expected: np.ndarray) -> str | None:
-            variants = {
-                "missing": dh,  # no sigmoid derivative at all
-                "pre-activation": dh * a1 * (1 - a1),  # σ'(a) written with a instead of σ(a)
-            }
-            for slip, da in variants.items():
-                wrong = x.T @ da if key == "W" else da.sum(axis=0)
-                if np.allclose(got, wrong):
-                    if slip == "missing":
-                        return (
-                            "the sigmoid's derivative is missing: multiply dh = grad_out @ "
-                            "W2.T by σ'(a1) = h * (1 - h) before the first layer"
-                        )
-                    return (
-                        "you computed a1 * (1 - a1) on the pre-activation a1 = x @ W1 + b1; "
-                        "σ'(a1) = h * (1 - h) uses the sigmoid's output h = σ(a1)"
-                    )
-            return _divided_by_n(got, expected, n)
-
-        return hint
-
-    _expect_gradient(
+    expect_array(
         dW2,
         output.grads["W"],
-        name="dW2",
-        of="W2",
+        what="your dW2",
+        shape_of="W2",
         shape_hints={(n_out, n_hid): "it is transposed: dW2 = h.T @ grad_out"},
-        hint=lambda a, e: (
-            "dW2 = h.T @ grad_out takes the output layer's input h = σ(a1), not the "
-            "pre-activation a1"
-            if np.allclose(a, a1.T @ g)
-            else _divided_by_n(a, e, n)
+        hint=matching(
+            [
+                (
+                    a1.T @ g,
+                    "dW2 = h.T @ grad_out takes the output layer's input h = σ(a1), not the "
+                    "pre-activation a1",
+                ),
+                *_batch_slips(output.grads["W"], n),
+            ]
         ),
         at=lambda i: f"W2[{i[0]}, {i[1]}]",
+        rtol=RTOL,
+        atol=ATOL,
     )
-    _expect_gradient(
+    expect_array(
         db2,
         output.grads["b"],
-        name="db2",
-        of="b2",
+        what="your db2",
+        shape_of="b2",
         shape_hints={(n, n_out): "sum grad_out over the batch (axis=0)"},
-        hint=lambda a, e: _divided_by_n(a, e, n),
+        hint=matching(_batch_slips(output.grads["b"], n)),
         at=lambda i: f"b2[{i[0]}]",
+        rtol=RTOL,
+        atol=ATOL,
     )
     done.append("the output layer: dW2 = h.T @ grad_out and db2 = column sums of grad_out")
-    _expect_gradient(
+    expect_array(
         dW1,
         hidden.grads["W"],
-        name="dW1",
-        of="W1",
+        what="your dW1",
+        shape_of="W1",
         shape_hints={(n_hid, n_in): "it is transposed: dW1 = x.T @ da1"},
-        hint=first_layer_hint("W"),
+        hint=matching(
+            [(x.T @ da, slip) for da, slip in first_layer] + _batch_slips(hidden.grads["W"], n)
+        ),
         at=lambda i: f"W1[{i[0]}, {i[1]}]",
+        rtol=RTOL,
+        atol=ATOL,
     )
-    _expect_gradient(
+    expect_array(
         db1,
         hidden.grads["b"],
-        name="db1",
-        of="b1",
+        what="your db1",
+        shape_of="b1",
         shape_hints={(n, n_hid): "sum da1 over the batch (axis=0)"},
-        hint=first_layer_hint("b"),
+        hint=matching(
+            [(da.sum(axis=0), slip) for da, slip in first_layer]
+            + _batch_slips(hidden.grads["b"], n)
+        ),
         at=lambda i: f"b1[{i[0]}]",
+        rtol=RTOL,
+        atol=ATOL,
     )
     done.append("through the sigmoid: da1 = (grad_out @ W2.T) * h * (1 - h), then dW1 and db1")

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import activations, datasets, diagnostics
 from ..model import mlp
-from ._core import Mistake, call, exercise, expect_array, fmt
+from ._core import Hint, Mistake, call, exercise, expect_array, fmt, matching
 
 SOLUTIONS = "gradlab.exercises.solutions.dying_relu"
 
@@ -22,40 +22,34 @@ def _engine_dead(z: np.ndarray) -> np.ndarray:
     return np.all(activations.get("relu").derivative(z) == 0, axis=0)
 
 
-def _dead_hint(z: np.ndarray, got: np.ndarray) -> str | None:
-    """Name the slip behind a wrong mask ``got`` of pre-activations ``z``, if it is a known one."""
-    slips = (
-        (
-            np.any(z <= 0, axis=0),
-            "a unit is dead only when it is zero for EVERY sample (use "
-            "np.all over the samples, not np.any): one sample with a positive pre-activation "
-            "is enough to pass a gradient to its weights",
-        ),
-        (
-            z.mean(axis=0) <= 0,
-            "you tested the mean pre-activation; a unit with a negative "
-            "mean can still be positive on some samples, and those samples train it",
-        ),
-        (
-            z.mean(axis=0) < 0,
-            "you tested the mean pre-activation; a unit with a negative "
-            "mean can still be positive on some samples, and those samples train it",
-        ),
-        (
-            np.all(z < 0, axis=0),
-            "relu(0) = 0 and its derivative there is 0 too: a "
-            "pre-activation of exactly 0 counts as zero output (test z <= 0, not z < 0)",
-        ),
-        (
-            np.all(z > 0, axis=0),
-            "that marks the units that are active on every sample, the opposite of dead",
-        ),
-        (~np.all(z <= 0, axis=0), "the mask is inverted: True must mean dead"),
+def _dead_hint(z: np.ndarray) -> Hint:
+    """Name the slip behind a wrong mask of the pre-activations ``z``, if it is a known one."""
+    mean = (
+        "you tested the mean pre-activation; a unit with a negative "
+        "mean can still be positive on some samples, and those samples train it"
     )
-    for mask, why in slips:
-        if got.shape == mask.shape and np.array_equal(got, mask):
-            return why
-    return None
+    return matching(
+        [
+            (
+                np.any(z <= 0, axis=0),
+                "a unit is dead only when it is zero for EVERY sample (use "
+                "np.all over the samples, not np.any): one sample with a positive pre-activation "
+                "is enough to pass a gradient to its weights",
+            ),
+            (z.mean(axis=0) <= 0, mean),
+            (z.mean(axis=0) < 0, mean),
+            (
+                np.all(z < 0, axis=0),
+                "relu(0) = 0 and its derivative there is 0 too: a "
+                "pre-activation of exactly 0 counts as zero output (test z <= 0, not z < 0)",
+            ),
+            (
+                np.all(z > 0, axis=0),
+                "that marks the units that are active on every sample, the opposite of dead",
+            ),
+            (~np.all(z <= 0, axis=0), "the mask is inverted: True must mean dead"),
+        ]
+    )
 
 
 def _check_dead(answer: Any, z: np.ndarray, on: str, describe: Any) -> None:
@@ -83,7 +77,7 @@ def _check_dead(answer: Any, z: np.ndarray, on: str, describe: Any) -> None:
     if wrong.size:
         j = int(wrong[0])
         says = "dead" if arr[j] else "alive"
-        why = _dead_hint(z, arr)
+        why = _dead_hint(z)(arr, expected)
         raise Mistake(
             f"your mask says unit {j} is {says}; {describe(j)}, so it is "
             f"{'dead' if expected[j] else 'alive'} ({wrong.size} of {n_units} units wrong)"
@@ -173,19 +167,11 @@ def _elu(alpha: float) -> Any:
     return activations.get({"name": "elu", "config": {"alpha": alpha}})
 
 
-def _elu_hint(x: np.ndarray, g: np.ndarray, alpha: float, default: bool = False) -> Any:
-    def hint(got: np.ndarray, expected: np.ndarray) -> str | None:
-        if got.shape != x.shape:
-            return None
-        if default and np.allclose(got[x > 0], g[x > 0]):
-            # The same shape on the negative side with another alpha: the default is off.
-            neg = (x <= 0) & (g != 0)
-            ratio = got[neg] / (g[neg] * np.exp(x[neg]))
-            if ratio.size and np.allclose(ratio, ratio[0]) and not np.isclose(ratio[0], alpha):
-                return f"your default alpha is {ratio[0]:.4g}; PyTorch's and gradlab's is 1.0"
-        act = _elu(alpha)
-        neg = np.minimum(x, 0.0)
-        slips = (
+def _elu_hint(x: np.ndarray, g: np.ndarray, alpha: float, default: bool = False) -> Hint:
+    act = _elu(alpha)
+    neg = np.minimum(x, 0.0)
+    slip = matching(
+        [
             (
                 g * np.where(x >= 0, 1.0, alpha * np.exp(neg)),
                 f"at x = 0 gradlab and PyTorch take the negative branch, f'(0) = alpha "
@@ -211,11 +197,17 @@ def _elu_hint(x: np.ndarray, g: np.ndarray, alpha: float, default: bool = False)
                 g,
                 "that is grad_out unchanged; on the negative side multiply it by alpha * exp(x)",
             ),
-        )
-        for value, why in slips:
-            if np.allclose(got, value, rtol=1e-6, atol=1e-12):
-                return why
-        return None
+        ]
+    )
+
+    def hint(got: np.ndarray, expected: np.ndarray) -> str | None:
+        if default and np.allclose(got[x > 0], g[x > 0]):
+            # The same shape on the negative side with another alpha: the default is off.
+            neg = (x <= 0) & (g != 0)
+            ratio = got[neg] / (g[neg] * np.exp(x[neg]))
+            if ratio.size and np.allclose(ratio, ratio[0]) and not np.isclose(ratio[0], alpha):
+                return f"your default alpha is {ratio[0]:.4g}; PyTorch's and gradlab's is 1.0"
+        return slip(got, expected)
 
     return hint
 
@@ -225,16 +217,12 @@ def _check_elu(
 ) -> None:
     args = (x, g) if alpha is None else (x, g, alpha)
     used = 1.0 if alpha is None else alpha
-    try:
-        got = call(answer, *args, what="your elu_backward", on=on)
-    except Mistake as m:
-        if "overflow" not in str(m):
-            raise
-        raise Mistake(
-            f"{m}: np.where computes both branches on every element, so exp(x) overflows "
-            "for the large positive x even though that branch is thrown away; take the "
-            "exponential of np.minimum(x, 0)"
-        ) from None
+    overflow = (
+        "np.where computes both branches on every element, so exp(x) overflows for the large "
+        "positive x even though that branch is thrown away; take the exponential of "
+        "np.minimum(x, 0)"
+    )
+    got = call(answer, *args, what="your elu_backward", on=on, hint={"overflow": overflow})
     expect_array(
         got,
         _elu(used).vjp(x, g),
@@ -295,12 +283,10 @@ def _leaky(slope: float) -> Any:
     return activations.get({"name": "leaky_relu", "config": {"negative_slope": slope}})
 
 
-def _leaky_hint(x: np.ndarray, g: np.ndarray, slope: float) -> Any:
-    def hint(got: np.ndarray, expected: np.ndarray) -> str | None:
-        if got.shape != x.shape:
-            return None
-        act = _leaky(slope)
-        slips = (
+def _leaky_hint(x: np.ndarray, g: np.ndarray, slope: float) -> Hint:
+    act = _leaky(slope)
+    return matching(
+        [
             (
                 g * np.where(x >= 0, 1.0, slope),
                 "at x = 0 gradlab and PyTorch use the negative slope (the test is x > 0, "
@@ -328,13 +314,8 @@ def _leaky_hint(x: np.ndarray, g: np.ndarray, slope: float) -> Any:
                 g * np.where(x > 0, 1.0, 0.01),
                 f"you used the slope 0.01 whatever negative_slope is (here {slope:g})",
             ),
-        )
-        for value, why in slips:
-            if np.allclose(got, value, rtol=1e-6, atol=1e-12):
-                return why
-        return None
-
-    return hint
+        ]
+    )
 
 
 def _check_leaky(

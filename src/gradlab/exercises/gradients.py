@@ -9,38 +9,15 @@ from typing import Any
 import numpy as np
 
 from .. import initializers, layers, optimizers
-from ._core import Mistake, call, exercise, expect_array, fmt
+from ._core import Mistake, call, exercise, expect_array, fmt, matching
 
 SOLUTIONS = "gradlab.exercises.solutions.gradients"
 
-#: (value a typical slip gives, why), tried in order to name the cause of a wrong answer.
+#: (value a typical slip gives, why), for :func:`~gradlab.exercises._core.matching`.
 Slips = Sequence[tuple[Any, str]]
 
-
-def _first_slip(got: Any, slips: Slips, rtol: float = 1e-4) -> str | None:
-    """Return the explanation of the first slip whose value ``got`` reproduces, else None.
-
-    ``got`` and each slip value are a number, an array or a list of arrays; a slip matches when
-    every element agrees within ``rtol`` (and the shapes agree).
-    """
-    for value, why in slips:
-        if _same(got, value, rtol):
-            return why
-    return None
-
-
-def _same(a: Any, b: Any, rtol: float) -> bool:
-    if isinstance(b, list):
-        return (
-            isinstance(a, list | tuple)
-            and len(a) == len(b)
-            and all(_same(x, y, rtol) for x, y in zip(a, b, strict=True))
-        )
-    try:
-        x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return x.shape == y.shape and bool(np.allclose(x, y, rtol=rtol, atol=1e-12))
+#: A slip matches a result within this relative tolerance (the grader's own).
+SLIP_RTOL = 1e-4
 
 
 # --- clip_by_global_norm ------------------------------------------------------------------
@@ -83,10 +60,16 @@ def _clip_slips(grads: list[np.ndarray], max_norm: float) -> Slips:
             "changes the direction of the gradient; clipping by norm multiplies every array "
             "by one factor, max_norm / norm",
         ),
-        (
-            [g / norm for g in grads],
-            "you divided by the norm but did not multiply by max_norm: the clipped gradient "
-            f"must have norm max_norm = {max_norm:g}, not 1",
+        *(
+            [  # with max_norm = 1, g / norm is the right factor, or the first slip above
+                (
+                    [g / norm for g in grads],
+                    "you divided by the norm but did not multiply by max_norm: the clipped "
+                    f"gradient must have norm max_norm = {max_norm:g}, not 1",
+                )
+            ]
+            if max_norm != 1
+            else []
         ),
         (
             [g * (norm / max_norm) for g in grads],
@@ -101,13 +84,7 @@ def _clip_slips(grads: list[np.ndarray], max_norm: float) -> Slips:
 
 
 def _check_clip(answer: Any, grads: list[np.ndarray], max_norm: float, on: str) -> None:
-    got = call(
-        answer,
-        [g.copy() for g in grads],
-        max_norm,
-        what="your clip_by_global_norm",
-        on=on,
-    )
+    got = call(answer, grads, max_norm, what="your clip_by_global_norm", on=on)
     if (isinstance(got, np.ndarray) and got.ndim == 0) or isinstance(got, int | float):
         raise Mistake(
             f"your clip_by_global_norm on {on} returned a single number ({fmt(got)}); return the "
@@ -125,14 +102,14 @@ def _check_clip(answer: Any, grads: list[np.ndarray], max_norm: float, on: str) 
             f"{len(grads)}, one per gradient, in the same order"
         )
     expected = _engine_clip(grads, max_norm)
-    slips = _clip_slips(grads, max_norm)
+    slip = matching(_clip_slips(grads, max_norm), rtol=SLIP_RTOL)  # on the whole list
     for i, (g, e) in enumerate(zip(got, expected, strict=True)):
         expect_array(
             g,
             e,
             what=f"your clipped array {i} (shape {grads[i].shape})",
             rtol=1e-5,  # clip_grad_norm_ adds 1e-6 to the norm; leaving it out is fine
-            hint=lambda a, b: _first_slip(list(got), slips),
+            hint=lambda a, b: slip(list(got), expected),
         )
 
 
@@ -295,7 +272,8 @@ def _init_scale(answer: Any, done: list[str]) -> None:
                     "expected one number"
                 ) from None
             if not math.isclose(value, expected, rel_tol=1e-6):
-                why = _first_slip(value, _scale_slips(scheme, fan_in, fan_out))
+                slips = _scale_slips(scheme, fan_in, fan_out)
+                why = matching(slips, rtol=SLIP_RTOL)(value, expected)
                 raise Mistake(
                     f"for {on} {what} is {value:.5g}; expected {expected:.5g}"
                     + (f": {why}" if why else "")
@@ -321,12 +299,16 @@ def _bn_slips(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) ->
     mean, var = x.mean(axis=0), x.var(axis=0)
     row_mean, row_var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)
     with np.errstate(all="ignore"):
-        fixed_eps = gamma * (x - mean) / np.sqrt(var + 1e-5) + beta
+        slips: list[tuple[Any, str]] = []
+        if eps != 1e-5:
+            slips.append(
+                (
+                    gamma * (x - mean) / np.sqrt(var + 1e-5) + beta,
+                    f"you used eps = 1e-5 whatever eps is passed (here {eps:g}); use the argument",
+                )
+            )
         return [
-            (
-                fixed_eps if eps != 1e-5 else None,
-                f"you used eps = 1e-5 whatever eps is passed (here {eps:g}); use the argument",
-            ),
+            *slips,
             (
                 gamma * (x - mean) / np.sqrt(x.var(axis=0, ddof=1) + eps) + beta,
                 "you divided by n - 1 (the unbiased variance); batch normalization "
@@ -372,7 +354,7 @@ def _check_batchnorm(
         _engine_batchnorm(x, gamma, beta, eps),
         what="your output",
         at=lambda i: f"sample {i[0]}, feature {i[1]} of {on}",
-        hint=lambda a, e: _first_slip(a, _bn_slips(x, gamma, beta, eps)),
+        hint=matching(_bn_slips(x, gamma, beta, eps), rtol=SLIP_RTOL),
     )
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import activations, layers
 from ..model import Sequential
-from ._core import Mistake, call, exercise, expect_array, fmt
+from ._core import Mistake, call, describe, exercise, expect_array, fmt, matching, unpack
 
 SOLUTIONS = "gradlab.exercises.solutions.nonlinearity"
 
@@ -39,13 +39,6 @@ def _bits(row: int) -> str:
     """The input of truth-table row ``row`` as ``(1, 0)``."""
     a, b = BITS[row].astype(int)
     return f"({a}, {b})"
-
-
-def _describe(value: Any) -> str:
-    """A short description of a returned value, for messages."""
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    return f"{type(value).__name__} {value!r:.80}"
 
 
 def _table_name(out: np.ndarray) -> str | None:
@@ -116,60 +109,65 @@ def _check_collapse(
     answer: Any, W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray, which: str
 ) -> tuple[np.ndarray, np.ndarray]:
     got = call(answer, W1, b1, W2, b2, what="your collapse_linear", on=which)
-    if not isinstance(got, tuple | list) or len(got) != 2:
-        raise Mistake(
-            f"your collapse_linear should return a pair (W, b); on {which} it returned "
-            f"{_describe(got)}"
-        )
+    W, b = unpack(got, ("W", "b"), "your collapse_linear", on=which)
     # What the engine's two layers compute: the image of 0 is the bias, and the image of each
     # unit vector, minus the bias, is a row of W.
     stack = _linear_stack(W1, b1, W2, b2)
     n_in = W1.shape[0]
     b_exp = stack.predict(np.zeros((1, n_in)))[0]
     W_exp = stack.predict(np.eye(n_in)) - b_exp
-    W, b = got
 
-    def w_hint(a: np.ndarray, e: np.ndarray) -> str | None:
-        if a.shape == (W2 @ W1).shape and np.allclose(a, W2 @ W1):
-            return (
+    # The slips, each where its arrays fit together (W2 @ W1 needs n_out = n_in, for one).
+    w_slips = []
+    if W2.shape[1] == W1.shape[0]:
+        w_slips.append(
+            (
+                W2 @ W1,
                 "that is W2 @ W1, the order is reversed: x meets W1 first (x W1, then W2), "
-                "so W = W1 @ W2"
+                "so W = W1 @ W2",
             )
-        if W1.shape == W2.shape and np.allclose(a, W1 * W2):
-            return "that is the elementwise product W1 * W2; layers compose by matrix product @"
-        if W1.shape == W2.shape and np.allclose(a, W1 + W2):
-            return "that is W1 + W2; layers compose by matrix product, W = W1 @ W2"
-        return None
-
+        )
+    if W1.shape == W2.shape:
+        w_slips += [
+            (
+                W1 * W2,
+                "that is the elementwise product W1 * W2; layers compose by matrix product @",
+            ),
+            (W1 + W2, "that is W1 + W2; layers compose by matrix product, W = W1 @ W2"),
+        ]
     expect_array(
         W,
         W_exp,
         what="your W",
         at=lambda i: f"W[{i[0]}, {i[1]}] on {which}" if len(i) == 2 else which,
-        hint=w_hint,
+        hint=matching(w_slips, atol=1e-9),
     )
 
-    def b_hint(a: np.ndarray, e: np.ndarray) -> str | None:
-        if np.allclose(a, b2):
-            return (
-                "that is b2 alone; b1 is added before the second layer, so it goes through "
-                "W2 too: b = b1 @ W2 + b2"
-            )
-        if a.shape == b2.shape and np.allclose(a, b1 + b2):
-            return "that is b1 + b2; b1 is multiplied by W2 on its way: b = b1 @ W2 + b2"
-        if a.shape == b2.shape and np.allclose(a, W2 @ b1 + b2):
-            return (
+    b_slips = [
+        (
+            b2,
+            "that is b2 alone; b1 is added before the second layer, so it goes through W2 too: "
+            "b = b1 @ W2 + b2",
+        )
+    ]
+    if b1.shape == b2.shape:
+        b_slips.append(
+            (b1 + b2, "that is b1 + b2; b1 is multiplied by W2 on its way: b = b1 @ W2 + b2")
+        )
+    if W2.shape[1] == b1.shape[0]:
+        b_slips.append(
+            (
+                W2 @ b1 + b2,
                 "that is W2 @ b1 + b2; with row vectors (x W) the bias goes through as "
-                "b1 @ W2, not W2 @ b1"
+                "b1 @ W2, not W2 @ b1",
             )
-        return None
-
+        )
     expect_array(
         b,
         b_exp,
         what="your b",
         at=lambda i: f"b[{i[0]}] on {which}" if i else which,
-        hint=b_hint,
+        hint=matching(b_slips, atol=1e-9),
     )
     return np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)
 
@@ -195,7 +193,7 @@ def _perceptron_gates(answer: Any, done: list[str]) -> None:
     if not isinstance(got, Mapping):
         raise Mistake(
             f"your perceptron_gates should return a dict {{'AND': (w, b), ...}}; it returned "
-            f"{_describe(got)}"
+            f"{describe(got)}"
         )
     by_name = {str(k).upper(): v for k, v in got.items()}
     step = activations.get("step")
@@ -225,7 +223,7 @@ def _weights_and_bias(value: Any, gate: str) -> tuple[np.ndarray, float]:
     """Unpack ``(w, b)`` of one gate, with messages for the usual shape slips."""
     if not isinstance(value, tuple | list) or len(value) != 2:
         raise Mistake(
-            f"{gate} should be a pair (w, b) with w two numbers and b one; got {_describe(value)}"
+            f"{gate} should be a pair (w, b) with w two numbers and b one; got {describe(value)}"
         )
     try:
         w = np.asarray(value[0], dtype=np.float64).reshape(-1)
@@ -284,12 +282,7 @@ def _xor_from_gates(answer: Any, done: list[str]) -> None:
             "separates XOR, so a single perceptron cannot compute it; return the four arrays "
             "(W1, b1, W2, b2) of a network with a hidden layer"
         )
-    if not isinstance(got, tuple | list) or len(got) != 4:
-        raise Mistake(
-            f"your xor_from_gates should return four arrays (W1, b1, W2, b2); it returned "
-            f"{_describe(got)}"
-        )
-    W1, b1, W2, b2 = _xor_arrays(got)
+    W1, b1, W2, b2 = _xor_arrays(unpack(got, ("W1", "b1", "W2", "b2"), "your xor_from_gates"))
     model = _step_net(W1, b1, W2, b2)
     out = model.predict(BITS)[:, 0]
     hidden = model.layers[0].forward(BITS)

@@ -6,83 +6,76 @@ step), driven on the same arrays: its state is set to the learner's inputs with
 The numbers in the hints (what a slip would have produced) are computed only to name the
 slip; the verdict always comes from the engine.
 
-Local tools (not in ``_core``, which other topics share): :func:`_run` calls the learner's
-function and keeps a NumPy warning for later, so that a recognised slip (``grad`` instead of
-``grad**2`` makes ``v`` negative, then ``sqrt`` warns) is named instead of the warning;
-:func:`_unpack` checks the returned tuple; :func:`_matching` turns "what each slip would give"
-into a hint for :func:`~gradlab.exercises._core.expect_array`.
+The learner's function runs once per check, through
+:func:`~gradlab.exercises._core.call_and_warning`, which keeps a NumPy warning for later: a
+recognised slip (``grad`` instead of ``grad**2`` makes ``v`` negative, then ``sqrt`` warns) is
+named instead of the warning.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .. import optimizers
-from ._core import Mistake, call, exercise, expect_array, fmt
+from ._core import (
+    Mistake,
+    as_array,
+    call,
+    call_and_warning,
+    exercise,
+    expect_array,
+    expect_shape,
+    fmt,
+    matching,
+    unpack,
+)
 
 SOLUTIONS = "gradlab.exercises.solutions.optimizers"
 
 Array = np.ndarray
-Hint = Callable[[Array, Array], "str | None"]
 
 #: Relative tolerance of every comparison: far above rounding (1e-16), far below any slip.
 RTOL = 1e-6
 ATOL = 1e-12
 
 
-# ---- local tools -----------------------------------------------------------------------------
-def _run(answer: Any, args: Sequence[Any], *, what: str, on: str) -> tuple[Any, Mistake | None]:
-    """Return the learner's result and, separately, the NumPy warning it raised (or None).
+# ---- shared by the three optimizers ------------------------------------------------------------
+def _returned(out: Any, names: Sequence[str], what: str) -> tuple[Any, ...]:
+    """:func:`unpack` the learner's ``(new_param, state...)``; the state is needed next step."""
+    why = f"the caller keeps {' and '.join(names[1:])} for the next step"
+    return unpack(out, names, what, why=why)
 
-    Exceptions (and ``NotImplementedError``) are raised as :class:`Mistake` at once.
+
+def _grade_run(
+    answer: Any,
+    names: Sequence[str],
+    what: str,
+    engine: optimizers.Optimizer,
+    param: Array,
+    steps: Sequence[tuple[Array, tuple[Any, ...], float, str, str]],
+) -> None:
+    """Take several steps with the learner's function, its own param and state fed back each
+    time (the state starts at zeros), and compare each new param with ``engine``'s.
+
+    ``steps`` holds one ``(grad, hyper, lr, on, name)`` per step: the arguments after the state
+    (``(lr, momentum)``), the engine's learning rate, the input in words and what to call the
+    new param in a message.
     """
-    out = call(answer, *args, what=what, on=on, warn=False)
-    try:
-        call(answer, *args, what=what, on=on, warn=True)
-    except Mistake as warned:
-        return out, warned
-    return out, None
-
-
-def _unpack(out: Any, names: Sequence[str], what: str) -> list[Any]:
-    """Return the ``len(names)`` parts of the learner's result, or say what is wrong with it."""
-    want = f"a tuple ({', '.join(names)})"
-    if out is None:
-        raise Mistake(f"{what} returned None; return {want} (did you forget `return`?)")
-    if isinstance(out, np.ndarray) or not isinstance(out, tuple | list):
-        raise Mistake(
-            f"{what} returned one {type(out).__name__}; return {want}: the caller keeps "
-            f"{' and '.join(names[1:])} for the next step"
+    expected = param.copy()
+    p, state = param, [np.zeros_like(param) for _ in names[1:]]
+    for grad, hyper, lr, on, name in steps:
+        out = call(answer, p, grad, *state, *hyper, what=what, on=on)
+        got_p, *state = _returned(out, names, what)
+        engine.lr = lr
+        engine.step([expected], [grad])
+        expect_array(
+            got_p, expected, what=name, at=lambda i: f"element {i[0]}", rtol=RTOL, atol=ATOL
         )
-    if len(out) != len(names):
-        raise Mistake(f"{what} returned {len(out)} values; return {want}")
-    return list(out)
-
-
-def _matching(variants: Sequence[tuple[Array, str]]) -> Hint:
-    """Return a hint naming the slips whose result equals the learner's.
-
-    ``variants`` pairs what a slip would give with the sentence naming it; a variant that
-    equals the expected result on this input cannot be told apart and is skipped.
-    """
-
-    def hint(got: Array, expected: Array) -> str | None:
-        found = []
-        with np.errstate(all="ignore"):
-            for value, message in variants:
-                value = np.asarray(value, dtype=np.float64)
-                if value.shape != got.shape or message in found:
-                    continue
-                if np.allclose(value, expected, rtol=RTOL, atol=ATOL, equal_nan=True):
-                    continue
-                if np.allclose(got, value, rtol=RTOL, atol=ATOL, equal_nan=True):
-                    found.append(message)
-        return "; or ".join(found) or None
-
-    return hint
+        p = np.asarray(got_p, dtype=np.float64)
+        state = [as_array(s, f"your {n}") for s, n in zip(state, names[1:], strict=True)]
 
 
 def _check_step(
@@ -100,17 +93,9 @@ def _check_step(
     ``variants`` holds slips as updates. When the update is wrong, no slip matches and the
     learner's code raised a NumPy warning, the warning is the better message.
     """
-    try:
-        got = np.asarray(got_param, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise Mistake(
-            f"your new_param should be an array of numbers, got {type(got_param).__name__}"
-        ) from None
-    if got.shape != expected.shape:
-        raise Mistake(
-            f"your new_param has shape {got.shape}; expected {expected.shape} (param's shape)"
-        )
-    hint = _matching(variants)
+    got = as_array(got_param, "your new_param")
+    expect_shape(got, expected.shape, what="your new_param", shape_of="param")
+    hint = matching(variants, rtol=RTOL, atol=ATOL)
     try:
         expect_array(
             param - got,
@@ -250,8 +235,9 @@ def _grade_momentum_step(
     answer: Any, param: Array, grad: Array, buf: Array, lr: float, mu: float, *, first: bool
 ) -> None:
     on = f"lr = {fmt(lr)}, momentum = {fmt(mu)}, buf = {fmt(buf)}"
-    out, warned = _run(answer, (param, grad, buf, lr, mu), what="your momentum_step", on=on)
-    got_param, got_buf = _unpack(out, ("new_param", "buf"), "your momentum_step")
+    what = "your momentum_step"
+    out, warned = call_and_warning(answer, param, grad, buf, lr, mu, what=what, on=on)
+    got_param, got_buf = _returned(out, ("new_param", "buf"), what)
     exp_param, exp_buf = _momentum_engine(param, grad, buf, lr, mu, first)
     step = "first-step" if first else "later-step"
     _check_step(
@@ -270,7 +256,7 @@ def _grade_momentum_step(
         at=lambda i: f"grad = {fmt(grad[i])}, old buf = {fmt(buf[i])}",
         rtol=RTOL,
         atol=ATOL,
-        hint=_matching(_momentum_buffer_slips(grad, buf, lr, mu)),
+        hint=matching(_momentum_buffer_slips(grad, buf, lr, mu)),
     )
     if warned is not None:
         raise warned
@@ -309,28 +295,22 @@ def _momentum_step(answer: Any, done: list[str]) -> None:
     rng = np.random.default_rng(7)
     lrs = [0.1, 0.1, 0.1, 0.02, 0.02, 0.005]
     grads = rng.normal(size=(len(lrs), 4))
-    p = rng.normal(size=4)
-    b = np.zeros(4)
-    engine = optimizers.SGD(lr=lrs[0], momentum=0.9)
-    expected = p.copy()
+    steps = []
     for k, (lr, g) in enumerate(zip(lrs, grads, strict=True), start=1):
         changed = k > 1 and lrs[k - 2] != lr
         change = f" (lr just changed from {fmt(lrs[k - 2])} to {fmt(lr)})" if changed else ""
         on = f"step {k} of a run with lr = {lrs}{change}, your own buf fed back"
-        out = call(answer, p, g, b, lr, 0.9, what="your momentum_step", on=on)
-        got_p, b = _unpack(out, ("new_param", "buf"), "your momentum_step")
-        engine.lr = lr
-        engine.step([expected], [g])
-        expect_array(
-            got_p,
-            expected,
-            what=f"your new_param at step {k}{change}, your own buf fed back",
-            at=lambda i: f"element {i[0]}",
-            rtol=RTOL,
-            atol=ATOL,
+        steps.append(
+            (g, (lr, 0.9), lr, on, f"your new_param at step {k}{change}, your own buf fed back")
         )
-        p = np.asarray(got_p, dtype=np.float64)
-        b = np.asarray(b, dtype=np.float64)
+    _grade_run(
+        answer,
+        ("new_param", "buf"),
+        "your momentum_step",
+        optimizers.SGD(lr=lrs[0], momentum=0.9),
+        rng.normal(size=4),
+        steps,
+    )
     done.append(
         "six steps in a row with a learning-rate schedule (0.1, then 0.02, then 0.005), "
         "your buffer fed back: the same parameters as torch.optim.SGD"
@@ -388,8 +368,9 @@ def _grade_rmsprop_step(
     answer: Any, param: Array, grad: Array, old: Array, lr: float, alpha: float, eps: float
 ) -> None:
     on = f"lr = {fmt(lr)}, alpha = {fmt(alpha)}, eps = {fmt(eps)}, square_avg = {fmt(old)}"
-    out, warned = _run(answer, (param, grad, old, lr, alpha, eps), what="your rmsprop_step", on=on)
-    got_param, got_avg = _unpack(out, ("new_param", "square_avg"), "your rmsprop_step")
+    what = "your rmsprop_step"
+    out, warned = call_and_warning(answer, param, grad, old, lr, alpha, eps, what=what, on=on)
+    got_param, got_avg = _returned(out, ("new_param", "square_avg"), what)
     exp_param, exp_avg = _rmsprop_engine(param, grad, old, lr, alpha, eps)
     slips = _average_slips("square_avg", old, grad, alpha, "α", squared=True)
     if alpha != 0.99:
@@ -401,7 +382,7 @@ def _grade_rmsprop_step(
         at=lambda i: f"grad = {fmt(grad[i])}, old square_avg = {fmt(old[i])}",
         rtol=RTOL,
         atol=ATOL,
-        hint=_matching(slips),
+        hint=matching(slips),
     )
     _check_step(
         got_param,
@@ -453,25 +434,24 @@ def _rmsprop_step(answer: Any, done: list[str]) -> None:
 
     rng = np.random.default_rng(3)
     grads = rng.normal(size=(5, 4))
-    p = rng.normal(size=4)
-    s = np.zeros(4)
-    engine = optimizers.RMSprop(lr=0.01)
-    expected = p.copy()
-    for k, g in enumerate(grads, start=1):
-        on = f"step {k} of a run of 5 with lr = 0.01, your own square_avg fed back"
-        out = call(answer, p, g, s, 0.01, 0.99, 1e-8, what="your rmsprop_step", on=on)
-        got_p, s = _unpack(out, ("new_param", "square_avg"), "your rmsprop_step")
-        engine.step([expected], [g])
-        expect_array(
-            got_p,
-            expected,
-            what=f"your new_param at step {k} (your own square_avg fed back)",
-            at=lambda i: f"element {i[0]}",
-            rtol=RTOL,
-            atol=ATOL,
+    steps = [
+        (
+            g,
+            (0.01, 0.99, 1e-8),
+            0.01,
+            f"step {k} of a run of 5 with lr = 0.01, your own square_avg fed back",
+            f"your new_param at step {k} (your own square_avg fed back)",
         )
-        p = np.asarray(got_p, dtype=np.float64)
-        s = np.asarray(s, dtype=np.float64)
+        for k, g in enumerate(grads, start=1)
+    ]
+    _grade_run(
+        answer,
+        ("new_param", "square_avg"),
+        "your rmsprop_step",
+        optimizers.RMSprop(lr=0.01),
+        rng.normal(size=4),
+        steps,
+    )
     done.append("five steps in a row, your square_avg fed back: the parameters of torch's")
 
 
@@ -597,8 +577,8 @@ def _grade_adam_step(
 ) -> None:
     on = f"t = {t}, lr = {fmt(lr)}, betas = {betas}, eps = {fmt(eps)}, m = {fmt(m)}, v = {fmt(v)}"
     args = (param, grad, m, v, t, lr, betas, eps)
-    out, warned = _run(answer, args, what="your adam_step", on=on)
-    got_param, got_m, got_v = _unpack(out, ("new_param", "m", "v"), "your adam_step")
+    out, warned = call_and_warning(answer, *args, what="your adam_step", on=on)
+    got_param, got_m, got_v = _returned(out, ("new_param", "m", "v"), "your adam_step")
     exp_param, exp_m, exp_v = _adam_engine(*args)
     b1, b2 = betas
     corrected = (
@@ -623,7 +603,7 @@ def _grade_adam_step(
             at=lambda i, old=old, name=name: f"grad = {fmt(grad[i])}, old {name} = {fmt(old[i])}",
             rtol=RTOL,
             atol=ATOL,
-            hint=_matching(slips),
+            hint=matching(slips),
         )
     _check_step(
         got_param,
@@ -682,23 +662,22 @@ def _adam_step(answer: Any, done: list[str]) -> None:
 
     rng = np.random.default_rng(5)
     grads = rng.normal(size=(5, 4))
-    p = rng.normal(size=4)
-    m = v = np.zeros(4)
-    engine = optimizers.Adam(lr=0.01)
-    expected = p.copy()
-    for t, g in enumerate(grads, start=1):
-        on = f"step t = {t} of a run of 5 with lr = 0.01, your own m and v fed back"
-        out = call(answer, p, g, m, v, t, 0.01, (0.9, 0.999), 1e-8, what="your adam_step", on=on)
-        got_p, m, v = _unpack(out, ("new_param", "m", "v"), "your adam_step")
-        engine.step([expected], [g])
-        expect_array(
-            got_p,
-            expected,
-            what=f"your new_param at step t = {t} (your own m and v fed back)",
-            at=lambda i: f"element {i[0]}",
-            rtol=RTOL,
-            atol=ATOL,
+    steps = [
+        (
+            g,
+            (t, 0.01, (0.9, 0.999), 1e-8),
+            0.01,
+            f"step t = {t} of a run of 5 with lr = 0.01, your own m and v fed back",
+            f"your new_param at step t = {t} (your own m and v fed back)",
         )
-        p = np.asarray(got_p, dtype=np.float64)
-        m, v = np.asarray(m, dtype=np.float64), np.asarray(v, dtype=np.float64)
+        for t, g in enumerate(grads, start=1)
+    ]
+    _grade_run(
+        answer,
+        ("new_param", "m", "v"),
+        "your adam_step",
+        optimizers.Adam(lr=0.01),
+        rng.normal(size=4),
+        steps,
+    )
     done.append("five steps t = 1..5 in a row, your m and v fed back: the parameters of torch's")

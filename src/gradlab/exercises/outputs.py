@@ -2,19 +2,18 @@
 
 The references are gradlab's own ``softmax`` activation and ``cross_entropy`` loss. The inputs
 include the article's logits ``[1010, 1000, 990]``, on which ``exp`` overflows: :func:`call`
-turns NumPy's overflow warning into a message that names them, and :func:`_call_hinted` (a
-local helper) adds the likely cause and the fix to it.
+turns NumPy's overflow warning into a message that names them, and its ``hint=`` adds the
+likely cause and the fix.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .. import activations, losses
-from ._core import Mistake, call, exercise, expect_array, fmt
+from ._core import Hint, Mistake, as_array, call, exercise, expect_array, fmt, matching
 
 SOLUTIONS = "gradlab.exercises.solutions.outputs"
 
@@ -22,53 +21,34 @@ SOLUTIONS = "gradlab.exercises.solutions.outputs"
 BIG = (1010.0, 1000.0, 990.0)
 
 OVERFLOW = (
-    "in float64 exp overflows above about 709.78 (exp(1010) is inf, and inf / inf is NaN): "
+    "In float64 exp overflows above about 709.78 (exp(1010) is inf, and inf / inf is NaN): "
     "subtract each row's maximum first, z - z.max(axis=1, keepdims=True); softmax does not "
     "change when one number is subtracted from a whole row"
 )
 KEEPDIMS = (
-    "a row's max or sum has shape (n,), which does not line up with the (n, classes) batch: "
+    "A row's max or sum has shape (n,), which does not line up with the (n, classes) batch: "
     "use keepdims=True (z.max(axis=1, keepdims=True)) so it has shape (n, 1)"
 )
 
 
-def _call_hinted(fn: Any, *args: Any, what: str, on: str, hints: dict[str, str]) -> Any:
-    """:func:`call`, adding ``hints[key]`` to a message that contains ``key``."""
-    try:
-        return call(fn, *args, what=what, on=on)
-    except Mistake as m:
-        text = str(m)
-        for key, hint in hints.items():
-            if key in text:
-                raise Mistake(f"{text}. {hint[0].upper()}{hint[1:]}") from None
-        raise
-
-
-def _show(z: np.ndarray) -> str:
-    """A small batch written out in full, row by row (``fmt`` abbreviates above 8 numbers)."""
-    return "[" + ", ".join(fmt(row) for row in z) + "]"
-
-
-def _first_match(got: np.ndarray, candidates: list[tuple[Any, str]]) -> str | None:
-    """The sentence of the first candidate (a wrong result of a known slip) ``got`` equals."""
-    for value, sentence in candidates:
-        value = np.asarray(value, dtype=np.float64)
-        if value.shape == got.shape and np.allclose(got, value, rtol=1e-6, atol=1e-12):
-            return sentence
-    return None
-
-
 # -- stable_softmax -----------------------------------------------------------------------------
-def _softmax_hint(z: np.ndarray) -> Callable[[np.ndarray, np.ndarray], str | None]:
+def _softmax_hint(z: np.ndarray) -> Hint:
+    unnormalised = matching(
+        [
+            (
+                e,
+                f"your rows are not normalised (row 0 sums to {fmt(e[0].sum())}): divide each "
+                "row by its sum, e / e.sum(axis=1, keepdims=True)",
+            )
+            for e in (np.exp(z - z.max(axis=1, keepdims=True)), np.exp(z), np.exp(z - z.max()))
+        ],
+        rtol=1e-5,
+        atol=1e-8,
+    )
+
     def hint(got: np.ndarray, expected: np.ndarray) -> str | None:
-        unnormalised = (np.exp(z - z.max(axis=1, keepdims=True)), np.exp(z), np.exp(z - z.max()))
-        for value in unnormalised:
-            if np.allclose(got, value):
-                sums = got.sum(axis=1)
-                return (
-                    f"your rows are not normalised (row 0 sums to {fmt(sums[0])}): divide each "
-                    "row by its sum, e / e.sum(axis=1, keepdims=True)"
-                )
+        if found := unnormalised(got, expected):
+            return found
         if len(z) > 1 and np.allclose(got.sum(axis=0), 1.0):
             return (
                 "your columns sum to 1, not your rows: each row is one sample, so normalise "
@@ -109,9 +89,7 @@ def _stable_softmax(answer: Any, done: list[str]) -> None:
     what = "your stable_softmax"
     rng = np.random.default_rng(0)
     z = np.round(rng.normal(scale=2.0, size=(4, 3)), 2)
-    got = _call_hinted(
-        answer, z, what=what, on="a 4 x 3 batch of logits", hints={"broadcast": KEEPDIMS}
-    )
+    got = call(answer, z, what=what, on="a 4 x 3 batch of logits", hint={"broadcast": KEEPDIMS})
     expect_array(
         got,
         softmax(z),
@@ -126,16 +104,16 @@ def _stable_softmax(answer: Any, done: list[str]) -> None:
         ([[-1000.0, -1010.0, -1020.0]], "very negative logits: every exp underflows to 0"),
     ):
         z = np.array(rows)
-        got = _call_hinted(
+        got = call(
             answer,
             z,
             what=what,
             on=f"z = {fmt(z)}",
-            hints={
+            hint={
                 "overflow": OVERFLOW,
-                "underflow": "every exp underflows to 0 and 0 / 0 is NaN: subtract each row's "
+                "underflow": "Every exp underflows to 0 and 0 / 0 is NaN: subtract each row's "
                 "maximum first, so its largest entry becomes exp(0) = 1",
-                "invalid value": "that is 0 / 0 or inf / inf: subtract each row's maximum "
+                "invalid value": "That is 0 / 0 or inf / inf: subtract each row's maximum "
                 "before exp",
             },
         )
@@ -144,16 +122,16 @@ def _stable_softmax(answer: Any, done: list[str]) -> None:
 
     z = np.array([[1000.0, 990.0, 980.0], [3.0, 2.0, 1.0], [-1000.0, -995.0, -1005.0]])
     global_max = (
-        "these rows lie about 1000 apart. Subtracting one number for the whole batch (its max, "
+        "These rows lie about 1000 apart. Subtracting one number for the whole batch (its max, "
         f"{fmt(z.max())}) leaves the lower rows at exp(-1000) = 0 in every entry, and 0 / 0: "
         "subtract each row's own maximum, z.max(axis=1, keepdims=True)"
     )
-    got = _call_hinted(
+    got = call(
         answer,
         z,
         what=what,
-        on=f"z = {_show(z)}",
-        hints={"underflow": global_max, "invalid value": global_max, "overflow": OVERFLOW},
+        on=f"z = {fmt(z, limit=None)}",
+        hint={"underflow": global_max, "invalid value": global_max, "overflow": OVERFLOW},
     )
     expect_array(
         got,
@@ -197,17 +175,17 @@ def _cross_entropy_from_logits(answer: Any, done: list[str]) -> None:
     z = np.round(rng.normal(scale=2.0, size=(4, 3)), 2)
     y = np.array([0, 2, 1, 2])
     n = len(y)
-    got = _call_hinted(
+    got = call(
         answer,
         z,
         y,
         what=what,
         on=f"a 4 x 3 batch with labels y = {fmt(y)}",
-        hints={"broadcast": KEEPDIMS},
+        hint={"broadcast": KEEPDIMS},
     )
     expected = ce.forward(z, y)
-    arr = np.asarray(got, dtype=np.float64) if _numeric(got) else got
-    if isinstance(arr, np.ndarray) and arr.shape == (n,):
+    arr = as_array(got, "your loss")
+    if arr.shape == (n,):
         raise Mistake(
             f"your loss has shape {arr.shape}, one value per row: return their mean, one number"
         )
@@ -217,8 +195,7 @@ def _cross_entropy_from_logits(answer: Any, done: list[str]) -> None:
         arr,
         expected,
         what="your loss",
-        hint=lambda a, e: _first_match(
-            a,
+        hint=matching(
             [
                 (
                     -picked.sum(),
@@ -249,15 +226,15 @@ def _cross_entropy_from_logits(answer: Any, done: list[str]) -> None:
 
     z = np.array([BIG, BIG])
     y = np.array([0, 2])
-    got = _call_hinted(
+    got = call(
         answer,
         z,
         y,
         what=what,
         on=f"z = {fmt(z)}, y = {fmt(y)}",
-        hints={
+        hint={
             "overflow": OVERFLOW + ", or better, compute log softmax directly by log-sum-exp",
-            "divide by zero": "log(0): a probability underflowed; use log-sum-exp instead",
+            "divide by zero": "Log(0): a probability underflowed; use log-sum-exp instead",
         },
     )
     expected = ce.forward(z, y)
@@ -280,7 +257,8 @@ def _cross_entropy_from_logits(answer: Any, done: list[str]) -> None:
 
     z = np.array([[800.0, 0.0, 10.0]])
     y = np.array([1])
-    # The correct computation underflows too (exp(-800) is 0, harmlessly): no warning check.
+    # No warning check: log(0) of an underflowed probability (a divide-by-zero warning) is
+    # better told by the value check, whose hint says why and what to do instead.
     got = call(answer, z, y, what=what, on=f"z = {fmt(z)}, y = {fmt(y)}", warn=False)
     expected = ce.forward(z, y)
     expect_array(
@@ -299,14 +277,6 @@ def _cross_entropy_from_logits(answer: Any, done: list[str]) -> None:
         "z = [[800, 0, 10]], y = [1] gives 800: log-sum-exp stays exact where the "
         "probability underflows"
     )
-
-
-def _numeric(value: Any) -> bool:
-    try:
-        np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 # -- softmax_cross_entropy_backward -------------------------------------------------------------
@@ -335,13 +305,13 @@ def _softmax_cross_entropy_backward(answer: Any, done: list[str]) -> None:
     z = np.round(rng.normal(scale=2.0, size=(4, 3)), 2)
     y = np.array([0, 2, 1, 2])
     n = len(y)
-    got = _call_hinted(
+    got = call(
         answer,
         z,
         y,
         what=what,
         on=f"a 4 x 3 batch with labels y = {fmt(y)}",
-        hints={"broadcast": KEEPDIMS},
+        hint={"broadcast": KEEPDIMS},
     )
     ce.forward(z, y)
     expected = ce.backward()
@@ -354,8 +324,7 @@ def _softmax_cross_entropy_backward(answer: Any, done: list[str]) -> None:
         expected,
         what="your gradient",
         at=lambda i: f"row {i[0]} (label {y[i[0]]}), class {i[1]}",
-        hint=lambda a, e: _first_match(
-            a,
+        hint=matching(
             [
                 (p - onehot, f"divide by the batch size n = {n}: the loss is a mean over rows"),
                 (p / n, "subtract 1 at each row's label: (p - onehot(y)) / n"),
@@ -378,8 +347,8 @@ def _softmax_cross_entropy_backward(answer: Any, done: list[str]) -> None:
 
     z = np.array([BIG, BIG])
     y = np.array([0, 2])
-    got = _call_hinted(
-        answer, z, y, what=what, on=f"z = {fmt(z)}, y = {fmt(y)}", hints={"overflow": OVERFLOW}
+    got = call(
+        answer, z, y, what=what, on=f"z = {fmt(z)}, y = {fmt(y)}", hint={"overflow": OVERFLOW}
     )
     ce.forward(z, y)
     expect_array(
