@@ -74,17 +74,6 @@ API_MODULES = [
     "gradlab.registry",
 ]
 
-#: Titles of the seed articles as their files give them: the ``title:`` of the front matter,
-#: or the first line where a file has none (003). Checked against the files when the seed
-#: folder is found (``GRADLAB_SEEDS``, or ``shared/seeds`` beside the repository).
-SOURCE_TITLES = {
-    "000_c77bacea4f3f253a.txt": "활성함수와 순전파&역전파",
-    "001_55cc846a21becbcf.txt": "Activation Function",
-    "002_6142e2c40dc86955.txt": "deep-learning-theory-post2",
-    "003_982e1e29c5c51bd1.txt": "밑바닥부터 시작하는 딥러닝 3장 - 신경망 -",
-    "004_f2976f3eac0ce879.txt": "경사하강법,오차역전파,활성화함수 정리",
-}
-
 
 def write(path: str, text: str, mode: str = "w") -> None:
     with mkdocs_gen_files.open(path, mode, encoding="utf-8") as f:
@@ -161,33 +150,12 @@ def tutorials_index(notebooks: list[dict[str, str]]) -> None:
 
 
 # --- the lab -----------------------------------------------------------------------------------
-def check_source_titles() -> None:
-    """Compare SOURCE_TITLES with the seed files, when they are here."""
-    candidates = [os.environ.get("GRADLAB_SEEDS", ""), REPO.parent / "shared" / "seeds"]
-    folder = next((Path(c) for c in candidates if c and Path(c).is_dir()), None)
-    if folder is None:
-        return
-    for name, title in SOURCE_TITLES.items():
-        path = folder / name
-        if not path.is_file():
-            continue
-        head = path.read_text(encoding="utf-8", errors="replace")[:2000]
-        front = re.search(r"^title\s*:\s*(.+)$", head, re.M) if head.startswith("---") else None
-        found = front[1].strip().strip("\"'") if front else head.strip().splitlines()[0].strip()
-        if found != title:
-            log.warning(
-                "gen_pages: source %s is titled %r in %s, not %r", name, found, folder, title
-            )
-
-
-def source_line(source: str) -> str:
+def source_line(claim: Any, source: str) -> str:
     from gradlab.lab import SOURCES
 
     if source in SOURCES:
-        file = SOURCES[source]
-        title = SOURCE_TITLES.get(file)
-        named = f"“{title}”, " if title else ""
-        return f"- seed article {source}: {named}`{file}`"
+        part = claim.source_parts.get(source, "")
+        return f"- seed article {source}: {SOURCES[source].describe(part)}"
     return f"- paper: {source.removeprefix('paper:')}"
 
 
@@ -260,7 +228,7 @@ def claim_page(claim: Any, notebooks: list[dict[str, str]]) -> str:
     ]
     if claim.context:
         out += ["## Background", "", to_markdown(claim.context, resolve), ""]
-    out += ["## Sources", "", *(source_line(s) for s in claim.sources), ""]
+    out += ["## Sources", "", *(source_line(claim, s) for s in claim.sources), ""]
     out += ["## The experiment", "", doc, ""] if doc else ["## The experiment", ""]
     out += [
         f'`experiment(config, seed)` runs with one of these configs (`lab.get("{cid}")'
@@ -325,7 +293,6 @@ def claim_page(claim: Any, notebooks: list[dict[str, str]]) -> str:
 def lab_pages(notebooks: list[dict[str, str]]) -> list[tuple[str, str]]:
     from gradlab import lab
 
-    check_source_titles()
     nav, rows = [], ["| claim | what is claimed | family | sources |", "|---|---|---|---|"]
     for cid in lab.names():
         claim = lab.get(cid)

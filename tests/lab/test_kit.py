@@ -60,7 +60,7 @@ def test_verdict_from_parts_states_its_rule():
     every = verdict_from_parts(one_of_three, "x", {}, refute_when="every part fails")
     most = verdict_from_parts(one_of_three, "x", {}, refute_when="more than half fail")
     assert (every.status, most.status) == ("nuanced", "refuted")
-    assert every.reason == "Does not hold: b; c. x"
+    assert every.reason == "Fails (2 of 3 parts): «b»; «c». Holds: «a». x"
     none = {"a": False, "b": False}
     assert verdict_from_parts(none, "x", {}, refute_when="every part fails").status == "refuted"
     half = {"a": True, "b": False}

@@ -49,17 +49,40 @@ __all__ = [
     "STATUSES",
     "Claim",
     "ClaimResult",
+    "Source",
     "Verdict",
     "to_jsonable",
 ]
 
-#: The seed articles, by the three-digit prefix the claims cite them with.
-SOURCES: dict[str, str] = {
-    "000": "000_c77bacea4f3f253a.txt",
-    "001": "001_55cc846a21becbcf.txt",
-    "002": "002_6142e2c40dc86955.txt",
-    "003": "003_982e1e29c5c51bd1.txt",
-    "004": "004_f2976f3eac0ce879.txt",
+
+@dataclass(frozen=True)
+class Source:
+    """A seed article: its file, its title as the article gives it, and its language.
+
+    Titles are facts about the articles and are shown as written (Korean where the article
+    is); the articles' sentences are never quoted.
+    """
+
+    file: str
+    title: str
+    language: str
+
+    def describe(self, part: str = "") -> str:
+        """``“title” (Korean, 000_….txt)``, with the part of the article when given."""
+        where = f", {part}" if part else ""
+        return f"“{self.title}” ({self.language}, {self.file}{where})"
+
+
+#: The seed articles, by the three-digit prefix the claims cite them with. Titles come from
+#: each file's front matter (``title:``), or its first heading where it has none (003).
+SOURCES: dict[str, Source] = {
+    "000": Source("000_c77bacea4f3f253a.txt", "활성함수와 순전파&역전파", "Korean"),
+    "001": Source("001_55cc846a21becbcf.txt", "Activation Function", "Korean"),
+    "002": Source("002_6142e2c40dc86955.txt", "deep-learning-theory-post2", "Korean"),
+    "003": Source(
+        "003_982e1e29c5c51bd1.txt", "밑바닥부터 시작하는 딥러닝 3장 - 신경망 -", "Korean"
+    ),
+    "004": Source("004_f2976f3eac0ce879.txt", "경사하강법,오차역전파,활성화함수 정리", "Korean"),
 }
 
 #: The verdicts a claim can get.
@@ -134,6 +157,7 @@ class ClaimResult:
         from .report import badge, numbers_table
 
         title, figures = "", ""
+        labels = dict(self.claim.labels) if self.claim is not None else None
         if self.claim is not None:
             title = f" · {html.escape(self.claim.title)}"
             figures = "".join(
@@ -144,7 +168,7 @@ class ClaimResult:
             f"<div><h4 style='margin:0'>{html.escape(self.id)}{title} "
             f"{badge(self.verdict.status)}</h4>"
             f"<p>{html.escape(self.verdict.reason)}</p>"
-            f"{numbers_table(self.verdict.numbers)}"
+            f"{numbers_table(self.verdict.numbers, labels)}"
             f"<p style='color:#555'>profile {html.escape(self.profile)}, seed {self.seed}, "
             f"{self.seconds:.1f} s</p>{figures}</div>"
         )
@@ -174,6 +198,11 @@ class Claim:
             ``"gradients"``, ...), set when the claim is registered.
         headline: Keys of the verdict's numbers that the report's summary table shows
             (default: the first one).
+        labels: Each deciding number in words with its unit in brackets, by key
+            (``"log10_ratio_sigmoid_glorot": "gradient of the first hidden layer over the
+            last, sigmoid with Glorot init [log10]"``); the key stays in ``results.json``.
+        source_parts: For each seed article cited, the part of it the claim comes from (its
+            section heading as the article writes it, or a description).
     """
 
     id: str
@@ -187,6 +216,8 @@ class Claim:
     context: str = ""
     family: str = ""
     headline: tuple[str, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    source_parts: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         missing = [p for p in PROFILES if p not in self.profiles]
@@ -205,7 +236,22 @@ class Claim:
     @property
     def source_files(self) -> list[str]:
         """The cited sources, seed articles by file name."""
-        return [SOURCES.get(s, s.removeprefix("paper:")) for s in self.sources]
+        return [SOURCES[s].file if s in SOURCES else s.removeprefix("paper:") for s in self.sources]
+
+    @property
+    def source_lines(self) -> list[str]:
+        """The cited sources for a reader: each article's title, language, file and the part
+        the claim comes from (:attr:`source_parts`); papers by their reference."""
+        return [
+            SOURCES[s].describe(self.source_parts.get(s, ""))
+            if s in SOURCES
+            else s.removeprefix("paper:")
+            for s in self.sources
+        ]
+
+    def label(self, key: str) -> str:
+        """The deciding number ``key`` in words with its unit (:attr:`labels`), else ``key``."""
+        return self.labels.get(key, key)
 
     def _repr_markdown_(self) -> str:
         """The claim as a notebook shows it: statement, sources, background, how to run it."""
@@ -214,7 +260,7 @@ class Claim:
             "",
             self.statement,
             "",
-            f"*Sources:* {', '.join(self.source_files)}",
+            f"*Sources:* {'; '.join(self.source_lines)}",
         ]
         if self.context:
             lines += ["", f"*Background:* {self.context}"]
@@ -228,9 +274,7 @@ class Claim:
     def config(self, profile: str = "quick", **overrides: Any) -> dict[str, Any]:
         """Return a copy of the ``profile`` config with ``overrides`` applied."""
         if profile not in PROFILES:
-            raise ValueError(
-                f"profile must be one of {', '.join(PROFILES)}; received {profile!r}"
-            )
+            raise ValueError(f"profile must be one of {', '.join(PROFILES)}; received {profile!r}")
         return {**self.profiles[profile], **overrides}
 
     def run(self, profile: str = "quick", seed: int = 0, **overrides: Any) -> ClaimResult:

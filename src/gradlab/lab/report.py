@@ -47,6 +47,7 @@ details { margin-top: 0.6em; font-size: 0.9em; }
 pre { background: #f6f8fa; padding: 0.6em; overflow-x: auto; font-size: 0.85em; }
 .summary td:first-child a { font-weight: 600; text-decoration: none; }
 .counts span { margin-right: 1em; }
+code.key { color: #777; font-size: 0.8em; }
 """
 
 
@@ -84,10 +85,14 @@ def badge(status: str) -> str:
     return f'<span class="badge" style="{style}">{html.escape(status)}</span>'
 
 
-def numbers_table(numbers: dict[str, Any]) -> str:
+def numbers_table(numbers: dict[str, Any], labels: dict[str, str] | None = None) -> str:
+    """The deciding numbers: each in words with its unit, the code name as a tooltip and in
+    small type (it is the key in ``results.json``)."""
+    labels = labels or {}
     rows = "".join(
-        f"<tr><td>{html.escape(str(k))}</td>"
-        f"<td class='num'>{html.escape(format_value(v))}</td></tr>"
+        f"<tr><td title='{html.escape(str(k))}'>{html.escape(labels.get(k, str(k)))}"
+        + (f" <code class='key'>{html.escape(str(k))}</code>" if k in labels else "")
+        + f"</td><td class='num'>{html.escape(format_value(v))}</td></tr>"
         for k, v in numbers.items()
     )
     return f"<table><tr><th>deciding number</th><th>value</th></tr>{rows}</table>"
@@ -124,7 +129,7 @@ def _claim_section(c: dict[str, Any], out: Path) -> str:
 
     status = c["verdict"]
     color = COLORS.get(status, "#555")
-    sources = ", ".join(html.escape(s) for s in c.get("sources", []))
+    sources = "; ".join(html.escape(s) for s in c.get("sources", []))
     parts = [
         f'<section class="claim" id="{c["id"]}" style="border-left-color:{color}">',
         f"<header><h2>{c['id']} · {html.escape(c['title'])}</h2>{badge(status)}"
@@ -134,7 +139,7 @@ def _claim_section(c: dict[str, Any], out: Path) -> str:
         f"<p class='reason'><b>Verdict:</b> {html.escape(c['reason'])}</p>",
     ]
     if c.get("numbers"):
-        parts.append(numbers_table(c["numbers"]))
+        parts.append(numbers_table(c["numbers"], c.get("labels")))
     if c.get("figures"):
         figs = "".join(_figure(out, f) for f in c["figures"])
         parts.append(f"<div class='figures'>{figs}</div>")
@@ -166,8 +171,7 @@ def _summary(claims: list[dict[str, Any]]) -> str:
             f"<td>{badge(c['verdict'])}</td><td>{html.escape(deciding)}</td></tr>"
         )
     head = (
-        "<tr><th>claim</th><th>what is claimed</th><th>verdict</th>"
-        "<th>deciding numbers</th></tr>"
+        "<tr><th>claim</th><th>what is claimed</th><th>verdict</th><th>deciding numbers</th></tr>"
     )
     return f"<table class='summary'>{head}{''.join(rows)}</table>"
 

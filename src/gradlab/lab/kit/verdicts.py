@@ -30,7 +30,8 @@ def verdict_from_parts(
     Args:
         parts: ``{description: holds}`` for each part of the claim.
         measured: The sentence of measured numbers (the reason when every part holds; after
-            the list of failing parts otherwise).
+            the parts that fail and those that hold otherwise, each part quoted, so that a
+            failing part never reads as a finding).
         numbers: The deciding numbers.
         refute_when: ``"every part fails"`` or ``"more than half fail"`` (see the module).
 
@@ -53,4 +54,9 @@ def verdict_from_parts(
     else:
         refuted = len(failed) > len(parts) / 2
     status = "refuted" if refuted else "nuanced"
-    return Verdict(status, f"Does not hold: {'; '.join(failed)}. {measured}", numbers)
+    held = [name for name, ok in parts.items() if ok]
+    failing = "; ".join(f"«{name}»" for name in failed)
+    reason = f"Fails ({len(failed)} of {len(parts)} parts): {failing}."
+    if held:
+        reason += f" Holds: {'; '.join(f'«{name}»' for name in held)}."
+    return Verdict(status, f"{reason} {measured}", numbers)
