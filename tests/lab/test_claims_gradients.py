@@ -98,14 +98,28 @@ def _constant(value):
 
 def test_c6_dead_units_agree_with_diagnostics():
     X = np.random.default_rng(0).normal(size=(200, 64)).astype(np.float32)
-    model = mlp([32, 32], 10, input_dim=64, activation="relu", init="he_normal",
-                bias_init=_constant(-0.5), seed=0)
+    model = mlp(
+        [32, 32],
+        10,
+        input_dim=64,
+        activation="relu",
+        init="he_normal",
+        bias_init=_constant(-0.5),
+        seed=0,
+    )
     dead, negative = c06._unit_state(model, X)
     snap = diagnostics.snapshot(model, X)
     assert dead[:32].mean() == snap[0]["dead_frac"] and dead[32:].mean() == snap[1]["dead_frac"]
     assert np.array_equal(dead, negative)  # for ReLU, f' = 0 everywhere iff z <= 0 everywhere
-    prelu = mlp([32], 10, input_dim=64, activation=layers.PReLU, init="he_normal",
-                bias_init=_constant(-5.0), seed=0)
+    prelu = mlp(
+        [32],
+        10,
+        input_dim=64,
+        activation=layers.PReLU,
+        init="he_normal",
+        bias_init=_constant(-5.0),
+        seed=0,
+    )
     dead, negative = c06._unit_state(prelu, X)
     assert not dead.any() and negative.mean() > 0.9  # slope 0.25 on the negative side
 
@@ -146,8 +160,7 @@ def test_c8_shifted_activations_keep_the_slope():
     x = np.linspace(-4, 4, 81)
     centred = c08.Shifted("sigmoid", -0.5)
     np.testing.assert_allclose(centred(x), np.tanh(x / 2) / 2, atol=1e-15)
-    np.testing.assert_allclose(c08.Shifted("tanh", 1.0)(x), 2 / (1 + np.exp(-2 * x)),
-                               atol=1e-15)
+    np.testing.assert_allclose(c08.Shifted("tanh", 1.0)(x), 2 / (1 + np.exp(-2 * x)), atol=1e-15)
     numeric = (centred(x + 1e-6) - centred(x - 1e-6)) / 2e-6
     np.testing.assert_allclose(centred.derivative(x), numeric, atol=1e-9)
     assert centred.info.zero_centered and not c08.Shifted("tanh", 1.0).info.zero_centered

@@ -30,8 +30,7 @@ def _c3_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
     nets: dict[str, Any] = {}
     seeds = spawn_seeds(seed, config["n_seeds"])
     for act, init in config["nets"]:
-        p = profiles_over_seeds([config["width"]] * depth, X, y, seeds, activation=act,
-                                init=init)
+        p = profiles_over_seeds([config["width"]] * depth, X, y, seeds, activation=act, init=init)
         # Hidden layers 1 .. depth; the last entry is the linear output layer.
         nets[f"{act}, {init}"] = {
             "activation": act,
@@ -41,10 +40,13 @@ def _c3_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
             "log10_ratio_act": decades(p["grad_act"], 0, depth - 1),
         }
     rows = [
-        [key, f"{r['log10_ratio']['mean']:+.2f} ± {r['log10_ratio']['std']:.2f}",
-         f"{r['log10_ratio_act']['mean']:+.2f}",
-         f"{np.exp(np.log(r['grad_w'][:, 0]).mean()):.2e}",
-         f"{np.exp(np.log(r['grad_w'][:, depth - 1]).mean()):.2e}"]
+        [
+            key,
+            f"{r['log10_ratio']['mean']:+.2f} ± {r['log10_ratio']['std']:.2f}",
+            f"{r['log10_ratio_act']['mean']:+.2f}",
+            f"{np.exp(np.log(r['grad_w'][:, 0]).mean()):.2e}",
+            f"{np.exp(np.log(r['grad_w'][:, depth - 1]).mean()):.2e}",
+        ]
         for key, r in nets.items()
     ]
     return {
@@ -53,13 +55,20 @@ def _c3_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
         "n_samples": len(X),
         "n_seeds": config["n_seeds"],
         "nets": nets,
-        "tables": [{
-            "title": f"Gradient at initialisation, {depth} hidden layers of {config['width']} "
-                     f"units, {len(X)} digits, {config['n_seeds']} seeds",
-            "columns": ["activation, init", "log10 ‖∂L/∂W₁‖/‖∂L/∂W_last‖ (mean ± sd)",
-                        "same for ‖∂L/∂h‖", "‖∂L/∂W₁‖", "‖∂L/∂W_last‖"],
-            "rows": rows,
-        }],
+        "tables": [
+            {
+                "title": f"Gradient at initialisation, {depth} hidden layers of {config['width']} "
+                f"units, {len(X)} digits, {config['n_seeds']} seeds",
+                "columns": [
+                    "activation, init",
+                    "log10 ‖∂L/∂W₁‖/‖∂L/∂W_last‖ (mean ± sd)",
+                    "same for ‖∂L/∂h‖",
+                    "‖∂L/∂W₁‖",
+                    "‖∂L/∂W_last‖",
+                ],
+                "rows": rows,
+            }
+        ],
     }
 
 
@@ -70,8 +79,11 @@ def _c3_verdict(r: dict[str, Any]) -> Verdict:
         "log10_ratio_sigmoid_glorot": sig,
         "log10_ratio_tanh_glorot": tanh,
         "log10_ratio_relu_he": relu,
-        **{f"log10_ratio_{k.replace(', ', '_')}": v["log10_ratio"]["mean"]
-           for k, v in nets.items() if k not in (C3_SIGMOID, C3_TANH, C3_RELU)},
+        **{
+            f"log10_ratio_{k.replace(', ', '_')}": v["log10_ratio"]["mean"]
+            for k, v in nets.items()
+            if k not in (C3_SIGMOID, C3_TANH, C3_RELU)
+        },
         "depth": r["depth"],
     }
     vanishes = sig <= -C3_VANISH_DECADES
@@ -87,7 +99,8 @@ def _c3_verdict(r: dict[str, Any]) -> Verdict:
         tail = (
             f" tanh barely decays at initialisation: its kernel gradients are flat and the "
             f"gradient at the layer outputs loses only 10^{tanh_act:+.1f}."
-            if abs(tanh) < 0.5 else ""
+            if abs(tanh) < 0.5
+            else ""
         )
         return Verdict("confirmed", measured + tail, numbers)
     if not vanishes:
@@ -96,27 +109,46 @@ def _c3_verdict(r: dict[str, Any]) -> Verdict:
             measured + f" Sigmoid loses fewer than {C3_VANISH_DECADES:g} decades.",
             numbers,
         )
-    failed = [name for name, ok in (
-        (f"tanh does not decay {C3_TANH_MARGIN_DECADES:g} decade(s) less than sigmoid",
-         tanh_less),
-        (f"ReLU leaves the ±{C3_RELU_BAND_DECADES:g}-decade band", relu_flat),
-    ) if not ok]
-    return Verdict("nuanced", measured + " Sigmoid vanishes, but " + "; ".join(failed) + ".",
-                   numbers)
+    failed = [
+        name
+        for name, ok in (
+            (
+                f"tanh does not decay {C3_TANH_MARGIN_DECADES:g} decade(s) less than sigmoid",
+                tanh_less,
+            ),
+            (f"ReLU leaves the ±{C3_RELU_BAND_DECADES:g}-decade band", relu_flat),
+        )
+        if not ok
+    ]
+    return Verdict(
+        "nuanced", measured + " Sigmoid vanishes, but " + "; ".join(failed) + ".", numbers
+    )
 
 
 def _c3_figures(r: dict[str, Any]) -> dict[str, Any]:
     fig, (ax0, ax1) = figure(2, width=5.0, height=3.8)
     nets = r["nets"]
-    seed_band_panel(ax0, {k: v["grad_w"] for k, v in nets.items()},
-                  title=f"‖∂L/∂W‖ per layer at init ({r['n_seeds']} seeds)",
-                  ylabel="kernel gradient norm")
-    seed_band_panel(ax1, {k: v["grad_act"] for k, v in nets.items()},
-                  title="‖∂L/∂h‖ at each layer's output", ylabel="mean gradient norm per sample")
+    seed_band_panel(
+        ax0,
+        {k: v["grad_w"] for k, v in nets.items()},
+        title=f"‖∂L/∂W‖ per layer at init ({r['n_seeds']} seeds)",
+        ylabel="kernel gradient norm",
+    )
+    seed_band_panel(
+        ax1,
+        {k: v["grad_act"] for k, v in nets.items()},
+        title="‖∂L/∂h‖ at each layer's output",
+        ylabel="mean gradient norm per sample",
+    )
     for ax in (ax0, ax1):
         ax.axvline(r["depth"] + 0.5, color="#7f7f7f", lw=0.8, ls=":")
-        ax.annotate("output", (r["depth"] + 0.6, 0.02), xycoords=("data", "axes fraction"),
-                    fontsize=7, color="#7f7f7f")
+        ax.annotate(
+            "output",
+            (r["depth"] + 0.6, 0.02),
+            xycoords=("data", "axes fraction"),
+            fontsize=7,
+            color="#7f7f7f",
+        )
     return {"profile": fig}
 
 
@@ -138,12 +170,30 @@ CLAIM = Claim(
     verdict=_c3_verdict,
     figures=_c3_figures,
     profiles={
-        "test": {"depth": 10, "width": 32, "n_samples": 128, "n_seeds": 2,
-                 "dtype": "float64", "nets": _C3_USUAL},
-        "quick": {"depth": 15, "width": 64, "n_samples": 512, "n_seeds": 5,
-                  "dtype": "float64", "nets": _C3_USUAL + _C3_SWAPPED},
-        "full": {"depth": 20, "width": 128, "n_samples": 1437, "n_seeds": 10,
-                 "dtype": "float64", "nets": _C3_USUAL + _C3_SWAPPED},
+        "test": {
+            "depth": 10,
+            "width": 32,
+            "n_samples": 128,
+            "n_seeds": 2,
+            "dtype": "float64",
+            "nets": _C3_USUAL,
+        },
+        "quick": {
+            "depth": 15,
+            "width": 64,
+            "n_samples": 512,
+            "n_seeds": 5,
+            "dtype": "float64",
+            "nets": _C3_USUAL + _C3_SWAPPED,
+        },
+        "full": {
+            "depth": 20,
+            "width": 128,
+            "n_samples": 1437,
+            "n_seeds": 10,
+            "dtype": "float64",
+            "nets": _C3_USUAL + _C3_SWAPPED,
+        },
     },
     context=(
         "Each net is measured at initialisation, before any update, on a fixed batch of "

@@ -36,11 +36,18 @@ def _c4_init(config: dict[str, Any], init: str) -> Any:
     return init
 
 
-def _c4_total_norm(config: dict[str, Any], act: str, init: str, depth: int, s: int,
-                   X: np.ndarray, y: np.ndarray) -> float:
+def _c4_total_norm(
+    config: dict[str, Any], act: str, init: str, depth: int, s: int, X: np.ndarray, y: np.ndarray
+) -> float:
     """The global gradient norm over every parameter at init (what clip_norm looks at)."""
-    model = mlp([config["width"]] * depth, 10, input_dim=X.shape[1], activation=act,
-                init=_c4_init(config, init), seed=s)
+    model = mlp(
+        [config["width"]] * depth,
+        10,
+        input_dim=X.shape[1],
+        activation=act,
+        init=_c4_init(config, init),
+        seed=s,
+    )
     model.compile(optimizer="sgd", loss="cross_entropy")
     model.compute_gradients(X, y)
     return optimizers.global_norm(g for layer in model.layers for g in layer.grads.values())
@@ -49,11 +56,20 @@ def _c4_total_norm(config: dict[str, Any], act: str, init: str, depth: int, s: i
 def _c4_train(config: dict[str, Any], run: str, s: int, data: tuple) -> dict[str, Any]:
     X, y, Xt, yt = data
     init = "he_normal" if run == "reference" else "large"
-    model = mlp([config["width"]] * config["depth"], 10, input_dim=X.shape[1], activation="relu",
-                init=_c4_init(config, init), seed=s)
+    model = mlp(
+        [config["width"]] * config["depth"],
+        10,
+        input_dim=X.shape[1],
+        activation="relu",
+        init=_c4_init(config, init),
+        seed=s,
+    )
     clip = config["clip_norm"] if run == "clip" else None
-    model.compile(optimizer=optimizers.SGD(lr=config["lr"], clip_norm=clip),
-                  loss="cross_entropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=optimizers.SGD(lr=config["lr"], clip_norm=clip),
+        loss="cross_entropy",
+        metrics=["accuracy"],
+    )
     start = model.evaluate(X, y)
     out = fit_or_diverge(model, X, y, epochs=config["epochs"], batch_size=config["batch_size"])
     diverged = out["diverged_at"] is not None
@@ -77,8 +93,9 @@ def _c4_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
     depth = config["depth"]
     profiles = {}
     for init in ("large", "he_normal"):
-        p = profiles_over_seeds([config["width"]] * depth, Xp, yp, seeds, activation="relu",
-                                init=_c4_init(config, init))
+        p = profiles_over_seeds(
+            [config["width"]] * depth, Xp, yp, seeds, activation="relu", init=_c4_init(config, init)
+        )
         profiles[f"relu, {init}"] = {
             **p,
             "log10_growth_act": decades(p["grad_act"], 0, depth - 1),
@@ -86,8 +103,12 @@ def _c4_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
         }
     sweep = {}
     for act, init in config["sweep"]:
-        norms = np.array([[_c4_total_norm(config, act, init, d, s, Xp, yp) for s in seeds]
-                          for d in config["sweep_depths"]])
+        norms = np.array(
+            [
+                [_c4_total_norm(config, act, init, d, s, Xp, yp) for s in seeds]
+                for d in config["sweep_depths"]
+            ]
+        )
         slope = np.polyfit(config["sweep_depths"], np.log10(norms).mean(axis=1), 1)[0]
         sweep[f"{act}, {init}"] = {"total_norm": norms, "decades_per_layer": float(slope)}
     runs = {run: [_c4_train(config, run, s, (X, y, Xt, yt)) for s in seeds] for run in _C4_RUNS}
@@ -108,26 +129,40 @@ def _c4_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
 
 
 def _c4_table(runs: dict[str, list], config: dict[str, Any]) -> dict[str, Any]:
-    names = {"no_clip": f"N(0, {config['init_std']:g}²), no clipping",
-             "clip": f"N(0, {config['init_std']:g}²), clip_norm={config['clip_norm']:g}",
-             "reference": "he_normal, no clipping"}
+    names = {
+        "no_clip": f"N(0, {config['init_std']:g}²), no clipping",
+        "clip": f"N(0, {config['init_std']:g}²), clip_norm={config['clip_norm']:g}",
+        "reference": "he_normal, no clipping",
+    }
     rows = []
     for run, label in names.items():
         for i, r in enumerate(runs[run]):
             div = r["diverged_at"]
-            rows.append([
-                label, i, f"{r['initial_loss']:.3g}",
-                f"epoch {div[0]}, batch {div[1]}" if div else "no",
-                f"{r['loss'][-1]:.3g}" if len(r["loss"]) else "-",
-                f"{r['initial_accuracy']:.3f}",
-                f"{r['accuracy'][-1]:.3f}" if len(r["accuracy"]) else "-",
-                "-" if r["test_accuracy"] is None else f"{r['test_accuracy']:.3f}",
-            ])
+            rows.append(
+                [
+                    label,
+                    i,
+                    f"{r['initial_loss']:.3g}",
+                    f"epoch {div[0]}, batch {div[1]}" if div else "no",
+                    f"{r['loss'][-1]:.3g}" if len(r["loss"]) else "-",
+                    f"{r['initial_accuracy']:.3f}",
+                    f"{r['accuracy'][-1]:.3f}" if len(r["accuracy"]) else "-",
+                    "-" if r["test_accuracy"] is None else f"{r['test_accuracy']:.3f}",
+                ]
+            )
     return {
         "title": f"Training a {config['depth']}x{config['width']} ReLU MLP on digits, SGD "
-                 f"lr={config['lr']:g}, {config['epochs']} epochs",
-        "columns": ["run", "seed #", "initial loss", "diverged", "last-epoch loss",
-                    "initial train acc", "last-epoch train acc", "test acc"],
+        f"lr={config['lr']:g}, {config['epochs']} epochs",
+        "columns": [
+            "run",
+            "seed #",
+            "initial loss",
+            "diverged",
+            "last-epoch loss",
+            "initial train acc",
+            "last-epoch train acc",
+            "test acc",
+        ],
         "rows": rows,
     }
 
@@ -153,8 +188,11 @@ def _c4_verdict(r: dict[str, Any]) -> Verdict:
         "log10_growth_backward_signal": growth,
         "log10_ratio_kernel_gradients": kernel,
         "decades_per_layer_total_norm": slope,
-        **{f"decades_per_layer_{k.replace(', ', '_')}": v["decades_per_layer"]
-           for k, v in r["sweep"].items() if k != "relu, large"},
+        **{
+            f"decades_per_layer_{k.replace(', ', '_')}": v["decades_per_layer"]
+            for k, v in r["sweep"].items()
+            if k != "relu, large"
+        },
         "exploded_fraction_no_clip": float(np.mean(exploded)),
         "first_divergence_epoch_batch": first_div[0] if first_div else None,
         "learned_fraction_clip": float(np.mean(learned)),
@@ -167,11 +205,13 @@ def _c4_verdict(r: dict[str, Any]) -> Verdict:
     grows = growth >= C4_GROWTH_DECADES
     explodes = np.mean(exploded) >= C4_EXPLODE_FRACTION
     clip_ok = all(learned)
-    others = "".join(f"; {k.split(',')[0]} {v['decades_per_layer']:+.2f}"
-                     for k, v in r["sweep"].items() if k.endswith("large") and k != "relu, large")
+    others = "".join(
+        f"; {k.split(',')[0]} {v['decades_per_layer']:+.2f}"
+        for k, v in r["sweep"].items()
+        if k.endswith("large") and k != "relu, large"
+    )
     others = f" (ReLU{others})" if others else ""
-    where = (f" (first at epoch {first_div[0][0]}, batch {first_div[0][1]})"
-             if first_div else "")
+    where = f" (first at epoch {first_div[0][0]}, batch {first_div[0][1]})" if first_div else ""
     measured = (
         f"With N(0, {r['init_std']:g}²) weights the gradient arriving at the layer outputs "
         f"grows 10^{growth:.1f} from the last hidden layer to the first and the total gradient "
@@ -185,43 +225,62 @@ def _c4_verdict(r: dict[str, Any]) -> Verdict:
     )
     if grows and explodes and clip_ok:
         return Verdict("confirmed", measured, numbers)
-    failed = [part for part, ok in (
-        (f"the backward signal grows less than {C4_GROWTH_DECADES:g} decade(s)", grows),
-        (f"fewer than {C4_EXPLODE_FRACTION:.0%} of the unclipped runs explode", explodes),
-        ("not every clipped run learned", clip_ok),
-    ) if not ok]
+    failed = [
+        part
+        for part, ok in (
+            (f"the backward signal grows less than {C4_GROWTH_DECADES:g} decade(s)", grows),
+            (f"fewer than {C4_EXPLODE_FRACTION:.0%} of the unclipped runs explode", explodes),
+            ("not every clipped run learned", clip_ok),
+        )
+        if not ok
+    ]
     status = "refuted" if not (grows or explodes) else "nuanced"
     return Verdict(status, measured + " Not confirmed: " + "; ".join(failed) + ".", numbers)
 
 
 def _c4_mean(runs: list[dict[str, Any]], key: str) -> float:
     """Mean over seeds of the last value of ``key`` (NaN where a run has none)."""
-    values = [x[key][-1] if isinstance(x[key], np.ndarray) and len(x[key]) else x[key]
-              for x in runs]
+    values = [
+        x[key][-1] if isinstance(x[key], np.ndarray) and len(x[key]) else x[key] for x in runs
+    ]
     return float(np.mean([np.nan if v is None or np.size(v) == 0 else v for v in values]))
 
 
 def _c4_figures(r: dict[str, Any]) -> dict[str, Any]:
     fig, (ax0, ax1) = figure(2, width=5.0, height=3.8)
-    seed_band_panel(ax0, {k: v["grad_act"] for k, v in r["profiles"].items()},
-                  labels={"relu, large": f"relu, N(0, {r['init_std']:g}²)"},
-                  title="‖∂L/∂h‖ per layer at init", ylabel="mean gradient norm per sample")
+    seed_band_panel(
+        ax0,
+        {k: v["grad_act"] for k, v in r["profiles"].items()},
+        labels={"relu, large": f"relu, N(0, {r['init_std']:g}²)"},
+        title="‖∂L/∂h‖ per layer at init",
+        ylabel="mean gradient norm per sample",
+    )
     for key, v in r["sweep"].items():
         act, init = key.split(", ")
         label = f"{act}, N(0, {r['init_std']:g}²)" if init == "large" else key
         norms = v["total_norm"]
-        ax1.plot(r["sweep_depths"], np.exp(np.log(norms).mean(axis=1)), marker="o",
-                 color=ACTIVATION_COLORS[act], ls="-" if init == "large" else "--",
-                 label=f"{label} ({v['decades_per_layer']:+.2f} dec/layer)")
+        ax1.plot(
+            r["sweep_depths"],
+            np.exp(np.log(norms).mean(axis=1)),
+            marker="o",
+            color=ACTIVATION_COLORS[act],
+            ls="-" if init == "large" else "--",
+            label=f"{label} ({v['decades_per_layer']:+.2f} dec/layer)",
+        )
     ax1.set_yscale("log")
-    ax1.set(title="global gradient norm at init vs depth", xlabel="hidden layers",
-            ylabel="‖∂L/∂θ‖ over all parameters")
+    ax1.set(
+        title="global gradient norm at init vs depth",
+        xlabel="hidden layers",
+        ylabel="‖∂L/∂θ‖ over all parameters",
+    )
     ax1.grid(alpha=0.3, which="both")
     ax1.legend(fontsize=7)
     fig2, (ax2, ax3) = figure(2, width=5.0, height=3.8)
-    styles = {"no_clip": ("#c62828", "no clipping"),
-              "clip": ("#1f77b4", f"clip_norm={r['clip_norm']:g}"),
-              "reference": ("#2e7d32", "He init, no clipping")}
+    styles = {
+        "no_clip": ("#c62828", "no clipping"),
+        "clip": ("#1f77b4", f"clip_norm={r['clip_norm']:g}"),
+        "reference": ("#2e7d32", "He init, no clipping"),
+    }
     for run, (color, label) in styles.items():
         for i, x in enumerate(r["runs"][run]):
             steps = np.arange(len(x["step_loss"])) * x["step_stride"] + 1
@@ -229,11 +288,17 @@ def _c4_figures(r: dict[str, Any]) -> dict[str, Any]:
             ax2.plot(steps, x["step_loss"], color=color, lw=0.8, alpha=0.8, label=lab)
             if x["diverged_at"] is not None and len(steps):
                 ax2.plot(steps[-1] + 1, x["step_loss"][-1], "x", color=color, ms=8)
-            ax3.plot(np.arange(1, len(x["accuracy"]) + 1), x["accuracy"], marker=".",
-                     color=color, label=lab)
+            ax3.plot(
+                np.arange(1, len(x["accuracy"]) + 1),
+                x["accuracy"],
+                marker=".",
+                color=color,
+                label=lab,
+            )
     ax2.set_yscale("log")
-    ax2.set(title="training loss per step (x = diverged)", xlabel="step",
-            ylabel="cross-entropy loss")
+    ax2.set(
+        title="training loss per step (x = diverged)", xlabel="step", ylabel="cross-entropy loss"
+    )
     ax3.set(title="training accuracy per epoch", xlabel="epoch", ylabel="accuracy", ylim=(0, 1))
     for ax in (ax2, ax3):
         ax.grid(alpha=0.3, which="both")
@@ -257,18 +322,45 @@ CLAIM = Claim(
     verdict=_c4_verdict,
     figures=_c4_figures,
     profiles={
-        "test": {"depth": 6, "width": 32, "init_std": 1.0, "n_probe": 128, "n_seeds": 2,
-                 "sweep": [_C4_SWEEP[0], _C4_SWEEP[-1]],
-                 "sweep_depths": [2, 4, 6], "lr": 0.05, "clip_norm": 1.0, "epochs": 5,
-                 "batch_size": 32},
-        "quick": {"depth": 8, "width": 64, "init_std": 1.0, "n_probe": 256, "n_seeds": 3,
-                  "sweep": _C4_SWEEP,
-                  "sweep_depths": [2, 4, 6, 8], "lr": 0.05, "clip_norm": 1.0,
-                  "epochs": 15, "batch_size": 32},
-        "full": {"depth": 10, "width": 128, "init_std": 1.0, "n_probe": 512, "n_seeds": 5,
-                 "sweep": _C4_SWEEP,
-                 "sweep_depths": [2, 4, 6, 8, 10], "lr": 0.05, "clip_norm": 1.0,
-                 "epochs": 30, "batch_size": 32},
+        "test": {
+            "depth": 6,
+            "width": 32,
+            "init_std": 1.0,
+            "n_probe": 128,
+            "n_seeds": 2,
+            "sweep": [_C4_SWEEP[0], _C4_SWEEP[-1]],
+            "sweep_depths": [2, 4, 6],
+            "lr": 0.05,
+            "clip_norm": 1.0,
+            "epochs": 5,
+            "batch_size": 32,
+        },
+        "quick": {
+            "depth": 8,
+            "width": 64,
+            "init_std": 1.0,
+            "n_probe": 256,
+            "n_seeds": 3,
+            "sweep": _C4_SWEEP,
+            "sweep_depths": [2, 4, 6, 8],
+            "lr": 0.05,
+            "clip_norm": 1.0,
+            "epochs": 15,
+            "batch_size": 32,
+        },
+        "full": {
+            "depth": 10,
+            "width": 128,
+            "init_std": 1.0,
+            "n_probe": 512,
+            "n_seeds": 5,
+            "sweep": _C4_SWEEP,
+            "sweep_depths": [2, 4, 6, 8, 10],
+            "lr": 0.05,
+            "clip_norm": 1.0,
+            "epochs": 30,
+            "batch_size": 32,
+        },
     },
     context=(
         "'Large' means every weight drawn from N(0, 1), about 5.7 times He's standard "

@@ -37,8 +37,7 @@ def _unit_state(model: Any, X: NDArray) -> tuple[NDArray, NDArray]:
     dead, negative = [], []
     prev = np.asarray(X, dtype=model.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
-        for layer, (pre, h) in zip(model.layers, diagnostics.layer_outputs(model, X),
-                                   strict=True):
+        for layer, (pre, h) in zip(model.layers, diagnostics.layer_outputs(model, X), strict=True):
             if isinstance(layer, layers.PReLU):
                 z = prev
                 d = np.where(z > 0, 1.0, layer.params["alpha"])
@@ -69,21 +68,31 @@ class _DeadTracker(Callback):
         self.masks.append(_unit_state(self.model, self.X)[0])
 
 
-def _c6_run(config: dict[str, Any], act: str, cond: dict[str, Any], s: int,
-            X: NDArray, y: NDArray) -> dict[str, Any]:
+def _c6_run(
+    config: dict[str, Any], act: str, cond: dict[str, Any], s: int, X: NDArray, y: NDArray
+) -> dict[str, Any]:
     # PReLU is a layer with a learned slope per unit (starting at 0.25), not a fixed activation.
     # A nonzero bias starts every hidden unit shifted towards its flat side.
     bias = cond["bias"]
     bias_init = {"name": "constant", "config": {"value": float(bias)}} if bias else "zeros"
-    model = mlp([config["width"]] * config["depth"], 10, input_dim=X.shape[1],
-                activation=layers.PReLU if act == "prelu" else act, init="he_normal",
-                bias_init=bias_init, seed=s)
-    model.compile(optimizer=optimizers.get({"name": cond["optimizer"],
-                                            "config": {"lr": cond["lr"]}}),
-                  loss="cross_entropy", metrics=["accuracy"])
+    model = mlp(
+        [config["width"]] * config["depth"],
+        10,
+        input_dim=X.shape[1],
+        activation=layers.PReLU if act == "prelu" else act,
+        init="he_normal",
+        bias_init=bias_init,
+        seed=s,
+    )
+    model.compile(
+        optimizer=optimizers.get({"name": cond["optimizer"], "config": {"lr": cond["lr"]}}),
+        loss="cross_entropy",
+        metrics=["accuracy"],
+    )
     tracker = _DeadTracker(X)
-    out = fit_or_diverge(model, X, y, epochs=config["epochs"], batch_size=config["batch_size"],
-                         callbacks=[tracker])
+    out = fit_or_diverge(
+        model, X, y, epochs=config["epochs"], batch_size=config["batch_size"], callbacks=[tracker]
+    )
     masks = np.array(tracker.masks)
     # A unit revives when it is dead at one epoch end and alive at a later one.
     later_alive = np.flip(np.logical_or.accumulate(np.flip(~masks, 0), 0), 0)
@@ -121,16 +130,31 @@ def _c6_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
             results[cname][act] = {
                 "runs": runs,
                 "diverged": len(runs) - len(ok),
-                **{key: spread([r[key] for r in ok]) if ok else None
-                   for key in ("dead_end", "dead_for_good", "revived_share",
-                               "revived_share_first_layer", "negative_end", "accuracy_end")},
+                **{
+                    key: spread([r[key] for r in ok]) if ok else None
+                    for key in (
+                        "dead_end",
+                        "dead_for_good",
+                        "revived_share",
+                        "revived_share_first_layer",
+                        "negative_end",
+                        "accuracy_end",
+                    )
+                },
             }
     rows = [
-        [cname, act,
-         *(f"{v[k]['mean']:.1%}" if v[k] else "-"
-           for k in ("dead_end", "dead_for_good", "revived_share", "negative_end")),
-         f"{v['accuracy_end']['mean']:.3f}" if v["accuracy_end"] else "-", v["diverged"]]
-        for cname, by_act in results.items() for act, v in by_act.items()
+        [
+            cname,
+            act,
+            *(
+                f"{v[k]['mean']:.1%}" if v[k] else "-"
+                for k in ("dead_end", "dead_for_good", "revived_share", "negative_end")
+            ),
+            f"{v['accuracy_end']['mean']:.3f}" if v["accuracy_end"] else "-",
+            v["diverged"],
+        ]
+        for cname, by_act in results.items()
+        for act, v in by_act.items()
     ]
     return {
         "width": config["width"],
@@ -139,16 +163,24 @@ def _c6_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
         "n_seeds": len(seeds),
         "conditions": config["conditions"],
         "results": results,
-        "tables": [{
-            "title": f"Hidden units after {config['epochs']} epochs ({config['depth']} hidden "
-                     f"layers of {config['width']}, He init, digits; mean of {len(seeds)} "
-                     "seeds)",
-            "columns": ["condition", "activation", "dead (f' = 0 on every sample)",
-                        "dead for good", "revived / ever dead",
-                        "pre-activation <= 0 on every sample",
-                        "train accuracy", "diverged runs"],
-            "rows": rows,
-        }],
+        "tables": [
+            {
+                "title": f"Hidden units after {config['epochs']} epochs ({config['depth']} hidden "
+                f"layers of {config['width']}, He init, digits; mean of {len(seeds)} "
+                "seeds)",
+                "columns": [
+                    "condition",
+                    "activation",
+                    "dead (f' = 0 on every sample)",
+                    "dead for good",
+                    "revived / ever dead",
+                    "pre-activation <= 0 on every sample",
+                    "train accuracy",
+                    "diverged runs",
+                ],
+                "rows": rows,
+            }
+        ],
     }
 
 
@@ -162,15 +194,20 @@ def _c6_verdict(r: dict[str, Any]) -> Verdict:
     relu_dead = {c: mean(c, "relu", "dead_for_good") for c in C6_KILLERS}
     revived = max(mean(c, "relu", "revived_share") for c in C6_KILLERS)
     revived_first = max(mean(c, "relu", "revived_share_first_layer") for c in C6_KILLERS)
-    variant_dead = max(run["dead_end"] for c in C6_KILLERS for a in C6_VARIANTS
-                       for run in res[c][a]["runs"] if run["diverged_at"] is None)
-    stuck = [(a, c) for c in C6_KILLERS for a in C6_VARIANTS
-             if mean(c, a, "accuracy_end") < C6_LEARN_ACC]
+    variant_dead = max(
+        run["dead_end"]
+        for c in C6_KILLERS
+        for a in C6_VARIANTS
+        for run in res[c][a]["runs"]
+        if run["diverged_at"] is None
+    )
+    stuck = [
+        (a, c) for c in C6_KILLERS for a in C6_VARIANTS if mean(c, a, "accuracy_end") < C6_LEARN_ACC
+    ]
     diverged = [(a, c) for c in C6_KILLERS for a in C6_VARIANTS if res[c][a]["diverged"]]
     numbers = {
         **{f"relu_dead_{c}": v for c, v in relu_dead.items()},
-        "relu_dead_baseline": mean("baseline", "relu", "dead_end") if "baseline" in res
-        else None,
+        "relu_dead_baseline": mean("baseline", "relu", "dead_end") if "baseline" in res else None,
         **{f"relu_accuracy_{c}": mean(c, "relu", "accuracy_end") for c in C6_KILLERS},
         "relu_revived_share_max": revived,
         "relu_revived_share_first_layer_max": revived_first,
@@ -196,14 +233,16 @@ def _c6_verdict(r: dict[str, Any]) -> Verdict:
         caveats.append(
             f"up to {revived:.0%} of the ReLUs that died came back later (in the first hidden "
             f"layer, whose inputs never change, {revived_first:.0%}): death is final only "
-            "where the inputs cannot change")
+            "where the inputs cannot change"
+        )
     if variant_dead > 0:
         caveats.append(f"a variant has {variant_dead:.1%} dead units")
     for a, c in stuck:
         caveats.append(
             f"{a} under {c} is not dead but stuck: {mean(c, a, 'negative_end'):.0%} of its "
             f"units are on the negative side for every sample and it reaches only "
-            f"{mean(c, a, 'accuracy_end'):.2f} training accuracy")
+            f"{mean(c, a, 'accuracy_end'):.2f} training accuracy"
+        )
     caveats += [f"{a} diverged under {c}" for a, c in diverged]
     if not caveats:
         return Verdict("confirmed", measured, numbers)
@@ -217,32 +256,60 @@ def _c6_figures(r: dict[str, Any]) -> dict[str, Any]:
         for act, v in r["results"][cname].items():
             curves = [run["dead_per_epoch"] for run in v["runs"]]
             for i, c in enumerate(curves):
-                ax.plot(np.arange(len(c)), c, color=ACTIVATION_COLORS[act], marker=".", alpha=0.8,
-                        label=act if i == 0 else None)
+                ax.plot(
+                    np.arange(len(c)),
+                    c,
+                    color=ACTIVATION_COLORS[act],
+                    marker=".",
+                    alpha=0.8,
+                    label=act if i == 0 else None,
+                )
         cond = r["conditions"][cname]
-        ax.set(title=f"{cname}: {cond['optimizer']} lr={cond['lr']:g}, bias {cond['bias']:g}",
-               xlabel="epoch (0 = init)", ylim=(-0.02, 1.02))
+        ax.set(
+            title=f"{cname}: {cond['optimizer']} lr={cond['lr']:g}, bias {cond['bias']:g}",
+            xlabel="epoch (0 = init)",
+            ylim=(-0.02, 1.02),
+        )
         ax.grid(alpha=0.3)
     np.atleast_1d(axes)[0].set_ylabel("fraction of hidden units dead\n(one line per seed)")
-    fig.legend(*np.atleast_1d(axes)[0].get_legend_handles_labels(), loc="outside upper center",
-               ncols=len(r["results"][conds[0]]), fontsize=8,
-               title="the variants overlap at 0: none of their units died", title_fontsize=8)
+    fig.legend(
+        *np.atleast_1d(axes)[0].get_legend_handles_labels(),
+        loc="outside upper center",
+        ncols=len(r["results"][conds[0]]),
+        fontsize=8,
+        title="the variants overlap at 0: none of their units died",
+        title_fontsize=8,
+    )
     fig2, axes2 = figure(len(conds), width=4.0, height=3.4, sharey=True)
-    keys = (("dead_end", "dead"), ("negative_end", "z <= 0 on all samples"),
-            ("accuracy_end", "train accuracy"))
+    keys = (
+        ("dead_end", "dead"),
+        ("negative_end", "z <= 0 on all samples"),
+        ("accuracy_end", "train accuracy"),
+    )
     for ax, cname in zip(np.atleast_1d(axes2), conds, strict=True):
         acts = list(r["results"][cname])
         for k, (key, label) in enumerate(keys):
-            vals = [r["results"][cname][a][key]["mean"] if r["results"][cname][a][key] else 0
-                    for a in acts]
-            ax.bar(np.arange(len(acts)) + (k - 1) * 0.27, vals, width=0.27, label=label,
-                   color=("#c62828", "#ef6c00", "#2e7d32")[k])
+            vals = [
+                r["results"][cname][a][key]["mean"] if r["results"][cname][a][key] else 0
+                for a in acts
+            ]
+            ax.bar(
+                np.arange(len(acts)) + (k - 1) * 0.27,
+                vals,
+                width=0.27,
+                label=label,
+                color=("#c62828", "#ef6c00", "#2e7d32")[k],
+            )
         ax.set_xticks(np.arange(len(acts)), acts, fontsize=8)
         ax.set(title=f"{cname}, end of training", ylim=(0, 1.05))
         ax.grid(alpha=0.3, axis="y")
     np.atleast_1d(axes2)[0].set_ylabel("fraction")
-    fig2.legend(*np.atleast_1d(axes2)[0].get_legend_handles_labels(),
-                loc="outside upper center", ncols=3, fontsize=8)
+    fig2.legend(
+        *np.atleast_1d(axes2)[0].get_legend_handles_labels(),
+        loc="outside upper center",
+        ncols=3,
+        fontsize=8,
+    )
     return {"dead_units": fig, "end_state": fig2}
 
 
@@ -267,13 +334,33 @@ CLAIM = Claim(
     verdict=_c6_verdict,
     figures=_c6_figures,
     profiles={
-        "test": {"width": 32, "depth": 2, "epochs": 3, "batch_size": 64, "n_seeds": 1,
-                 "conditions": {k: _C6_CONDITIONS[k] for k in C6_KILLERS},
-                 "activations": _C6_ACTIVATIONS},
-        "quick": {"width": 64, "depth": 3, "epochs": 10, "batch_size": 64, "n_seeds": 2,
-                  "conditions": _C6_CONDITIONS, "activations": _C6_ACTIVATIONS},
-        "full": {"width": 128, "depth": 3, "epochs": 30, "batch_size": 64, "n_seeds": 5,
-                 "conditions": _C6_CONDITIONS, "activations": _C6_ACTIVATIONS},
+        "test": {
+            "width": 32,
+            "depth": 2,
+            "epochs": 3,
+            "batch_size": 64,
+            "n_seeds": 1,
+            "conditions": {k: _C6_CONDITIONS[k] for k in C6_KILLERS},
+            "activations": _C6_ACTIVATIONS,
+        },
+        "quick": {
+            "width": 64,
+            "depth": 3,
+            "epochs": 10,
+            "batch_size": 64,
+            "n_seeds": 2,
+            "conditions": _C6_CONDITIONS,
+            "activations": _C6_ACTIVATIONS,
+        },
+        "full": {
+            "width": 128,
+            "depth": 3,
+            "epochs": 30,
+            "batch_size": 64,
+            "n_seeds": 5,
+            "conditions": _C6_CONDITIONS,
+            "activations": _C6_ACTIVATIONS,
+        },
     },
     context=(
         "Digits with pixels in [0, 1] (not centred), He-normal weights, hidden biases at "

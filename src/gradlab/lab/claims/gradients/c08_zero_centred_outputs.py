@@ -58,14 +58,17 @@ class Shifted(ElementwiseActivation):
             info.pop(key)
         lo, hi = (v + self.shift for v in info["output_range"])
         info["kinks"] = self._base.info.kinks
-        return {**info, "output_range": (lo, hi), "zero_centered": lo == -hi,
-                "formula": f"{self.base}(x) {self.shift:+g}",
-                "notes": f"{self.base} moved by {self.shift:+g}, a control for zero-centring."}
+        return {
+            **info,
+            "output_range": (lo, hi),
+            "zero_centered": lo == -hi,
+            "formula": f"{self.base}(x) {self.shift:+g}",
+            "notes": f"{self.base} moved by {self.shift:+g}, a control for zero-centring.",
+        }
 
 
 def _activation(name: str) -> Any:
-    return {"sigmoid-0.5": Shifted("sigmoid", -0.5),
-            "tanh+1": Shifted("tanh", 1.0)}.get(name, name)
+    return {"sigmoid-0.5": Shifted("sigmoid", -0.5), "tanh+1": Shifted("tanh", 1.0)}.get(name, name)
 
 
 def _per_sample_parts(model: Any, X: NDArray, y: NDArray) -> list[tuple[NDArray, NDArray]]:
@@ -84,8 +87,9 @@ def _per_sample_parts(model: Any, X: NDArray, y: NDArray) -> list[tuple[NDArray,
         grad = layer.backward(grad)
     grads_out.reverse()
     parts, x = [], X
-    for layer, (pre, h), g in zip(probe.layers, diagnostics.layer_outputs(probe, X), grads_out,
-                                  strict=True):
+    for layer, (pre, h), g in zip(
+        probe.layers, diagnostics.layer_outputs(probe, X), grads_out, strict=True
+    ):
         delta = g if pre is None else layer.activation.vjp(pre, g)
         total = x.T.astype(np.float64) @ delta
         if not np.allclose(total, layer.grads["W"], rtol=1e-3, atol=1e-3 * np.abs(total).max()):
@@ -99,8 +103,11 @@ def _one_sign_fraction(x: NDArray, delta: NDArray, group: int) -> float:
     """Fraction of (group, unit) pairs whose incoming-weight gradient, summed over ``group``
     consecutive samples, has all its nonzero entries of one sign (all-zero columns skipped)."""
     n = (len(x) // group) * group
-    G = (x[:n, :, None] * delta[:n, None, :]).reshape(n // group, group, *x.shape[1:],
-                                                       delta.shape[1]).sum(axis=1)
+    G = (
+        (x[:n, :, None] * delta[:n, None, :])
+        .reshape(n // group, group, *x.shape[1:], delta.shape[1])
+        .sum(axis=1)
+    )
     pos, neg = (G > 0).any(axis=1), (G < 0).any(axis=1)
     nonzero = pos | neg
     return float((nonzero & ~(pos & neg)).sum() / max(int(nonzero.sum()), 1))
@@ -108,8 +115,9 @@ def _one_sign_fraction(x: NDArray, delta: NDArray, group: int) -> float:
 
 def _sign_table(model: Any, X: NDArray, y: NDArray, groups: list[int]) -> NDArray:
     """``(layers, groups)`` one-sign fractions; layer 0 is fed by the pixels."""
-    return np.array([[_one_sign_fraction(x, d, g) for g in groups]
-                     for x, d in _per_sample_parts(model, X, y)])
+    return np.array(
+        [[_one_sign_fraction(x, d, g) for g in groups] for x, d in _per_sample_parts(model, X, y)]
+    )
 
 
 class _Watch(Callback):
@@ -143,14 +151,26 @@ class _Watch(Callback):
 def _c8_run(config: dict[str, Any], act: str, s: int, data: tuple) -> dict[str, Any]:
     X, y, Xp, yp = data
     init = "he_normal" if act == "relu" else "glorot_uniform"
-    model = mlp([config["width"]] * config["depth"], 10, input_dim=X.shape[1],
-                activation=_activation(act), init=init, seed=s)
+    model = mlp(
+        [config["width"]] * config["depth"],
+        10,
+        input_dim=X.shape[1],
+        activation=_activation(act),
+        init=init,
+        seed=s,
+    )
     model.compile(optimizer=optimizers.SGD(lr=config["lr"]), loss="cross_entropy")
     groups = config["groups"]
     signs_init = _sign_table(model, Xp, yp, groups)
     watch = _Watch(X, y, config["target_loss"], config["check_every"])
-    model.fit(X, y, epochs=config["max_epochs"], batch_size=config["batch_size"], verbose=0,
-              callbacks=[watch])
+    model.fit(
+        X,
+        y,
+        epochs=config["max_epochs"],
+        batch_size=config["batch_size"],
+        verbose=0,
+        callbacks=[watch],
+    )
     steps = -(-len(X) // config["batch_size"])
     reached = watch.reached
     keep = slice(None, None, -(-len(watch.steps) // 200))  # at most 200 points per curve
@@ -180,9 +200,15 @@ def _c8_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
             "signs": np.mean([[r["signs_init"], r["signs_end"]] for r in rs], axis=(0, 1)),
         }
     groups = config["groups"]
-    rows = [[act, f"{v['epochs_spread']['mean']:.2f} ± {v['epochs_spread']['std']:.2f}",
-             f"{v['reached']}/{len(seeds)}",
-             *(f"{f:.3f}" for f in v["signs"][1:].mean(axis=0))] for act, v in nets.items()]
+    rows = [
+        [
+            act,
+            f"{v['epochs_spread']['mean']:.2f} ± {v['epochs_spread']['std']:.2f}",
+            f"{v['reached']}/{len(seeds)}",
+            *(f"{f:.3f}" for f in v["signs"][1:].mean(axis=0)),
+        ]
+        for act, v in nets.items()
+    ]
     return {
         "n_seeds": len(seeds),
         "lr": config["lr"],
@@ -191,28 +217,37 @@ def _c8_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
         "max_epochs": config["max_epochs"],
         "groups": groups,
         "nets": nets,
-        "curves": {act: [(r["curve_epochs"], r["curve_loss"]) for r in rs]
-                   for act, rs in runs.items()},
-        "tables": [{
-            "title": f"Epochs of SGD (lr {config['lr']:g}, batch {config['batch_size']}) to a "
-                     f"training loss of {config['target_loss']:g}, and the fraction of units "
-                     "whose incoming-weight gradient has one sign (layers fed by the "
-                     "activation; initial and trained nets)",
-            "columns": ["activation", "epochs to target", "reached",
-                        *(f"one sign, {g} sample{'s' if g > 1 else ''}" for g in groups)],
-            "rows": rows,
-        }],
+        "curves": {
+            act: [(r["curve_epochs"], r["curve_loss"]) for r in rs] for act, rs in runs.items()
+        },
+        "tables": [
+            {
+                "title": f"Epochs of SGD (lr {config['lr']:g}, batch {config['batch_size']}) to a "
+                f"training loss of {config['target_loss']:g}, and the fraction of units "
+                "whose incoming-weight gradient has one sign (layers fed by the "
+                "activation; initial and trained nets)",
+                "columns": [
+                    "activation",
+                    "epochs to target",
+                    "reached",
+                    *(f"one sign, {g} sample{'s' if g > 1 else ''}" for g in groups),
+                ],
+                "rows": rows,
+            }
+        ],
     }
 
 
 def _c8_verdict(r: dict[str, Any]) -> Verdict:
     nets, groups = r["nets"], r["groups"]
     med = {act: float(np.median(v["epochs_to_target"])) for act, v in nets.items()}
-    speedup = float(np.median(np.divide(nets["sigmoid"]["epochs_to_target"],
-                                        nets["tanh"]["epochs_to_target"])))
+    speedup = float(
+        np.median(np.divide(nets["sigmoid"]["epochs_to_target"], nets["tanh"]["epochs_to_target"]))
+    )
     total = np.log(med["sigmoid"] / med["tanh"])
-    centring = 0.5 * (np.log(med["sigmoid"] / med["sigmoid-0.5"])
-                      + np.log(med["tanh+1"] / med["tanh"]))
+    centring = 0.5 * (
+        np.log(med["sigmoid"] / med["sigmoid-0.5"]) + np.log(med["tanh+1"] / med["tanh"])
+    )
     share = float(centring / total) if total > 0 else float("nan")
     one, batch = groups.index(1), groups.index(r["batch_size"])
 
@@ -249,8 +284,9 @@ def _c8_verdict(r: dict[str, Any]) -> Verdict:
         caveats.append("zero-centring is not the main reason: the steeper slope is")
     if not caveats:
         return Verdict("confirmed", measured, numbers)
-    return Verdict("nuanced", measured + " tanh is faster, but " + "; ".join(caveats) + ".",
-                   numbers)
+    return Verdict(
+        "nuanced", measured + " tanh is faster, but " + "; ".join(caveats) + ".", numbers
+    )
 
 
 def _c8_figures(r: dict[str, Any]) -> dict[str, Any]:
@@ -259,26 +295,45 @@ def _c8_figures(r: dict[str, Any]) -> dict[str, Any]:
     for act, curves in r["curves"].items():
         base, ls = styles.get(act, (act, "-"))
         for i, (x, loss) in enumerate(curves):
-            ax0.plot(x, loss, color=ACTIVATION_COLORS[base], ls=ls, lw=1,
-                     label=act if i == 0 else None)
+            ax0.plot(
+                x, loss, color=ACTIVATION_COLORS[base], ls=ls, lw=1, label=act if i == 0 else None
+            )
     ax0.axhline(r["target_loss"], color="#7f7f7f", lw=0.8, ls=":")
     ax0.set_yscale("log")
-    ax0.set(title=f"training loss, SGD lr={r['lr']:g} (stops at the target)",
-            xlabel="epoch", ylabel="cross-entropy on the training set")
+    ax0.set(
+        title=f"training loss, SGD lr={r['lr']:g} (stops at the target)",
+        xlabel="epoch",
+        ylabel="cross-entropy on the training set",
+    )
     groups = r["groups"]
     for act, v in r["nets"].items():
         base, ls = styles.get(act, (act, "-"))
-        ax1.plot(groups, v["signs"][1:].mean(axis=0), marker="o", color=ACTIVATION_COLORS[base],
-                 ls=ls, label=f"{act}-fed")
-    ax1.plot(groups, r["nets"]["sigmoid"]["signs"][0], marker="s", color="#7f7f7f", ls=":",
-             label="pixel-fed (first layer)")
+        ax1.plot(
+            groups,
+            v["signs"][1:].mean(axis=0),
+            marker="o",
+            color=ACTIVATION_COLORS[base],
+            ls=ls,
+            label=f"{act}-fed",
+        )
+    ax1.plot(
+        groups,
+        r["nets"]["sigmoid"]["signs"][0],
+        marker="s",
+        color="#7f7f7f",
+        ls=":",
+        label="pixel-fed (first layer)",
+    )
     ax1.axvline(r["batch_size"], color="#7f7f7f", lw=0.8)
     ax1.set_xscale("log", base=2)
     ax1.set_xticks(groups, [str(g) for g in groups])
     ax1.minorticks_off()
-    ax1.set(title="units whose incoming-weight gradient has one sign",
-            xlabel="samples summed (1 = per sample)", ylabel="fraction of units",
-            ylim=(-0.02, 1.02))
+    ax1.set(
+        title="units whose incoming-weight gradient has one sign",
+        xlabel="samples summed (1 = per sample)",
+        ylabel="fraction of units",
+        ylim=(-0.02, 1.02),
+    )
     for ax in (ax0, ax1):
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=7)
@@ -302,15 +357,45 @@ CLAIM = Claim(
     verdict=_c8_verdict,
     figures=_c8_figures,
     profiles={
-        "test": {"width": 32, "depth": 2, "lr": 0.4, "batch_size": 32, "target_loss": 0.5,
-                 "max_epochs": 12, "check_every": 5, "n_probe": 128, "n_seeds": 1,
-                 "groups": [1, 4, 32, 128], "activations": _C8_ACTS},
-        "quick": {"width": 64, "depth": 2, "lr": 0.4, "batch_size": 32,
-                  "target_loss": 0.2, "max_epochs": 40, "check_every": 5, "n_probe": 256,
-                  "n_seeds": 3, "groups": [1, 2, 8, 32, 128], "activations": _C8_ACTS},
-        "full": {"width": 64, "depth": 2, "lr": 0.4, "batch_size": 32, "target_loss": 0.2,
-                 "max_epochs": 60, "check_every": 2, "n_probe": 512, "n_seeds": 10,
-                 "groups": [1, 2, 8, 32, 128, 512], "activations": _C8_ACTS},
+        "test": {
+            "width": 32,
+            "depth": 2,
+            "lr": 0.4,
+            "batch_size": 32,
+            "target_loss": 0.5,
+            "max_epochs": 12,
+            "check_every": 5,
+            "n_probe": 128,
+            "n_seeds": 1,
+            "groups": [1, 4, 32, 128],
+            "activations": _C8_ACTS,
+        },
+        "quick": {
+            "width": 64,
+            "depth": 2,
+            "lr": 0.4,
+            "batch_size": 32,
+            "target_loss": 0.2,
+            "max_epochs": 40,
+            "check_every": 5,
+            "n_probe": 256,
+            "n_seeds": 3,
+            "groups": [1, 2, 8, 32, 128],
+            "activations": _C8_ACTS,
+        },
+        "full": {
+            "width": 64,
+            "depth": 2,
+            "lr": 0.4,
+            "batch_size": 32,
+            "target_loss": 0.2,
+            "max_epochs": 60,
+            "check_every": 2,
+            "n_probe": 512,
+            "n_seeds": 10,
+            "groups": [1, 2, 8, 32, 128, 512],
+            "activations": _C8_ACTS,
+        },
     },
     context=(
         "For a unit j fed by a layer with outputs a, ∂L/∂W[:, j] = Σ_samples a · δ_j. For "

@@ -21,8 +21,14 @@ C13_RATIO_MIN = 1.5
 
 
 def _net(config: dict[str, Any], depth: int, seed: int) -> Any:
-    model = mlp([config["width"]] * depth, 10, input_dim=config["input_dim"],
-                activation=config["activation"], init="he_normal", seed=seed)
+    model = mlp(
+        [config["width"]] * depth,
+        10,
+        input_dim=config["input_dim"],
+        activation=config["activation"],
+        init="he_normal",
+        seed=seed,
+    )
     model.compile(optimizer="sgd", loss="cross_entropy")
     return model
 
@@ -46,13 +52,22 @@ def _walk(model: Any, X: np.ndarray, training: bool) -> dict[str, Any]:
                 seen.add(id(v))
                 unique += v.nbytes
         live = max(live, h.nbytes + out.nbytes)
-        rows.append({"layer": layer.describe(), "output_bytes": out.nbytes,
-                     "params_bytes": sum(p.nbytes for p in layer.params.values()),
-                     "cached": {k: v.nbytes for k, v in kept.items()},
-                     "cached_bytes": layer.cached_bytes()})
+        rows.append(
+            {
+                "layer": layer.describe(),
+                "output_bytes": out.nbytes,
+                "params_bytes": sum(p.nbytes for p in layer.params.values()),
+                "cached": {k: v.nbytes for k, v in kept.items()},
+                "cached_bytes": layer.cached_bytes(),
+            }
+        )
         h = out
-    return {"layers": rows, "unique_cached": unique, "live_pair": live,
-            "cached_sum": sum(r["cached_bytes"] for r in rows)}
+    return {
+        "layers": rows,
+        "unique_cached": unique,
+        "live_pair": live,
+        "cached_sum": sum(r["cached_bytes"] for r in rows),
+    }
 
 
 def _peak(fn: Callable[[], Any]) -> int:
@@ -96,8 +111,10 @@ def _traced(config: dict[str, Any], depth: int, batch: int, seed: int) -> dict[s
     X = rng.standard_normal((batch, config["input_dim"])).astype(np.float32)
     y = rng.integers(0, 10, batch)
     model = _net(config, depth, seed)
-    out = {"forward_only": _peak(lambda: model.forward(X, training=False)),
-           "forward_backward": _peak(lambda: model.compute_gradients(X, y))}
+    out = {
+        "forward_only": _peak(lambda: model.forward(X, training=False)),
+        "forward_backward": _peak(lambda: model.compute_gradients(X, y)),
+    }
     for layer in model.layers:
         layer.clear_cache()
     return out
@@ -109,29 +126,51 @@ def _c13_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
     by_depth = [_measure(config, d, batch, seed) for d in config["depths"]]
     by_batch = [_measure(config, depth, b, seed) for b in config["batches"]]
     rows = [
-        [r["layer"], r["params_bytes"], r["output_bytes"],
-         ", ".join(f"{k} {v}" for k, v in r["cached"].items()) or "-", r["cached_bytes"],
-         i["cached_bytes"]]
+        [
+            r["layer"],
+            r["params_bytes"],
+            r["output_bytes"],
+            ", ".join(f"{k} {v}" for k, v in r["cached"].items()) or "-",
+            r["cached_bytes"],
+            i["cached_bytes"],
+        ]
         for r, i in zip(main["train"]["layers"], main["inference"]["layers"], strict=True)
     ]
     return {
         "width": config["width"],
         "activation": config["activation"],
         "main": main,
-        "by_depth": [{k: m[k] for k in ("depth", "ratio_activations")}
-                     | {"unique_cached": m["train"]["unique_cached"],
-                        "live_pair": m["inference"]["live_pair"]} for m in by_depth],
-        "by_batch": [{k: m[k] for k in ("batch", "train_total", "inference_total")}
-                     for m in by_batch],
-        "tables": [{
-            "title": f"Bytes per layer, batch {batch}, float32 ({depth} hidden layers of "
-                     f"{config['width']} {config['activation']} units)",
-            "columns": ["layer", "parameters", "output", "cached for backward (training)",
-                        "cached, training", "cached, inference"],
-            "rows": rows,
-        }],
-        "timing": {"tracemalloc_peak_bytes": [
-            {"depth": d, **_traced(config, d, batch, seed)} for d in config["depths"]]},
+        "by_depth": [
+            {k: m[k] for k in ("depth", "ratio_activations")}
+            | {
+                "unique_cached": m["train"]["unique_cached"],
+                "live_pair": m["inference"]["live_pair"],
+            }
+            for m in by_depth
+        ],
+        "by_batch": [
+            {k: m[k] for k in ("batch", "train_total", "inference_total")} for m in by_batch
+        ],
+        "tables": [
+            {
+                "title": f"Bytes per layer, batch {batch}, float32 ({depth} hidden layers of "
+                f"{config['width']} {config['activation']} units)",
+                "columns": [
+                    "layer",
+                    "parameters",
+                    "output",
+                    "cached for backward (training)",
+                    "cached, training",
+                    "cached, inference",
+                ],
+                "rows": rows,
+            }
+        ],
+        "timing": {
+            "tracemalloc_peak_bytes": [
+                {"depth": d, **_traced(config, d, batch, seed)} for d in config["depths"]
+            ]
+        },
     }
 
 
@@ -182,24 +221,52 @@ def _c13_figures(r: dict[str, Any]) -> dict[str, Any]:
         vals = np.array([x["cached"].get(key, 0) for x in layers]) / 1024
         ax0.bar(np.arange(len(layers)), vals, bottom=bottom, color=color, label=names[key])
         bottom += vals
-    ax0.plot(np.arange(len(layers)),
-             [x["cached_bytes"] / 1024 for x in r["main"]["inference"]["layers"]], "k_", ms=14,
-             mew=2, label="inference (0)")
-    ax0.set_xticks(np.arange(len(layers)), [x["layer"] for x in layers], rotation=30,
-                   ha="right", fontsize=7)
+    ax0.plot(
+        np.arange(len(layers)),
+        [x["cached_bytes"] / 1024 for x in r["main"]["inference"]["layers"]],
+        "k_",
+        ms=14,
+        mew=2,
+        label="inference (0)",
+    )
+    ax0.set_xticks(
+        np.arange(len(layers)), [x["layer"] for x in layers], rotation=30, ha="right", fontsize=7
+    )
     ax0.set(title=f"cached for backward, batch {r['main']['batch']}", ylabel="KiB")
     ax0.legend(fontsize=7)
     depths = [d["depth"] for d in r["by_depth"]]
-    ax1.plot(depths, [d["unique_cached"] / 1024 for d in r["by_depth"]], marker="o",
-             color="#c62828", label="training: kept for backward")
-    ax1.plot(depths, [d["live_pair"] / 1024 for d in r["by_depth"]], marker="o",
-             color="#2e7d32", label="inference: largest input+output pair")
+    ax1.plot(
+        depths,
+        [d["unique_cached"] / 1024 for d in r["by_depth"]],
+        marker="o",
+        color="#c62828",
+        label="training: kept for backward",
+    )
+    ax1.plot(
+        depths,
+        [d["live_pair"] / 1024 for d in r["by_depth"]],
+        marker="o",
+        color="#2e7d32",
+        label="inference: largest input+output pair",
+    )
     traced = r.get("timing", {}).get("tracemalloc_peak_bytes", [])
     if traced:
-        ax1.plot([t["depth"] for t in traced], [t["forward_backward"] / 1024 for t in traced],
-                 ls="--", marker="x", color="#c62828", label="tracemalloc peak, fwd+bwd")
-        ax1.plot([t["depth"] for t in traced], [t["forward_only"] / 1024 for t in traced],
-                 ls="--", marker="x", color="#2e7d32", label="tracemalloc peak, forward")
+        ax1.plot(
+            [t["depth"] for t in traced],
+            [t["forward_backward"] / 1024 for t in traced],
+            ls="--",
+            marker="x",
+            color="#c62828",
+            label="tracemalloc peak, fwd+bwd",
+        )
+        ax1.plot(
+            [t["depth"] for t in traced],
+            [t["forward_only"] / 1024 for t in traced],
+            ls="--",
+            marker="x",
+            color="#2e7d32",
+            label="tracemalloc peak, forward",
+        )
     ax1.set(title="activation memory vs depth", xlabel="hidden layers", ylabel="KiB")
     for ax in (ax0, ax1):
         ax.grid(alpha=0.3)
@@ -219,13 +286,33 @@ CLAIM = Claim(
     verdict=_c13_verdict,
     figures=_c13_figures,
     profiles={
-        "test": {"input_dim": 64, "width": 64, "depth": 3, "batch": 32,
-                 "activation": "relu", "depths": [1, 2, 3], "batches": [1, 32]},
-        "quick": {"input_dim": 64, "width": 256, "depth": 4, "batch": 256,
-                  "activation": "relu", "depths": [1, 2, 4, 8], "batches": [1, 32, 256]},
-        "full": {"input_dim": 784, "width": 512, "depth": 4, "batch": 512,
-                 "activation": "relu", "depths": [1, 2, 4, 8, 16],
-                 "batches": [1, 32, 256, 1024]},
+        "test": {
+            "input_dim": 64,
+            "width": 64,
+            "depth": 3,
+            "batch": 32,
+            "activation": "relu",
+            "depths": [1, 2, 3],
+            "batches": [1, 32],
+        },
+        "quick": {
+            "input_dim": 64,
+            "width": 256,
+            "depth": 4,
+            "batch": 256,
+            "activation": "relu",
+            "depths": [1, 2, 4, 8],
+            "batches": [1, 32, 256],
+        },
+        "full": {
+            "input_dim": 784,
+            "width": 512,
+            "depth": 4,
+            "batch": 512,
+            "activation": "relu",
+            "depths": [1, 2, 4, 8, 16],
+            "batches": [1, 32, 256, 1024],
+        },
     },
     context=(
         "Measured on gradlab's own layers: after a training forward pass each layer's "

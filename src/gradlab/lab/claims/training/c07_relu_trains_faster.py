@@ -21,12 +21,14 @@ from gradlab.lab.kit.seeds import spawn_seeds, spread
 #: Most points kept of a stored curve (longer ones are thinned evenly, the last point kept).
 MAX_CURVE_POINTS = 200
 
+
 def thin(curve: Sequence[float], max_points: int = MAX_CURVE_POINTS) -> NDArray:
     """Return ``curve`` with at most ``max_points`` evenly spaced entries (first and last kept)."""
     c = np.asarray(curve, dtype=np.float64)
     if len(c) <= max_points:
         return c
     return c[np.unique(np.linspace(0, len(c) - 1, max_points).round().astype(int))]
+
 
 class ErrorToTarget(Callback):
     """Evaluate the training error every ``every`` steps; stop once it reaches ``target``.
