@@ -20,6 +20,8 @@ from gradlab.lab import claim as claim_mod
 from gradlab.lab import claims as claim_registry
 from gradlab.lab import runner
 
+UNITS = runner.UNITS  # the finished units kept for resume
+
 
 def test_select_dedups_and_is_case_insensitive():
     assert runner.select("c2, C2") == ["C2"]
@@ -113,7 +115,12 @@ def _tree(folder: Path) -> dict[str, str]:
 def test_a_clean_run_leaves_no_staging_folder(tmp_path):
     out = tmp_path / "rep"
     runner.run_claims(["C2", "C9"], profile="test", out=out)
-    assert sorted(p.name for p in out.iterdir()) == ["figures", "index.html", "results.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".units",
+        "figures",
+        "index.html",
+        "results.json",
+    ]
     assert [p.name for p in tmp_path.iterdir()] == ["rep"]
     # Files get the permissions open() gives (umask), not a temporary file's 0o600.
     umask = os.umask(0)
@@ -121,20 +128,31 @@ def test_a_clean_run_leaves_no_staging_folder(tmp_path):
     assert stat.S_IMODE((out / "results.json").stat().st_mode) == 0o666 & ~umask
 
 
+def _report_files(folder: Path) -> dict[str, str]:
+    """The report's files (``results.json``, ``index.html``, ``figures/``), without the units
+    kept for ``resume``."""
+    return {k: v for k, v in _tree(folder).items() if not k.startswith(runner.UNITS + "/")}
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_an_interrupted_run_leaves_the_previous_report_as_it_was(tmp_path, jobs):
-    """Ctrl-C after C9 finished (its figure saved): no new figure, no staging folder."""
+    """Ctrl-C after C9 finished (its figure saved): no new figure, no staging folder; the
+    finished unit is kept for a resume."""
     out = tmp_path / "rep"
     runner.run_claims(["C2"], profile="test", out=out)
-    before = _tree(out)
+    before = _report_files(out)
+    finished = []
 
     def interrupt(record):
         assert record["figures"]  # a figure of this run exists somewhere
+        finished.append(record["key"])
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         runner.run_claims(["C9", "C2"], profile="test", out=out, jobs=jobs, on_done=interrupt)
-    assert _tree(out) == before
+    assert _report_files(out) == before
+    [key] = finished  # the unit that finished is kept, ready for resume=True
+    assert (out / UNITS / key / "record.json").is_file()
     assert not multiprocessing.active_children()  # the workers were ended
 
 
@@ -152,7 +170,12 @@ def test_ctrl_c_while_files_move_is_held_until_they_are_in_place(tmp_path, monke
     saved = runner.load_results(out)  # the whole report is there
     assert [c["id"] for c in saved["claims"]] == ["C9"]
     assert (out / saved["claims"][0]["figures"][0]).is_file()
-    assert sorted(p.name for p in out.iterdir()) == ["figures", "index.html", "results.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".units",
+        "figures",
+        "index.html",
+        "results.json",
+    ]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 

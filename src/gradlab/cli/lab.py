@@ -2,14 +2,18 @@
 
 Examples::
 
-    gradlab reproduce --quick                 # every claim, fast profile -> report/index.html
-    gradlab reproduce --only C2,C3 --seed 1 --out my-report
+    gradlab reproduce --quick                 # every claim, fast profile, seeds 0-2 -> report/
+    gradlab reproduce --only C2,C3 --seeds 0-9 --out my-report
+    gradlab reproduce --resume                # after Ctrl-C: run only what is missing
+    gradlab reproduce --dask-local 4          # on a local Dask cluster of 4 workers
+    gradlab reproduce --scheduler tcp://host:8786   # on a running Dask cluster
     gradlab reproduce --data-dir ~/mnist      # digit claims on real MNIST
     gradlab claims list                       # the registry, with last verdicts if any
     gradlab claims show C2                    # one claim and its last result
 
-``reproduce`` checks that ``--out`` can be written before it runs anything, and changes nothing
-there until every claim has finished: Ctrl-C leaves the previous report as it was.
+``reproduce`` checks that ``--out`` can be written before it runs anything, and changes no
+report file there until every claim has finished: Ctrl-C leaves the previous report as it was,
+and every finished (claim, seed) unit is kept in ``OUT/.units/`` for ``--resume``.
 """
 
 from __future__ import annotations
@@ -46,8 +50,28 @@ def add_parser(groups: Any) -> None:
         help="report folder, created if missing (default: report)",
     )
     p.add_argument("--only", help="comma-separated claim ids, e.g. C2,C3,P1")
-    p.add_argument("--seed", type=int, default=0, help="base seed of every experiment (0)")
+    p.add_argument(
+        "--seeds",
+        default=None,
+        help="seeds every claim runs on, e.g. 0-9 or 0,3,7 (default: 0-2); one verdict per "
+        "claim across them",
+    )
+    p.add_argument("--seed", type=int, default=None, help="one seed (the same as --seeds SEED)")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse the finished units in OUT/.units (after an interrupted run)",
+    )
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
+    p.add_argument(
+        "--scheduler", help="run on the Dask cluster at this address, e.g. tcp://HOST:8786"
+    )
+    p.add_argument(
+        "--dask-local",
+        type=int,
+        metavar="N",
+        help="start a local Dask cluster of N worker processes and run on it",
+    )
     p.add_argument("--data-dir", type=Path, help="folder with MNIST IDX files for digit claims")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.set_defaults(handler=cmd_reproduce)
@@ -74,10 +98,51 @@ def _console() -> Any:
     return Console(width=None if sys.stdout.isatty() else 120, highlight=False)
 
 
-def cmd_reproduce(args: argparse.Namespace) -> int:
-    """Run the claims with a progress display and write the report."""
+#: The seeds of ``gradlab reproduce`` when neither ``--seeds`` nor ``--seed`` is given.
+DEFAULT_SEEDS = "0-2"
+
+
+def _seeds(args: argparse.Namespace) -> list[int]:
+    """The seeds from ``--seeds`` / ``--seed`` (one of them), as a list."""
+    from ..lab.across_seeds import parse_seeds
+
+    if args.seeds is not None and args.seed is not None:
+        raise UsageError("give --seeds or --seed, not both")
+    if args.seed is not None:
+        if args.seed < 0:
+            raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
+        return [args.seed]
+    try:
+        return parse_seeds(args.seeds if args.seeds is not None else DEFAULT_SEEDS)
+    except ValueError as exc:
+        raise UsageError(f"--{exc}") from None
+
+
+def _executor(args: argparse.Namespace, units: int) -> Any:
+    """The executor that ``--jobs``, ``--dask-local`` or ``--scheduler`` asks for."""
     import os
 
+    from ..lab.executors import make_executor
+
+    chosen = [f for f in ("jobs", "dask_local", "scheduler") if getattr(args, f) is not None]
+    if len(chosen) > 1:
+        names = " and ".join("--" + f.replace("_", "-") for f in chosen)
+        raise UsageError(f"{names} choose different executors; give one of them")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be a positive integer, got {args.jobs}")
+    if args.dask_local is not None and args.dask_local < 1:
+        raise UsageError(f"--dask-local must be a positive integer, got {args.dask_local}")
+    jobs = args.jobs if args.jobs is not None else max(1, min(os.cpu_count() or 1, units))
+    try:
+        return make_executor(jobs=jobs, scheduler=args.scheduler, dask_local=args.dask_local)
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:  # no scheduler at that address
+        raise UsageError(f"cannot reach the Dask scheduler {args.scheduler}: {exc}") from None
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    """Run the claims on every seed with a progress display and write the report."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..lab import runner
@@ -86,20 +151,16 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         ids = runner.select(args.only)
     except (ValueError, TypeError) as exc:
         raise UsageError(str(exc)) from None
-    jobs = args.jobs if args.jobs is not None else max(1, min(os.cpu_count() or 1, len(ids)))
-    if jobs < 1:
-        raise UsageError(f"--jobs must be a positive integer, got {jobs}")
+    seeds = _seeds(args)
     if args.data_dir is not None and not args.data_dir.is_dir():
         raise UsageError(f"--data-dir {args.data_dir} is not a folder")
-    if args.seed < 0:
-        raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
     check_output_folder(args.out, "--out")
     profile = "quick" if args.quick else "full"
     console = _console()
     start = time.perf_counter()
     running: list[str] = []
     progress = Progress(
-        TextColumn("[bold]claims"),
+        TextColumn("[bold]units"),
         BarColumn(bar_width=24),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -108,48 +169,70 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         disable=args.quiet,
     )
 
-    def started(claim_id: str) -> None:
-        running.append(claim_id)
-        progress.update(task, description=f"running {', '.join(running)}")
+    def started(label: str) -> None:
+        running.append(label)
+        progress.update(task, description=_running(running))
 
     def done(record: dict[str, Any]) -> None:
-        running.remove(record["id"])
+        label = record["id"] if len(seeds) == 1 else f"{record['id']} seed {record['seed']}"
+        if label in running:
+            running.remove(label)
         progress.advance(task)
-        progress.update(task, description=f"running {', '.join(running)}" if running else "")
+        progress.update(task, description=_running(running))
         if not args.quiet:
+            # The whole reason (rich wraps it at word boundaries) on the first seed; the
+            # other seeds add their status, and the report has every seed's reason.
+            reason = escape(record["reason"]) if record["seed"] == seeds[0] else ""
             progress.console.print(
-                f"{record['id']:>4} {_styled(record['verdict'])} "
-                f"[dim]{record['seconds']:.1f} s[/dim]  {escape(record['reason'][:150])}"
+                f"{label:>4} {_styled(record['verdict'])} "
+                f"[dim]{record['seconds']:.1f} s[/dim]  {reason}".rstrip()
             )
 
-    with progress:
-        task = progress.add_task("", total=len(ids))
-        try:
-            payload = runner.run_claims(
-                ids,
-                profile=profile,
-                seed=args.seed,
-                out=args.out,
-                jobs=jobs,
-                data_dir=str(args.data_dir) if args.data_dir else None,
-                on_start=started,
-                on_done=done,
-            )
-        except OSError as exc:
-            raise FileError(f"cannot write the report in {args.out}: {exc}") from None
-    counts = {}
+    executor = _executor(args, len(ids) * len(seeds))
+    try:
+        with progress:
+            task = progress.add_task("", total=len(ids) * len(seeds))
+            try:
+                payload = runner.run_claims(
+                    ids,
+                    profile=profile,
+                    seeds=seeds,
+                    out=args.out,
+                    executor=executor,
+                    resume=args.resume,
+                    data_dir=str(args.data_dir) if args.data_dir else None,
+                    on_start=started,
+                    on_done=done,
+                )
+            except OSError as exc:
+                raise FileError(f"cannot write the report in {args.out}: {exc}") from None
+    finally:
+        executor.close()
+    counts: dict[str, int] = {}
     for c in payload["claims"]:
         counts[c["verdict"]] = counts.get(c["verdict"], 0) + 1
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    resumed = payload["units"]["resumed"]
+    seeds_text = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {args.seeds or DEFAULT_SEEDS}"
     console.print(
-        f"{len(payload['claims'])} claims ({summary}) in {time.perf_counter() - start:.1f} s; "
-        f"report: {args.out / 'index.html'}"
+        f"{len(payload['claims'])} claims ({summary}) on {seeds_text} in "
+        f"{time.perf_counter() - start:.1f} s"
+        + (f" ({resumed} units resumed)" if resumed else "")
+        + f"; report: {args.out / 'index.html'}"
     )
     errors = [c["id"] for c in payload["claims"] if c["verdict"] == "error"]
     if errors:
         print(f"gradlab: experiments failed: {', '.join(errors)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _running(labels: list[str]) -> str:
+    """The units running now, shortened to the first few."""
+    if not labels:
+        return ""
+    shown = ", ".join(labels[:3])
+    return f"running {shown}" + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
 
 
 def _styled(status: str) -> str:

@@ -85,17 +85,48 @@ def badge(status: str) -> str:
     return f'<span class="badge" style="{style}">{html.escape(status)}</span>'
 
 
-def numbers_table(numbers: dict[str, Any], labels: dict[str, str] | None = None) -> str:
+def numbers_table(
+    numbers: dict[str, Any],
+    labels: dict[str, str] | None = None,
+    spread: dict[str, list[float]] | None = None,
+) -> str:
     """The deciding numbers: each in words with its unit, the code name as a tooltip and in
-    small type (it is the key in ``results.json``)."""
+    small type (it is the key in ``results.json``); over several seeds the value is the median
+    and a column gives the range."""
     labels = labels or {}
-    rows = "".join(
-        f"<tr><td title='{html.escape(str(k))}'>{html.escape(labels.get(k, str(k)))}"
-        + (f" <code class='key'>{html.escape(str(k))}</code>" if k in labels else "")
-        + f"</td><td class='num'>{html.escape(format_value(v))}</td></tr>"
-        for k, v in numbers.items()
+    spread = spread or {}
+    rows = []
+    for k, v in numbers.items():
+        name = html.escape(labels.get(k, str(k)))
+        if k in labels:
+            name += f" <code class='key'>{html.escape(str(k))}</code>"
+        cells = f"<td title='{html.escape(str(k))}'>{name}</td>"
+        cells += f"<td class='num'>{html.escape(format_value(v))}</td>"
+        if spread:
+            lo_hi = spread.get(k)
+            text = f"{format_value(lo_hi[0])} … {format_value(lo_hi[1])}" if lo_hi else ""
+            cells += f"<td class='num'>{html.escape(text)}</td>"
+        rows.append(f"<tr>{cells}</tr>")
+    head = "<th>deciding number</th>" + (
+        "<th>median over the seeds</th><th>range</th>" if spread else "<th>value</th>"
     )
-    return f"<table><tr><th>deciding number</th><th>value</th></tr>{rows}</table>"
+    return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def _per_seed_table(c: dict[str, Any]) -> str:
+    """Each seed's verdict and reason (only when the claim ran on several seeds)."""
+    per_seed = c.get("per_seed") or []
+    if len(per_seed) < 2:
+        return ""
+    rows = "".join(
+        f"<tr><td class='num'>{r['seed']}</td><td>{badge(r['verdict'])}</td>"
+        f"<td>{html.escape(r.get('reason') or '')}</td></tr>"
+        for r in per_seed
+    )
+    return (
+        f"<details><summary>each seed's verdict ({len(per_seed)} seeds)</summary>"
+        f"<table><tr><th>seed</th><th>verdict</th><th>reason</th></tr>{rows}</table></details>"
+    )
 
 
 def _table(spec: dict[str, Any]) -> str:
@@ -139,7 +170,8 @@ def _claim_section(c: dict[str, Any], out: Path) -> str:
         f"<p class='reason'><b>Verdict:</b> {html.escape(c['reason'])}</p>",
     ]
     if c.get("numbers"):
-        parts.append(numbers_table(c["numbers"], c.get("labels")))
+        parts.append(numbers_table(c["numbers"], c.get("labels"), c.get("spread")))
+    parts.append(_per_seed_table(c))
     if c.get("figures"):
         figs = "".join(_figure(out, f) for f in c["figures"])
         parts.append(f"<div class='figures'>{figs}</div>")
@@ -154,10 +186,18 @@ def _claim_section(c: dict[str, Any], out: Path) -> str:
     config = html.escape(json.dumps(c.get("config", {}), indent=1))
     parts.append(
         f"<details><summary>configuration (profile {html.escape(str(c.get('profile')))}, "
-        f"seed {c.get('seed')})</summary><pre>{config}</pre></details>"
+        f"{_seeds_text(c.get('seeds') or [c.get('seed')])}; the figures are from seed "
+        f"{c.get('seed')})</summary><pre>{config}</pre></details>"
     )
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _seeds_text(seeds: list[Any]) -> str:
+    """``seed 0`` or ``seeds 0, 1, 2``."""
+    if len(seeds) == 1:
+        return f"seed {seeds[0]}"
+    return "seeds " + ", ".join(str(s) for s in seeds)
 
 
 def _summary(claims: list[dict[str, Any]]) -> str:
@@ -165,7 +205,11 @@ def _summary(claims: list[dict[str, Any]]) -> str:
     for c in claims:
         numbers = c.get("numbers") or {}
         keys = [k for k in c.get("headline") or [] if k in numbers] or list(numbers)[:1]
-        deciding = "; ".join(f"{k} = {format_value(numbers[k])}" for k in keys)
+        labels = c.get("labels") or {}
+        deciding = "; ".join(f"{labels.get(k, k)} = {format_value(numbers[k])}" for k in keys)
+        tally = c.get("tally") or {}
+        if len(tally) > 1:
+            deciding += " (" + "; ".join(f"{s} on {len(v)}" for s, v in tally.items()) + " seeds)"
         rows.append(
             f"<tr><td><a href='#{c['id']}'>{c['id']}</a></td><td>{html.escape(c['title'])}</td>"
             f"<td>{badge(c['verdict'])}</td><td>{html.escape(deciding)}</td></tr>"
@@ -188,10 +232,12 @@ def write_html(payload: dict[str, Any], out: str | Path) -> str:
         f"<span>{badge(s)} {n}</span>" for s, n in counts.items() if n or s != "error"
     )
     versions = ", ".join(f"{k} {v}" for k, v in payload.get("versions", {}).items())
+    where = payload.get("executor") or f"{payload.get('jobs', 1)} job(s)"
     meta = (
-        f"{len(claims)} claims · profile <b>{html.escape(str(payload['profile']))}</b> · seed "
-        f"{payload['seed']} · data: {html.escape(str(payload.get('data', '')))} · "
-        f"{payload['seconds']:.0f} s with {payload.get('jobs', 1)} job(s) · "
+        f"{len(claims)} claims · profile <b>{html.escape(str(payload['profile']))}</b> · "
+        f"{_seeds_text(payload.get('seeds') or [payload['seed']])} · "
+        f"data: {html.escape(str(payload.get('data', '')))} · "
+        f"{payload['seconds']:.0f} s on {html.escape(where)} · "
         f"{html.escape(payload.get('created', ''))}<br>{html.escape(versions)}"
     )
     intro = (
@@ -199,7 +245,9 @@ def write_html(payload: dict[str, Any], out: str | Path) -> str:
         "a seeded experiment; the verdict is computed from the measured numbers by a rule "
         "stated with the claim, never written by hand. <b>confirmed</b>: the numbers agree; "
         "<b>refuted</b>: they contradict the claim; <b>nuanced</b>: it holds only in part or "
-        "under conditions the reason names."
+        "under conditions the reason names. Over several seeds, a claim keeps its verdict "
+        "when every seed gives the same one (the numbers are then medians, with their range); "
+        "when the seeds disagree it is <b>nuanced</b>, with the tally of each seed's verdict."
     )
     sections = "\n".join(_claim_section(c, out) for c in claims)
     return f"""<!DOCTYPE html>

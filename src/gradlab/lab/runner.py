@@ -16,27 +16,23 @@ is removed by the next run into the same folder.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import multiprocessing
 import os
 import platform
 import shutil
-import signal
 import socket
 import tempfile
-import threading
 import time
-import traceback
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import claim as claim_mod
 from . import claims as claim_registry
+from .across_seeds import combine
+from .executors import Executor, make_executor, sigint_held
+from .units import ClaimUnit, UnitCache, run_claim, run_claim_unit
 
 __all__ = ["load_results", "remove_stale_staging", "run_claim", "run_claims", "select"]
 
@@ -44,6 +40,8 @@ PACKAGES = ("gradlab", "numpy", "scipy", "matplotlib", "scikit-learn")
 
 STAGING_PREFIX = ".reproduce-"
 REPORT_FILES = ("results.json", "index.html")
+#: The folder of ``out`` where finished work units are kept (for ``--resume``).
+UNITS = ".units"
 
 
 def select(only: str | Sequence[str] | None = None) -> list[str]:
@@ -61,68 +59,6 @@ def select(only: str | Sequence[str] | None = None) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def run_claim(
-    claim_id: str,
-    profile: str = "quick",
-    seed: int = 0,
-    *,
-    figures_dir: str | os.PathLike[str] | None = None,
-    data_dir: str | None = None,
-    blas_threads: int = 1,
-) -> dict[str, Any]:
-    """Run one claim and return its JSON-ready record; save its figures in ``figures_dir``.
-
-    The experiment runs with ``blas_threads`` BLAS threads (default 1).
-
-    The record has ``id``, ``verdict``, ``reason``, ``numbers``, ``config``, ``seed``,
-    ``seconds``, ``results`` and ``figures`` (file names relative to the report folder). If the
-    experiment, the verdict or a figure raises, ``verdict`` is ``"error"`` and ``error`` holds
-    the traceback.
-    """
-    import matplotlib
-    from threadpoolctl import threadpool_limits
-
-    matplotlib.use("Agg")
-    claim = claim_registry.get(claim_id)
-    overrides = {"data_dir": data_dir} if data_dir else {}
-    start = time.perf_counter()
-    try:
-        # The lab's nets are small: one BLAS thread per claim is faster than threads fighting
-        # over the cores (and parallelism comes from running claims side by side).
-        with threadpool_limits(limits=blas_threads, user_api="blas"):
-            result = claim.run(profile, seed=seed, **overrides)
-        record = result.to_dict()
-        record["figures"] = _save_figures(claim, result.results, figures_dir)
-    except Exception:  # report it and go on with the other claims
-        record = {
-            "id": claim.id,
-            "verdict": "error",
-            "reason": "the experiment raised an exception; see the traceback",
-            "numbers": {},
-            "profile": profile,
-            "seed": seed,
-            "config": claim_mod.to_jsonable(claim.config(profile, **overrides)),
-            "results": {},
-            "figures": [],
-            "error": traceback.format_exc(),
-        }
-    record["seconds"] = time.perf_counter() - start
-    return record
-
-
-def _save_figures(claim: claim_mod.Claim, results: dict[str, Any], folder: Any) -> list[str]:
-    if folder is None:
-        return []
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    names = []
-    for name, fig in claim.figures(results).items():
-        path = folder / f"{claim.id}_{name}.png"
-        fig.savefig(path, dpi=110)
-        names.append(f"{folder.name}/{path.name}")
-    return names
-
-
 def _versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     for package in PACKAGES:
@@ -138,54 +74,84 @@ def run_claims(
     *,
     profile: str = "quick",
     seed: int = 0,
+    seeds: Sequence[int] | None = None,
     out: str | os.PathLike[str] = "report",
     jobs: int = 1,
+    executor: Executor | None = None,
+    resume: bool = False,
     data_dir: str | None = None,
     on_start: Callable[[str], None] | None = None,
     on_done: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Run claims and write ``out/results.json``, ``out/index.html`` and ``out/figures/*.png``.
 
-    Nothing in ``out`` changes until every claim has finished: the files are written to a
-    staging folder inside ``out`` and moved in at the end (see the module docstring), so an
-    interrupted run (``KeyboardInterrupt``) leaves the previous report as it was.
+    Each (claim, seed) is a work unit (:class:`~gradlab.lab.units.ClaimUnit`); each finished
+    unit is stored at once in ``out/.units/`` (see :mod:`gradlab.lab.units`), so a run that is
+    interrupted can be resumed (``resume=True`` runs only the units not stored yet and gives the
+    same report). The seeds of a claim are merged into one verdict by the rule of
+    :func:`~gradlab.lab.across_seeds.combine`.
+
+    The report files in ``out`` do not change until every unit has finished: they are written
+    to a staging folder inside ``out`` and moved in at the end (see the module docstring), so
+    an interrupted run leaves the previous report as it was.
 
     Args:
         ids: Claim ids (default: every registered claim), run in this order.
         profile: ``"quick"``, ``"full"`` or ``"test"``.
-        seed: The base seed every experiment derives its randomness from.
+        seed: The seed when ``seeds`` is not given.
+        seeds: The seeds every claim runs on (the first one's figures go in the report).
         out: The report folder (created if needed).
-        jobs: Worker processes; 1 runs everything in this process.
+        jobs: Local worker processes when no ``executor`` is given; 1 runs here.
+        executor: Where the units run (:func:`~gradlab.lab.executors.make_executor`: local
+            processes or a Dask cluster); it is not closed here.
+        resume: Reuse the units already stored in ``out/.units/``.
         data_dir: A folder with the MNIST IDX files for the digit claims (else the bundled
-            8x8 digits).
-        on_start, on_done: Called with a claim id when it starts and with its record when it
-            ends (progress display).
+            8x8 digits). On a cluster, it must exist on every worker.
+        on_start: Called with ``"C3"`` (one seed) or ``"C3 seed 1"`` when a unit starts.
+        on_done: Called with each unit's record when it ends (also for a resumed unit).
 
     Returns:
         The payload written to ``results.json``.
 
     Raises:
-        ValueError: if ``jobs`` is not a positive int.
+        ValueError: if ``jobs`` is not a positive int or the seeds are not distinct
+            non-negative ints.
         OSError: before any claim runs, if ``out`` cannot be created or written, or
             ``out/figures`` is a file or ``out/index.html``/``results.json`` a folder.
     """
     ids = list(ids) if ids is not None else claim_registry.names()
-    if not isinstance(jobs, int) or jobs < 1:
+    seeds = list(seeds) if seeds is not None else [seed]
+    if (
+        not seeds
+        or any(not isinstance(s, int) or isinstance(s, bool) or s < 0 for s in seeds)
+        or len(set(seeds)) != len(seeds)
+    ):
+        raise ValueError(f"seeds must be distinct non-negative ints; received {seeds!r}")
+    if executor is None and (not isinstance(jobs, int) or jobs < 1):
         raise ValueError(f"jobs must be a positive int; received {jobs!r}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     _check_targets(out)
     remove_stale_staging(out)
     staging = Path(tempfile.mkdtemp(dir=out, prefix=_staging_prefix(os.getpid())))
+    owned = executor is None
     try:
-        payload = _run_into(staging, ids, profile, seed, jobs, data_dir, on_start, on_done)
-        with _sigint_held():
+        if executor is None:
+            executor = make_executor(jobs=jobs)
+        units = [ClaimUnit(i, profile, s, data_dir) for i in ids for s in seeds]
+        payload = _run_into(
+            staging, units, UnitCache(out / UNITS), resume, executor, on_start, on_done
+        )
+        with sigint_held():
             _publish(staging, out)
             shutil.rmtree(staging, ignore_errors=True)
     except BaseException:  # an interrupted or failed run leaves the old report as it was
-        with _sigint_held():
+        with sigint_held():
             shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        if owned and executor is not None:
+            executor.close()
     return payload
 
 
@@ -200,57 +166,62 @@ def _check_targets(out: Path) -> None:
 
 def _run_into(
     staging: Path,
-    ids: list[str],
-    profile: str,
-    seed: int,
-    jobs: int,
-    data_dir: str | None,
+    units: list[ClaimUnit],
+    cache: UnitCache,
+    resume: bool,
+    executor: Executor,
     on_start: Callable[[str], None] | None,
     on_done: Callable[[dict[str, Any]], None] | None,
 ) -> dict[str, Any]:
-    """Run the claims and write figures, ``results.json`` and ``index.html`` into ``staging``."""
+    """Run the units (or take them from the cache), merge the seeds, write the report files
+    into ``staging``."""
     from .report import write_html
 
     start = time.perf_counter()
-    kwargs = {"figures_dir": str(staging / "figures"), "data_dir": data_dir}
-    records: dict[str, dict[str, Any]] = {}
-    if jobs == 1:
-        for claim_id in ids:
-            if on_start:
-                on_start(claim_id)
-            records[claim_id] = run_claim(claim_id, profile, seed, **kwargs)
+    seeds = list(dict.fromkeys(u.seed for u in units))
+    ids = list(dict.fromkeys(u.claim for u in units))
+    done: dict[ClaimUnit, dict[str, Any]] = {}
+    todo = []
+    for unit in units:
+        found = cache.load(unit.key) if resume else None
+        if found is None:
+            todo.append(unit)
+        else:
+            done[unit] = found
             if on_done:
-                on_done(records[claim_id])
-    else:
-        before = {child.pid for child in multiprocessing.active_children()}
-        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
-        try:
-            pending: dict[Future, str] = {}
-            queue = list(ids)
-            while queue or pending:
-                while queue and len(pending) < jobs:
-                    claim_id = queue.pop(0)
-                    if on_start:
-                        on_start(claim_id)
-                    pending[pool.submit(run_claim, claim_id, profile, seed, **kwargs)] = claim_id
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    record = future.result()
-                    records[pending.pop(future)] = record
-                    if on_done:
-                        on_done(record)
-        except BaseException:  # Ctrl-C or a broken pool: stop the workers, then raise
-            with _sigint_held():
-                _stop_workers(pool, before)
-            raise
-        pool.shutdown()
+                on_done(found["record"])
+
+    def started(unit: ClaimUnit) -> None:
+        if on_start:
+            on_start(unit.claim if len(seeds) == 1 else f"{unit.claim} seed {unit.seed}")
+
+    for unit, result in executor.map_unordered(run_claim_unit, todo, on_submit=started):
+        cache.store(unit.key, result)
+        done[unit] = result
+        if on_done:
+            on_done(result["record"])
+    figures = staging / "figures"
+    records = {}
+    for claim_id in ids:
+        mine = [done[u] for u in units if u.claim == claim_id]
+        for name, data in mine[0]["figures"].items():  # the report shows the first seed's
+            figures.mkdir(exist_ok=True)
+            (figures / name).write_bytes(data)
+        records[claim_id] = combine([m["record"] for m in mine])
     payload = {
         "title": "gradlab: the claims of the articles, measured",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "profile": profile,
-        "seed": seed,
-        "data": f"MNIST from {data_dir}" if data_dir else "bundled 8x8 digits (scikit-learn)",
-        "jobs": jobs,
+        "profile": units[0].profile if units else None,
+        "seed": seeds[0] if seeds else None,
+        "seeds": seeds,
+        "data": (
+            f"MNIST from {units[0].data_dir}"
+            if units and units[0].data_dir
+            else "bundled 8x8 digits (scikit-learn)"
+        ),
+        "executor": executor.describe(),
+        "jobs": executor.workers,
+        "units": {"total": len(units), "resumed": len(units) - len(todo)},
         "seconds": time.perf_counter() - start,
         "versions": _versions(),
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
@@ -260,52 +231,6 @@ def _run_into(
     (staging / "results.json").write_text(text, encoding="utf-8")
     (staging / "index.html").write_text(write_html(payload, staging), encoding="utf-8")
     return payload
-
-
-def _ignore_sigint() -> None:
-    """Worker initializer: leave Ctrl-C to the parent, which stops the workers itself.
-
-    Without it a Ctrl-C in the terminal reaches every worker too, and each idle one prints its
-    own ``KeyboardInterrupt`` traceback.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _stop_workers(pool: ProcessPoolExecutor, before: set[int | None]) -> None:
-    """Cancel what has not started and end the pool's worker processes now.
-
-    The workers are the child processes that did not exist before the pool was made; they get
-    SIGTERM (quiet: Python prints nothing for it) and are waited for, so none is still
-    writing into the staging folder when it is removed.
-    """
-    pool.shutdown(wait=False, cancel_futures=True)
-    workers = [c for c in multiprocessing.active_children() if c.pid not in before]
-    for worker in workers:
-        worker.terminate()
-    for worker in workers:
-        worker.join(timeout=5)
-        if worker.is_alive():
-            worker.kill()
-            worker.join(timeout=5)
-
-
-@contextlib.contextmanager
-def _sigint_held() -> Iterator[None]:
-    """Hold back Ctrl-C inside the block and raise ``KeyboardInterrupt`` after it, if pressed.
-
-    Only the main thread receives signals; elsewhere the block runs unguarded.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    pressed: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
-    if pressed and callable(previous):  # default_int_handler raises KeyboardInterrupt
-        previous(signal.SIGINT, None)
 
 
 def _publish(staging: Path, out: Path) -> None:
@@ -371,11 +296,11 @@ def _with_metadata(record: dict[str, Any]) -> dict[str, Any]:
         "title": claim.title,
         "statement": claim.statement,
         "sources": claim.source_lines,
-        "labels": {key: claim.label(key) for key in record.get("numbers") or {}},
+        "labels": {k: claim.labels[k] for k in record.get("numbers") or {} if k in claim.labels},
         "family": claim.family,
         "context": claim.context,
         "headline": list(claim.headline),
-        **{k: v for k, v in record.items() if k != "id"},
+        **{k: v for k, v in record.items() if k not in ("id", "key")},
     }
 
 
