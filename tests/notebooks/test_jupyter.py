@@ -124,7 +124,7 @@ def test_reproduce_shows_progress_and_a_table_of_verdicts(executed):
     cells, _ = executed
     outs = outputs(cells["reproduce"])
     progress = [o for o in outs if o["output_type"] == "display_data"]
-    assert progress and "claims  2/2" in progress[-1]["data"]["text/plain"]
+    assert progress and "units  2/2" in progress[-1]["data"]["text/plain"]
     [result] = [o for o in outs if o["output_type"] == "execute_result"]
     html = result["data"]["text/html"]
     assert "C2" in html and "C9" in html and "badge" in html

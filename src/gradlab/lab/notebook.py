@@ -49,9 +49,12 @@ def reproduce(
     only: str | Sequence[str] | None = None,
     *,
     quick: bool = True,
-    seed: int = 0,
+    seeds: str | int | Sequence[int] = 0,
     out: str | os.PathLike[str] = "report",
     jobs: int = 1,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    resume: bool = False,
     data_dir: str | None = None,
     verbose: int = 1,
 ) -> Reproduction:
@@ -60,9 +63,12 @@ def reproduce(
     Args:
         only: Claim ids (``"C3,C6"`` or a list); default every claim.
         quick: The quick profile (default; ``False`` runs the full one, several minutes).
-        seed: The base seed.
+        seeds: The seeds, ``0``, ``"0-4"`` or a list; one verdict per claim across them.
         out: The report folder: ``index.html``, ``results.json``, ``figures/``.
-        jobs: Worker processes.
+        jobs: Local worker processes.
+        scheduler: Run on the Dask cluster at this address instead.
+        dask_local: Run on a local Dask cluster of this many workers instead.
+        resume: Reuse the units an interrupted run left in ``out/.units``.
         data_dir: A folder with the MNIST IDX files for the digit claims.
         verbose: 0 silent; 1 progress (a line updated in place in a notebook, one line per
             claim elsewhere).
@@ -71,9 +77,11 @@ def reproduce(
         The payload of ``results.json``, which a notebook shows as a table of verdicts.
     """
     from . import runner
+    from .across_seeds import parse_seeds
+    from .executors import make_executor
 
     ids = runner.select(only)
-    seed = check_int(seed, "seed", low=0)
+    seed_list = parse_seeds(list(seeds) if not isinstance(seeds, str | int) else seeds)
     verbose = check_int(verbose, "verbose", low=0, high=2)
     bar: NotebookProgress | None = None
     running: list[str] = []
@@ -85,29 +93,29 @@ def reproduce(
             bar.update(len(finished), f"running {', '.join(running)}", force=True)
 
     def done(record: dict[str, Any]) -> None:
-        running.remove(record["id"])
-        finished.append(f"{record['id']} {record['verdict']}")
+        label = record["id"] if len(seed_list) == 1 else f"{record['id']} seed {record['seed']}"
+        if label in running:
+            running.remove(label)
+        finished.append(f"{label} {record['verdict']}")
         if bar is not None:
             bar.update(len(finished), "; ".join(finished[-4:]), force=True)
         elif verbose:
-            print(
-                f"{record['id']:>4} {record['verdict']:<9} {record['seconds']:6.1f} s  "
-                f"{record['reason'][:100]}",
-                flush=True,
-            )
+            print(f"{label:>4} {record['verdict']:<9} {record['seconds']:6.1f} s", flush=True)
 
     if verbose and in_notebook():
-        bar = NotebookProgress("claims", len(ids))
-    payload = runner.run_claims(
-        ids,
-        profile="quick" if quick else "full",
-        seed=seed,
-        out=out,
-        jobs=jobs,
-        data_dir=data_dir,
-        on_start=started,
-        on_done=done,
-    )
+        bar = NotebookProgress("units", len(ids) * len(seed_list))
+    with make_executor(jobs=jobs, scheduler=scheduler, dask_local=dask_local) as executor:
+        payload = runner.run_claims(
+            ids,
+            profile="quick" if quick else "full",
+            seeds=seed_list,
+            out=out,
+            executor=executor,
+            resume=resume,
+            data_dir=data_dir,
+            on_start=started,
+            on_done=done,
+        )
     if bar is not None:
         bar.close(f"done: {'; '.join(finished[-4:])}")
     return Reproduction({**payload, "out": str(Path(out) / "index.html")})
