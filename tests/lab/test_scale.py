@@ -210,3 +210,38 @@ def test_make_executor_rejects_two_choices_and_bad_counts():
         make_executor(jobs=0)
     with pytest.raises(ValueError, match="positive int"):
         make_executor(dask_local=0)
+
+
+# ---- the command line ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--seeds", "3-1"], "--seeds: the range '3-1' is empty"),
+        (["--seeds", "x"], "is not a non-negative integer"),
+        (["--seeds", "0-1", "--seed", "0"], "give --seeds or --seed, not both"),
+        (["--jobs", "2", "--dask-local", "2"], "--jobs and --dask-local choose different"),
+        (["--dask-local", "0"], "--dask-local must be a positive integer"),
+        (["--scheduler", "tcp://127.0.0.1:9"], "cannot reach the Dask scheduler"),
+    ],
+)
+def test_reproduce_flags_say_what_is_wrong(tmp_path, capsys, argv, message):
+    from gradlab.cli import main
+
+    code = main(["reproduce", "--quick", "--only", "C2", "--out", str(tmp_path / "r"), *argv])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err
+    assert not (tmp_path / "r" / "results.json").exists()
+
+
+def test_reproduce_seeds_and_resume_on_the_command_line(tmp_path, capsys):
+    from gradlab.cli import main
+
+    out = tmp_path / "r"
+    argv = ["reproduce", "--quick", "--only", "C2,C9", "--seeds", "0-1", "--out", str(out)]
+    assert main([*argv, "--jobs", "1"]) == 0
+    first = capsys.readouterr().out
+    assert "C2 seed 1" in first and "2 claims (2 confirmed) on seeds 0-1" in first
+    assert main([*argv, "--resume"]) == 0
+    assert "(4 units resumed)" in capsys.readouterr().out
+    payload = runner.load_results(out)
+    assert payload["seeds"] == [0, 1] and payload["units"] == {"total": 4, "resumed": 4}
