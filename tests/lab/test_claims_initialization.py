@@ -71,16 +71,46 @@ def test_c17_batchnorm_removes_saturation_and_trains_faster(results):
     assert "less sensitive" in result.verdict.reason
 
 
+def _set_final_loss(summary, value):
+    """Every seed of a run ends at ``value`` (its mean, lowest and highest final loss)."""
+    for key in ("mean", "min", "max"):
+        summary["loss"][key] = [*summary["loss"][key][:-1], value]
+
+
 def test_c17_rule_flips(results):
     r = copy.deepcopy(results("C17").results)
     plain = r["runs"]["sigmoid"]["plain"]
     for k, s in enumerate(plain):  # make the plain nets' losses spread far more widely
-        s["loss"]["mean"] = [*s["loss"]["mean"][:-1], 0.5 + 10 * k]
+        _set_final_loss(s, 0.5 + 10 * k)
     assert lab.get("C17").verdict(r).status == "confirmed"
     for k, s in enumerate(r["runs"]["sigmoid"]["bn"]):  # saturated, slower, as scattered
         s["sat_init"]["mean"] = 0.5
-        s["loss"]["mean"] = [*s["loss"]["mean"][:-1], 30 + 10 * k]
-    assert lab.get("C17").verdict(r).status == "refuted"
+        _set_final_loss(s, 30 + 10 * k)
+    verdict = lab.get("C17").verdict(r)
+    assert verdict.status == "refuted"
+    # The failing parts are quoted as failing, the measured losses follow.
+    assert verdict.reason.startswith("Fails (3 of 4 parts): «BN keeps the sigmoid units out")
+    assert "40.000 with BN" in verdict.reason
+
+
+def test_c17_faster_needs_every_seed(results):
+    """Part 2 compares two measured losses: a lower mean with seeds that overlap is no win."""
+    r = copy.deepcopy(results("C17").results)
+    ref = r["multipliers"].index(1.0)
+    bn, plain = r["runs"]["sigmoid"]["bn"][ref], r["runs"]["sigmoid"]["plain"][ref]
+    faster = "«with BN the sigmoid net trains faster at the Glorot scale»"
+
+    def holds(reason):
+        return faster in reason.partition("Holds:")[2]
+
+    _set_final_loss(bn, 1.0)
+    _set_final_loss(plain, 1.2)
+    assert holds(lab.get("C17").verdict(r).reason)
+    bn["loss"]["max"][-1] = 1.3  # one BN seed ends above the best plain seed
+    verdict = lab.get("C17").verdict(r)
+    assert not holds(verdict.reason) and faster in verdict.reason
+    n = verdict.numbers
+    assert n["sigmoid_bn_loss_at_glorot"] < n["sigmoid_plain_loss_at_glorot"]  # the means
 
 
 def test_p1_top_layer_saturates_and_normalized_init_keeps_spread(results):
