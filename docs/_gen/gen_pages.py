@@ -252,6 +252,18 @@ def claim_page(claim: Any, notebooks: list[dict[str, str]]) -> str:
     if claim.headline:
         heads = ", ".join(f"`{h}`" for h in claim.headline)
         out += [f"The report's summary table shows the numbers {heads}.", ""]
+    if claim.labels:
+        out += [
+            "### The deciding numbers",
+            "",
+            "| in `results.json` | what it is [unit] |",
+            "|---|---|",
+            *(f"| `{key}` | {md_escape(label)} |" for key, label in claim.labels.items()),
+            "",
+            "Over several seeds (`--seeds`), each is reported as its median with its range; "
+            "a claim whose seeds disagree is nuanced, with the tally.",
+            "",
+        ]
     figs = figure_names(claim)
     out += ["## Figures", ""]
     if figs is None:
