@@ -12,6 +12,7 @@ import numpy as np
 
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.figures import figure
+from gradlab.lab.kit.verdicts import verdict_from_parts
 from gradlab.model import mlp
 
 # --- C13: backpropagation needs more memory than the forward pass -----------------------------
@@ -199,16 +200,23 @@ def _c13_verdict(r: dict[str, Any]) -> Verdict:
         f"layer's input, pre-activation and output; {m['train']['cached_sum'] / 1024:.0f} KiB "
         f"if every layer's cached_bytes is summed, because a layer's input is its "
         f"predecessor's output); inference keeps {infer_cached} bytes and needs at most "
-        f"{m['inference']['live_pair'] / 1024:.0f} KiB of activations at once, {ratio:.1f}x "
-        f"less. Counting parameters and their gradients too, training needs {small_ratio:.1f}x "
-        f"the memory of inference at batch {small['batch']} and {large_ratio:.1f}x at batch "
-        f"{large['batch']}."
+        f"{m['inference']['live_pair'] / 1024:.0f} KiB of activations at once, {ratio:.1f} "
+        f"times less. Counting parameters and their gradients too, training needs "
+        f"{small_ratio:.1f} times the memory of inference at batch {small['batch']} and "
+        f"{large_ratio:.1f} times at batch {large['batch']}."
     )
-    if all_cache and infer_cached == 0 and ratio >= C13_RATIO_MIN:
-        return Verdict("confirmed", measured, numbers)
-    if infer_cached > 0 or not all_cache:
-        return Verdict("refuted", measured, numbers)
-    return Verdict("nuanced", measured + f" The excess is below {C13_RATIO_MIN:g}x.", numbers)
+    # Byte counts are exact integers: no tolerance enters these comparisons.
+    parts = {
+        "every layer with weights keeps arrays for backward in a training forward pass": all_cache,
+        "an inference forward pass keeps nothing for backward": infer_cached == 0,
+        f"training keeps at least {C13_RATIO_MIN:g} times the activations inference holds "
+        "at once": ratio >= C13_RATIO_MIN,
+    }
+    verdict = verdict_from_parts(parts, measured, numbers, refute_when="every part fails")
+    if not (all_cache and infer_cached == 0):
+        # Without a cache in training, or with one in inference, the mechanism is not there.
+        return Verdict("refuted", verdict.reason, numbers)
+    return verdict
 
 
 def _c13_figures(r: dict[str, Any]) -> dict[str, Any]:
@@ -274,6 +282,54 @@ def _c13_figures(r: dict[str, Any]) -> dict[str, Any]:
     return {"memory": fig}
 
 
+_C13_PROFILES = {
+    "test": {
+        "input_dim": 64,
+        "width": 64,
+        "depth": 3,
+        "batch": 32,
+        "activation": "relu",
+        "depths": [1, 2, 3],
+        "batches": [1, 32],
+    },
+    "quick": {
+        "input_dim": 64,
+        "width": 256,
+        "depth": 4,
+        "batch": 256,
+        "activation": "relu",
+        "depths": [1, 2, 4, 8],
+        "batches": [1, 32, 256],
+    },
+    "full": {
+        "input_dim": 784,
+        "width": 512,
+        "depth": 4,
+        "batch": 512,
+        "activation": "relu",
+        "depths": [1, 2, 4, 8, 16],
+        "batches": [1, 32, 256, 1024],
+    },
+}
+_C13_LABELS = {
+    "train_cached_unique_bytes": "memory a training forward pass keeps for backward, each "
+    "array counted once [bytes]",
+    "train_cached_sum_bytes": "the same memory summed layer by layer, so an array shared by "
+    "two layers counts twice [bytes]",
+    "inference_cached_bytes": "memory an inference forward pass keeps for backward [bytes]",
+    "inference_live_pair_bytes": "largest input plus output of one layer, what inference must "
+    "hold at once [bytes]",
+    "ratio_cached_to_inference_live": "memory training keeps for backward over the activations "
+    "inference holds at once [ratio]",
+    "every_layer_caches": "every layer with weights keeps arrays for backward when training "
+    "[yes/no]",
+    **{
+        f"total_ratio_batch_{b}": f"whole memory of training (parameters, their gradients, "
+        f"the backward cache) over that of inference, batch of {b} [ratio]"
+        for b in sorted({b for p in _C13_PROFILES.values() for b in p["batches"]})
+    },
+}
+
 CLAIM = Claim(
     id="C13",
     title="Backpropagation needs more memory than the forward pass",
@@ -285,35 +341,7 @@ CLAIM = Claim(
     experiment=_c13_experiment,
     verdict=_c13_verdict,
     figures=_c13_figures,
-    profiles={
-        "test": {
-            "input_dim": 64,
-            "width": 64,
-            "depth": 3,
-            "batch": 32,
-            "activation": "relu",
-            "depths": [1, 2, 3],
-            "batches": [1, 32],
-        },
-        "quick": {
-            "input_dim": 64,
-            "width": 256,
-            "depth": 4,
-            "batch": 256,
-            "activation": "relu",
-            "depths": [1, 2, 4, 8],
-            "batches": [1, 32, 256],
-        },
-        "full": {
-            "input_dim": 784,
-            "width": 512,
-            "depth": 4,
-            "batch": 512,
-            "activation": "relu",
-            "depths": [1, 2, 4, 8, 16],
-            "batches": [1, 32, 256, 1024],
-        },
-    },
+    profiles=_C13_PROFILES,
     context=(
         "Measured on gradlab's own layers: after a training forward pass each layer's "
         "cached_bytes() reports the arrays it keeps for backward (a Dense layer keeps its "
@@ -330,4 +358,6 @@ CLAIM = Claim(
         "allocator details and are kept under 'timing', outside the verdict."
     ),
     headline=("ratio_cached_to_inference_live",),
+    labels=_C13_LABELS,
+    source_parts={"000": "“# 역전파 알고리즘” (the last paragraph, on memory)"},
 )
