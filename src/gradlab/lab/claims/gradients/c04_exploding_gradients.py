@@ -13,6 +13,7 @@ from gradlab.lab.kit.figures import ACTIVATION_COLORS, figure, seed_band_panel
 from gradlab.lab.kit.fitting import fit_or_diverge
 from gradlab.lab.kit.probes import decades, profiles_over_seeds
 from gradlab.lab.kit.seeds import spawn_seeds
+from gradlab.lab.kit.verdicts import verdict_from_parts
 from gradlab.model import mlp
 
 # --- C4: exploding gradients ------------------------------------------------------------------
@@ -206,36 +207,37 @@ def _c4_verdict(r: dict[str, Any]) -> Verdict:
     explodes = np.mean(exploded) >= C4_EXPLODE_FRACTION
     clip_ok = all(learned)
     others = "".join(
-        f"; {k.split(',')[0]} {v['decades_per_layer']:+.2f}"
+        f"; {k.split(',')[0]} {10 ** v['decades_per_layer']:.2f} times"
         for k, v in r["sweep"].items()
         if k.endswith("large") and k != "relu, large"
     )
-    others = f" (ReLU{others})" if others else ""
-    where = f" (first at epoch {first_div[0][0]}, batch {first_div[0][1]})" if first_div else ""
+    others = f" (ReLU; with the same weights{others})" if others else ""
+    where = f" (the first at epoch {first_div[0][0]}, batch {first_div[0][1]})" if first_div else ""
+    std = f"N(0, {r['init_std']:g}²)"
     measured = (
-        f"With N(0, {r['init_std']:g}²) weights the gradient arriving at the layer outputs "
-        f"grows 10^{growth:.1f} from the last hidden layer to the first and the total gradient "
-        f"grows {slope:.2f} decades per added layer{others}, while the kernel gradients stay "
-        f"level (10^{kernel:+.1f}). Without clipping {sum(exploded)}/{len(exploded)} runs "
-        f"exploded{where}; with clip_norm={r['clip_norm']:g} {sum(learned)}/{len(learned)} "
-        f"stayed finite and learned (train accuracy {numbers['clip_train_acc_mean']:.2f}, test "
-        f"{numbers['clip_test_acc_mean']:.2f} vs {numbers['reference_test_acc_mean']:.2f} for "
-        f"He init), though its loss is still {numbers['clip_last_loss_mean']:.3g} "
+        f"With {std} weights the gradient arriving at the first hidden layer's output is "
+        f"10^{growth:.1f} times the one at the last hidden layer's, and each added layer "
+        f"multiplies the total gradient norm by {10**slope:.2f}{others}; the kernel gradients "
+        f"stay level (first over last layer: 10^{kernel:+.1f}). Without clipping "
+        f"{sum(exploded)} of {len(exploded)} runs exploded{where}; with clip_norm="
+        f"{r['clip_norm']:g}, {sum(learned)} of {len(learned)} stayed finite and learned "
+        f"(training accuracy {numbers['clip_train_acc_mean']:.2f}, test accuracy "
+        f"{numbers['clip_test_acc_mean']:.2f} against {numbers['reference_test_acc_mean']:.2f} "
+        f"for He init), though their loss is still {numbers['clip_last_loss_mean']:.3g} "
         f"(He init: {numbers['reference_last_loss_mean']:.3g})."
     )
-    if grows and explodes and clip_ok:
-        return Verdict("confirmed", measured, numbers)
-    failed = [
-        part
-        for part, ok in (
-            (f"the backward signal grows less than {C4_GROWTH_DECADES:g} decade(s)", grows),
-            (f"fewer than {C4_EXPLODE_FRACTION:.0%} of the unclipped runs explode", explodes),
-            ("not every clipped run learned", clip_ok),
-        )
-        if not ok
-    ]
-    status = "refuted" if not (grows or explodes) else "nuanced"
-    return Verdict(status, measured + " Not confirmed: " + "; ".join(failed) + ".", numbers)
+    parts = {
+        f"with {std} weights the backward signal grows at least "
+        f"{10**C4_GROWTH_DECADES:g} times from the last hidden layer to the first": grows,
+        f"at least {C4_EXPLODE_FRACTION:.0%} of the unclipped runs explode (diverge, or the "
+        f"loss reaches {C4_EXPLODE_LOSS_FACTOR:g} times its start)": explodes,
+        "with the gradient clipped by its norm every run stays finite and learns": clip_ok,
+    }
+    verdict = verdict_from_parts(parts, measured, numbers, refute_when="every part fails")
+    if not (grows or explodes):
+        # Nothing explodes, with or without clipping: the claim has nothing left to stand on.
+        return Verdict("refuted", verdict.reason, numbers)
+    return verdict
 
 
 def _c4_mean(runs: list[dict[str, Any]], key: str) -> float:
@@ -308,6 +310,35 @@ def _c4_figures(r: dict[str, Any]) -> dict[str, Any]:
 
 #: Nets whose global gradient norm at init is measured against depth.
 _C4_SWEEP = [["relu", "large"], ["tanh", "large"], ["sigmoid", "large"], ["relu", "he_normal"]]
+_C4_LABELS = {
+    "log10_growth_backward_signal": "gradient arriving at the first hidden layer's output over "
+    "the one at the last hidden layer's, ReLU with large weights [log10 of the ratio]",
+    "log10_ratio_kernel_gradients": "gradient norm of the first hidden layer's weights over the "
+    "last's, ReLU with large weights [log10 of the ratio]",
+    "decades_per_layer_total_norm": "growth of the gradient norm over all parameters per added "
+    "hidden layer, ReLU with large weights [log10 per layer]",
+    **{
+        f"decades_per_layer_{act}_{init}": f"growth of the gradient norm over all parameters per "
+        f"added hidden layer, {act} with {'large weights' if init == 'large' else 'He init'} "
+        "[log10 per layer]"
+        for act, init in _C4_SWEEP[1:]
+    },
+    "exploded_fraction_no_clip": "share of the unclipped runs that diverged or whose loss "
+    f"reached {C4_EXPLODE_LOSS_FACTOR:g} times its start [fraction of runs]",
+    "first_divergence_epoch_batch": "where the first unclipped run diverged, none if no run did "
+    "[epoch, batch]",
+    "learned_fraction_clip": "share of the clipped runs that stayed finite and learned "
+    "[fraction of runs]",
+    "clip_last_loss_mean": "last-epoch training loss with clipping, mean over seeds "
+    "[cross-entropy]",
+    "reference_last_loss_mean": "last-epoch training loss with He init and no clipping, mean "
+    "over seeds [cross-entropy]",
+    "clip_train_acc_mean": "last-epoch training accuracy with clipping, mean over seeds "
+    "[accuracy, 0-1]",
+    "clip_test_acc_mean": "test accuracy with clipping, mean over seeds [accuracy, 0-1]",
+    "reference_test_acc_mean": "test accuracy with He init and no clipping, mean over seeds "
+    "[accuracy, 0-1]",
+}
 
 CLAIM = Claim(
     id="C4",
@@ -380,4 +411,10 @@ CLAIM = Claim(
         f"{C4_EXPLODE_FRACTION:.0%} of seeds and {C4_GROWTH_DECADES:g} decade(s) of growth. "
         "The He-initialised net is the yardstick for how well learning goes."
     ),
+    labels=_C4_LABELS,
+    source_parts={
+        "001": "“## 3. Vanishing Gradient / Exploding Gradient”, its part “기울기 폭발 "
+        "(Exploding Gradient)”, and “## 4. Appendix” items (4) on gradient clipping and (5) on "
+        "ReLU not solving exploding gradients",
+    },
 )
