@@ -14,6 +14,7 @@ from gradlab.lab.kit.data import digits_data
 from gradlab.lab.kit.figures import ACTIVATION_COLORS, figure
 from gradlab.lab.kit.fitting import fit_or_diverge
 from gradlab.lab.kit.seeds import spawn_seeds, spread
+from gradlab.lab.kit.verdicts import verdict_from_parts
 from gradlab.model import mlp
 
 # --- C6: dying ReLU ---------------------------------------------------------------------------
@@ -222,31 +223,38 @@ def _c6_verdict(r: dict[str, Any]) -> Verdict:
         f"{relu_dead['bias_shift']:.0%} after the bias shift (training accuracy "
         f"{mean('high_lr', 'relu', 'accuracy_end'):.2f} and "
         f"{mean('bias_shift', 'relu', 'accuracy_end'):.2f}). Leaky ReLU, ELU and PReLU end "
-        f"with {variant_dead:.0%} of units whose gradient is zero on every sample."
+        f"with at most {variant_dead:.0%} of units whose gradient is zero on every sample."
     )
-    if not kills or variant_dead >= C6_DEAD_MIN:
-        return Verdict("refuted", measured, numbers)
-    caveats = []
-    if len(kills) < len(C6_KILLERS):
-        caveats.append(f"only {', '.join(kills)} kills a measurable fraction")
     if revived > C6_REVIVED_MAX:
-        caveats.append(
-            f"up to {revived:.0%} of the ReLUs that died came back later (in the first hidden "
-            f"layer, whose inputs never change, {revived_first:.0%}): death is final only "
-            "where the inputs cannot change"
+        measured += (
+            f" Up to {revived:.0%} of the ReLUs that died came back later, but only "
+            f"{revived_first:.0%} in the first hidden layer, whose inputs never change: death "
+            "is final only where the inputs cannot change."
         )
-    if variant_dead > 0:
-        caveats.append(f"a variant has {variant_dead:.1%} dead units")
     for a, c in stuck:
-        caveats.append(
-            f"{a} under {c} is not dead but stuck: {mean(c, a, 'negative_end'):.0%} of its "
-            f"units are on the negative side for every sample and it reaches only "
-            f"{mean(c, a, 'accuracy_end'):.2f} training accuracy"
+        measured += (
+            f" {_C6_NAMES[a]} {_C6_WHEN[c]} is alive but stuck: "
+            f"{mean(c, a, 'negative_end'):.0%} of its units are on the negative side for every "
+            "sample and it reaches only "
+            f"{mean(c, a, 'accuracy_end'):.2f} training accuracy."
         )
-    caveats += [f"{a} diverged under {c}" for a, c in diverged]
-    if not caveats:
-        return Verdict("confirmed", measured, numbers)
-    return Verdict("nuanced", measured + " But " + "; ".join(caveats) + ".", numbers)
+    measured += "".join(f" {_C6_NAMES[a]} diverged {_C6_WHEN[c]}." for a, c in diverged)
+    parts = {
+        f"a large learning rate leaves at least {C6_DEAD_MIN:.0%} of the ReLU units dead for "
+        "good": "high_lr" in kills,
+        f"a negative bias shift leaves at least {C6_DEAD_MIN:.0%} of the ReLU units dead for "
+        "good": "bias_shift" in kills,
+        f"dead ReLU units never recover (at most {C6_REVIVED_MAX:.0%} of those that died come "
+        "back)": revived <= C6_REVIVED_MAX,
+        "no unit of Leaky ReLU, ELU or PReLU dies": variant_dead == 0,
+        "Leaky ReLU, ELU and PReLU keep learning under both conditions (finite, training "
+        f"accuracy at least {C6_LEARN_ACC:g})": not stuck and not diverged,
+    }
+    verdict = verdict_from_parts(parts, measured, numbers, refute_when="every part fails")
+    if not kills or variant_dead >= C6_DEAD_MIN:
+        # ReLU does not die, or the variants die as much: the contrast the claim draws is gone.
+        return Verdict("refuted", verdict.reason, numbers)
+    return verdict
 
 
 def _c6_figures(r: dict[str, Any]) -> dict[str, Any]:
@@ -319,6 +327,31 @@ _C6_CONDITIONS = {
     "bias_shift": {"optimizer": "sgd", "lr": 0.05, "bias": -1.0},
 }
 _C6_ACTIVATIONS = ["relu", *C6_VARIANTS]
+_C6_NAMES = {"relu": "ReLU", "leaky_relu": "Leaky ReLU", "elu": "ELU", "prelu": "PReLU"}
+_C6_WHEN = {"high_lr": "at the high learning rate", "bias_shift": "with the biases shifted to -1"}
+_C6_LABELS = {
+    **{
+        f"relu_dead_{c}": f"share of the ReLU hidden units dead for good after training {when}, "
+        "mean over seeds [fraction of units]"
+        for c, when in _C6_WHEN.items()
+    },
+    "relu_dead_baseline": "share of the ReLU hidden units dead after plain training (SGD, no "
+    "shift), mean over seeds; none when not run [fraction of units]",
+    **{
+        f"relu_accuracy_{c}": f"training accuracy of the ReLU net after training {when}, mean "
+        "over seeds [accuracy, 0-1]"
+        for c, when in _C6_WHEN.items()
+    },
+    "relu_revived_share_max": "share of the ReLU units that died and came back later, the larger "
+    "of the two conditions [fraction of dead units]",
+    "relu_revived_share_first_layer_max": "the same in the first hidden layer alone, whose inputs "
+    "never change [fraction of dead units]",
+    "variants_dead_max": "largest share of dead units in any run of Leaky ReLU, ELU or PReLU "
+    "[fraction of units]",
+    "variants_stuck": f"variants that stayed below {C6_LEARN_ACC:g} training accuracy, with the "
+    "condition [list of names]",
+    "variants_diverged": "variants whose training diverged, with the condition [list of names]",
+}
 
 CLAIM = Claim(
     id="C6",
@@ -380,4 +413,12 @@ CLAIM = Claim(
         "is context: uncentred inputs alone kill a few ReLUs."
     ),
     headline=("relu_dead_high_lr", "variants_dead_max"),
+    labels=_C6_LABELS,
+    source_parts={
+        "000": "“## 활성화 함수의 종류”, the paragraph on ReLU (no learning for negative inputs, "
+        "Leaky ReLU as the remedy)",
+        "002": "“### 1) Sparsity (a(활성화값)가 0보다 작을 때 / a≤0)” (dead neurons) and "
+        "“### leaky-Relu”; the article names neither ELU nor PReLU",
+        "003": "“ReLU의 한계” (죽어가는 ReLU 현상, and the ReLU family: Leaky ReLU, PReLU, ELU)",
+    },
 )
