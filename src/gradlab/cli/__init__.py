@@ -26,7 +26,7 @@ import sys
 from collections.abc import Callable
 
 from .. import __version__
-from . import act, bench, lab, playground, trace, train
+from . import act, bench, lab, playground, sweep, trace, train
 from .act import key_points, parse_params
 from .common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, FileError, UsageError
 
@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_parser(groups)
     trace.add_parser(groups)
     lab.add_parser(groups)
+    sweep.add_parser(groups)
     bench.add_parser(groups)
     playground.add_parser(groups)
     return parser
