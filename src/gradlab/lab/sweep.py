@@ -78,13 +78,26 @@ __all__ = [
 DEFAULT_MAX_UNITS = 1000
 
 #: The metrics drawn as heatmaps, with colour map and range (None: from the data).
-_HEATMAPS: dict[str, tuple[str, float | None, float | None]] = {
-    "train_acc": ("viridis", 0.0, 1.0),
-    "test_acc": ("viridis", 0.0, 1.0),
-    "epochs_to_target": ("viridis_r", None, None),
-    "dead_frac": ("magma_r", 0.0, 1.0),
-    "log10_grad_ratio": ("RdBu_r", None, None),
-    "diverged": ("Reds", 0.0, 1.0),
+_HEATMAPS: dict[str, tuple[str, str, str, float | None, float | None]] = {
+    # metric: (title, unit, colour map, low, high); None: from the data
+    "train_acc": ("training accuracy after the last epoch", "accuracy, 0-1", "viridis", 0, 1),
+    "test_acc": ("test accuracy after the last epoch", "accuracy, 0-1", "viridis", 0, 1),
+    "epochs_to_target": (
+        "first epoch with training accuracy >= {target:g} (–: not reached)",
+        "epochs",
+        "viridis_r",
+        None,
+        None,
+    ),
+    "dead_frac": ("share of dead hidden units after training", "fraction", "magma_r", 0, 1),
+    "log10_grad_ratio": (
+        "gradient norm of the first layer / the output layer, at init",
+        "log10 of the ratio",
+        "RdBu_r",
+        None,
+        None,
+    ),
+    "diverged": ("share of units whose training diverged", "fraction", "Reds", 0, 1),
 }
 
 
@@ -287,7 +300,8 @@ def _axis_words(name: str) -> str:
 def heatmap_figures(
     rows: Sequence[Mapping[str, Any]], axes: tuple[str, str], settings: Settings
 ) -> dict[str, Any]:
-    """One heatmap figure per metric of :data:`_HEATMAPS` over the axes ``(x, y)``."""
+    """One heatmap figure per metric of ``_HEATMAPS`` over the axes ``(x, y)``: the median of
+    the units in each cell (see :func:`~gradlab.lab.grid.aggregate`)."""
     from .kit.figures import figure
 
     x, y = axes
@@ -296,7 +310,7 @@ def heatmap_figures(
         others.append("seeds")
     over = f"median over {', '.join(others)}" if others else "one unit per cell"
     figures = {}
-    for metric, (cmap, vmin, vmax) in _HEATMAPS.items():
+    for metric, (title, unit, cmap, vmin, vmax) in _HEATMAPS.items():
         if metric == "epochs_to_target" and settings.target is None:
             continue
         if metric == "dead_frac" and all(r[metric] in (None, 0.0) for r in rows):
@@ -307,11 +321,7 @@ def heatmap_figures(
         width = min(9.0, max(5.0, 1.0 + 0.75 * len(xs)))
         height = min(7.0, max(3.2, 1.6 + 0.45 * len(ys)))
         fig, ax = figure(width=width, height=height)
-        words, unit = _split_unit(METRICS[metric])
-        if metric == "epochs_to_target":
-            words = f"first epoch with training accuracy >= {settings.target:g} (–: not reached)"
-        if metric == "diverged":
-            words, unit = "share of units that diverged", "fraction"
+        words = title.format(target=settings.target or 0)
         heatmap_panel(
             ax,
             matrix,
@@ -319,27 +329,16 @@ def heatmap_figures(
             ys,
             xlabel=_axis_words(x),
             ylabel=_axis_words(y),
-            title=f"{_wrap(words)}\n{settings.data}, {settings.epochs} epochs; {over}",
+            title=f"{words}\n{settings.data}, {settings.epochs} epochs; {over}",
             cbar_label=f"{metric} [{unit}]",
             cmap=cmap,
             vmin=vmin,
             vmax=vmax,
-            fmt="{:.0f}" if metric == "epochs_to_target" else "{:.2f}",
+            fmt="{:.3g}" if metric == "epochs_to_target" else "{:.2f}",
         )
         ax.title.set_fontsize(10)
         figures[f"heatmap_{metric}"] = fig
     return figures
-
-
-def _split_unit(label: str) -> tuple[str, str]:
-    words, _, unit = label.rpartition(" [")
-    return words, unit.rstrip("]")
-
-
-def _wrap(text: str, width: int = 60) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(text, width))
 
 
 def _png(fig: Any) -> bytes:
@@ -415,7 +414,11 @@ def _html(payload: Mapping[str, Any], figures: Mapping[str, bytes]) -> str:
     esc = html.escape
     settings = payload["settings"]
     grid = payload["grid"]
-    fixed = ", ".join(f"{a} {cell_text(grid[a][0])}" for a in AXES if len(grid[a]) == 1)
+    fixed = ", ".join(
+        f"{a} {'from init' if grid[a][0] is None else cell_text(grid[a][0])}"
+        for a in AXES
+        if len(grid[a]) == 1
+    )
     swept = (
         "; ".join(f"{a}: {', '.join(cell_text(v) for v in grid[a])}" for a in payload["varied"])
         or "nothing (one grid point)"
@@ -446,12 +449,13 @@ body {{ font-family: system-ui, sans-serif; max-width: 1000px; margin: 1.5em aut
         padding: 0 1em; color: #222; }}
 table {{ border-collapse: collapse; font-size: 0.85em; }}
 td, th {{ border-bottom: 1px solid #ddd; padding: 0.2em 0.6em; }}
-figure {{ margin: 1em 0; }}
+.figures {{ display: flex; flex-wrap: wrap; gap: 0.5em 1.5em; }}
+figure {{ margin: 0.5em 0; max-width: 100%; }}
 </style></head><body>
 <h1>gradlab sweep</h1>
 <p>{len(rows)} units on {esc(settings["data"])}, {settings["epochs"]} epochs each, seeds
 {esc(", ".join(map(str, payload["seeds"])))}. Swept: {esc(swept)}. Fixed: {esc(fixed)}.</p>
-{images}
+<div class="figures">{images}</div>
 <h2>Every unit</h2>
 <ul>{legend}</ul>
 {table}
