@@ -13,6 +13,7 @@ from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.figures import figure
 from gradlab.lab.kit.fitting import accuracy, fit_with_adam
 from gradlab.lab.kit.seeds import spawn_seeds, spread
+from gradlab.lab.kit.verdicts import verdict_from_parts
 from gradlab.model import Sequential, mlp
 
 # --- C11: the step function's derivative is zero, so gradient descent cannot train it -------
@@ -136,16 +137,17 @@ def _c11_verdict(r: dict[str, Any]) -> Verdict:
         f"(accuracy {st['accuracy']['mean']:.3f}); the sigmoid net reaches "
         f"{sg['accuracy']['mean']:.3f} and cuts its loss by {drop:.0%}."
     )
-    if flat and frozen and stuck and learns:
-        return Verdict("confirmed", text, numbers)
-    if flat and frozen and stuck:
-        return Verdict(
-            "nuanced",
-            text + f" The sigmoid net missed {SIGMOID_ACCURACY} accuracy "
-            f"or a {SIGMOID_LOSS_DROP:.0%} loss drop in this budget.",
-            numbers,
-        )
-    return Verdict("refuted", text, numbers)
+    parts = {
+        "the step's derivative is 0 everywhere but at the jump": flat,
+        "no gradient reaches the hidden layer of a step net, whose weights never move": frozen,
+        "a net of step units only does not learn at all": stuck,
+        f"the sigmoid net learns ({SIGMOID_ACCURACY} accuracy, loss down "
+        f"{SIGMOID_LOSS_DROP:.0%})": learns,
+    }
+    verdict = verdict_from_parts(parts, text, numbers, refute_when="every part fails")
+    # The step parts are the claim; the sigmoid net missing its budget leaves them standing.
+    status = verdict.status if flat and frozen and stuck else "refuted"
+    return Verdict(status, verdict.reason, numbers)
 
 
 def _c11_figures(r: dict[str, Any]) -> dict[str, Any]:
@@ -270,10 +272,39 @@ CLAIM = Claim(
         "hidden kernel's gradient norm in every epoch; the verdict needs it to be exactly "
         "0 for both step nets, their hidden weights bit-identical after training, the "
         "all-step net's loss exactly unchanged, and the sigmoid net to reach "
-        f"{SIGMOID_ACCURACY} accuracy and cut its loss by {SIGMOID_LOSS_DROP:.0%}. "
+        f"{SIGMOID_ACCURACY} accuracy and cut its loss by {SIGMOID_LOSS_DROP:.0%}; the "
+        "step parts decide (refuted if one fails), the sigmoid part only between "
+        "confirmed and nuanced. The comparisons are exact (== 0, bit-identical weights): "
+        "a step unit passes exactly 0, not a small number, so no tolerance is needed. "
         "The output layer of the first step net does get gradients and learns a linear "
         "read-out of frozen random half-planes through the origin (the hidden biases start "
         "at 0 and never move), which cannot represent XOR fully."
     ),
     headline=("step_hidden_grad_max", "sigmoid_accuracy", "step_accuracy"),
+    labels={
+        "step_derivative_max_abs": "largest |derivative| gradlab's step function reports on "
+        "the grid [slope]",
+        "step_numeric_derivative_max_abs_away_from_0": "largest |central difference| of the "
+        "step farther than h from 0 [slope]",
+        "step_hidden_grad_max": "largest gradient norm of the hidden weights in any epoch, "
+        "step hidden units and linear output [gradient norm]",
+        "all_step_hidden_grad_max": "the same for the net with a step output too [gradient norm]",
+        "step_hidden_weights_unchanged": "whether the step net's hidden weights are "
+        "bit-identical after training [yes/no]",
+        "all_step_loss_change": "change of the training loss of the all-step net, end minus "
+        "start [loss]",
+        "step_hidden_dead_frac": "share of step units that pass no gradient, as gradlab's "
+        "diagnostics count them [fraction of units]",
+        "step_accuracy": "training accuracy of the step net, only its output layer trained "
+        "[accuracy, 0-1]",
+        "sigmoid_accuracy": "training accuracy of the sigmoid net [accuracy, 0-1]",
+        "sigmoid_loss_drop": "how much of its starting loss the sigmoid net removes [fraction]",
+        "sigmoid_hidden_grad_max": "largest gradient norm of the sigmoid net's hidden weights "
+        "[gradient norm]",
+    },
+    source_parts={
+        "003": "“3.2.1 계단 함수” and “3.2.2 시그모이드 함수” (the step function, and the "
+        "sigmoid as its differentiable form); that the step's zero derivative stops "
+        "gradient descent is the reason implied, not written out",
+    },
 )
