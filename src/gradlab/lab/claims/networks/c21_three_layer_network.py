@@ -488,6 +488,31 @@ CLAIM = Claim(
     experiment=_c21_experiment,
     verdict=_c21_verdict,
     figures=_c21_figures,
+    labels={
+        "output_identity": "output y of the step-by-step pass, identity output [output value]",
+        "article_output": "the output the article's source prints [output value]",
+        "article_max_abs_diff": "largest gap between the two [absolute difference]",
+        "gradlab_max_abs_diff": "largest gap between the step-by-step pass and gradlab's "
+        "Sequential, over A, Z, the loss and the gradients [absolute difference]",
+        "gradlab_rounding_bound": "the largest gap float64 rounding can cause in one of "
+        "them [absolute difference]",
+        "numeric_max_rel_error": "largest gap between extrapolated central differences and "
+        "the backward pass, per weight or bias array [relative error]",
+        "numeric_error_over_bound": "that gap over the check's own error bound, worst array "
+        f"[ratio, fails above {SAFETY}]",
+        "gradcheck_max_rel_error": "largest gap between gradlab's gradcheck (plain central "
+        "differences) and the backward pass [relative error]",
+        "gradcheck_error_over_bound": "that gap over its error bound, worst array [ratio, "
+        f"fails above {SAFETY}]",
+        "random_nets": "random networks and batches checked besides the article's [count]",
+    },
+    source_parts={
+        "003": "“3.3 3층 신경망 구현” (the notation A = XW + B, Z = h(A), layer by layer; the "
+        "weights and the printed output are those of the book it retells, not in the "
+        "article's text)",
+        "000": "“역전파 알고리즘” (back-propagation applies the chain rule from the output "
+        "layer back to the input)",
+    },
     profiles={
         "test": {**_C21_BASE, "n_random": 2, "depth": 3, "batch": 3},
         "quick": {**_C21_BASE, "n_random": 10, "depth": 3, "batch": 4},
