@@ -127,29 +127,45 @@ def _times(log10_ratio: float) -> str:
 
 
 def _c3_figures(r: dict[str, Any]) -> dict[str, Any]:
-    fig, (ax0, ax1) = figure(2, width=5.0, height=3.8)
+    fig, (ax0, ax1) = figure(2, width=5.0, height=4.0)
     nets = r["nets"]
+    labels = {
+        k: f"{v['activation']}, {_C3_INIT_WORDS.get(v['init'], v['init'])} init"
+        for k, v in nets.items()
+    }
     seed_band_panel(
         ax0,
         {k: v["grad_w"] for k, v in nets.items()},
         title=f"‖∂L/∂W‖ per layer at init ({r['n_seeds']} seeds)",
         ylabel="kernel gradient norm",
+        labels=labels,
     )
     seed_band_panel(
         ax1,
         {k: v["grad_act"] for k, v in nets.items()},
         title="‖∂L/∂h‖ at each layer's output",
         ylabel="mean gradient norm per sample",
+        labels=labels,
     )
     for ax in (ax0, ax1):
+        ax.get_legend().remove()  # one legend for both panels, below them
         ax.axvline(r["depth"] + 0.5, color="#7f7f7f", lw=0.8, ls=":")
         ax.annotate(
-            "output",
-            (r["depth"] + 0.6, 0.02),
+            "output\nlayer",
+            (r["depth"] + 0.6, 0.03),
             xycoords=("data", "axes fraction"),
-            fontsize=7,
-            color="#7f7f7f",
+            fontsize=8,
+            color="#555555",
         )
+    fig.legend(
+        *ax0.get_legend_handles_labels(),
+        loc="outside lower center",
+        ncols=3,
+        fontsize=8,
+        title="line: geometric mean over seeds; band: seed range"
+        + ("; dashed: the other init" if len(nets) > len(_C3_USUAL) else ""),
+        title_fontsize=8,
+    )
     return {"profile": fig}
 
 

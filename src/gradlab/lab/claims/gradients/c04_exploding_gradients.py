@@ -249,17 +249,19 @@ def _c4_mean(runs: list[dict[str, Any]], key: str) -> float:
 
 
 def _c4_figures(r: dict[str, Any]) -> dict[str, Any]:
-    fig, (ax0, ax1) = figure(2, width=5.0, height=3.8)
+    fig, (ax0, ax1) = figure(2, width=5.0, height=4.0)
+    std = f"N(0, {r['init_std']:g}²)"
     seed_band_panel(
         ax0,
         {k: v["grad_act"] for k, v in r["profiles"].items()},
-        labels={"relu, large": f"relu, N(0, {r['init_std']:g}²)"},
+        labels={"relu, large": f"relu, {std}", "relu, he_normal": "relu, He init"},
         title="‖∂L/∂h‖ per layer at init",
         ylabel="mean gradient norm per sample",
     )
+    ax0.legend(fontsize=8)
     for key, v in r["sweep"].items():
         act, init = key.split(", ")
-        label = f"{act}, N(0, {r['init_std']:g}²)" if init == "large" else key
+        label = f"{act}, {std}" if init == "large" else f"{act}, He init"
         norms = v["total_norm"]
         ax1.plot(
             r["sweep_depths"],
@@ -267,20 +269,21 @@ def _c4_figures(r: dict[str, Any]) -> dict[str, Any]:
             marker="o",
             color=ACTIVATION_COLORS[act],
             ls="-" if init == "large" else "--",
-            label=f"{label} ({v['decades_per_layer']:+.2f} dec/layer)",
+            label=f"{label}: ×{10 ** v['decades_per_layer']:.2f} per layer",
         )
     ax1.set_yscale("log")
+    ax1.set_xticks(r["sweep_depths"])
     ax1.set(
-        title="global gradient norm at init vs depth",
+        title="Gradient norm over all parameters at init",
         xlabel="hidden layers",
-        ylabel="‖∂L/∂θ‖ over all parameters",
+        ylabel="‖∂L/∂θ‖ (geometric mean over seeds)",
     )
     ax1.grid(alpha=0.3, which="both")
-    ax1.legend(fontsize=7)
-    fig2, (ax2, ax3) = figure(2, width=5.0, height=3.8)
+    ax1.legend(fontsize=8)
+    fig2, (ax2, ax3) = figure(2, width=5.0, height=4.0)
     styles = {
-        "no_clip": ("#c62828", "no clipping"),
-        "clip": ("#1f77b4", f"clip_norm={r['clip_norm']:g}"),
+        "no_clip": ("#c62828", f"{std}, no clipping"),
+        "clip": ("#1f77b4", f"{std}, clip_norm={r['clip_norm']:g}"),
         "reference": ("#2e7d32", "He init, no clipping"),
     }
     for run, (color, label) in styles.items():
@@ -290,21 +293,31 @@ def _c4_figures(r: dict[str, Any]) -> dict[str, Any]:
             ax2.plot(steps, x["step_loss"], color=color, lw=0.8, alpha=0.8, label=lab)
             if x["diverged_at"] is not None and len(steps):
                 ax2.plot(steps[-1] + 1, x["step_loss"][-1], "x", color=color, ms=8)
-            ax3.plot(
-                np.arange(1, len(x["accuracy"]) + 1),
-                x["accuracy"],
-                marker=".",
-                color=color,
-                label=lab,
-            )
+            ax3.plot(np.arange(1, len(x["accuracy"]) + 1), x["accuracy"], marker=".", color=color)
+    if not any(len(x["accuracy"]) for x in r["runs"]["no_clip"]):
+        ax3.text(
+            0.98,
+            0.03,
+            "no clipping: every run diverged\nbefore its first epoch ended",
+            transform=ax3.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=8,
+            color=styles["no_clip"][0],
+        )
     ax2.set_yscale("log")
     ax2.set(
-        title="training loss per step (x = diverged)", xlabel="step", ylabel="cross-entropy loss"
+        title="Training loss per step (x: diverged)", xlabel="step", ylabel="cross-entropy loss"
     )
-    ax3.set(title="training accuracy per epoch", xlabel="epoch", ylabel="accuracy", ylim=(0, 1))
+    ax3.set(
+        title="Training accuracy per epoch (one line per seed)",
+        xlabel="epoch",
+        ylabel="accuracy",
+        ylim=(0, 1),
+    )
     for ax in (ax2, ax3):
         ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize=7)
+    fig2.legend(*ax2.get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=8)
     return {"gradients": fig, "training": fig2}
 
 

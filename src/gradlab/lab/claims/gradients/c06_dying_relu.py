@@ -280,19 +280,28 @@ def _c6_figures(r: dict[str, Any]) -> dict[str, Any]:
         )
         ax.grid(alpha=0.3)
     np.atleast_1d(axes)[0].set_ylabel("fraction of hidden units dead\n(one line per seed)")
+    variants_never_died = all(
+        np.all(np.asarray(run["dead_per_epoch"]) == 0)
+        for by_act in r["results"].values()
+        for act, v in by_act.items()
+        if act != "relu"
+        for run in v["runs"]
+    )
     fig.legend(
         *np.atleast_1d(axes)[0].get_legend_handles_labels(),
         loc="outside upper center",
         ncols=len(r["results"][conds[0]]),
         fontsize=8,
-        title="the variants overlap at 0: none of their units died",
+        title="the variants overlap at 0: none of their units died"
+        if variants_never_died
+        else None,
         title_fontsize=8,
     )
     fig2, axes2 = figure(len(conds), width=4.0, height=3.4, sharey=True)
     keys = (
-        ("dead_end", "dead"),
-        ("negative_end", "z <= 0 on all samples"),
-        ("accuracy_end", "train accuracy"),
+        ("dead_end", "units dead (f' = 0 on every sample)"),
+        ("negative_end", "units with pre-activation <= 0 on every sample"),
+        ("accuracy_end", "training accuracy"),
     )
     for ax, cname in zip(np.atleast_1d(axes2), conds, strict=True):
         acts = list(r["results"][cname])
@@ -311,7 +320,7 @@ def _c6_figures(r: dict[str, Any]) -> dict[str, Any]:
         ax.set_xticks(np.arange(len(acts)), acts, fontsize=8)
         ax.set(title=f"{cname}, end of training", ylim=(0, 1.05))
         ax.grid(alpha=0.3, axis="y")
-    np.atleast_1d(axes2)[0].set_ylabel("fraction")
+    np.atleast_1d(axes2)[0].set_ylabel("fraction of hidden units / accuracy")
     fig2.legend(
         *np.atleast_1d(axes2)[0].get_legend_handles_labels(),
         loc="outside upper center",

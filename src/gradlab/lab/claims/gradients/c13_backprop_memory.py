@@ -220,14 +220,16 @@ def _c13_verdict(r: dict[str, Any]) -> Verdict:
 
 
 def _c13_figures(r: dict[str, Any]) -> dict[str, Any]:
-    fig, (ax0, ax1) = figure(2, width=5.0, height=3.8)
+    fig, (ax0, ax1) = figure(2, width=5.0, height=4.0)
     layers = r["main"]["train"]["layers"]
-    keys = ("x", "z", "y")
     names = {"x": "input x (the previous f(z))", "z": "pre-activation z", "y": "output f(z)"}
+    # The arrays in the cache: colours of their own (red and green are training and inference
+    # in the other panel).
+    colors = {"x": "#4c72b0", "z": "#dd8452", "y": "#8172b3"}
     bottom = np.zeros(len(layers))
-    for key, color in zip(keys, ("#1f77b4", "#ff7f0e", "#2ca02c"), strict=True):
+    for key, name in names.items():
         vals = np.array([x["cached"].get(key, 0) for x in layers]) / 1024
-        ax0.bar(np.arange(len(layers)), vals, bottom=bottom, color=color, label=names[key])
+        ax0.bar(np.arange(len(layers)), vals, bottom=bottom, color=colors[key], label=name)
         bottom += vals
     ax0.plot(
         np.arange(len(layers)),
@@ -235,13 +237,17 @@ def _c13_figures(r: dict[str, Any]) -> dict[str, Any]:
         "k_",
         ms=14,
         mew=2,
-        label="inference (0)",
+        label="inference: nothing cached",
     )
     ax0.set_xticks(
-        np.arange(len(layers)), [x["layer"] for x in layers], rotation=30, ha="right", fontsize=7
+        np.arange(len(layers)), [x["layer"] for x in layers], rotation=25, ha="right", fontsize=8
     )
-    ax0.set(title=f"cached for backward, batch {r['main']['batch']}", ylabel="KiB")
-    ax0.legend(fontsize=7)
+    ax0.set_ylim(0, 1.45 * bottom.max())  # room for the legend above the bars
+    ax0.set(
+        title=f"Cached for backward per layer, batch {r['main']['batch']}",
+        ylabel="KiB (training forward pass)",
+    )
+    ax0.legend(fontsize=8, loc="upper center", ncols=2)
     depths = [d["depth"] for d in r["by_depth"]]
     ax1.plot(
         depths,
@@ -265,7 +271,7 @@ def _c13_figures(r: dict[str, Any]) -> dict[str, Any]:
             ls="--",
             marker="x",
             color="#c62828",
-            label="tracemalloc peak, fwd+bwd",
+            label="tracemalloc peak, forward + backward",
         )
         ax1.plot(
             [t["depth"] for t in traced],
@@ -273,12 +279,17 @@ def _c13_figures(r: dict[str, Any]) -> dict[str, Any]:
             ls="--",
             marker="x",
             color="#2e7d32",
-            label="tracemalloc peak, forward",
+            label="tracemalloc peak, forward only",
         )
-    ax1.set(title="activation memory vs depth", xlabel="hidden layers", ylabel="KiB")
+    ax1.set_xticks(depths)
+    ax1.set(
+        title=f"Activation memory against depth, batch {r['main']['batch']}",
+        xlabel="hidden layers",
+        ylabel="KiB",
+    )
     for ax in (ax0, ax1):
         ax.grid(alpha=0.3)
-    ax1.legend(fontsize=7)
+    ax1.legend(fontsize=8, title="red: training; green: inference", title_fontsize=8)
     return {"memory": fig}
 
 
