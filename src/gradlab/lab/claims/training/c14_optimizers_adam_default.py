@@ -12,12 +12,20 @@ from gradlab.lab.kit.data import digits_data
 from gradlab.lab.kit.figures import figure
 from gradlab.lab.kit.fitting import accuracy, digits_model, fit_or_diverge
 from gradlab.lab.kit.seeds import spawn_seeds, spread
+from gradlab.lab.kit.verdicts import verdict_from_parts
 
 #: An lr is "good" for an optimizer when its mean test accuracy is at least
-#: ``(1 - TOLERANCE)`` times that optimizer's best on the grid.
+#: ``(1 - TOLERANCE)`` times that optimizer's best on the grid. Where it comes from: two means
+#: over seeds of test accuracies near 0.95 on the 360 held-out digits differ by a binomial
+#: standard error of sqrt(2 · 0.95 · 0.05 / (360 · n_seeds)), 0.009 for the quick profile's 3
+#: seeds; 5% of 0.95 is 0.048, above 3 standard errors, and far below what an optimizer that
+#: does not train loses (tens of points). tests/lab/test_tolerances_gradients_training.py.
 TOLERANCE = 0.05
 #: Adam counts as the least sensitive when its good-lr band is within this many decades of the
-#: widest band of the other optimizers.
+#: widest band of the other optimizers. Where it comes from: a band's width varies from seed to
+#: seed by a standard deviation of 0.13-0.27 decades (quick and full profiles, seeds 0-4), so
+#: bands closer than this are not told apart by the experiment: a tie counts as "as wide". A
+#: clearly narrower band, as SGD's (0.9 decades below Adam's), is far outside it.
 WIDTH_SLACK = 0.25
 
 C14_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
@@ -164,31 +172,26 @@ def _c14_verdict(r: dict[str, Any]) -> Verdict:
         "good_at_default_lr": ", ".join(good_defaults) or "none",
     } | {f"width_decades_{n}": w for n, w in widths.items()}
     facts = (
-        f"Adam at its default lr {adam['default_lr']:g} scores {adam['default_accuracy']:.3f} "
-        f"(best of any optimizer {overall:.3f}); its lr band within {TOLERANCE:.0%} of its own "
-        f"best spans {widths['adam']:.2f} decades, rank {rank} of {len(widths)} (widest other: "
-        f"{C14_LABELS[widest_other]} {others[widest_other]:.2f}). Good at their default lr: "
-        f"{', '.join(good_defaults) or 'none'}."
+        f"Adam at its default learning rate {adam['default_lr']:g} reaches a test accuracy of "
+        f"{adam['default_accuracy']:.3f}, against {overall:.3f} for the best optimizer at its "
+        f"best rate. Its good learning rates (test accuracy within {TOLERANCE:.0%} of its own "
+        f"best) span {widths['adam']:.2f} decades, a factor {10 ** widths['adam']:.0f}: rank "
+        f"{rank} of {len(widths)} (widest of the others: {C14_LABELS[widest_other]}, "
+        f"{others[widest_other]:.2f} decades). Within {TOLERANCE:.0%} of the best at their "
+        f"default rate: {', '.join(good_defaults) or 'none'}."
     )
-    if default_ok and widest:
-        return Verdict(
-            "confirmed",
-            f"{facts} Adam works out of the box and is the least sensitive to the lr.",
-            numbers,
-        )
+    parts = {
+        f"Adam at its default learning rate is within {TOLERANCE:.0%} of the best accuracy of any "
+        "optimizer": default_ok,
+        f"Adam tolerates the widest range of learning rates (within {WIDTH_SLACK:g} decades of "
+        "the widest)": widest,
+    }
+    reason = verdict_from_parts(parts, facts, numbers, refute_when="every part fails").reason
+    # The claim's own rule: refuted only when Adam's default fails and its range is narrower
+    # than most; a wide range alone keeps it safe in part.
     if not default_ok and widths["adam"] < float(np.median(list(others.values()))):
-        return Verdict(
-            "refuted",
-            f"{facts} Adam's default fails and its band is narrower than "
-            "most: not a safe default here.",
-            numbers,
-        )
-    part = (
-        "its default lr works, but others tolerate a wider lr range"
-        if default_ok
-        else "its lr band is wide, but its default lr is not within the tolerance"
-    )
-    return Verdict("nuanced", f"{facts} Safe in part: {part}.", numbers)
+        return Verdict("refuted", reason, numbers)
+    return Verdict("confirmed" if default_ok and widest else "nuanced", reason, numbers)
 
 
 def _c14_figures(r: dict[str, Any]) -> dict[str, Any]:
@@ -220,7 +223,7 @@ def _c14_figures(r: dict[str, Any]) -> dict[str, Any]:
     )
 
     lrs = np.asarray(r["lrs"], dtype=float)
-    fig_s, (ax0, ax1) = figure(2, width=4.6, height=3.4)
+    fig_s, (ax0, ax1) = figure(2, width=4.6, height=3.8)
     for name, s in r["sweep"].items():
         ax0.plot(
             lrs, s["mean_accuracy"], "o-", ms=3, color=C14_COLORS[name], label=C14_LABELS[name]
@@ -240,7 +243,6 @@ def _c14_figures(r: dict[str, Any]) -> dict[str, Any]:
         ylabel="accuracy (mean over seeds)",
         xscale="log",
     )
-    ax0.legend(fontsize=7)
     names = list(r["sweep"])
     for k, name in enumerate(names):
         lo, hi = r["sweep"][name]["band"]
@@ -251,17 +253,19 @@ def _c14_figures(r: dict[str, Any]) -> dict[str, Any]:
             f"{r['sweep'][name]['width_decades']:.2f} dec"
             + (" (grid edge)" if r["sweep"][name]["band_censored"] else ""),
             va="center",
-            fontsize=7,
+            fontsize=8,
         )
     ax1.set_yticks(range(len(names)), [C14_LABELS[n] for n in names])
     ax1.set(
-        title=f"lr band within {TOLERANCE:.0%} of each one's best",
-        xlabel="learning rate",
+        title=f"Learning rates within {TOLERANCE:.0%} of each one's best",
+        xlabel="learning rate (the band's width in decades)",
         xscale="log",
         xlim=(lrs[0] / 2, lrs[-1] * 30),
     )
     for ax in (ax0, ax1):
         ax.grid(alpha=0.3, which="both")
+    # The colours are the optimizers in both panels: one legend, below them.
+    fig_s.legend(*ax0.get_legend_handles_labels(), loc="outside lower center", ncols=6, fontsize=8)
 
     fig_l, axes_l = figure(2, width=4.4, height=3.3, sharey=True)
     for ax, which in zip(axes_l, ("default_lr", "best_lr"), strict=True):
@@ -283,7 +287,7 @@ def _c14_figures(r: dict[str, Any]) -> dict[str, Any]:
             yscale="log",
         )
         ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=8, title="optimizer, learning rate", title_fontsize=8)
     return {"paths": fig_p, "lr_sweep": fig_s, "loss_curves": fig_l}
 
 
@@ -342,6 +346,23 @@ _C14_BASE = {
     "hidden": [64],
     "batch_size": 64,
 }
+_C14_LABELS = {
+    "adam_width_rank": "Adam's rank among the optimizers by the width of its good learning-rate "
+    "range [rank, 1 = best]",
+    "adam_default_accuracy": "Adam's test accuracy at its default learning rate, mean over seeds "
+    "[accuracy, 0-1]",
+    "best_accuracy_any": "best test accuracy of any optimizer at any learning rate of the grid, "
+    "mean over seeds [accuracy, 0-1]",
+    "adam_default_ok": f"Adam at its default learning rate is within {TOLERANCE:.0%} of that best "
+    "[yes/no]",
+    "good_at_default_lr": f"optimizers within {TOLERANCE:.0%} of that best at their default "
+    "learning rate [list of names]",
+    **{
+        f"width_decades_{name}": f"width of {label}'s good learning rates (test accuracy within "
+        f"{TOLERANCE:.0%} of its own best) [decades of learning rate]"
+        for name, label in C14_LABELS.items()
+    },
+}
 _HALF_DECADES = [float(10**e) for e in np.arange(-4.0, 0.51, 0.5)]
 
 CLAIM = Claim(
@@ -365,7 +386,9 @@ CLAIM = Claim(
             "epochs": 1,
             "n_seeds": 1,
         },
-        "quick": {**_C14_BASE, "lrs": _HALF_DECADES, "epochs": 8, "n_seeds": 2},
+        # As many epochs as the full profile: after 8, Adam at its default rate (1e-3) was
+        # still climbing and sat on the 95% line, confirmed on some seeds and not on others.
+        "quick": {**_C14_BASE, "lrs": _HALF_DECADES, "epochs": 20, "n_seeds": 3},
         "full": {**_C14_BASE, "lrs": _HALF_DECADES, "epochs": 20, "n_seeds": 5},
     },
     context=(
@@ -387,4 +410,12 @@ CLAIM = Claim(
         "widest other band; refuted if its default fails and its band is narrower than "
         "the median of the others; nuanced otherwise."
     ),
+    labels=_C14_LABELS,
+    source_parts={
+        "004": "“## 최적화 함수(Optimizer)의 종류”: “### SGD(확률적 경사 하강법)”, “### 모멘텀”, "
+        "“### Adagrad(에이다그래드)” and “### 최적화 함수(Optimizer) 종류 한눈에 보기” (Adam as "
+        "the default); its text names neither RMSProp nor SGD's zig-zag",
+        "001": "“## 4. Appendix”, item (4): Adam and RMSProp only as a way to a suitable learning "
+        "rate against exploding gradients; the article compares no optimizers",
+    },
 )
