@@ -15,7 +15,7 @@ from gradlab.lab.kit.figures import figure, layer_band_panel
 from gradlab.lab.kit.probes import per_layer_factor
 from gradlab.lab.kit.seeds import spawn_seeds, spread
 from gradlab.lab.kit.verdicts import verdict_from_parts
-from gradlab.model import mlp
+from gradlab.model import Sequential, mlp
 
 #: The "standard" initialization of Glorot & Bengio (2010): ``W ~ U(-1/sqrt(n_in), 1/sqrt(n_in))``,
 #: i.e. variance ``1 / (3 n_in)``, written as a variance-scaling rule.
@@ -49,17 +49,24 @@ NORMALIZED_FACTOR_RANGE = (0.8, 1.25)
 MAX_RECORDS = 200
 
 
-def _p1_training(config: dict[str, Any], seed: int, X: np.ndarray, y: np.ndarray) -> dict:
-    depth = config["depth"]
-    model = mlp(
-        [config["width"]] * depth,
+def sigmoid_net(config: dict[str, Any], seed: int, input_dim: int) -> Sequential:
+    """The net that trains: ``depth`` sigmoid layers of ``width`` units with the standard init
+    and zero biases, a linear output of 10 (softmax in the loss), float32, weights from
+    ``seed``."""
+    return mlp(
+        [config["width"]] * config["depth"],
         10,
-        input_dim=X.shape[1],
+        input_dim=input_dim,
         activation="sigmoid",
         init=STANDARD_INIT,
         seed=seed,
         dtype="float32",
     )
+
+
+def _p1_training(config: dict[str, Any], seed: int, X: np.ndarray, y: np.ndarray) -> dict:
+    depth = config["depth"]
+    model = sigmoid_net(config, seed, X.shape[1])
     model.compile(optimizer={"name": "sgd", "config": {"lr": config["lr"]}}, loss="cross_entropy")
     diag = diagnostics.Diagnostics(every=config["every"], data=X[: config["probe"]])
     history = model.fit(

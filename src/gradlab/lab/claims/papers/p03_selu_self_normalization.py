@@ -21,9 +21,9 @@ from gradlab.model import mlp
 # measures differs from it only through the finite width and the finite sample: the pooled mean
 # and variance of one net's last quarter of layers scatter from seed to seed. On the claim's own
 # nets (tests/lab/test_tolerances_init_norm_papers.py) the tail variance has a seed-to-seed sd of
-# at most about 0.055 (the start of mean -0.5 and variance 0.2, width 256, 100 samples; 0.035 with
-# 400), the tail mean about 0.025, and their bias (the mean over seeds minus the fixed point)
-# stays below 0.025. Over S seeds the standard error is sd / sqrt(S).
+# 0.02 to 0.055 (width 256; the larger values from the start of mean -0.5 and variance 0.2), the
+# tail mean 0.01 to 0.025, and their bias (the mean over seeds minus the fixed point) stays below
+# 0.025. Over S seeds the standard error is sd / sqrt(S).
 
 #: SELU counts as normalized when, over the last quarter of the layers, the mean is within
 #: this of 0 ... (over 2.5 times bias + 3 standard errors at the test profile's 4 seeds; none of
