@@ -206,7 +206,8 @@ def _c16_verdict(r: dict[str, Any]) -> Verdict:
     }
     d = r["depth"]
     measured = (
-        f"In layer {d} (mean of {r['n_seeds']} seed(s)): with weights of std 1, {near:.0%} of "
+        f"In layer {d} (mean of {r['n_seeds']} seed{'s' if r['n_seeds'] != 1 else ''}): "
+        f"with weights of std 1, {near:.0%} of "
         f"the sigmoid outputs lie within 0.05 of 0 or 1; with std 0.01 the outputs' std is at "
         f"most {collapsed:.3f} for every activation and the sigmoid outputs average "
         f"{sig_mean:.3f}; with Xavier the sigmoid and tanh outputs keep a std of at least "
@@ -295,9 +296,7 @@ CLAIM = Claim(
     ),
     sources=("001",),
     source_parts={
-        "001": "section “4. Appendix”, note (3) ③ “Weight Initialization” (good initial weights "
-        "keep activations out of the saturation region); the std 1 / std 0.01 / Xavier / He "
-        "comparison itself is the experiment of chapter 6 of 'Deep Learning from Scratch'",
+        "001": "section “4. Appendix”, note (3) ③ Weight Initialization",
     },
     labels={
         "sigmoid_std1_frac_near_bounds": "share of the last sigmoid layer's outputs within 0.05 "

@@ -331,10 +331,7 @@ CLAIM = Claim(
     ),
     sources=("001",),
     source_parts={
-        "001": "section “4. Appendix”, note (3) ② “Batch Normalization” (normalizing the "
-        "activation's input keeps its output out of the saturation region); the article says "
-        "nothing of training speed or of the initial weight scale, which the claim adds from "
-        "Ioffe & Szegedy (2015)",
+        "001": "section “4. Appendix”, note (3) ② Batch Normalization",
     },
     labels=_labels(("sigmoid", "tanh")),
     experiment=_c17_experiment,
@@ -392,7 +389,9 @@ CLAIM = Claim(
         " only matters through its direction, so the forward pass ignores the scale, but "
         "its gradient shrinks as 1/scale and the relative SGD step as 1/scale^2: the "
         "weight-change panel (how far the first kernel moved, relative to its size) shows "
-        "whether large scales learn slower."
+        "whether large scales learn slower. Article 001 names batch normalization only as "
+        "keeping activations out of saturation; faster training and the independence from "
+        "the initial scale are the claims of Ioffe & Szegedy (2015)."
     ),
     headline=("sigmoid_bn_max_saturated_init", "sigmoid_bn_loss_worst_over_best"),
 )

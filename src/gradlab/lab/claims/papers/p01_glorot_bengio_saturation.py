@@ -263,10 +263,7 @@ CLAIM = Claim(
     ),
     sources=("paper:Glorot & Bengio 2010", "001"),
     source_parts={
-        "001": "section “4. Appendix”, note (3) ③ “Weight Initialization” (good initial weights "
-        "keep activations out of the saturation region); the article neither cites the paper "
-        "nor describes the top layer's saturation or the normalized init, which the claim "
-        "takes from the paper",
+        "001": "section “4. Appendix”, note (3) ③ Weight Initialization (the remedy only)",
     },
     labels={
         "top_layer_mean_at_init": "mean output of the top sigmoid layer at init, standard "

@@ -166,9 +166,7 @@ CLAIM = Claim(
     ),
     sources=("paper:He et al. 2015", "001"),
     source_parts={
-        "001": "section “4. Appendix”, note (3) ③ “Weight Initialization”: the article names "
-        "weight initialization as a remedy for saturation but neither He's nor Xavier's rule, "
-        "nor their effect on the variance; the claim is the paper's",
+        "001": "section “4. Appendix”, note (3) ③ Weight Initialization (the remedy only)",
     },
     labels={
         "he_var_factor_per_layer": "factor by which the pre-activation variance changes per "

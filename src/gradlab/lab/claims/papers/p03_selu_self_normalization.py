@@ -218,10 +218,7 @@ CLAIM = Claim(
     ),
     sources=("paper:Klambauer et al. 2017", "003"),
     source_parts={
-        "003": "section “3.2 활성화 함수”, the part “ReLU의 한계” (after “3.2.0 ReLU를 "
-        "쓰자..”), which lists SELU in the ReLU family, and the Keras function list after it; "
-        "the article does not describe self-normalization, which the claim takes from the "
-        "paper",
+        "003": "section “3.2 활성화 함수”, the part “ReLU의 한계” (SELU named in the ReLU family)",
     },
     labels={
         "selu_tail_max_abs_mean": "largest distance of SELU's mean output from 0 over the "
