@@ -21,6 +21,10 @@ C3_VANISH_DECADES = 2.0
 C3_TANH_MARGIN_DECADES = 1.0
 #: ReLU with He init "stays within about an order of magnitude": |log10 ratio| at most this.
 C3_RELU_BAND_DECADES = 1.0
+#: These are the claim's own words ("orders of magnitude", "within about one"), not noise
+#: tolerances; the noise they must clear is the spread of the mean over seeds: over seeds 0-4
+#: of the quick profile the three means moved by less than 0.2 decades, against margins of 1
+#: to 7 decades (tests/lab/test_tolerances_gradients_training.py checks 3 standard errors).
 C3_SIGMOID, C3_TANH, C3_RELU = "sigmoid, glorot_uniform", "tanh, glorot_uniform", "relu, he_normal"
 
 

@@ -28,6 +28,9 @@ C4_EXPLODE_FRACTION = 0.5
 #: fraction of the initial loss, and its training accuracy rises by at least C4_LEARN_ACC_GAIN.
 C4_LEARN_LOSS_FACTOR = 0.5
 C4_LEARN_ACC_GAIN = 0.10
+#: These define "grows", "explodes" and "learns"; the measurements sit far from them on every
+#: seed (quick profile, seeds 0-4: growth 10^5.2-10^5.4, every unclipped run diverged within
+#: the first 3 steps, every clipped run learned, training accuracy 0.71-0.76 from about 0.1).
 _C4_RUNS = ("no_clip", "clip", "reference")
 
 
