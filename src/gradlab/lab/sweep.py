@@ -1,14 +1,12 @@
 """``gradlab sweep``: train one network per point of a grid of settings, on every seed, and
-measure each run as the lab does.
+write what each run measured as tables, heatmaps and a page.
 
-A grid names values for some of the :data:`AXES` (activation, initializer or weight and bias
-variances, width, depth, optimizer, learning rate, batch size, batch norm); the others keep
-their defaults. Every point of the grid on every seed is one *unit*: an MLP built with
-:func:`gradlab.model.mlp`, trained on the chosen data set for ``epochs`` epochs and measured
-(:data:`METRICS`): final train and test accuracy, the epoch at which the training accuracy
-first reached ``target``, the share of dead hidden units after training, the gradient norm of
-the first layer over the last at initialization, and whether training diverged (a divergence
-is a result, not a crash).
+The grid and what one unit measures are :mod:`gradlab.lab.grid`'s: a grid names values for some
+of its :data:`~gradlab.lab.grid.AXES` (the others keep their defaults), and every point on
+every seed is one unit, an MLP trained and measured by :func:`~gradlab.lab.grid.run_unit`
+(:data:`~gradlab.lab.grid.METRICS`: final train and test accuracy, epochs to a target, dead
+units, the first layer's gradient over the output layer's at initialization, divergence).
+This module runs the units of a grid and writes the results.
 
 >>> rows = run_sweep({"activation": "relu,tanh", "depth": [1, 2]}, seeds="0-1", epochs=1,
 ...                  verbose=0)  # doctest: +SKIP
