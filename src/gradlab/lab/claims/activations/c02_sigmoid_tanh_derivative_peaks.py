@@ -11,6 +11,7 @@ from gradlab import activations
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.figures import figure
 from gradlab.lab.kit.probes import central_difference
+from gradlab.lab.kit.verdicts import verdict_from_parts
 
 
 # --- C2: sigmoid and tanh ---------------------------------------------------------------------
@@ -33,11 +34,25 @@ def _c2_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
     return out
 
 
+#: The measured peaks must equal 0.25 and 1 to this absolute error. Central differences with
+#: step h = 1e-5 (kit.probes.central_difference) are off by the truncation h²/6·|f‴(x)| (at
+#: most 2.1e-12 for the sigmoid, whose f‴(0) = -1/8, and 3.3e-11 for tanh, f‴(0) = -2) plus
+#: rounding of about 2u·|f|/h (below 2.3e-11, u = 1.1e-16); the grids hold x = 0 exactly (an odd
+#: number of points, symmetric), where the peak is. Correct derivatives come within 1e-10; the
+#: articles' 0.3 is 0.05 away.
+PEAK_TOL = 1e-6
+PART_SIGMOID = "the sigmoid's derivative peaks at 0.25"
+PART_TANH = "tanh's derivative peaks at 1"
+PART_RANGES = "the sigmoid stays inside (0, 1) and tanh inside (-1, 1)"
+
+
 def _c2_verdict(r: dict[str, Any]) -> Verdict:
     s, t = r["sigmoid"], r["tanh"]
-    sig_peak_ok = abs(s["numeric_derivative_max"] - 0.25) < 1e-6
-    tanh_peak_ok = abs(t["numeric_derivative_max"] - 1.0) < 1e-6
-    ranges_ok = 0 < s["min"] and s["max"] < 1 and -1 < t["min"] and t["max"] < 1
+    parts = {
+        PART_SIGMOID: abs(s["numeric_derivative_max"] - 0.25) < PEAK_TOL,
+        PART_TANH: abs(t["numeric_derivative_max"] - 1.0) < PEAK_TOL,
+        PART_RANGES: 0 < s["min"] and s["max"] < 1 and -1 < t["min"] and t["max"] < 1,
+    }
     article_error = abs(0.3 - s["numeric_derivative_max"]) / s["numeric_derivative_max"]
     numbers = {
         "sigmoid_derivative_max": s["numeric_derivative_max"],
@@ -47,23 +62,17 @@ def _c2_verdict(r: dict[str, Any]) -> Verdict:
         "tanh_range": [t["min"], t["max"]],
         "articles_0.3_relative_error": article_error,
     }
-    if sig_peak_ok and tanh_peak_ok and ranges_ok:
-        return Verdict(
-            "confirmed",
-            f"On {r['points']} points in [-{r['x_limit']:g}, {r['x_limit']:g}] the sigmoid "
-            f"stays in ({s['min']:.2e}, 1 - {1 - s['max']:.2e}) and its numerical derivative "
-            f"peaks at {s['numeric_derivative_max']:.6f} at x = {s['derivative_argmax']:g}; "
-            f"tanh's peaks at {t['numeric_derivative_max']:.6f}. The 'about 0.3' some "
-            f"articles give is {article_error:.0%} too high.",
-            numbers,
-        )
-    return Verdict(
-        "refuted",
-        f"Measured: sigmoid derivative peak {s['numeric_derivative_max']:.6f}, tanh derivative "
-        f"peak {t['numeric_derivative_max']:.6f}, ranges sigmoid [{s['min']:.3g}, "
-        f"{s['max']:.3g}], tanh [{t['min']:.3g}, {t['max']:.3g}].",
-        numbers,
+    text = (
+        f"On {r['points']} points in [-{r['x_limit']:g}, {r['x_limit']:g}] the sigmoid "
+        f"stays in ({s['min']:.2e}, 1 - {1 - s['max']:.2e}) and tanh in "
+        f"(-1 + {1 + t['min']:.2e}, 1 - {1 - t['max']:.2e}); the sigmoid's numerical "
+        f"derivative peaks at {s['numeric_derivative_max']:.6f} at x = "
+        f"{s['derivative_argmax']:g} and tanh's at {t['numeric_derivative_max']:.6f}. The "
+        f"'about 0.3' some articles give is {article_error:.0%} too high."
     )
+    verdict = verdict_from_parts(parts, text, numbers, refute_when="every part fails")
+    # These are facts about two functions: a part that fails refutes the claim.
+    return Verdict("confirmed" if all(parts.values()) else "refuted", verdict.reason, numbers)
 
 
 def _c2_figures(r: dict[str, Any]) -> dict[str, Any]:
@@ -101,6 +110,28 @@ CLAIM = Claim(
     experiment=_c2_experiment,
     verdict=_c2_verdict,
     figures=_c2_figures,
+    labels={
+        "sigmoid_derivative_max": "largest slope of the sigmoid, measured by central "
+        "differences [slope]",
+        "sigmoid_derivative_argmax": "where the sigmoid's slope is largest [x]",
+        "tanh_derivative_max": "largest slope of tanh, measured by central differences [slope]",
+        "sigmoid_range": "smallest and largest sigmoid output on the grid [output value]",
+        "tanh_range": "smallest and largest tanh output on the grid [output value]",
+        "articles_0.3_relative_error": "how far the articles' 'about 0.3' is above the true "
+        "peak [relative error]",
+    },
+    source_parts={
+        "000": "“활성화 함수의 종류” (sigmoid and tanh, their ranges and largest slopes; the "
+        "sigmoid's given as below 0.3)",
+        "001": "“2. Activation function 종류” (the ranges) and “3. Vanishing Gradient / "
+        "Exploding Gradient” (largest slopes 0.25 and 1)",
+        "002": "“2) Vanishing Gradient (a가 0보다 클 때 / a>0)” (the sigmoid's slope peaks at "
+        "0.25, its outputs lie strictly between 0 and 1); tanh appears only as a formula "
+        "and plots, under “추가, tanh”",
+        "003": "“3.2.3 하이퍼볼릭 탄젠트 함수” (the table of ranges and largest slopes: 0.3 for "
+        "the sigmoid, 1 for tanh)",
+        "004": "“sigmoid의 문제점” (the sigmoid's slope peaks at about 0.3; tanh is not discussed)",
+    },
     profiles={
         "test": {"limit": 15.0, "points": 3001},
         "quick": {"limit": 15.0, "points": 300_001},

@@ -17,10 +17,25 @@ from gradlab.lab.kit.verdicts import verdict_from_parts
 #: The article's example logits and the stable result it prints (9 significant digits).
 C9_LOGITS = (1010.0, 1000.0, 990.0)
 C9_EXPECTED = (9.99954600e-01, 4.53978686e-05, 2.06106005e-09)
-#: Relative tolerance for the printed numbers (they carry 9 significant digits).
+#: Relative tolerance for the printed numbers. They carry 9 significant digits, so each is
+#: rounded by at most half a unit of the 9th: a relative 5e-10, 1.1e-9 and 2.4e-9 for the three
+#: (5e-9 at worst for any 9-digit number); float64 adds ~1e-16. A float32 softmax is already
+#: off by 1.7e-7, the naive formula by NaN.
 EXPECTED_RTOL = 1e-8
-#: A row sums to 1 when ``|sum - 1|`` is at most this many machine epsilons of its dtype.
-SUM_TOL_EPS = 10
+#: A row of k probabilities sums to 1 within SUM_MARGIN times its rounding bound. To first
+#: order the rounding of each exp(x_i - m) cancels between the numerator and the sum it is
+#: divided by; what is left is the division (u) and the row sum (γ_(k-1) = (k-1)u) in the
+#: dtype, and the check's own float64 sum: (k - 1/2) machine epsilons for float64 rows,
+#: k/2 for float32 ones (u = eps/2). An unnormalised or wrongly normalised row misses by
+#: 1e3 eps or more.
+SUM_MARGIN = 2
+
+
+def sum_tolerance_eps(k: int) -> float:
+    """The tolerance of ``|row sum - 1|`` for ``k`` classes, in machine epsilons."""
+    return SUM_MARGIN * (k - 0.5)
+
+
 _DTYPES = ("float32", "float64")
 
 
@@ -76,8 +91,15 @@ def _c9_random(config: dict[str, Any], seed: int) -> list[dict[str, Any]]:
             x = (z * scale).astype(dt)
             s = softmax(x)
             err = float(np.max(np.abs(s.astype(np.float64).sum(axis=1) - 1)))
-            rows.append({"dtype": dt, "scale": scale, "sum_error": err,
-                         "sum_error_eps": err / float(np.finfo(dt).eps), **_order_stats(x, s)})
+            rows.append(
+                {
+                    "dtype": dt,
+                    "scale": scale,
+                    "sum_error": err,
+                    "sum_error_eps": err / float(np.finfo(dt).eps),
+                    **_order_stats(x, s),
+                }
+            )
     return rows
 
 
@@ -90,36 +112,66 @@ def _c9_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
     by_hand = np.exp(a - a.max()) / np.exp(a - a.max()).sum()
     expected = np.array(C9_EXPECTED)
     X, y, X_test, y_test = digits_data(config, seed)
-    model = fit_mlp(X, y, hidden=[32], output=10, output_activation="softmax", seed=seed,
-                    epochs=config["epochs"])
+    model = fit_mlp(
+        X,
+        y,
+        hidden=[32],
+        output=10,
+        output_activation="softmax",
+        seed=seed,
+        epochs=config["epochs"],
+    )
     logits = model.forward(X_test, logits=True)
     probs = model.predict(X_test)
     random = _c9_random(config, seed)
     return {
-        "naive": {"exp_overflowed": bool(np.isinf(exp_a).any()), "result": naive,
-                  "finite": bool(np.isfinite(naive).all())},
+        "naive": {
+            "exp_overflowed": bool(np.isinf(exp_a).any()),
+            "result": naive,
+            "finite": bool(np.isfinite(naive).all()),
+        },
         "stable": stable,
         "stable_by_hand": by_hand,
         "stable_rel_error": float(np.max(np.abs(stable / expected - 1))),
         "by_hand_rel_error": float(np.max(np.abs(by_hand / expected - 1))),
-        "float32_rel_error": float(np.max(np.abs(
-            activations.get("softmax")(a.astype(np.float32)) / expected - 1))),
+        "float32_rel_error": float(
+            np.max(np.abs(activations.get("softmax")(a.astype(np.float32)) / expected - 1))
+        ),
         "sweep": _c9_shift_sweep(config),
         "random": random,
+        "n_classes": config["n_classes"],
         "digits": {
             "argmax_agreement": float(np.mean(logits.argmax(1) == probs.argmax(1))),
             "accuracy_from_logits": float(np.mean(logits.argmax(1) == y_test)),
             "accuracy_from_probs": float(np.mean(probs.argmax(1) == y_test)),
             "n_test": len(y_test),
         },
-        "tables": [{
-            "title": "Softmax of random logits (standard normal times the scale)",
-            "columns": ["dtype", "scale", "max |sum - 1| (eps)", "argmax agreement",
-                        "inversions", "tied pairs", "exact zeros"],
-            "rows": [[row["dtype"], row["scale"], round(row["sum_error_eps"], 2),
-                      row["argmax_agreement"], row["inversions"], round(row["tie_fraction"], 4),
-                      round(row["zero_fraction"], 4)] for row in random],
-        }],
+        "tables": [
+            {
+                "title": "Softmax of random logits (standard normal times the scale)",
+                "columns": [
+                    "dtype",
+                    "scale",
+                    "max |sum - 1| (eps)",
+                    "argmax agreement",
+                    "inversions",
+                    "tied pairs",
+                    "exact zeros",
+                ],
+                "rows": [
+                    [
+                        row["dtype"],
+                        row["scale"],
+                        round(row["sum_error_eps"], 2),
+                        row["argmax_agreement"],
+                        row["inversions"],
+                        round(row["tie_fraction"], 4),
+                        round(row["zero_fraction"], 4),
+                    ]
+                    for row in random
+                ],
+            }
+        ],
     }
 
 
@@ -129,18 +181,21 @@ def _c9_verdict(r: dict[str, Any]) -> Verdict:
     agree = min([row["argmax_agreement"] for row in rand] + [r["digits"]["argmax_agreement"]])
     inversions = sum(row["inversions"] for row in rand)
     ties = {(row["dtype"], row["scale"]): row["tie_fraction"] for row in rand}
+    sum_tol = sum_tolerance_eps(r["n_classes"])
     parts = {
         "the naive formula overflows": not r["naive"]["finite"] and r["naive"]["exp_overflowed"],
-        "the stable formula prints the article's numbers and stays finite": (
+        "subtracting the maximum gives the article's numbers and stays finite": (
             r["stable_rel_error"] <= EXPECTED_RTOL
-            and all(r["sweep"][dt]["stable_all_finite"] for dt in _DTYPES)),
-        "rows sum to 1": worst_sum <= SUM_TOL_EPS,
-        "the order and argmax are kept": agree == 1.0 and inversions == 0,
+            and all(r["sweep"][dt]["stable_all_finite"] for dt in _DTYPES)
+        ),
+        "every softmax row sums to 1": worst_sum <= sum_tol,
+        "softmax keeps the order of the logits and the argmax": agree == 1.0 and inversions == 0,
     }
     numbers = {
         "naive_result_finite": r["naive"]["finite"],
         "stable_max_rel_error": r["stable_rel_error"],
         "max_sum_error_eps": worst_sum,
+        "sum_tolerance_eps": sum_tol,
         "min_argmax_agreement": agree,
         "inversions": inversions,
         "float32_naive_overflow_above": r["sweep"]["float32"]["naive_ok_to"],
@@ -156,7 +211,8 @@ def _c9_verdict(r: dict[str, Any]) -> Verdict:
         f"{s64['naive_ok_to']:g}] (float64). Subtracting the max gives "
         f"{np.array2string(np.asarray(r['stable']), precision=8)}, within "
         f"{r['stable_rel_error']:.1e} of the article. On random logits rows sum to 1 within "
-        f"{worst_sum:.1f} eps, argmax agrees on {agree:.0%} of rows (and on the trained digits "
+        f"{worst_sum:.1f} machine epsilons (rounding can reach {sum_tol / SUM_MARGIN:g}; "
+        f"tolerance {sum_tol:g}), argmax agrees on {agree:.0%} of rows (and on the trained digits "
         f"net), with {inversions} order inversions; rounding does merge values, up to "
         f"{ties[worst_tie]:.0%} of distinct pairs tied ({worst_tie[0]}, scale {worst_tie[1]:g}), "
         f"mostly probabilities that underflow to exactly 0."
@@ -172,23 +228,50 @@ def _c9_figures(r: dict[str, Any]) -> dict[str, Any]:
         ax0.step(c, ok, where="mid", color=color, label=f"naive, {dt}")
     ax0.axhline(1.0, color="#2e7d32", lw=4, alpha=0.3, label="stable, both dtypes")
     ax0.axvline(C9_LOGITS[0], color="#7f7f7f", ls=":", label="article's example")
-    ax0.set(title="Logits [c, c-10, c-20]: is the result finite?", xlabel="c",
-            yticks=[0, 1], yticklabels=["NaN", "finite"], ylim=(-0.2, 1.3))
+    ax0.set(
+        title="Logits [c, c-10, c-20]: is the result finite?",
+        xlabel="c",
+        yticks=[0, 1],
+        yticklabels=["NaN", "finite"],
+        ylim=(-0.2, 1.3),
+    )
     ax0.legend(fontsize=7, loc="center")
     idx = np.arange(3)
     ax1.bar(idx, r["stable"], color="#9ecae1", label="stable (gradlab)")
     ax1.plot(idx, C9_EXPECTED, "k_", ms=25, mew=2, label="article")
-    ax1.set(yscale="log", title=f"softmax({list(C9_LOGITS)})", xticks=idx,
-            xticklabels=[f"{v:g}" for v in C9_LOGITS], xlabel="logit", ylabel="probability")
+    ax1.set(
+        yscale="log",
+        title=f"softmax({list(C9_LOGITS)})",
+        xticks=idx,
+        xticklabels=[f"{v:g}" for v in C9_LOGITS],
+        xlabel="logit",
+        ylabel="probability",
+    )
     ax1.legend(fontsize=7)
     for dt, color in (("float32", "#1f77b4"), ("float64", "#d62728")):
         rows = [row for row in r["random"] if row["dtype"] == dt]
-        ax2.plot([row["scale"] for row in rows], [row["tie_fraction"] for row in rows],
-                 marker="o", color=color, label=f"{dt}: tied pairs")
-        ax2.plot([row["scale"] for row in rows], [row["zero_fraction"] for row in rows],
-                 marker="x", ls=":", color=color, label=f"{dt}: exact zeros")
-    ax2.set(xscale="log", title="Order kept, but values merge", xlabel="logit scale",
-            ylabel="fraction", ylim=(-0.03, 1))
+        ax2.plot(
+            [row["scale"] for row in rows],
+            [row["tie_fraction"] for row in rows],
+            marker="o",
+            color=color,
+            label=f"{dt}: tied pairs",
+        )
+        ax2.plot(
+            [row["scale"] for row in rows],
+            [row["zero_fraction"] for row in rows],
+            marker="x",
+            ls=":",
+            color=color,
+            label=f"{dt}: exact zeros",
+        )
+    ax2.set(
+        xscale="log",
+        title="Order kept, but values merge",
+        xlabel="logit scale",
+        ylabel="fraction",
+        ylim=(-0.03, 1),
+    )
     ax2.legend(fontsize=7)
     for ax in (ax0, ax1, ax2):
         ax.grid(alpha=0.3)
@@ -209,13 +292,57 @@ CLAIM = Claim(
     experiment=_c9_experiment,
     verdict=_c9_verdict,
     figures=_c9_figures,
+    labels={
+        "naive_result_finite": "whether exp(x) / sum(exp(x)), as written, gives finite numbers "
+        "on [1010, 1000, 990] [yes/no]",
+        "stable_max_rel_error": "largest difference between the max-subtracted softmax and the "
+        "article's printed numbers [relative error]",
+        "max_sum_error_eps": "largest |row sum - 1| over the random logits [machine epsilons "
+        "of the row's dtype]",
+        "sum_tolerance_eps": "the largest |row sum - 1| rounding allows, with a margin of "
+        f"{SUM_MARGIN} [machine epsilons]",
+        "min_argmax_agreement": "lowest share of rows whose largest logit is also the largest "
+        "probability [fraction of rows]",
+        "inversions": "pairs of different logits whose probabilities come out in the opposite "
+        "order [count]",
+        "float32_naive_overflow_above": "largest c for which the naive formula stays finite on "
+        "[c, c - 10, c - 20] in float32 [logit]",
+        "float64_naive_overflow_above": "largest c for which the naive formula stays finite on "
+        "[c, c - 10, c - 20] in float64 [logit]",
+        "max_tie_fraction": "largest share of pairs of different logits whose probabilities "
+        "round to the same number [fraction of pairs]",
+    },
+    source_parts={
+        "003": "“3.4.2 소프트맥스 함수” (the overflow on [1010, 1000, 990], subtracting the "
+        "maximum and its printed result, the sum of 1, the unchanged order)",
+        "000": "“소프트맥스 연산” (outputs read as probabilities; at inference the class with "
+        "the largest output is taken, without softmax)",
+    },
     profiles={
-        "test": {"n_rows": 500, "n_classes": 10, "scales": [1, 100, 1000],
-                 "shift_limit": 1100, "shift_step": 0.5, "epochs": 2},
-        "quick": {"n_rows": 20_000, "n_classes": 10, "scales": [1, 10, 100, 1000],
-                  "shift_limit": 1100, "shift_step": 0.01, "epochs": 10},
-        "full": {"n_rows": 200_000, "n_classes": 10, "scales": [0.1, 1, 10, 100, 1000],
-                 "shift_limit": 1100, "shift_step": 0.001, "epochs": 30},
+        "test": {
+            "n_rows": 500,
+            "n_classes": 10,
+            "scales": [1, 100, 1000],
+            "shift_limit": 1100,
+            "shift_step": 0.5,
+            "epochs": 2,
+        },
+        "quick": {
+            "n_rows": 20_000,
+            "n_classes": 10,
+            "scales": [1, 10, 100, 1000],
+            "shift_limit": 1100,
+            "shift_step": 0.01,
+            "epochs": 10,
+        },
+        "full": {
+            "n_rows": 200_000,
+            "n_classes": 10,
+            "scales": [0.1, 1, 10, 100, 1000],
+            "shift_limit": 1100,
+            "shift_step": 0.001,
+            "epochs": 30,
+        },
     },
     context=(
         "The naive formula is run on purpose under np.errstate, so its overflow (exp(1010) "
@@ -223,7 +350,9 @@ CLAIM = Claim(
         "very negative logits fail the other way (every exp underflows to 0, 0/0). exp "
         "overflows above 88.72 in float32 and 709.78 in float64. Rules: the article's "
         f"numbers must be matched to a relative {EXPECTED_RTOL:g} (they are printed with 9 "
-        f"digits); a row sums to 1 within {SUM_TOL_EPS} machine epsilons; order means no "
+        "digits, which round them by at most a relative 2.4e-9); a row of k probabilities "
+        f"sums to 1 within {SUM_MARGIN} x (k - 1/2) machine epsilons, twice what the "
+        "division and the sum can round to; order means no "
         "pair of logits comes out reversed and the argmax agrees on every row, of random "
         "logits and of a trained digits net. Ties are reported, not judged: rounding can "
         "make two different logits give the same probability (most often both exactly 0), "

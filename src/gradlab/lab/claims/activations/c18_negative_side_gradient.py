@@ -17,6 +17,12 @@ from gradlab.lab.kit.verdicts import verdict_from_parts
 C18_ACTS = ("relu", "silu", "gelu", "elu")
 C18_SMOOTH = ("silu", "gelu", "elu")
 #: The article's Swish derivative must match central differences to this absolute error.
+#: Central differences (step h = 1e-5) of f(x) = x·sigmoid(x) on [-L, L] are off by the
+#: truncation h²/6·max|f‴| (below 1e-11: |f‴| < 0.31) plus rounding: one evaluation of f
+#: (through tanh) is off by about u(|x| + 2|f|) (u = 1.1e-16), and x ± h is rounded, which
+#: changes the step by up to 2u|x|; together u(|x|(1 + |f'|) + 2|f|)/h ≤ 4.1·L·u/h, 4.5e-10
+#: for L = 10 and 9.1e-10 for L = 20. Against gradlab both sides are formulas, a few ulps
+#: apart. A wrong formula (sigmoid(x)(1 + x sigmoid(x)), say) is off by more than 0.1.
 FORMULA_TOL = 1e-8
 #: A gradient below this size is reported as "practically zero" (not used by the rule).
 PRACTICAL = 1e-3
@@ -69,8 +75,9 @@ def _c18_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
             "practical_down_to": float(reach.min()) if reach.size else None,
             "at": {str(v): float(act.derivative(np.float64(v))) for v in (-1, -3, -10)},
             "numeric_max_error": float(np.max(np.abs(central_difference(act, x) - d))),
-            "first_exact_zero": {dt: _first_exact_zero(act, config["far"], dt)
-                                 for dt in ("float32", "float64")},
+            "first_exact_zero": {
+                dt: _first_exact_zero(act, config["far"], dt) for dt in ("float32", "float64")
+            },
             "curve": act.derivative(x_plot),
             "far_curve": np.abs(act.derivative(x_far)),
         }
@@ -78,8 +85,9 @@ def _c18_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
     swish = activations.get("silu")
     formula = _article_swish_derivative(full)
     out["swish_formula"] = {
-        "vs_central_difference": float(np.max(np.abs(
-            central_difference(lambda t: t * _stable_sigmoid(t), full) - formula))),
+        "vs_central_difference": float(
+            np.max(np.abs(central_difference(lambda t: t * _stable_sigmoid(t), full) - formula))
+        ),
         "vs_gradlab": float(np.max(np.abs(swish.derivative(full) - formula))),
         "forward_vs_gradlab": float(np.max(np.abs(swish(full) - full * _stable_sigmoid(full)))),
         "symmetry_error": float(np.max(np.abs(formula + formula[::-1] - 1.0))),
@@ -117,8 +125,10 @@ def _c18_verdict(r: dict[str, Any]) -> Verdict:
         f"float32 it is exactly 0 below {sw['first_exact_zero']['float32']:.4g}, "
         f"{ge['first_exact_zero']['float32']:.4g} and {el['first_exact_zero']['float32']:.4g}."
     )
-    parts = {"the article's Swish formula": formula_ok,
-             "a non-zero gradient for x < 0 (zero for ReLU)": nonzero_ok}
+    parts = {
+        "the article's Swish formula": formula_ok,
+        "a non-zero gradient for x < 0 (zero for ReLU)": nonzero_ok,
+    }
     return verdict_from_parts(parts, text, numbers, refute_when="every part fails")
 
 
@@ -132,24 +142,39 @@ def _c18_figures(r: dict[str, Any]) -> dict[str, Any]:
         ax0.plot(r["x_plot"], r[name]["curve"], color=_C18_COLORS[name], label=_C18_LABELS[name])
     sw = r["silu"]
     ax0.plot([sw["derivative_argmin"]], [sw["derivative_min"]], "o", color=_C18_COLORS["silu"])
-    ax0.annotate(f"min {sw['derivative_min']:.4f}\nat x = {sw['derivative_argmin']:.3f}",
-                 (sw["derivative_argmin"], sw["derivative_min"]), xytext=(-5.8, 0.35),
-                 fontsize=8, arrowprops={"arrowstyle": "->"})
+    ax0.annotate(
+        f"min {sw['derivative_min']:.4f}\nat x = {sw['derivative_argmin']:.3f}",
+        (sw["derivative_argmin"], sw["derivative_min"]),
+        xytext=(-5.8, 0.35),
+        fontsize=8,
+        arrowprops={"arrowstyle": "->"},
+    )
     ax0.axhline(0, color="k", lw=0.6)
     ax0.set(title="f'(x): the negative side", xlabel="x", ylabel="f'(x)")
     ax0.legend(fontsize=8, loc="upper left")
     for name in C18_SMOOTH:
         y = np.asarray(r[name]["far_curve"], dtype=float)
         keep = y > 0
-        ax1.plot(np.asarray(r["x_far"])[keep], y[keep], color=_C18_COLORS[name],
-                 label=_C18_LABELS[name])
+        ax1.plot(
+            np.asarray(r["x_far"])[keep], y[keep], color=_C18_COLORS[name], label=_C18_LABELS[name]
+        )
         zero = r[name]["first_exact_zero"]["float32"]
         if zero is not None and zero >= r["x_far"][0]:
-            ax1.axvline(zero, color=_C18_COLORS[name], ls=":", lw=1,
-                        label=f"{_C18_LABELS[name]}' = 0 in float32")
+            ax1.axvline(
+                zero,
+                color=_C18_COLORS[name],
+                ls=":",
+                lw=1,
+                label=f"{_C18_LABELS[name]}' = 0 in float32",
+            )
     ax1.axhline(PRACTICAL, color="#7f7f7f", ls="--", lw=1, label=f"|f'| = {PRACTICAL:g}")
-    ax1.set(yscale="log", title="|f'(x)| far out, float64 (ReLU: exactly 0)", xlabel="x",
-            ylabel="|f'(x)|", ylim=(1e-40, 10))
+    ax1.set(
+        yscale="log",
+        title="|f'(x)| far out, float64 (ReLU: exactly 0)",
+        xlabel="x",
+        ylabel="|f'(x)|",
+        ylim=(1e-40, 10),
+    )
     ax1.legend(fontsize=7, loc="lower right")
     for ax in (ax0, ax1):
         ax.grid(alpha=0.3)
@@ -169,6 +194,27 @@ CLAIM = Claim(
     experiment=_c18_experiment,
     verdict=_c18_verdict,
     figures=_c18_figures,
+    labels={
+        "swish_formula_vs_central_difference": "largest gap between article 001's formula for "
+        "Swish' and central differences of x·sigmoid(x) [absolute error]",
+        "swish_formula_vs_gradlab": "largest gap between that formula and gradlab's Swish "
+        "derivative [absolute error]",
+        **{
+            f"{name}_nonzero_fraction_x<0": f"share of the grid points x < 0 where {label}'s "
+            "derivative is not exactly 0 [fraction of points]"
+            for name, label in _C18_LABELS.items()
+        },
+        "swish_derivative_min": "smallest slope of Swish [slope]",
+        "swish_derivative_argmin": "where Swish's slope is smallest [x]",
+        "swish_negative_below": "Swish's slope is negative only left of this point [x]",
+        "gelu_derivative_min": "smallest slope of GELU [slope]",
+        "gelu_negative_below": "GELU's slope is negative only left of this point [x]",
+    },
+    source_parts={
+        "001": "“2. Activation function 종류”, the Swish item (its formula, its derivative, a "
+        "slope kept for negative inputs and said to stay negative there); ELU is only named "
+        "in “4. Appendix” and GELU not at all: the lab adds both for comparison",
+    },
     profiles={
         "test": {"limit": 10.0, "points": 2_001, "far": 1_000.0, "plot_far": 20.0},
         "quick": {"limit": 10.0, "points": 200_001, "far": 1_000.0, "plot_far": 20.0},
