@@ -67,8 +67,9 @@ def _c5_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
 def _c5_verdict(r: dict[str, Any]) -> Verdict:
     relu, sig = r["relu"], r["sigmoid"]
     at_init = np.concatenate([relu["init_digits"], relu["init_gauss"]])
-    sig_zero = float(max(np.max(sig["init_digits"]), np.max(sig["init_gauss"]),
-                         np.max(sig["curve"])))
+    sig_zero = float(
+        max(np.max(sig["init_digits"]), np.max(sig["init_gauss"]), np.max(sig["curve"]))
+    )
     relu_half = bool(np.all(np.abs(at_init - 0.5) <= HALF_BAND))
     sig_dense = sig_zero == 0.0
     numbers = {
@@ -92,8 +93,10 @@ def _c5_verdict(r: dict[str, Any]) -> Verdict:
         f"{r['n_seeds']} seeds); the sigmoid's largest zero fraction is {sig_zero:g} and its "
         f"smallest output {sig['min_abs_init']:.2g}."
     )
-    parts = {"ReLU outputs are about half zeros": relu_half,
-             "the sigmoid gives no exact zeros": sig_dense}
+    parts = {
+        "ReLU outputs are about half zeros": relu_half,
+        "the sigmoid gives no exact zeros": sig_dense,
+    }
     text = f"{init_text} {after}"
     return verdict_from_parts(parts, text, numbers, refute_when="every part fails")
 
@@ -102,24 +105,42 @@ def _c5_figures(r: dict[str, Any]) -> dict[str, Any]:
     fig, (ax0, ax1) = figure(2, width=4.6)
     relu, sig = r["relu"], r["sigmoid"]
     layers = np.arange(1, len(relu["init_digits"]) + 1)
-    bars = (("ReLU at init, digits", relu["init_digits"], "#9ecae1"),
-            ("ReLU at init, Gaussian", relu["init_gauss"], "#3182bd"),
-            (f"ReLU after {r['epochs']} epochs", relu["trained"], "#08519c"))
+    bars = (
+        ("ReLU at init, digits", relu["init_digits"], "#9ecae1"),
+        ("ReLU at init, Gaussian", relu["init_gauss"], "#3182bd"),
+        (f"ReLU after {r['epochs']} epochs", relu["trained"], "#08519c"),
+    )
     for k, (label, values, color) in enumerate(bars):
         ax0.bar(layers + (k - 1) * 0.25, values, 0.25, label=label, color=color)
     ax0.axhline(0.5, color="#7f7f7f", ls="--", lw=1)
-    ax0.text(0.03, 0.93, f"sigmoid: at most {np.max(sig['curve']):g} in every layer",
-             transform=ax0.transAxes, fontsize=8, color="#d62728")
-    ax0.set(title="Fraction of hidden outputs exactly 0", xlabel="hidden layer",
-            ylabel="fraction exactly 0", xticks=layers, ylim=(0, 1))
+    ax0.text(
+        0.03,
+        0.93,
+        f"sigmoid: at most {np.max(sig['curve']):g} in every layer",
+        transform=ax0.transAxes,
+        fontsize=8,
+        color="#d62728",
+    )
+    ax0.set(
+        title="Fraction of hidden outputs exactly 0",
+        xlabel="hidden layer",
+        ylabel="fraction exactly 0",
+        xticks=layers,
+        ylim=(0, 1),
+    )
     ax0.legend(fontsize=7)
     epochs = np.arange(relu["curve"].shape[0])
     for j in range(relu["curve"].shape[1]):
         ax1.plot(epochs, relu["curve"][:, j], marker=".", label=f"ReLU layer {j + 1}")
-    ax1.plot(epochs, sig["curve"].max(axis=1), color="#d62728", ls="--",
-             label="sigmoid (all layers)")
-    ax1.set(title="Exact zeros during training (digits test images)", xlabel="epoch",
-            ylabel="fraction exactly 0", ylim=(-0.02, 1))
+    ax1.plot(
+        epochs, sig["curve"].max(axis=1), color="#d62728", ls="--", label="sigmoid (all layers)"
+    )
+    ax1.set(
+        title="Exact zeros during training (digits test images)",
+        xlabel="epoch",
+        ylabel="fraction exactly 0",
+        ylim=(-0.02, 1),
+    )
     for ax in (ax0, ax1):
         ax.grid(alpha=0.3)
     ax1.legend(fontsize=7)
@@ -138,11 +159,31 @@ CLAIM = Claim(
     experiment=_c5_experiment,
     verdict=_c5_verdict,
     figures=_c5_figures,
+    labels={
+        "relu_init_zero_min": "smallest share of ReLU outputs that are exactly 0 at "
+        "initialization, over the hidden layers and both inputs [fraction]",
+        "relu_init_zero_max": "largest share of ReLU outputs that are exactly 0 at "
+        "initialization, over the hidden layers and both inputs [fraction]",
+        "relu_trained_zero_by_layer": "share of ReLU outputs exactly 0 after training, hidden "
+        "layer by layer [fraction]",
+        "relu_dead_units_init": "share of ReLU units that output 0 for every probe image at "
+        "initialization [fraction of units]",
+        "relu_dead_units_trained": "share of ReLU units that output 0 for every probe image "
+        "after training [fraction of units]",
+        "sigmoid_max_zero_fraction": "largest share of sigmoid outputs exactly 0, in any layer, "
+        "before or during training [fraction]",
+        "sigmoid_smallest_output_at_init": "smallest sigmoid output seen at initialization "
+        "[output value]",
+    },
+    source_parts={
+        "002": "“1) Sparsity (a(활성화값)가 0보다 작을 때 / a≤0)” (ReLU outputs are sparse, the "
+        "sigmoid's dense); the share 'about half' is not in the article: it is what a "
+        "zero-bias, symmetric initialization gives",
+    },
     profiles={
         "test": {"hidden": [32, 32], "epochs": 2, "n_seeds": 2, "n_probe": 128},
         "quick": {"hidden": [64, 64, 64], "epochs": 20, "n_seeds": 4, "n_probe": 360},
-        "full": {"hidden": [128, 128, 128, 128], "epochs": 40, "n_seeds": 8,
-                 "n_probe": 360},
+        "full": {"hidden": [128, 128, 128, 128], "epochs": 40, "n_seeds": 8, "n_probe": 360},
     },
     context=(
         "MLPs on the 8x8 digits (ReLU with He-normal weights, sigmoid with Glorot-uniform, "
