@@ -36,10 +36,13 @@ PART_WEIGHTS = "a deeper net reaches the same error with fewer weights"
 
 
 def _typical(errors: list[float]) -> float | None:
-    """The typical error of a shape: geometric mean of its runs that did not stall (None if
-    every run stalled). Stalling is an accident of training counted apart (``stuck``)."""
+    """The typical error of a shape: the geometric mean of its runs that did not stall, when
+    they are at least half of the runs; None when the typical run of the shape stalls. (A
+    shape with one lucky run of eight has no typical fit: its one run would be noise.)"""
     fitted = [e for e in errors if e <= PLATEAU]
-    return float(np.exp(np.mean(np.log(fitted)))) if fitted else None
+    if not fitted or 2 * len(fitted) < len(errors):
+        return None
+    return float(np.exp(np.mean(np.log(fitted))))
 
 
 def _c12_target(x: np.ndarray) -> np.ndarray:
@@ -345,8 +348,9 @@ CLAIM = Claim(
         "what a shape can represent, its best run: it holds when the best error of the "
         f"widest one-layer net is at most {UA_RATIO} of the narrowest's and the rank "
         f"correlation of width and error is at most {UA_SPEARMAN}. Depth is judged on the "
-        "typical run that did not stall (the geometric mean of their errors; how often "
-        "each kind stalls is reported apart): each deeper shape's error is divided by the "
+        "typical run that did not stall (the geometric mean of their errors, for shapes "
+        "where at least half the runs did not stall; how often each kind stalls is "
+        "reported apart): each deeper shape's error is divided by the "
         "error of a one-layer net with as many hidden units (interpolated log-log between "
         "the one-layer widths), and the geometric mean of these ratios must lie below 1 by "
         f"{Z_SE} standard errors (over the deeper shapes) for 'fewer units' to hold; the "
