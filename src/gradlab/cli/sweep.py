@@ -43,19 +43,23 @@ def add_parser(groups: Any) -> None:
         description="Train an MLP at every point of a grid (the comma-separated values of the "
         "options below; the options not given keep their defaults) on every seed, and "
         "measure each run: final train and test accuracy, epochs to --target, the share of "
-        "dead hidden units, the gradient norm of the first layer over the last at "
+        "dead hidden units, the gradient norm of the first layer over the output layer's at "
         "initialization, and whether training diverged. Writes OUT/results.json, "
         "OUT/results.csv, heatmaps over two axes (OUT/heatmap_*.png; the other axes and the "
         "seeds by their median) and OUT/index.html.",
     )
     grid = p.add_argument_group("the grid (comma-separated values)")
+    drawn = {
+        "weight_var": " (W ~ N(0, σ_w²/fan_in), in place of --init)",
+        "bias_var": " (b ~ N(0, σ_b²))",
+    }
     for axis in AXES.values():
         default = "from --init" if axis.default is None else _shown(axis.default)
         grid.add_argument(
             "--" + axis.name.replace("_", "-"),
             default=None,
             metavar="VALUES",
-            help=f"{axis.words}, e.g. {axis.example} (default {default})",
+            help=f"{axis.words}{drawn.get(axis.name, '')}, e.g. {axis.example} (default {default})",
         )
     grid.add_argument("--seeds", default="0", help="seeds of every point, e.g. 0-2 (default 0)")
     data = p.add_argument_group("data and training")
