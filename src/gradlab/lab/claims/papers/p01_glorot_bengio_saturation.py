@@ -216,12 +216,21 @@ def _p1_figures(r: dict[str, Any]) -> dict[str, Any]:
         ylim=(0, 1),
     )
     loss = np.asarray(r["loss"]["mean"])
-    ax1.plot(np.arange(1, len(loss) + 1), loss, marker=".", color="k", label="training loss")
-    ax1.axhline(math.log(10), color="k", ls=":", label="chance (ln 10)")
+    ax1.plot(np.arange(1, len(loss) + 1), loss, marker=".", color="k")
+    ax1.axhline(math.log(10), color="k", ls=":")
+    ax1.annotate(
+        "chance (ln 10)",
+        (0.98, math.log(10)),
+        xycoords=("axes fraction", "data"),
+        xytext=(0, 3),
+        textcoords="offset points",
+        ha="right",
+        va="bottom",
+        fontsize=8,
+    )
     ax1.set(title="Training loss (SGD)", xlabel="epoch", ylabel="cross entropy")
     for ax in (ax0, ax1):
         ax.grid(alpha=0.3)
-    ax1.legend(fontsize=8, loc="upper right")
     handles, names = ax0.get_legend_handles_labels()
     fig.legend(handles, names, loc="outside lower center", ncol=len(names), fontsize=8)
     fig.suptitle(

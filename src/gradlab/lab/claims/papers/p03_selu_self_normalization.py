@@ -145,7 +145,7 @@ def _p3_verdict(r: dict[str, Any]) -> Verdict:
         f"of width {r['width']} ({r['n_seeds']} seed{'s' if r['n_seeds'] != 1 else ''}): over "
         f"the last quarter of the layers SELU's mean is at most {selu_mean:.3f} from 0 and its "
         f"variance at most {selu_var:.3f} from 1; in the last layer the variance is at least "
-        + " and ".join(f"{v:.2f} from 1 for {a}" for a, v in others.items())
+        + " and ".join(f"{v:.3f} from 1 for {a}" for a, v in others.items())
         + "."
     )
     parts = {
