@@ -315,7 +315,8 @@ def _verdict(r: dict[str, Any]) -> Verdict:
     }
     tied = ", ".join(f"{wv[k]:.3g}" for k in a["tied"])
     per_column = "; ".join(
-        f"σ_w² {v:.3g}: {d or 'none'} (interpolated {t:.0f}; 6ξ_c {p:.0f})"
+        f"σ_w² {v:.3g}: {d or 'none'} (interpolated {t:.0f}; 6ξ_c "
+        f"{f'{p:.0f}' if p < 1000 else 'over 1000'})"
         for v, d, t, p in zip(wv, deepest, a["reached"], a["predicted"], strict=True)
     )
     worst = int(np.argmax(a["off_steps"]))
