@@ -6,7 +6,9 @@ Usage::
     gradlab act show NAME [--param key=value ...]  # formulas, properties, values at key points
     gradlab act plot NAME... [--derivative] -o FILE.png
     gradlab train --data digits --layers 64,64 --activation relu --optimizer adam ...
-    gradlab reproduce [--quick] [--out DIR] [--only IDS] [--seed N] [--jobs N] [--data-dir DIR]
+    gradlab reproduce [--quick] [--out DIR] [--only IDS] [--seeds 0-2] [--resume]
+                      [--jobs N | --dask-local N | --scheduler ADDR] [--data-dir DIR]
+    gradlab sweep --activation relu,tanh --depth 2,4,8 --seeds 0-2 [--resume] [--dask-local N]
     gradlab claims list | gradlab claims show ID
     gradlab trace [--layers 3,2 --activation sigmoid --output identity|softmax --seed N]
     gradlab playground [--host 127.0.0.1] [--port 8000] [--open] [--max-sessions N]

@@ -12,11 +12,12 @@ finished training run.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -27,8 +28,11 @@ __all__ = [
     "EXIT_USAGE",
     "FileError",
     "UsageError",
+    "add_executor_arguments",
+    "check_executor_args",
     "check_output_file",
     "check_output_folder",
+    "executor_from_args",
     "parse_widths",
     "stdout_console",
 ]
@@ -123,3 +127,51 @@ def stdout_console() -> Console:
 
     width = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120
     return Console(file=sys.stdout, highlight=False, width=width)
+
+
+def add_executor_arguments(group: Any) -> None:
+    """Add ``--resume``, ``--jobs``, ``--scheduler`` and ``--dask-local`` (reproduce, sweep)."""
+    group.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse the finished units in OUT/.units (after an interrupted run)",
+    )
+    group.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
+    group.add_argument(
+        "--scheduler", help="run on the Dask cluster at this address, e.g. tcp://HOST:8786"
+    )
+    group.add_argument(
+        "--dask-local",
+        type=int,
+        metavar="N",
+        help="start a local Dask cluster of N worker processes and run on it",
+    )
+
+
+def check_executor_args(args: argparse.Namespace) -> None:
+    """Refuse a command line that asks for two executors or a non-positive count."""
+    chosen = [f for f in ("jobs", "dask_local", "scheduler") if getattr(args, f) is not None]
+    if len(chosen) > 1:
+        names = " and ".join("--" + f.replace("_", "-") for f in chosen)
+        raise UsageError(f"{names} choose different executors; give one of them")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be a positive integer, got {args.jobs}")
+    if args.dask_local is not None and args.dask_local < 1:
+        raise UsageError(f"--dask-local must be a positive integer, got {args.dask_local}")
+
+
+def executor_from_args(args: argparse.Namespace, units: int) -> Any:
+    """The executor that ``--jobs``, ``--dask-local`` or ``--scheduler`` asks for; ``--jobs``
+    defaults to the CPUs, at most one per unit."""
+    import os
+
+    from ..lab.executors import make_executor
+
+    check_executor_args(args)
+    jobs = args.jobs if args.jobs is not None else max(1, min(os.cpu_count() or 1, units))
+    try:
+        return make_executor(jobs=jobs, scheduler=args.scheduler, dask_local=args.dask_local)
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:  # no scheduler at that address
+        raise UsageError(f"cannot reach the Dask scheduler {args.scheduler}: {exc}") from None

@@ -26,7 +26,13 @@ from typing import Any
 
 from rich.markup import escape
 
-from .common import FileError, UsageError, check_output_folder
+from .common import (
+    FileError,
+    UsageError,
+    add_executor_arguments,
+    check_output_folder,
+    executor_from_args,
+)
 
 __all__ = ["add_parser", "cmd_claims_list", "cmd_claims_show", "cmd_reproduce"]
 
@@ -57,21 +63,7 @@ def add_parser(groups: Any) -> None:
         "claim across them",
     )
     p.add_argument("--seed", type=int, default=None, help="one seed (the same as --seeds SEED)")
-    p.add_argument(
-        "--resume",
-        action="store_true",
-        help="reuse the finished units in OUT/.units (after an interrupted run)",
-    )
-    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
-    p.add_argument(
-        "--scheduler", help="run on the Dask cluster at this address, e.g. tcp://HOST:8786"
-    )
-    p.add_argument(
-        "--dask-local",
-        type=int,
-        metavar="N",
-        help="start a local Dask cluster of N worker processes and run on it",
-    )
+    add_executor_arguments(p)
     p.add_argument("--data-dir", type=Path, help="folder with MNIST IDX files for digit claims")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.set_defaults(handler=cmd_reproduce)
@@ -116,29 +108,6 @@ def _seeds(args: argparse.Namespace) -> list[int]:
         return parse_seeds(args.seeds if args.seeds is not None else DEFAULT_SEEDS)
     except ValueError as exc:
         raise UsageError(f"--{exc}") from None
-
-
-def _executor(args: argparse.Namespace, units: int) -> Any:
-    """The executor that ``--jobs``, ``--dask-local`` or ``--scheduler`` asks for."""
-    import os
-
-    from ..lab.executors import make_executor
-
-    chosen = [f for f in ("jobs", "dask_local", "scheduler") if getattr(args, f) is not None]
-    if len(chosen) > 1:
-        names = " and ".join("--" + f.replace("_", "-") for f in chosen)
-        raise UsageError(f"{names} choose different executors; give one of them")
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError(f"--jobs must be a positive integer, got {args.jobs}")
-    if args.dask_local is not None and args.dask_local < 1:
-        raise UsageError(f"--dask-local must be a positive integer, got {args.dask_local}")
-    jobs = args.jobs if args.jobs is not None else max(1, min(os.cpu_count() or 1, units))
-    try:
-        return make_executor(jobs=jobs, scheduler=args.scheduler, dask_local=args.dask_local)
-    except ImportError as exc:
-        raise UsageError(str(exc)) from None
-    except OSError as exc:  # no scheduler at that address
-        raise UsageError(f"cannot reach the Dask scheduler {args.scheduler}: {exc}") from None
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
@@ -188,7 +157,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
                 f"[dim]{record['seconds']:.1f} s[/dim]  {reason}".rstrip()
             )
 
-    executor = _executor(args, len(ids) * len(seeds))
+    executor = executor_from_args(args, len(ids) * len(seeds))
     try:
         with progress:
             task = progress.add_task("", total=len(ids) * len(seeds))

@@ -20,14 +20,21 @@ writes the same files as an uninterrupted run (timing aside).
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
 
-from .common import FileError, UsageError, check_output_folder, stdout_console
+from .common import (
+    FileError,
+    UsageError,
+    add_executor_arguments,
+    check_executor_args,
+    check_output_folder,
+    executor_from_args,
+    stdout_console,
+)
 
 __all__ = ["add_parser", "cmd_sweep"]
 
@@ -80,12 +87,7 @@ def add_parser(groups: Any) -> None:
     run.add_argument(
         "--out", type=Path, default=Path("sweep"), help="output folder (default: sweep)"
     )
-    run.add_argument("--resume", action="store_true", help="reuse the finished units in OUT/.units")
-    run.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
-    run.add_argument("--scheduler", help="run on the Dask cluster at this address")
-    run.add_argument(
-        "--dask-local", type=int, metavar="N", help="run on a local Dask cluster of N workers"
-    )
+    add_executor_arguments(run)
     run.add_argument(
         "--max-units",
         type=int,
@@ -101,32 +103,6 @@ def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
     return str(value)
-
-
-def _check_executor(args: argparse.Namespace) -> None:
-    """Refuse a command line that asks for two executors or a non-positive count."""
-    chosen = [f for f in ("jobs", "dask_local", "scheduler") if getattr(args, f) is not None]
-    if len(chosen) > 1:
-        names = " and ".join("--" + f.replace("_", "-") for f in chosen)
-        raise UsageError(f"{names} choose different executors; give one of them")
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError(f"--jobs must be a positive integer, got {args.jobs}")
-    if args.dask_local is not None and args.dask_local < 1:
-        raise UsageError(f"--dask-local must be a positive integer, got {args.dask_local}")
-
-
-def _executor(args: argparse.Namespace, units: int) -> Any:
-    """The executor that ``--jobs``, ``--dask-local`` or ``--scheduler`` asks for (checked by
-    :func:`_check_executor`); ``--jobs`` defaults to the CPUs, at most one per unit."""
-    from ..lab.executors import make_executor
-
-    jobs = args.jobs if args.jobs is not None else max(1, min(os.cpu_count() or 1, units))
-    try:
-        return make_executor(jobs=jobs, scheduler=args.scheduler, dask_local=args.dask_local)
-    except ImportError as exc:
-        raise UsageError(str(exc)) from None
-    except OSError as exc:  # no scheduler at that address
-        raise UsageError(f"cannot reach the Dask scheduler {args.scheduler}: {exc}") from None
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -163,7 +139,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if args.data_dir is not None and not args.data_dir.is_dir():
         raise UsageError(f"--data-dir {args.data_dir} is not a folder")
-    _check_executor(args)
+    check_executor_args(args)
     check_output_folder(args.out, "--out")
     console = stdout_console()
     progress = Progress(
@@ -185,7 +161,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             progress.console.print(escape(describe_row(row, shown)))
 
     start = time.perf_counter()
-    executor = _executor(args, total)
+    executor = executor_from_args(args, total)
     try:
         with progress:
             task = progress.add_task("", total=total)
