@@ -82,7 +82,7 @@ def _c2_figures(r: dict[str, Any]) -> dict[str, Any]:
         act = activations.get(name)
         ax0.plot(x, act(x), color=color, label=name)
         ax1.plot(x, act.derivative(x), color=color, label=f"{name}'")
-    ax0.set(title="f(x)", xlabel="x")
+    ax0.set(title="The functions: ranges (0, 1) and (-1, 1)", xlabel="x", ylabel="f(x)")
     ax1.axhline(0.25, color="#1f77b4", lw=0.8, ls=":")
     ax1.axhline(0.3, color="#7f7f7f", lw=1, ls="--", label="'about 0.3' (articles)")
     ax1.annotate(
@@ -91,7 +91,7 @@ def _c2_figures(r: dict[str, Any]) -> dict[str, Any]:
         xytext=(1.2, 0.42),
         arrowprops={"arrowstyle": "->"},
     )
-    ax1.set(title="f'(x)", xlabel="x")
+    ax1.set(title="Their derivatives: peaks 0.25 and 1", xlabel="x", ylabel="f'(x)")
     for ax in (ax0, ax1):
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left", fontsize=8)

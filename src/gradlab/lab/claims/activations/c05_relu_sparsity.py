@@ -102,7 +102,7 @@ def _c5_verdict(r: dict[str, Any]) -> Verdict:
 
 
 def _c5_figures(r: dict[str, Any]) -> dict[str, Any]:
-    fig, (ax0, ax1) = figure(2, width=4.6)
+    fig, (ax0, ax1) = figure(2, width=4.1, height=3.4)
     relu, sig = r["relu"], r["sigmoid"]
     layers = np.arange(1, len(relu["init_digits"]) + 1)
     bars = (
@@ -112,11 +112,18 @@ def _c5_figures(r: dict[str, Any]) -> dict[str, Any]:
     )
     for k, (label, values, color) in enumerate(bars):
         ax0.bar(layers + (k - 1) * 0.25, values, 0.25, label=label, color=color)
-    ax0.axhline(0.5, color="#7f7f7f", ls="--", lw=1)
+    ax0.axhspan(
+        0.5 - HALF_BAND,
+        0.5 + HALF_BAND,
+        color="#7f7f7f",
+        alpha=0.15,
+        lw=0,
+        label=f"'about half': 0.5 ± {HALF_BAND:g}",
+    )
     ax0.text(
         0.03,
-        0.93,
-        f"sigmoid: at most {np.max(sig['curve']):g} in every layer",
+        0.94,
+        f"sigmoid: {np.max(sig['curve']):g} in every layer",
         transform=ax0.transAxes,
         fontsize=8,
         color="#d62728",
@@ -126,24 +133,33 @@ def _c5_figures(r: dict[str, Any]) -> dict[str, Any]:
         xlabel="hidden layer",
         ylabel="fraction exactly 0",
         xticks=layers,
-        ylim=(0, 1),
+        ylim=(0, 1.15),
     )
-    ax0.legend(fontsize=7)
+    ax0.legend(fontsize=8, loc="upper right")
     epochs = np.arange(relu["curve"].shape[0])
-    for j in range(relu["curve"].shape[1]):
-        ax1.plot(epochs, relu["curve"][:, j], marker=".", label=f"ReLU layer {j + 1}")
+    for j in range(relu["curve"].shape[1]):  # one blue for ReLU, a marker per layer
+        ax1.plot(
+            epochs,
+            relu["curve"][:, j],
+            marker="osD^v"[j % 5],
+            ms=4,
+            color="#2171b5",
+            ls=("-", "--", ":", "-.")[j % 4],
+            label=f"ReLU layer {j + 1}",
+        )
     ax1.plot(
         epochs, sig["curve"].max(axis=1), color="#d62728", ls="--", label="sigmoid (all layers)"
     )
     ax1.set(
-        title="Exact zeros during training (digits test images)",
+        title="Exact zeros while training (test digits)",
         xlabel="epoch",
         ylabel="fraction exactly 0",
         ylim=(-0.02, 1),
     )
+    ax1.xaxis.get_major_locator().set_params(integer=True)
     for ax in (ax0, ax1):
         ax.grid(alpha=0.3)
-    ax1.legend(fontsize=7)
+    ax1.legend(fontsize=8)
     return {"sparsity": fig}
 
 

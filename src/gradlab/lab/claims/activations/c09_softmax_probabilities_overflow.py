@@ -220,59 +220,69 @@ def _c9_verdict(r: dict[str, Any]) -> Verdict:
     return verdict_from_parts(parts, text, numbers, refute_when="every part fails")
 
 
+#: One colour per dtype in every panel; the stable softmax in grey, the article in black.
+_DTYPE_COLORS = {"float32": "#1f77b4", "float64": "#d62728"}
+
+
 def _c9_figures(r: dict[str, Any]) -> dict[str, Any]:
-    fig, (ax0, ax1, ax2) = figure(3, width=4.0)
+    fig, axes = figure(2, 2, width=4.1, height=2.9)
+    (ax0, ax1), (ax2, ax3) = axes
+    grid = ax2.get_gridspec()
+    ax2.remove()
+    ax3.remove()
+    ax2 = fig.add_subplot(grid[1, :])
     c = np.asarray(r["sweep"]["shift_curve"])
-    for dt, color, offset in (("float32", "#1f77b4", 0.03), ("float64", "#d62728", -0.03)):
+    for dt, offset in (("float32", 0.03), ("float64", -0.03)):
         ok = np.asarray(r["sweep"][dt]["naive_ok_curve"]) + offset
-        ax0.step(c, ok, where="mid", color=color, label=f"naive, {dt}")
-    ax0.axhline(1.0, color="#2e7d32", lw=4, alpha=0.3, label="stable, both dtypes")
-    ax0.axvline(C9_LOGITS[0], color="#7f7f7f", ls=":", label="article's example")
+        ax0.step(c, ok, where="mid", color=_DTYPE_COLORS[dt], label=f"naive, {dt}")
+    ax0.axhline(1.0, color="#7f7f7f", lw=4, alpha=0.35, label="max subtracted, both")
+    ax0.axvline(C9_LOGITS[0], color="k", ls=":", label="article's example")
     ax0.set(
-        title="Logits [c, c-10, c-20]: is the result finite?",
+        title="Logits [c, c-10, c-20]: finite result?",
         xlabel="c",
         yticks=[0, 1],
         yticklabels=["NaN", "finite"],
-        ylim=(-0.2, 1.3),
+        ylim=(-0.2, 1.9),
     )
-    ax0.legend(fontsize=7, loc="center")
+    ax0.legend(fontsize=8, loc="upper center", ncols=2, columnspacing=0.8)
     idx = np.arange(3)
-    ax1.bar(idx, r["stable"], color="#9ecae1", label="stable (gradlab)")
+    ax1.bar(idx, r["stable"], color="#bdbdbd", label="max subtracted (gradlab)")
     ax1.plot(idx, C9_EXPECTED, "k_", ms=25, mew=2, label="article")
     ax1.set(
         yscale="log",
-        title=f"softmax({list(C9_LOGITS)})",
+        title=f"softmax({[int(v) for v in C9_LOGITS]})",
         xticks=idx,
         xticklabels=[f"{v:g}" for v in C9_LOGITS],
         xlabel="logit",
         ylabel="probability",
     )
-    ax1.legend(fontsize=7)
-    for dt, color in (("float32", "#1f77b4"), ("float64", "#d62728")):
+    ax1.legend(fontsize=8)
+    for dt, color in _DTYPE_COLORS.items():
         rows = [row for row in r["random"] if row["dtype"] == dt]
+        scales = [row["scale"] for row in rows]
         ax2.plot(
-            [row["scale"] for row in rows],
+            scales,
             [row["tie_fraction"] for row in rows],
             marker="o",
             color=color,
-            label=f"{dt}: tied pairs",
+            label=f"{dt}: pairs of different logits that tie",
         )
         ax2.plot(
-            [row["scale"] for row in rows],
+            scales,
             [row["zero_fraction"] for row in rows],
             marker="x",
             ls=":",
             color=color,
-            label=f"{dt}: exact zeros",
+            label=f"{dt}: probabilities exactly 0",
         )
     ax2.set(
         xscale="log",
-        title="Order kept, but values merge",
-        xlabel="logit scale",
+        title="Random logits: no pair changes order, but rounding merges values",
+        xlabel="logit scale (standard normal logits times this)",
         ylabel="fraction",
         ylim=(-0.03, 1),
     )
-    ax2.legend(fontsize=7)
+    ax2.legend(fontsize=8, loc="upper left")
     for ax in (ax0, ax1, ax2):
         ax.grid(alpha=0.3)
     return {"softmax": fig}

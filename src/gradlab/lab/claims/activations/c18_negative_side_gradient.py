@@ -137,7 +137,7 @@ _C18_LABELS = {"relu": "ReLU", "silu": "Swish (SiLU)", "gelu": "GELU", "elu": "E
 
 
 def _c18_figures(r: dict[str, Any]) -> dict[str, Any]:
-    fig, (ax0, ax1) = figure(2, width=4.6)
+    fig, (ax0, ax1) = figure(2, width=4.1, height=3.3)
     for name in C18_ACTS:
         ax0.plot(r["x_plot"], r[name]["curve"], color=_C18_COLORS[name], label=_C18_LABELS[name])
     sw = r["silu"]
@@ -167,7 +167,7 @@ def _c18_figures(r: dict[str, Any]) -> dict[str, Any]:
                 lw=1,
                 label=f"{_C18_LABELS[name]}' = 0 in float32",
             )
-    ax1.axhline(PRACTICAL, color="#7f7f7f", ls="--", lw=1, label=f"|f'| = {PRACTICAL:g}")
+    ax1.axhline(PRACTICAL, color="k", ls="--", lw=1, label=f"|f'| = {PRACTICAL:g}")
     ax1.set(
         yscale="log",
         title="|f'(x)| far out, float64 (ReLU: exactly 0)",
@@ -175,7 +175,8 @@ def _c18_figures(r: dict[str, Any]) -> dict[str, Any]:
         ylabel="|f'(x)|",
         ylim=(1e-40, 10),
     )
-    ax1.legend(fontsize=7, loc="lower right")
+    ax1.set_xticks(np.arange(r["x_far"][0], 0.1, 5.0))
+    ax1.legend(fontsize=8, loc="lower right")
     for ax in (ax0, ax1):
         ax.grid(alpha=0.3)
     return {"negative_gradients": fig}

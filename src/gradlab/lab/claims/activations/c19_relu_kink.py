@@ -203,27 +203,35 @@ def _c19_verdict(r: dict[str, Any]) -> Verdict:
     return verdict_from_parts(parts, text, numbers, refute_when="every part fails")
 
 
+#: One colour per value of relu'(0) (gradlab's 0 in red), one per training setting.
+_VALUE_COLORS = ("#d62728", "#9467bd", "#8c564b", "#e377c2")
+_SETTING_COLORS = ("#2ca02c", "#ff7f0e", "#17becf", "#7f7f7f")
+
+
 def _c19_figures(r: dict[str, Any]) -> dict[str, Any]:
-    fig, (ax0, ax1, ax2) = figure(3, width=4.0)
+    fig, axes = figure(2, 2, width=4.1, height=3.0)
+    (ax0, ax1), (ax2, ax3) = axes
+    grid = ax2.get_gridspec()
+    ax2.remove()
+    ax3.remove()
+    ax2 = fig.add_subplot(grid[1, :])
     k = r["kink"]
-    ax0.plot([-1, 0], [k["kink"]["left"]] * 2, color="#1f77b4", lw=2, label="relu'(x)")
-    ax0.plot([0, 1], [k["kink"]["right"]] * 2, color="#1f77b4", lw=2)
+    ax0.plot([-1, 0], [k["kink"]["left"]] * 2, color="k", lw=2, label="relu'(x)")
+    ax0.plot([0, 1], [k["kink"]["right"]] * 2, color="k", lw=2)
     ax0.plot(
         [0, 0],
         [k["kink"]["left"], k["kink"]["right"]],
         "o",
         mfc="white",
-        color="#1f77b4",
+        color="k",
         label="one-sided limits",
     )
-    ax0.plot([0], [k["gradlab_at_0"]], "o", color="#d62728", label="value used at 0 (gradlab)")
-    ax0.set(
-        title="ReLU's derivative has no value at 0", xlabel="x", ylabel="relu'(x)", ylim=(-0.2, 1.2)
-    )
-    ax0.legend(fontsize=7, loc="center left")
+    ax0.plot([0], [k["gradlab_at_0"]], "o", color=_VALUE_COLORS[0], label="value gradlab uses at 0")
+    ax0.set(title="ReLU's slope has no value at 0", xlabel="x", ylabel="relu'(x)", ylim=(-0.2, 1.2))
+    ax0.legend(fontsize=8, loc="center left")
     bins = np.asarray(r["log10_bins"])
-    for st in r["settings"]:
-        ax1.stairs(st["hist"], bins, label=f"{st['dtype']}, {st['optimizer']}")
+    for st, color in zip(r["settings"], _SETTING_COLORS, strict=False):
+        ax1.stairs(st["hist"], bins, color=color, label=f"{st['dtype']}, {st['optimizer']}")
     ax1.set(
         yscale="log",
         title="|pre-activation| met in backward",
@@ -232,9 +240,9 @@ def _c19_figures(r: dict[str, Any]) -> dict[str, Any]:
     )
     zeros = "\n".join(f"{st['dtype']} {st['optimizer']}: {st['zeros']}" for st in r["settings"])
     ax1.text(
-        0.03, 0.97, f"exactly 0, all runs:\n{zeros}", transform=ax1.transAxes, fontsize=7, va="top"
+        0.03, 0.97, f"exactly 0, all runs:\n{zeros}", transform=ax1.transAxes, fontsize=8, va="top"
     )
-    ax1.legend(fontsize=7, loc="center left")
+    ax1.legend(fontsize=8, loc="center left")
     width = 0.8 / len(r["values"])
     for j, v in enumerate(r["values"]):
         means = [np.mean(st["accuracy"][str(v)]) for st in r["settings"]]
@@ -244,17 +252,18 @@ def _c19_figures(r: dict[str, Any]) -> dict[str, Any]:
             means,
             width,
             yerr=errs,
+            color=_VALUE_COLORS[j % len(_VALUE_COLORS)],
             label=f"relu'(0) = {v:g}",
         )
     ax2.set(
-        title="Test accuracy after training",
+        title="Test accuracy after training, by the value taken for relu'(0)",
         ylabel="accuracy (mean, std over seeds)",
         xticks=range(len(r["settings"])),
-        xticklabels=[f"{st['dtype']}\n{st['optimizer']}" for st in r["settings"]],
+        xticklabels=[f"{st['dtype']}, {st['optimizer']}" for st in r["settings"]],
     )
     lo = min(min(np.min(a) for a in st["accuracy"].values()) for st in r["settings"])
     ax2.set_ylim(max(0.0, lo - 0.05), 1.0)
-    ax2.legend(fontsize=7, loc="lower right")
+    ax2.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     for ax in (ax0, ax1, ax2):
         ax.grid(alpha=0.3)
     return {"kink": fig}

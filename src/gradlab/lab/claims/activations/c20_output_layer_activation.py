@@ -309,60 +309,73 @@ def _c20_verdict(r: dict[str, Any]) -> Verdict:
     return Verdict(status, verdict.reason, numbers)
 
 
-_COLORS = ("#1f77b4", "#d62728", "#2ca02c")
+#: One colour per output activation in every panel (the sigmoid's range shaded in its colour);
+#: a mismatched output is hatched in the accuracy panel.
+_OUTPUT_COLORS = {"identity": "#1f77b4", "sigmoid": "#ff7f0e", "softmax": "#9467bd"}
+
+
+def _color(label: str) -> str:
+    return _OUTPUT_COLORS[label.split()[0].split("(")[0]]
 
 
 def _c20_figures(r: dict[str, Any]) -> dict[str, Any]:
-    fig, axes = figure(2, 2, width=4.6, height=3.3)
+    fig, axes = figure(2, 2, width=4.1, height=3.3)
     (ax0, ax1), (ax2, ax3) = axes
     reg = r["regression"]
     ax0.scatter(reg["curve_x"], reg["curve_y"], s=6, color="#bbbbbb", label="test targets")
-    ax0.axhspan(0, 1, color="#ef6c00", alpha=0.12, label="sigmoid's range (0, 1)")
-    for (label, *_), color in zip(REGRESSION, _COLORS, strict=True):
-        ax0.plot(reg["curve_x"], reg[label]["curve"], color=color, label=label)
+    ax0.axhspan(0, 1, color=_OUTPUT_COLORS["sigmoid"], alpha=0.12, label="sigmoid's range")
+    for label, *_ in REGRESSION:
+        ls = "--" if "scaled" in label else "-"
+        ax0.plot(reg["curve_x"], reg[label]["curve"], color=_color(label), ls=ls, label=label)
     ax0.set(title="Regression: y = 2 sin x + x/2", xlabel="x", ylabel="y")
-    ax0.legend(fontsize=7)
-    for (label, *_), color in zip(MULTI, _COLORS, strict=True):
+    ax0.legend(fontsize=8, loc="lower right")
+    for label, *_ in MULTI:
         counts = r["multiclass"][label]["sum_hist"]
         if counts is not None:
-            ax1.stairs(np.maximum(counts, 0.8), SUM_BINS, color=color, label=label)
+            ax1.stairs(np.maximum(counts, 0.8), SUM_BINS, color=_color(label), label=label)
     ax1.set(
         yscale="log",
-        title="Digits: sum of the 10 outputs per image",
+        title="Digits: sum of the 10 outputs",
         xlabel="row sum",
         ylabel="images (all seeds)",
         ylim=(0.9, None),
     )
-    ax1.legend(fontsize=7)
-    for (label, *_), color in zip(BINARY, _COLORS, strict=True):
+    ax1.legend(fontsize=8)
+    for label, *_ in BINARY:
         ax2.stairs(
-            np.maximum(r["binary"][label]["out_hist"], 0.8), OUT_BINS, color=color, label=label
+            np.maximum(r["binary"][label]["out_hist"], 0.8),
+            OUT_BINS,
+            color=_color(label),
+            label=label,
         )
     for edge in (0, 1):
-        ax2.axvline(edge, color="#7f7f7f", ls=":")
+        ax2.axvline(edge, color="k", ls=":")
     ax2.set(
         yscale="log",
         title="Moons: output for class 1",
         xlabel="output",
         ylabel="points (all seeds)",
-        ylim=(0.9, None),
+        ylim=(0.9, 5e4),
     )
-    ax2.legend(fontsize=7)
-    labels, means, stds, colors = [], [], [], []
+    ax2.legend(fontsize=8, loc="upper center")
+    labels, means, stds, colors, hatches = [], [], [], [], []
     for task, variants in (("digits", r["multiclass"]), ("moons", r["binary"])):
         for label, v in variants.items():
-            labels.append(f"{task}\n{label}")
+            labels.append(f"{task}: {label}")
             means.append(v["accuracy"]["mean"])
             stds.append(v["accuracy"]["std"])
-            colors.append("#2e7d32" if v["matched"] else "#c62828")
-    ax3.barh(range(len(labels)), means, xerr=stds, color=colors)
+            colors.append(_color(label))
+            hatches.append("" if v["matched"] else "//")
+    bars = ax3.barh(range(len(labels)), means, xerr=stds, color=colors, edgecolor="k")
+    for bar, hatch in zip(bars, hatches, strict=True):
+        bar.set_hatch(hatch)
     ax3.set(
         yticks=range(len(labels)),
         xlim=(max(0.0, min(means) - 0.1), 1.0),
-        title="Accuracy (green: matched output)",
+        title="Accuracy (hatched: mismatched)",
         xlabel="test accuracy",
     )
-    ax3.set_yticklabels(labels, fontsize=7)
+    ax3.set_yticklabels(labels, fontsize=8)
     for ax in (ax0, ax1, ax2, ax3):
         ax.grid(alpha=0.3)
     return {"outputs": fig}

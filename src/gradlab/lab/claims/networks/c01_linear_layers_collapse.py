@@ -221,7 +221,7 @@ def _c1_verdict(r: dict[str, Any]) -> Verdict:
 
 def _c1_figures(r: dict[str, Any]) -> dict[str, Any]:
     names = [k for k in r if isinstance(r[k], dict) and "maps" in r[k]]
-    fig, axes = figure(3, len(names), width=3.4, height=3.4)
+    fig, axes = figure(3, len(names), width=2.75, height=2.75)
     axes = np.atleast_2d(axes)
     titles = {
         "linear": "no hidden layer",
@@ -250,17 +250,17 @@ def _c1_figures(r: dict[str, Any]) -> dict[str, Any]:
                 label="product map W1·W2·…",
             )
             row[1].set_ylim(xs[0], xs[-1])
-            row[1].legend(loc="lower left", fontsize=7)
-    summary_fig, (ax0, ax1) = figure(2, width=4.4)
+            row[1].legend(loc="lower left", fontsize=8)
+    summary_fig, (ax0, ax1) = figure(2, width=4.1, height=3.3)
     depths = [row["depth"] for row in r["product"]]
     devs = [max(row["rel_dev"], 1e-18) for row in r["product"]]
-    ax0.bar([str(d) for d in depths], devs, color="#1f77b4")
+    ax0.bar([str(d) for d in depths], devs, color="#9e9e9e", label="measured")
     ax0.axhline(np.finfo(np.float64).eps, color="k", ls=":", label="float64 eps")
     ax0.plot(
         [str(d) for d in depths],
         [row["rel_bound"] for row in r["product"]],
         "v",
-        color="#c62828",
+        color="#6a3d9a",
         ms=8,
         label="rounding bound (the tolerance)",
     )
@@ -270,7 +270,7 @@ def _c1_figures(r: dict[str, Any]) -> dict[str, Any]:
         ylabel="max |net - product map| / max |net|",
         title="One matrix reproduces the deep linear net",
     )
-    ax0.legend(fontsize=7)
+    ax0.legend(fontsize=8)
     keys = ("best_line", *C1_MODELS)
     for j, key in enumerate(keys):
         means = [r[n]["accuracy"][key]["mean"] for n in names]
@@ -281,7 +281,12 @@ def _c1_figures(r: dict[str, Any]) -> dict[str, Any]:
             0.2,
             yerr=stds,
             capsize=2,
-            label=key.replace("_", " "),
+            label={
+                "best_line": "best straight line",
+                "linear": "no hidden layer",
+                "deep_linear": "deep, linear",
+                "deep_nonlinear": f"deep, {r['nonlinearity']}",
+            }[key],
         )
     ax1.axhline(0.5, color="k", lw=0.8, ls=":")
     ax1.set(
@@ -292,7 +297,7 @@ def _c1_figures(r: dict[str, Any]) -> dict[str, Any]:
         ylabel="training accuracy (mean ± sd)",
         title="Depth without nonlinearity buys nothing",
     )
-    ax1.legend(fontsize=7, loc="upper center", ncols=2)
+    ax1.legend(fontsize=8, loc="upper center", ncols=2)
     return {"boundaries": fig, "summary": summary_fig}
 
 

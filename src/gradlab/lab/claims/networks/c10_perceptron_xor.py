@@ -143,9 +143,9 @@ def _c10_verdict(r: dict[str, Any]) -> Verdict:
 
 
 def _c10_figures(r: dict[str, Any]) -> dict[str, Any]:
-    fig, axes = figure(4, width=2.9, height=3.0)
+    fig, axes = figure(2, 2, width=3.4, height=3.1)
     xs = np.linspace(-0.5, 1.5, 201)
-    for ax, (gate, t) in zip(axes, GATES.items(), strict=True):
+    for ax, (gate, t) in zip(axes.flat, GATES.items(), strict=True):
         first = r[gate]["first_seed"]
         w, b = np.asarray(first["w"]), first["b"]
         fires = (w[0] * xs[None, :] + w[1] * xs[:, None] + b > 0).astype(float)
@@ -168,8 +168,13 @@ def _c10_figures(r: dict[str, Any]) -> dict[str, Any]:
             xlabel="$x_1$",
             ylabel="$x_2$",
         )
-        ax.title.set_fontsize(8)
+        ax.title.set_fontsize(9)
         ax.set_aspect("equal")
+    fig.suptitle(
+        "Perceptron on the first seed: red points should output 1, blue 0;\n"
+        "shaded: where the trained unit outputs 1 (red) or 0 (blue)",
+        fontsize=9,
+    )
     curves, ax = figure(1, width=5.5)
     for gate in GATES:
         m = r[gate]["first_seed"]["mistakes"]
@@ -180,7 +185,7 @@ def _c10_figures(r: dict[str, Any]) -> dict[str, Any]:
         xscale="log",
         title="Perceptron rule: XOR never has a mistake-free epoch",
     )
-    ax.legend()
+    ax.legend(title="gate", loc="center left", bbox_to_anchor=(1.01, 0.5))
     hidden, (ax0, ax1) = figure(2, width=3.6, height=3.5)
     pts = {"X": BITS, "y": GATES["XOR"]}
     draw_map(

@@ -151,7 +151,7 @@ def _c11_verdict(r: dict[str, Any]) -> Verdict:
 
 
 def _c11_figures(r: dict[str, Any]) -> dict[str, Any]:
-    fig, (ax0, ax1) = figure(2)
+    fig, (ax0, ax1) = figure(2, width=4.1)
     x = np.linspace(-5, 5, 1001)
     for name, color in (("step", "#c62828"), ("sigmoid", "#1f77b4")):
         act = activations.get(name)
@@ -161,9 +161,9 @@ def _c11_figures(r: dict[str, Any]) -> dict[str, Any]:
         ax0.plot(x, y, color=color, label=name)
         ax1.plot(x, act.derivative(x), color=color, label=f"{name}'")
     ax1.annotate(
-        "f' = 0 everywhere\n(undefined at the jump)",
-        (2.5, 0.0),
-        xytext=(1.0, 0.12),
+        "step: f' = 0 everywhere\n(none at the jump)",
+        (3.5, 0.0),
+        xytext=(1.6, 0.2),
         arrowprops={"arrowstyle": "->"},
         fontsize=8,
     )
@@ -172,7 +172,7 @@ def _c11_figures(r: dict[str, Any]) -> dict[str, Any]:
     for ax in (ax0, ax1):
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left", fontsize=8)
-    curves, (ax2, ax3) = figure(2, width=4.6)
+    curves, (ax2, ax3) = figure(2, width=4.1, height=3.3)
     labels = {
         "step": "step hidden, linear out",
         "all_step": "step hidden, step out",
@@ -197,14 +197,14 @@ def _c11_figures(r: dict[str, Any]) -> dict[str, Any]:
         )
     ax2.set(title="training loss / loss at start", xlabel="epoch", ylabel="relative loss")
     ax3.set(
-        title="hidden-layer gradient ‖∂L/∂W₁‖ (step: exactly 0)",
+        title="hidden-layer gradient ‖∂L/∂W₁‖\n(both step nets: exactly 0)",
         xlabel="epoch",
         ylabel="mean over the epoch's steps",
     )
     ax3.set_yscale("symlog", linthresh=1e-4)
     for ax in (ax2, ax3):
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
+    ax2.legend(fontsize=8, title="net (colours in both panels)", title_fontsize=8)
     return {"step_vs_sigmoid": fig, "training": curves}
 
 
