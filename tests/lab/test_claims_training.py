@@ -123,7 +123,7 @@ def test_c15_rule_goes_every_way():
     flat = copy.deepcopy(results)
     for view in flat["views"].values():
         for i, acc in enumerate(view["test_accuracy"]):
-            acc["mean"] = 0.9 - 0.01 * i  # smallest batch ahead by 0.02 and more everywhere
+            acc["mean"] = 0.9 - 0.02 * i  # smallest batch ahead by 0.04 or more: above ACC_MARGIN
     assert claim.verdict(flat).status == "confirmed"
     worse = copy.deepcopy(results)
     worse["views"]["same_epochs"]["test_accuracy"][0]["mean"] = 0.0

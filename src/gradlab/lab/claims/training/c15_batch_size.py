@@ -16,6 +16,7 @@ from gradlab.lab.kit.data import digits_data
 from gradlab.lab.kit.figures import figure
 from gradlab.lab.kit.fitting import accuracy, digits_model, fit_or_diverge
 from gradlab.lab.kit.seeds import spawn_seeds, spread
+from gradlab.lab.kit.verdicts import verdict_from_parts
 
 
 def fmt_spread(s: dict[str, float], digits: int = 3) -> str:
@@ -39,13 +40,25 @@ class StopAfter(Callback):
 
 #: Test-accuracy difference (smallest minus largest batch, mean over seeds) that counts as
 #: "smaller batches are more accurate"; the same gap the other way counts as "less accurate".
-ACC_MARGIN = 0.02
+#: Where it comes from: two means over n seeds of test accuracies near 0.93 on the 360 held-out
+#: digits differ by a binomial standard error of sqrt(2 · 0.93 · 0.07 / (360 · n)), 0.0095 for
+#: the quick profile's 4 seeds and 0.006 for the full one's 10: 3 points is 3 standard errors
+#: or more, and a fifth of the gap at equal epochs and a fixed lr (13-18 points).
+#: tests/lab/test_tolerances_gradients_training.py. (At 2 points, the lr-scaled gap of the old
+#: 10-epoch quick profile, 2-6 points, fell on either side from seed to seed.)
+ACC_MARGIN = 0.03
 
 #: How the runs of different batch sizes are made comparable.
 C15_VIEWS = {
     "same_epochs": "same epochs, fixed lr",
     "same_updates": "same number of updates, fixed lr",
     "linear_lr": "same epochs, lr scaled with the batch",
+}
+#: The same comparisons as phrases for the verdict's sentences.
+C15_PHRASES = {
+    "same_epochs": "after the same number of epochs at a fixed learning rate",
+    "same_updates": "after the same number of updates at a fixed learning rate",
+    "linear_lr": "after the same number of epochs with the learning rate scaled with the batch",
 }
 C15_COLORS = {"same_epochs": "#1f77b4", "same_updates": "#2e7d32", "linear_lr": "#ef6c00"}
 
@@ -106,6 +119,7 @@ def _c15_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
         "lr": config["lr"],
         "base_batch": config["base_batch"],
         "epochs": config["epochs"],
+        "n_seeds": len(seeds),
         "updates": config["updates"],
         "updates_per_epoch": [-(-n_train // bs) for bs in sizes],
         "views": {},
@@ -154,52 +168,45 @@ def _c15_verdict(r: dict[str, Any]) -> Verdict:
         "updates_decrease": updates_ok,
         "memory_increases": memory_ok,
     }
-    holds = [view for view, gap in gaps.items() if gap >= ACC_MARGIN]
     reverse = [view for view, gap in gaps.items() if gap <= -ACC_MARGIN]
+    acc = {view: r["views"][view]["test_accuracy"] for view in gaps}
     gap_text = "; ".join(
-        f"{C15_VIEWS[view]}: {r['views'][view]['test_accuracy'][0]['mean']:.3f} at {sizes[0]} vs "
-        f"{r['views'][view]['test_accuracy'][-1]['mean']:.3f} at {sizes[-1]}"
+        f"{C15_VIEWS[view]}, {acc[view][0]['mean']:.3f} at batch {sizes[0]} against "
+        f"{acc[view][-1]['mean']:.3f} at {sizes[-1]}"
         for view in gaps
     )
-    mechanics = (
+    n = r.get("n_seeds")
+    over = f" (mean over {n} seed{'s' if n != 1 else ''})" if n else ""
+    measured = (
         f"Per epoch, batch {sizes[0]} makes {upe[0]} updates and batch {sizes[-1]} makes "
-        f"{upe[-1]}; one training step caches {mem[0] / 1024:.0f} KiB for backward at batch "
-        f"{sizes[0]} and {mem[-1] / 1024:.0f} KiB at {sizes[-1]} (epoch seconds are under "
-        f"timing, not in the rule)."
+        f"{upe[-1]}; one training step keeps {mem[0] / 1024:.0f} KiB for backward at batch "
+        f"{sizes[0]} and {mem[-1] / 1024:.0f} KiB at {sizes[-1]} (seconds per epoch are under "
+        f"timing, not in the rule). Test accuracy{over}: {gap_text}."
     )
+    if "same_updates" in gaps and gaps["same_updates"] < ACC_MARGIN <= max(gaps.values()):
+        measured += " The small batch's edge comes with its extra updates, not with its size."
+    parts = {
+        "smaller batches make more updates per epoch": updates_ok,
+        "smaller batches keep less memory for backward per step": memory_ok,
+        **{
+            f"the smallest batch is at least {_points(ACC_MARGIN)} more accurate than the "
+            f"largest {C15_PHRASES[view]}": gap >= ACC_MARGIN
+            for view, gap in gaps.items()
+        },
+    }
+    verdict = verdict_from_parts(parts, measured, numbers, refute_when="every part fails")
     if not (updates_ok and memory_ok) or "same_epochs" in reverse:
-        return Verdict(
-            "refuted",
-            f"{mechanics} Test accuracy, {gap_text}. Updates do not fall or memory does not "
-            f"grow with the batch, or the largest batch is at least {_points(ACC_MARGIN)} more "
-            f"accurate at equal epochs.",
-            numbers,
-        )
-    if len(holds) == len(gaps):
-        return Verdict(
-            "confirmed",
-            f"{mechanics} Test accuracy, {gap_text}: the smallest batch is at least "
-            f"{_points(ACC_MARGIN)} more accurate in every comparison.",
-            numbers,
-        )
-    held = ", ".join(C15_VIEWS[v] for v in holds) or "no comparison"
-    lost = ", ".join(C15_VIEWS[v] for v in gaps if v not in holds)
+        # The mechanics do not hold, or at equal epochs the largest batch is the more accurate:
+        # the claim's own comparison comes out the other way.
+        return Verdict("refuted", verdict.reason, numbers)
     return Verdict(
-        "nuanced",
-        f"{mechanics} These parts hold. Test accuracy, {gap_text}: the smallest batch is at "
-        f"least {_points(ACC_MARGIN)} more accurate only with {held}, not with {lost}"
-        + (
-            ": the edge comes with the extra updates, not with the small batch as such."
-            if "same_updates" in gaps and "same_updates" not in holds
-            else "."
-        ),
-        numbers,
+        "confirmed" if verdict.status == "confirmed" else "nuanced", verdict.reason, numbers
     )
 
 
 def _c15_figures(r: dict[str, Any]) -> dict[str, Any]:
     sizes = np.array(r["batch_sizes"])
-    fig, (ax0, ax1, ax2) = figure(3, width=4.0, height=3.3)
+    fig, (ax0, ax1, ax2) = figure(3, width=4.0, height=3.6)
     for view, views in r["views"].items():
         acc = views["test_accuracy"]
         mean = np.array([a["mean"] for a in acc])
@@ -212,32 +219,24 @@ def _c15_figures(r: dict[str, Any]) -> dict[str, Any]:
         ylabel="accuracy",
         xscale="log",
     )
-    ax0.legend(fontsize=7)
     spe = r["timing"]["seconds_per_epoch"]
     for view in ("same_epochs", "same_updates"):
         if view in spe:
-            ax1.plot(
-                sizes,
-                [1000 * s["mean"] for s in spe[view]],
-                "o-",
-                color=C15_COLORS[view],
-                label=f"ms per epoch ({C15_VIEWS[view]})",
-            )
+            ax1.plot(sizes, [1000 * s["mean"] for s in spe[view]], "o-", color=C15_COLORS[view])
     ax1.plot(sizes, r["updates_per_epoch"], "s--", color="k", label="updates per epoch")
     ax1.set(
-        title="Epoch cost (timing)",
+        title="Epoch cost (lines in colour: timing)",
         xlabel="batch size",
-        ylabel="ms per epoch / updates",
+        ylabel="ms per epoch (colour) / updates (black)",
         xscale="log",
         yscale="log",
     )
-    ax1.legend(fontsize=7)
     ax2.plot(
         sizes,
         np.array(r["cached_bytes_per_step"]) / 1024,
         "o-",
         color="#6a1b9a",
-        label="cached for backward",
+        label="kept for backward",
     )
     ax2.plot(
         sizes,
@@ -254,10 +253,15 @@ def _c15_figures(r: dict[str, Any]) -> dict[str, Any]:
         xscale="log",
         yscale="log",
     )
-    ax2.legend(fontsize=7)
     for ax in (ax0, ax1, ax2):
         ax.set_xticks(sizes, [str(s) for s in sizes])
         ax.grid(alpha=0.3, which="both")
+    # One legend below: a colour is a comparison in the first two panels, a quantity in the last.
+    handles, labels = [], []
+    for ax in (ax0, ax1, ax2):
+        h, lab = ax.get_legend_handles_labels()
+        handles, labels = handles + h, labels + lab
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=8)
     return {"batch_size": fig}
 
 
@@ -283,6 +287,19 @@ def _c15_tables(r: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+_C15_LABELS = {
+    **{
+        f"accuracy_gap_{view}": f"test accuracy of the smallest batch minus that of the largest, "
+        f"{words}, mean over seeds [accuracy difference, 0-1]"
+        for view, words in C15_VIEWS.items()
+    },
+    "updates_per_epoch_smallest_largest": "weight updates per epoch at the smallest and at the "
+    "largest batch [count]",
+    "cached_bytes_smallest_largest": "memory one training step keeps for backward at the "
+    "smallest and at the largest batch [bytes]",
+    "updates_decrease": "updates per epoch fall at every step up in batch size [yes/no]",
+    "memory_increases": "memory kept for backward grows at every step up in batch size [yes/no]",
+}
 _C15_BASE = {"hidden": [64], "lr": 0.05, "base_batch": 32, "views": list(C15_VIEWS)}
 
 CLAIM = Claim(
@@ -305,12 +322,15 @@ CLAIM = Claim(
             "updates": 60,
             "n_seeds": 1,
         },
+        # As many epochs as the full profile (after 10, the largest batch with its scaled lr had
+        # made only 30 updates and trailed by 2-6 points, where the full profile finds it level),
+        # on fewer batch sizes and 4 seeds to keep it quick.
         "quick": {
             **_C15_BASE,
-            "batch_sizes": [8, 16, 32, 64, 128, 256, 512],
-            "epochs": 10,
+            "batch_sizes": [8, 32, 128, 512],
+            "epochs": 30,
             "updates": 500,
-            "n_seeds": 3,
+            "n_seeds": 4,
         },
         "full": {
             **_C15_BASE,
@@ -331,9 +351,11 @@ CLAIM = Claim(
         "tracemalloc peak of one training step and the seconds per epoch are reported "
         "under 'timing' and stay out of the rule. Rule: refuted if updates per epoch do "
         "not fall or cached memory does not grow with the batch, or if the largest batch "
-        "is at least 2 points more accurate than the smallest at equal epochs; confirmed "
-        "if the smallest batch is at least 2 points more accurate in all three "
-        "comparisons; nuanced otherwise (the parts that hold are named)."
+        f"is at least {_points(ACC_MARGIN)} more accurate than the smallest at equal epochs; "
+        f"confirmed if the smallest batch is at least {_points(ACC_MARGIN)} more accurate in "
+        "all three comparisons; nuanced otherwise (the parts that hold are named)."
     ),
     headline=("accuracy_gap_same_epochs", "accuracy_gap_same_updates"),
+    labels=_C15_LABELS,
+    source_parts={"004": "“### batch size” (under “## 최적화 함수(Optimizer)의 종류”)"},
 )
