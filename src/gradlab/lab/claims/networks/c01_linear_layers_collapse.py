@@ -207,9 +207,10 @@ def _c1_verdict(r: dict[str, Any]) -> Verdict:
         )
     parts = {PART_PRODUCT: over <= 1.0, PART_LINE: bounded, PART_FITS: fits}
     text = (
-        f"The product of the weight matrices reproduces deep linear nets of depth "
-        f"{', '.join(str(row['depth']) for row in r['product'])} to a relative {worst:.1e} "
-        f"(rounding could reach {numbers['product_rounding_bound']:.1e}). Training accuracy "
+        f"The product map and the deep linear nets of depth "
+        f"{', '.join(str(row['depth']) for row in r['product'])} differ by at most a relative "
+        f"{worst:.1e} (rounding could reach {numbers['product_rounding_bound']:.1e}). Training "
+        f"accuracy "
         f"({'; '.join(details)})."
     )
     verdict = verdict_from_parts(parts, text, numbers, refute_when="every part fails")
