@@ -131,7 +131,7 @@ def _times(log10_ratio: float) -> str:
 
 
 def _c3_figures(r: dict[str, Any]) -> dict[str, Any]:
-    fig, (ax0, ax1) = figure(2, width=5.0, height=4.0)
+    fig, (ax0, ax1) = figure(2, width=4.1, height=4.0)
     nets = r["nets"]
     labels = {
         k: f"{v['activation']}, {_C3_INIT_WORDS.get(v['init'], v['init'])} init"

@@ -252,7 +252,7 @@ def _c4_mean(runs: list[dict[str, Any]], key: str) -> float:
 
 
 def _c4_figures(r: dict[str, Any]) -> dict[str, Any]:
-    fig, (ax0, ax1) = figure(2, width=5.0, height=4.0)
+    fig, (ax0, ax1) = figure(2, width=4.1, height=4.0)
     std = f"N(0, {r['init_std']:g}²)"
     seed_band_panel(
         ax0,
@@ -283,7 +283,7 @@ def _c4_figures(r: dict[str, Any]) -> dict[str, Any]:
     )
     ax1.grid(alpha=0.3, which="both")
     ax1.legend(fontsize=8)
-    fig2, (ax2, ax3) = figure(2, width=5.0, height=4.0)
+    fig2, (ax2, ax3) = figure(2, width=4.1, height=4.0)
     styles = {
         "no_clip": ("#c62828", f"{std}, no clipping"),
         "clip": ("#1f77b4", f"{std}, clip_norm={r['clip_norm']:g}"),

@@ -264,7 +264,7 @@ def _c6_verdict(r: dict[str, Any]) -> Verdict:
 
 def _c6_figures(r: dict[str, Any]) -> dict[str, Any]:
     conds = list(r["results"])
-    fig, axes = figure(len(conds), width=4.0, height=3.4, sharey=True)
+    fig, axes = figure(len(conds), width=8.2 / len(conds), height=3.4, sharey=True)
     for ax, cname in zip(np.atleast_1d(axes), conds, strict=True):
         for act, v in r["results"][cname].items():
             curves = [run["dead_per_epoch"] for run in v["runs"]]
@@ -279,7 +279,7 @@ def _c6_figures(r: dict[str, Any]) -> dict[str, Any]:
                 )
         cond = r["conditions"][cname]
         ax.set(
-            title=f"{cname}: {cond['optimizer']} lr={cond['lr']:g}, bias {cond['bias']:g}",
+            title=f"{cname}\n{cond['optimizer']} lr={cond['lr']:g}, bias {cond['bias']:g}",
             xlabel="epoch (0 = init)",
             ylim=(-0.02, 1.02),
         )
@@ -302,7 +302,7 @@ def _c6_figures(r: dict[str, Any]) -> dict[str, Any]:
         else None,
         title_fontsize=8,
     )
-    fig2, axes2 = figure(len(conds), width=4.0, height=3.4, sharey=True)
+    fig2, axes2 = figure(len(conds), width=8.2 / len(conds), height=3.4, sharey=True)
     keys = (
         ("dead_end", "units dead (f' = 0 on every sample)"),
         ("negative_end", "units with pre-activation <= 0 on every sample"),
@@ -324,6 +324,7 @@ def _c6_figures(r: dict[str, Any]) -> dict[str, Any]:
             )
         ax.set_xticks(np.arange(len(acts)), acts, fontsize=8)
         ax.set(title=f"{cname}, end of training", ylim=(0, 1.05))
+        ax.tick_params(axis="x", labelrotation=25)
         ax.grid(alpha=0.3, axis="y")
     np.atleast_1d(axes2)[0].set_ylabel("fraction of hidden units / accuracy")
     fig2.legend(

@@ -342,7 +342,7 @@ C8_CONTROLS = ("sigmoid-0.5", "tanh+1")
 
 
 def _c8_figures(r: dict[str, Any]) -> dict[str, Any]:
-    fig, (ax0, ax1) = figure(2, width=5.0, height=4.0)
+    fig, (ax0, ax1) = figure(2, width=4.1, height=4.2)
     for act, curves in r["curves"].items():
         ls = "--" if act in C8_CONTROLS else "-"
         label = f"{act} (control)" if act in C8_CONTROLS else act
@@ -351,7 +351,7 @@ def _c8_figures(r: dict[str, Any]) -> dict[str, Any]:
     ax0.axhline(r["target_loss"], color="#7f7f7f", lw=0.8, ls=":", label="target loss")
     ax0.set_yscale("log")
     ax0.set(
-        title=f"Training loss, SGD lr={r['lr']:g} (each run stops at the target)",
+        title=f"Training loss, SGD lr={r['lr']:g}\n(each run stops at the target)",
         xlabel="epoch",
         ylabel="cross-entropy on the training set",
     )
@@ -392,7 +392,7 @@ def _c8_figures(r: dict[str, Any]) -> dict[str, Any]:
     ax1.set_xticks(groups, [str(g) for g in groups])
     ax1.minorticks_off()
     ax1.set(
-        title="Units whose incoming-weight gradient has one sign",
+        title="Units whose incoming-weight\ngradient has one sign",
         xlabel="samples summed (1 = per sample)",
         ylabel="fraction of units fed by each activation",
         ylim=(-0.04, 1.04),

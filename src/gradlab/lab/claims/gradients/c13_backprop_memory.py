@@ -220,7 +220,7 @@ def _c13_verdict(r: dict[str, Any]) -> Verdict:
 
 
 def _c13_figures(r: dict[str, Any]) -> dict[str, Any]:
-    fig, (ax0, ax1) = figure(2, width=5.0, height=4.0)
+    fig, (ax0, ax1) = figure(2, width=4.1, height=4.0)
     layers = r["main"]["train"]["layers"]
     names = {"x": "input x (the previous f(z))", "z": "pre-activation z", "y": "output f(z)"}
     # The arrays in the cache: colours of their own (red and green are training and inference
@@ -244,7 +244,7 @@ def _c13_figures(r: dict[str, Any]) -> dict[str, Any]:
     )
     ax0.set_ylim(0, 1.45 * bottom.max())  # room for the legend above the bars
     ax0.set(
-        title=f"Cached for backward per layer, batch {r['main']['batch']}",
+        title=f"Cached for backward, batch {r['main']['batch']}",
         ylabel="KiB (training forward pass)",
     )
     ax0.legend(fontsize=8, loc="upper center", ncols=2)
@@ -283,13 +283,14 @@ def _c13_figures(r: dict[str, Any]) -> dict[str, Any]:
         )
     ax1.set_xticks(depths)
     ax1.set(
-        title=f"Activation memory against depth, batch {r['main']['batch']}",
+        title="Activation memory against depth",
         xlabel="hidden layers",
-        ylabel="KiB",
+        ylabel=f"KiB (batch {r['main']['batch']})",
     )
+    ax1.set_ylim(0, 1.35 * ax1.get_ylim()[1])  # room for the legend above the lines
     for ax in (ax0, ax1):
         ax.grid(alpha=0.3)
-    ax1.legend(fontsize=8, title="red: training; green: inference", title_fontsize=8)
+    ax1.legend(fontsize=8, loc="upper left")
     return {"memory": fig}
 
 

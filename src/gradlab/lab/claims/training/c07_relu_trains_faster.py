@@ -324,7 +324,7 @@ def _c7_figures(r: dict[str, Any]) -> dict[str, Any]:
 def _c7_curves(r: dict[str, Any]) -> Any:
     """Training error against epochs, one panel per init pairing, one legend below."""
     pairings = list(r["pairings"])
-    fig, axes = figure(len(pairings), width=9.2 / len(pairings), height=3.6, sharey=True)
+    fig, axes = figure(len(pairings), width=8.2 / len(pairings), height=3.8, sharey=True)
     for ax, pairing in zip(np.atleast_1d(axes), pairings, strict=True):
         p = r["pairings"][pairing]
         for view, style in zip(C7_VIEWS, ("-", "--"), strict=True):
@@ -338,14 +338,10 @@ def _c7_curves(r: dict[str, Any]) -> Any:
                 )
         ax.axhline(r["target_error"], color="k", ls=":", lw=0.8)
         best = ", ".join(f"{act} {p['tuned_lr'][act]['lr']:g}" for act in C7_ACTIVATIONS)
-        ax.set(
-            title=f"{PAIRING_WORDS.get(pairing, pairing)} (first seed)\nbest rates: {best}",
-            xlabel="epoch",
-            yscale="log",
-            xscale="log",
-        )
+        ax.set(xlabel="epoch", yscale="log", xscale="log")
+        ax.set_title(f"{PAIRING_WORDS.get(pairing, pairing)}\nbest rates: {best}", fontsize=10)
         ax.grid(alpha=0.3, which="both")
-    np.atleast_1d(axes)[0].set_ylabel("training error")
+    np.atleast_1d(axes)[0].set_ylabel("training error (first seed)")
     handles = [Line2D([], [], color=C7_COLORS[act], label=act) for act in C7_ACTIVATIONS]
     handles += [
         Line2D([], [], color="#555555", ls="-", label=f"shared learning rate {r['lr']:g}"),
@@ -359,7 +355,7 @@ def _c7_curves(r: dict[str, Any]) -> Any:
 def _c7_ratios(r: dict[str, Any]) -> Any:
     """Epochs and seconds to the target over ReLU's, a bar per setting, one legend below."""
     pairings = list(r["pairings"])
-    fig, (epoch_ax, time_ax) = figure(2, width=4.6, height=3.6)
+    fig, (epoch_ax, time_ax) = figure(2, width=4.1, height=3.8)
     settings = [(pg, vw) for pg in pairings for vw in C7_VIEWS]
     width = 0.8 / len(settings)
     for k, (pairing, view) in enumerate(settings):
@@ -396,7 +392,7 @@ def _c7_ratios(r: dict[str, Any]) -> Any:
         ax.set_yticks([t for t in RATIO_TICKS if lo <= t <= hi])
         ax.yaxis.set_major_formatter(PLAIN)
         ax.yaxis.set_minor_formatter(NullFormatter())
-    epoch_ax.set_ylabel("ratio (bars: mean; whiskers: seed range)")
+    epoch_ax.set_ylabel("ratio of means (whiskers: seed range)")
     time_ax.set_ylabel("ratio of mean seconds (timing)")
     handles = epoch_ax.get_legend_handles_labels()[0]
     article = Line2D([], [], color="#c62828", ls="--", label="the article's 6x")

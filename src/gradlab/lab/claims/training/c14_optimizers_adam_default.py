@@ -195,7 +195,7 @@ def _c14_verdict(r: dict[str, Any]) -> Verdict:
 
 
 def _c14_figures(r: dict[str, Any]) -> dict[str, Any]:
-    fig_p, axes = figure(3, 2, width=3.6, height=2.6)
+    fig_p, axes = figure(3, 2, width=8.2 / 3, height=2.3)
     gx, gy = np.meshgrid(np.linspace(-10, 10, 201), np.linspace(-5, 5, 101))
     for ax, name in zip(np.ravel(axes), C14_OPTIMIZERS, strict=True):
         path = r["paths"][name]
@@ -215,15 +215,15 @@ def _c14_figures(r: dict[str, Any]) -> dict[str, Any]:
             ylim=(-5, 5),
             xlabel="x",
             ylabel="y",
-            title=f"{C14_LABELS[name]} lr={path['lr']:g}: f={path['final_f']:.2g}",
         )
+        ax.set_title(f"{C14_LABELS[name]} lr={path['lr']:g}: f={path['final_f']:.2g}", fontsize=10)
     fig_p.suptitle(
         f"{len(pts) - 1} steps on f(x, y) = x²/20 + y² from ({pts[0, 0]:g}, {pts[0, 1]:g})",
         fontsize=10,
     )
 
     lrs = np.asarray(r["lrs"], dtype=float)
-    fig_s, (ax0, ax1) = figure(2, width=4.6, height=3.8)
+    fig_s, (ax0, ax1) = figure(2, width=4.1, height=3.8)
     for name, s in r["sweep"].items():
         ax0.plot(
             lrs, s["mean_accuracy"], "o-", ms=3, color=C14_COLORS[name], label=C14_LABELS[name]
@@ -267,7 +267,7 @@ def _c14_figures(r: dict[str, Any]) -> dict[str, Any]:
     # The colours are the optimizers in both panels: one legend, below them.
     fig_s.legend(*ax0.get_legend_handles_labels(), loc="outside lower center", ncols=6, fontsize=8)
 
-    fig_l, axes_l = figure(2, width=4.4, height=3.3, sharey=True)
+    fig_l, axes_l = figure(2, width=4.1, height=3.4, sharey=True)
     for ax, which in zip(axes_l, ("default_lr", "best_lr"), strict=True):
         for name, s in r["sweep"].items():
             k = int(np.argmin(np.abs(np.log10(lrs) - np.log10(s[which]))))

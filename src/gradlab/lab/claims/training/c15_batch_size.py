@@ -206,7 +206,7 @@ def _c15_verdict(r: dict[str, Any]) -> Verdict:
 
 def _c15_figures(r: dict[str, Any]) -> dict[str, Any]:
     sizes = np.array(r["batch_sizes"])
-    fig, (ax0, ax1, ax2) = figure(3, width=4.0, height=3.6)
+    fig, ((ax0, ax1), (ax2, key)) = figure(2, 2, width=4.1, height=3.0)
     for view, views in r["views"].items():
         acc = views["test_accuracy"]
         mean = np.array([a["mean"] for a in acc])
@@ -256,12 +256,14 @@ def _c15_figures(r: dict[str, Any]) -> dict[str, Any]:
     for ax in (ax0, ax1, ax2):
         ax.set_xticks(sizes, [str(s) for s in sizes])
         ax.grid(alpha=0.3, which="both")
-    # One legend below: a colour is a comparison in the first two panels, a quantity in the last.
+    # One legend in the fourth cell: a colour is a comparison in the two upper panels, a
+    # quantity in the lower one.
     handles, labels = [], []
     for ax in (ax0, ax1, ax2):
         h, lab = ax.get_legend_handles_labels()
         handles, labels = handles + h, labels + lab
-    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=8)
+    key.axis("off")
+    key.legend(handles, labels, loc="center", fontsize=8, frameon=False)
     return {"batch_size": fig}
 
 
