@@ -76,7 +76,7 @@ def _c2_verdict(r: dict[str, Any]) -> Verdict:
 
 
 def _c2_figures(r: dict[str, Any]) -> dict[str, Any]:
-    fig, (ax0, ax1) = figure(2)
+    fig, (ax0, ax1) = figure(2, width=4.1)
     x = np.linspace(-6, 6, 601)
     for name, color in (("sigmoid", "#1f77b4"), ("tanh", "#d62728")):
         act = activations.get(name)
