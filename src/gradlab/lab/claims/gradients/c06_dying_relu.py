@@ -209,8 +209,8 @@ def _c6_verdict(r: dict[str, Any]) -> Verdict:
     # "The variants die as much as ReLU" is judged as ReLU's share is, over the seeds: on the
     # median, so that one run that collapses does not decide alone (seen in the full profile,
     # seed 2: one of five ELU runs at the high learning rate ended with 40% of its units at
-    # z < -104, where exp(z), ELU's slope, is exactly 0 in float32). Any dead unit at all still
-    # fails the part "no unit of the variants dies".
+    # z below about -103, where exp(z), ELU's slope, is exactly 0 in float32). Any dead unit
+    # at all still fails the part "no unit of the variants dies".
     variant_dead_median = max(float(np.median(v)) for v in ends.values() if v)
     dying = {key: v for key, v in ends.items() if max(v, default=0) > 0}
     stuck = [
