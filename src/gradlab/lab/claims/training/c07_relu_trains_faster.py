@@ -70,11 +70,12 @@ NEAR_ARTICLE_SPEEDUP = ARTICLE_SPEEDUP / 2
 #: Below this epoch ratio ReLU is "not faster" than a rival (differences within 20%). Where it
 #: comes from: the training error is checked every ``eval_every`` steps, so a run's epochs to the
 #: target come out late by up to eval_every / steps epochs (0.11 on the digits at batch 32) and
-#: a ratio of two runs of at least T epochs is off by up to about 0.11 / T. At the shared
-#: learning rate the runs take 1.5 epochs or more: 7% at most, well under 20%. Runs at each
-#: one's best rate can end within an epoch, where that resolution reaches 20-30%: there tanh's
-#: measured ratio (0.4-0.7) is far enough below 1.2 for it not to matter.
-#: tests/lab/test_tolerances_gradients_training.py measures it on the claim's runs.
+#: a ratio of two runs of at least T epochs is off by up to about 0.11 / T: for the quick and
+#: full profiles' runs (3% error, a few epochs and more) well under 20%.
+#: tests/lab/test_tolerances_gradients_training.py measures it on the claim's runs. Seed noise
+#: is another matter: tanh against ReLU with He init at the shared rate measures 1.04-1.22
+#: (seeds 0-4), so whether that one comparison counts as "not faster" varies; it decides no
+#: part and no status (tanh is far from the 3x of the parts either way).
 FASTER_RATIO = 1.2
 
 C7_ACTIVATIONS = ("relu", "tanh", "sigmoid")
@@ -510,7 +511,10 @@ CLAIM = Claim(
             "n_seeds": 1,
             "pairings": {"same": _C7_PAIRINGS["same"]},
         },
-        "quick": {**_C7_BASE, "target_error": 0.1, "max_epochs": 60, "n_seeds": 3},
+        # The full profile's target: at 10% error sigmoid's long first plateau dominated its
+        # time, and the ratio at each one's best rate (2.2-3.7) straddled the 3x line, where
+        # the full profile finds 1.7-2.2 on every seed.
+        "quick": {**_C7_BASE, "target_error": 0.03, "max_epochs": 150, "n_seeds": 3},
         "full": {**_C7_BASE, "target_error": 0.03, "max_epochs": 300, "n_seeds": 10},
     },
     context=(
@@ -521,10 +525,12 @@ CLAIM = Claim(
         "64-64-64-10 (two hidden layers) on the 8x8 digits, SGD with momentum 0.9, "
         "lr 0.01, batch 32, the same lr for all three activations and the same seeds "
         "(weights, shuffling) across activations. Speed is the number of epochs until the "
-        "error on the whole training set drops to the target, checked four times per "
-        "epoch; a run that never gets there counts as max_epochs, so its ratio is a lower "
-        "bound (marked >=). Two init pairings: 'same' (Glorot uniform for all, the Keras "
-        "default) and 'matched' (He normal for ReLU, Glorot for sigmoid and tanh). "
+        "error on the whole training set drops to the target, checked every 5 steps "
+        "(9 times per epoch); a run that never gets there counts as max_epochs, so its "
+        "ratio is a lower bound (marked 'at least'). Each activation is also run at its own "
+        "best learning rate of the grid 0.01-1, as in the paper. Two init pairings: "
+        "'same' (Glorot uniform for all, the Keras default) and 'matched' (He normal for "
+        "ReLU, Glorot for sigmoid and tanh). "
         "Rule: confirmed if ReLU needs at most 1/3 of a rival's epochs (half the 6x "
         "figure or more) against both rivals under both pairings; refuted if it is not "
         "faster (ratio below 1.2) than either under any; nuanced otherwise. Wall-clock "
