@@ -86,8 +86,15 @@ def write(path: str, text: str, mode: str = "w") -> None:
 
 
 def md_escape(text: str) -> str:
-    """Text for a Markdown table cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text for a Markdown table cell: pipes and brackets escaped.
+
+    Brackets must be escaped too: a label such as ``on [1, 2] [yes/no]`` is a reference link
+    to Markdown, and mkdocs-autorefs reports its target as missing.
+    """
+    text = str(text).replace("\n", " ")
+    for char in "|[]":
+        text = text.replace(char, "\\" + char)
+    return text
 
 
 def runtime_resolver(namespace: dict[str, Any]) -> Any:
@@ -203,7 +210,7 @@ def config_table(claim: Any) -> list[str]:
         if k not in claim.profiles[p]:
             return "—"
         value = json.dumps(claim.profiles[p][k], ensure_ascii=False)
-        return f"`{md_escape(value)}`"
+        return "`" + value.replace("|", "\\|") + "`"
 
     rows = ["| key | " + " | ".join(f"`{p}`" for p in profiles) + " |", "|---|---|---|---|"]
     rows += [f"| `{k}` | " + " | ".join(cell(p, k) for p in profiles) + " |" for k in keys]
