@@ -1,11 +1,22 @@
 """scikit-learn estimators backed by the gradlab engine: ``MLPClassifier`` and ``MLPRegressor``.
 
-They take scikit-learn's MLP parameters (``hidden_layer_sizes``, ``activation``, ``solver``,
-``alpha``, ``batch_size``, ``learning_rate_init``, ``max_iter``, ``tol``, ``early_stopping``,
-...) with the same defaults and meaning, any gradlab activation, seven gradlab solvers, and
-gradlab's own ``kernel_initializer``, ``batch_norm``, ``dropout``, ``clip_norm`` and
-``dtype``. They pass scikit-learn's estimator checks, so ``clone``, ``Pipeline``,
-``GridSearchCV``, ``cross_val_score`` and pickling work as with any scikit-learn estimator.
+Drop-ins for ``sklearn.neural_network``'s: every parameter of scikit-learn 1.9's
+``MLPClassifier`` and ``MLPRegressor`` with its default and meaning — ``solver`` in
+``{"lbfgs", "sgd", "adam"}`` with scikit-learn's update rules (``"sgd"`` is SGD with
+momentum 0.9 and Nesterov's momentum by default), the ``learning_rate`` schedules,
+``power_t``, ``max_fun``, ``warm_start``, ``loss`` of the regressor (``"squared_error"``,
+``"poisson"``), ``sample_weight`` in ``fit`` and ``partial_fit``, and CSR/CSC sparse input
+(multiplied as sparse, never densified whole). Started from the same weights and fed the
+same batches, a fit reproduces scikit-learn's ``loss_curve_`` (tested to 1e-6). They pass
+scikit-learn's estimator checks and scikit-learn's own MLP test module
+(``tests/sklearn_compat``), so ``clone``, ``Pipeline``, ``GridSearchCV``,
+``cross_val_score`` and pickling work as with any scikit-learn estimator.
+
+On top: any gradlab activation, gradlab's optimizers with torch.optim's rules under names
+that cannot be mistaken for scikit-learn's (``"gradlab_sgd"``, ``"gradlab_momentum"``,
+``"gradlab_nesterov"``, ``"gradlab_adagrad"``, ``"gradlab_rmsprop"``, ``"gradlab_adam"``,
+``"gradlab_adamw"``), ``kernel_initializer``, ``batch_norm``, ``dropout``, ``clip_norm``,
+``dtype``, and ``diagnostics_`` (gradient norms and dead units per epoch).
 
 >>> from sklearn.datasets import load_iris
 >>> from gradlab.estimators import MLPClassifier
@@ -17,19 +28,22 @@ True
 >>> len(clf.diagnostics_["grad_norm"]) == clf.n_iter_     # one row per epoch
 True
 
-Differences from ``sklearn.neural_network``: no ``lbfgs`` solver and no learning-rate
-schedules (``learning_rate``, ``power_t``), no ``warm_start``, ``sample_weight`` or sparse
-input; scikit-learn's ``solver="sgd"`` (Nesterov momentum by default) is ``"nesterov"`` here.
+Differences from ``sklearn.neural_network``: the initial weights are drawn by gradlab
+(``kernel_initializer``, Glorot-uniform by default as scikit-learn's, biases at zero where
+scikit-learn draws them too) from ``np.random.default_rng``, so a seed gives other numbers
+than scikit-learn's; a fit that diverges raises at the first non-finite batch, not after the
+last epoch.
 
-A fit that diverges raises :class:`EstimatorDivergedError`, both a ``ValueError`` (as
-scikit-learn's MLP raises) and a :class:`gradlab.TrainingDivergedError`.
+A fit that diverges raises :class:`EstimatorDivergedError`, both a ``ValueError`` with
+scikit-learn's message and a :class:`gradlab.TrainingDivergedError` with the diagnosis.
 """
 
 from __future__ import annotations
 
 from ._base import EstimatorDivergedError
 from ._mlp import MLPClassifier, MLPRegressor
-from ._network import SOLVERS, seed_from_random_state
+from ._network import seed_from_random_state
+from ._solvers import SOLVERS
 
 __all__ = [
     "SOLVERS",

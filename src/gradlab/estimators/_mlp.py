@@ -9,6 +9,8 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
     check_classification_targets,
@@ -60,35 +62,46 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     _metric = staticmethod(accuracy_score)
 
-    def _targets(self, y: NDArray[Any], *, incremental: bool, reset: bool) -> NDArray[Any]:
+    def _targets(
+        self, y: NDArray[Any], *, incremental: bool
+    ) -> tuple[NDArray[np.floating], NDArray[Any] | None]:
         check_classification_targets(y)
-        if not incremental:
+        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer().fit(y)
             self.classes_ = self._label_binarizer.classes_
         else:
-            new = np.setdiff1d(unique_labels(y), self.classes_, assume_unique=True)
-            if len(new):
+            classes = unique_labels(y)
+            if self.warm_start:
+                if set(classes) != set(self.classes_):
+                    raise ValueError(
+                        "warm_start can only be used where `y` has the same classes as in the "
+                        f"previous call to fit. Previously got {self.classes_}, `y` has "
+                        f"{classes}"
+                    )
+            elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
                 raise ValueError(
-                    f"y has classes not in classes_: classes_ is {self.classes_}, y has "
-                    f"{unique_labels(y)}"
+                    f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                    f"{self.classes_}. 'y' has {classes}."
                 )
-        indicator = self._label_binarizer.transform(y)
-        if self._label_binarizer.y_type_ == "multiclass":
-            return indicator.argmax(axis=1)
-        return indicator.astype(np.float64)
+        # One column per class (softmax), or one 0/1 column per label or for two classes.
+        indicator = self._label_binarizer.transform(y).astype(bool)
+        stratify = indicator if indicator.shape[1] == 1 else None  # as scikit-learn
+        return indicator.astype(np.float64), stratify
 
-    def _output(self, targets: NDArray[Any]) -> tuple[str, str, float, float, int]:
-        if targets.ndim == 1:
-            return "softmax", "cross_entropy", 1.0, 1.0, len(self.classes_)
-        k = targets.shape[1]
-        return "sigmoid", "binary_cross_entropy", k, k, k
+    def _out_activation(self) -> str:
+        return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
 
     def _decode(self, out: NDArray[np.floating]) -> NDArray[Any]:
         return self._label_binarizer.inverse_transform(out.ravel() if out.shape[1] == 1 else out)
 
+    @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(
-        self, X: ArrayLike, y: ArrayLike, classes: ArrayLike | None = None
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        classes: ArrayLike | None = None,
     ) -> MLPClassifier:
         """Train for one epoch on ``(X, y)``, continuing from the previous calls.
 
@@ -97,6 +110,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         {X}
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             The labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss.
         classes : array-like of shape (n_classes,), default=None
             Every class of all calls; required on the first call (``np.unique(y_all)``), may
             be left out afterwards. ``y`` need not contain every class.
@@ -112,7 +127,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 self._label_binarizer.fit(y)
             else:
                 self._label_binarizer.fit(classes)
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, sample_weight, incremental=True)
 
     def predict_proba(self, X: ArrayLike) -> NDArray[np.floating]:
         """Return the probability of every class (multi-label: of every label).
@@ -172,7 +187,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     >>> from gradlab.estimators import MLPRegressor
     >>> X = np.random.default_rng(0).uniform(-1, 1, size=(400, 2))
     >>> y = X[:, 0] ** 2 + np.sin(3 * X[:, 1])
-    >>> reg = MLPRegressor((32, 32), activation="tanh", learning_rate_init=0.01,
+    >>> reg = MLPRegressor(hidden_layer_sizes=(32, 32), activation="tanh", learning_rate_init=0.01,
     ...                    max_iter=300, random_state=0).fit(X, y)
     >>> reg.score(X, y) > 0.95
     True
@@ -180,31 +195,107 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     _metric = staticmethod(r2_score)
 
-    def _targets(self, y: NDArray[Any], *, incremental: bool, reset: bool) -> NDArray[Any]:
-        targets = y.reshape(-1, 1) if y.ndim == 1 else y
-        if not reset and targets.shape[1] != self.n_outputs_:
-            raise ValueError(
-                f"y has {targets.shape[1]} target column(s), but {type(self).__name__} was "
-                f"fitted with {self.n_outputs_}"
-            )
-        return targets
+    _parameter_constraints: dict[str, list[Any]] = {  # noqa: RUF012 (scikit-learn's API)
+        **BaseMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
 
-    def _output(self, targets: NDArray[Any]) -> tuple[str, str, float, float, int]:
-        k = targets.shape[1]
-        return "linear", "mse", 0.5, k / 2, k
+    def __init__(
+        self,
+        loss: str = "squared_error",
+        hidden_layer_sizes: int | tuple[int, ...] | list[int] = (100,),
+        activation: str | dict[str, Any] | list[Any] | tuple[Any, ...] = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 1e-4,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 1e-3,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int | float = 10,
+        max_fun: int = 15000,
+        kernel_initializer: Any = "auto",
+        batch_norm: bool = False,
+        dropout: float = 0.0,
+        clip_norm: float | None = None,
+        dtype: str | None = None,
+    ) -> None:
+        # scikit-learn's MLPRegressor takes ``loss`` first, so the signature is spelled out.
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            kernel_initializer=kernel_initializer,
+            batch_norm=batch_norm,
+            dropout=dropout,
+            clip_norm=clip_norm,
+            dtype=dtype,
+        )
+        self.loss = loss
+
+    def _targets(
+        self, y: NDArray[Any], *, incremental: bool
+    ) -> tuple[NDArray[np.floating], NDArray[Any] | None]:
+        targets = y.reshape(-1, 1) if y.ndim == 1 else y
+        if self.loss == "poisson" and (targets < 0).any():
+            raise ValueError(
+                f"loss='poisson' needs targets >= 0 (counts or rates): y has "
+                f"{int((targets < 0).sum())} negative value(s), the smallest "
+                f"{targets.min():g}. Use loss='squared_error' for signed targets."
+            )
+        return targets, None
+
+    def _out_activation(self) -> str:
+        return "exp" if self.loss == "poisson" else "identity"
 
     def _decode(self, out: NDArray[np.floating]) -> NDArray[np.floating]:
         return out.ravel() if out.shape[1] == 1 else out
 
+    @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X: ArrayLike, y: ArrayLike) -> MLPRegressor:
+    def partial_fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> MLPRegressor:
         """Train for one epoch on ``(X, y)``, continuing from the previous calls.
 
-        ``X`` and ``y`` are as in :meth:`fit`; every call after the first must have as many
-        features and targets as the first. ``early_stopping`` is not supported. Returns
-        ``self``.
+        ``X``, ``y`` and ``sample_weight`` are as in :meth:`fit`; every call after the first
+        must have as many features and targets as the first. ``early_stopping`` is not
+        supported. Returns ``self``.
         """
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, sample_weight, incremental=True)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from numbers import Integral
 from typing import Any
 
@@ -9,34 +10,20 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import InvalidParameterError
 
-from .. import activations, initializers, optimizers
+from .. import activations, initializers
 from .._checks import check_int
 from ..model import Sequential, check_hidden_activation, mlp
 
 __all__ = [
-    "SOLVERS",
     "build_network",
+    "engine_seed",
     "hidden_activations",
     "hidden_sizes",
     "invalid",
-    "make_optimizer",
+    "is_auto",
     "seed_from_random_state",
+    "sklearn_weights",
 ]
-
-#: For each ``solver`` (a gradlab optimizer's name), the estimator's settings it takes besides
-#: ``lr=learning_rate_init`` and ``clip_norm``.
-_SOLVER_SETTINGS: dict[str, tuple[str, ...]] = {
-    "sgd": (),
-    "momentum": ("momentum",),
-    "nesterov": ("momentum",),
-    "adagrad": ("eps",),
-    "rmsprop": ("eps",),
-    "adam": ("betas", "eps"),
-    "adamw": ("betas", "eps"),
-}
-
-#: ``solver`` names, each a gradlab optimizer with ``learning_rate_init`` as its ``lr``.
-SOLVERS = tuple(_SOLVER_SETTINGS)
 
 
 def seed_from_random_state(random_state: Any) -> int:
@@ -107,6 +94,11 @@ def hidden_activations(est: BaseEstimator, n_hidden: int) -> list[activations.Ac
     return found
 
 
+def is_auto(kernel_initializer: Any) -> bool:
+    """Whether ``kernel_initializer`` asks for scikit-learn's initialisation."""
+    return isinstance(kernel_initializer, str) and kernel_initializer == "auto"
+
+
 def build_network(
     est: BaseEstimator,
     hidden: tuple[int, ...],
@@ -120,13 +112,14 @@ def build_network(
     """Return the network (:func:`gradlab.model.mlp`): per hidden layer ``Dense(act)`` or
     ``Dense, BatchNorm, Activation``, then ``Dropout`` when asked for; last a ``Dense`` with
     the output activation."""
+    auto = is_auto(est.kernel_initializer)
     try:
-        init = initializers.get(est.kernel_initializer)
+        init = initializers.get("glorot_uniform" if auto else est.kernel_initializer)
     except (TypeError, ValueError) as exc:
         raise InvalidParameterError(
             f"The 'kernel_initializer' parameter of {type(est).__name__}: {exc}"
         ) from None
-    return mlp(
+    model = mlp(
         hidden,
         n_outputs,
         input_dim=input_dim,
@@ -138,17 +131,34 @@ def build_network(
         seed=seed,
         dtype=dtype,
     )
+    return model
 
 
-def make_optimizer(est: BaseEstimator) -> optimizers.Optimizer:
-    """Return the gradlab optimizer named by ``solver``, with the estimator's settings."""
-    if est.solver == "nesterov" and est.momentum == 0:
-        raise invalid(est, "momentum", "> 0 with solver='nesterov'", est.momentum)
-    settings = {
-        "momentum": est.momentum,
-        "eps": est.epsilon,
-        "betas": (est.beta_1, est.beta_2),
-    }
-    config = {"lr": est.learning_rate_init, "clip_norm": est.clip_norm}
-    config.update((key, settings[key]) for key in _SOLVER_SETTINGS[est.solver])
-    return optimizers.get({"name": est.solver, "config": config})
+def sklearn_weights(
+    units: list[int], activation: Any, random_state: np.random.RandomState, dtype: Any
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Draw the weights as scikit-learn's MLP does (``kernel_initializer="auto"``).
+
+    For each layer, the kernel, then the bias, uniform on ``±√(f / (fan_in + fan_out))``
+    with ``f = 2`` for a logistic hidden activation and 6 otherwise (Glorot & Bengio's
+    bound; scikit-learn draws the biases from it too), from scikit-learn's ``RandomState``:
+    the same ``random_state`` gives scikit-learn's very numbers.
+    """
+    factor = 2.0 if activation in ("logistic", "sigmoid") else 6.0
+    coefs, intercepts = [], []
+    for fan_in, fan_out in itertools.pairwise(units):
+        bound = np.sqrt(factor / (fan_in + fan_out))
+        coefs.append(random_state.uniform(-bound, bound, (fan_in, fan_out)).astype(dtype))
+        intercepts.append(random_state.uniform(-bound, bound, fan_out).astype(dtype))
+    return coefs, intercepts
+
+
+def engine_seed(random_state: Any) -> int:
+    """The seed of what scikit-learn does not draw (dropout masks, the probe rows of
+    ``diagnostics_``, gradlab initializers): an int is itself, ``None`` fresh entropy, and a
+    ``RandomState`` gives a seed computed from its state without drawing from it (a draw
+    would shift the numbers scikit-learn's own draws take from it)."""
+    if isinstance(random_state, np.random.RandomState):
+        key = random_state.get_state()[1]
+        return int(np.random.SeedSequence(key.tolist()).generate_state(1)[0])
+    return seed_from_random_state(random_state)

@@ -63,7 +63,9 @@ class Dense(_Activated):
 
     Shapes: ``x`` (batch, in), ``W`` (in, units), ``b`` (units,), ``y`` (batch, units). The
     kernel is stored as Keras stores it, ``(in, out)``; PyTorch's ``Linear.weight`` is its
-    transpose.
+    transpose. In the training fast paths (``forward_train``, ``forward_train_logits``,
+    ``backward_train``) ``x`` may also be a scipy.sparse matrix, as the first layer of the
+    scikit-learn estimators receives it: ``x W`` and ``xᵀ δ`` are then sparse products.
 
     Backward, with ``δ = ∂L/∂z = f'(z) ⊙ ∂L/∂y``::
 
@@ -149,7 +151,10 @@ class Dense(_Activated):
             self._take_cache()  # raises: no training forward
         x = cache["x"]
         grads = self.grads
-        np.dot(x.T, delta, out=grads["W"])  # ∂L/∂W = xᵀ δ
+        if type(x) is np.ndarray:
+            np.dot(x.T, delta, out=grads["W"])  # ∂L/∂W = xᵀ δ
+        else:  # a scipy.sparse batch (first layer of an estimator): sparse xᵀ times dense δ
+            grads["W"][...] = x.T @ delta
         if self.use_bias:  # ∂L/∂b = Σ_batch δ, as one matrix-vector product: 2x np.sum's speed
             n = delta.shape[0]
             ones = self._ones.get(n)
@@ -161,8 +166,9 @@ class Dense(_Activated):
         return np.dot(delta, self.params["W"].T)  # ∂L/∂x = δ Wᵀ
 
     def _affine(self, x: Array) -> Array:
-        """``z = x W + b``."""
-        z = np.dot(x, self.params["W"])  # np.dot: less per-call overhead than matmul for 2-D
+        """``z = x W + b``; ``x`` may be a scipy.sparse matrix (the product is dense)."""
+        # np.dot: less per-call overhead than matmul for 2-D; it cannot take a sparse x.
+        z = np.dot(x, self.params["W"]) if type(x) is np.ndarray else x @ self.params["W"]
         if self.use_bias:
             z += self.params["b"]
         return z
@@ -172,7 +178,7 @@ class Dense(_Activated):
     def forward_train(self, x: Array) -> Array:
         # FAST PATH: forward(x, training=True) with _affine and _activate inlined: two calls
         # per layer and step fewer, which shows on deep narrow networks (W3: 20 layers of 64).
-        z = np.dot(x, self.params["W"])
+        z = np.dot(x, self.params["W"]) if type(x) is np.ndarray else x @ self.params["W"]
         if self.use_bias:
             z += self.params["b"]
         if self._is_linear:
