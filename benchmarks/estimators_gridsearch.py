@@ -1,7 +1,7 @@
 """Grid-search gradlab's MLPClassifier over activations and solvers on digits (README table).
 
 ``python -m benchmarks.estimators_gridsearch [--activations relu tanh gelu selu]
-[--solvers sgd momentum adam] [--hidden 64] [--lr 0.01] [--max-iter 100] [--cv 3]``
+[--solvers sgd gradlab_sgd adam lbfgs] [--hidden 64] [--lr 0.01] [--max-iter 100] [--cv 3]``
 
 ``GridSearchCV(Pipeline(StandardScaler(), MLPClassifier(...)))`` with ``--cv``-fold cross
 validation on a stratified 75% of ``sklearn.datasets.load_digits`` (``random_state=0``); the
@@ -29,7 +29,7 @@ from gradlab.estimators import MLPClassifier
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--activations", nargs="+", default=["relu", "tanh", "gelu", "selu"])
-    parser.add_argument("--solvers", nargs="+", default=["sgd", "momentum", "adam"])
+    parser.add_argument("--solvers", nargs="+", default=["gradlab_sgd", "sgd", "adam", "lbfgs"])
     parser.add_argument("--hidden", type=int, nargs="+", default=[64])
     parser.add_argument("--lr", type=float, default=0.01, help="learning_rate_init")
     parser.add_argument("--max-iter", type=int, default=100)
@@ -67,7 +67,7 @@ def main() -> None:
     print("|---|" + "---:|" * len(args.solvers))
     for act in args.activations:
         row = [
-            f"{m:.3f} ± {s:.3f} ({t:.1f} s)" for m, s, t in (cells[act, sv] for sv in args.solvers)
+            f"{m:.3f} ± {s:.3f} ({t:.2f} s)" for m, s, t in (cells[act, sv] for sv in args.solvers)
         ]
         print(f"| {act} | " + " | ".join(row) + " |")
     best = grid.best_params_

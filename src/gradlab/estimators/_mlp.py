@@ -32,7 +32,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     Dropout) and an output layer chosen from the targets as scikit-learn does: one logistic
     unit for two classes, a softmax over the classes for more, one logistic unit per label
     for a 2-D indicator ``y`` (multi-label). It minimises the log loss plus ``alpha``'s L2
-    term with the chosen gradlab optimizer.
+    term with the chosen solver, step for step as scikit-learn's ``MLPClassifier``.
 
     Parameters
     ----------
@@ -170,8 +170,10 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     """A multi-layer perceptron regressor trained by gradlab, with scikit-learn's API.
 
     The network is ``Dense -> activation`` per hidden layer (with optional BatchNorm and
-    Dropout) and a linear output unit per target (several for a 2-D ``y``). It minimises half
-    the squared error plus ``alpha``'s L2 term with the chosen gradlab optimizer.
+    Dropout) and an output unit per target (several for a 2-D ``y``): linear for
+    ``loss="squared_error"``, exponential for ``loss="poisson"``. It minimises half the
+    squared error (or half the Poisson deviance) plus ``alpha``'s L2 term with the chosen
+    solver, step for step as scikit-learn's ``MLPRegressor``.
 
     Parameters
     ----------
