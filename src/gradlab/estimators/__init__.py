@@ -28,11 +28,14 @@ True
 >>> len(clf.diagnostics_["grad_norm"]) == clf.n_iter_     # one row per epoch
 True
 
-Differences from ``sklearn.neural_network``: the initial weights are drawn by gradlab
-(``kernel_initializer``, Glorot-uniform by default as scikit-learn's, biases at zero where
-scikit-learn draws them too) from ``np.random.default_rng``, so a seed gives other numbers
-than scikit-learn's; a fit that diverges raises at the first non-finite batch, not after the
-last epoch.
+The same ``random_state`` draws scikit-learn's initial weights, shuffles and early-stopping
+split (``kernel_initializer="auto"``), so on the same data a fit is scikit-learn's fit, to
+rounding. Differences from ``sklearn.neural_network``: the log loss is computed from the
+pre-activations (no clipping of probabilities at machine epsilon, so it differs where a
+prediction is that confident); a fit that diverges raises at the first non-finite batch, not
+after the last epoch; with ``early_stopping`` a diverged epoch ends training (scikit-learn
+runs on with NaN weights) and the best epoch is kept, with a ``ConvergenceWarning``;
+``"lbfgs"`` also records ``loss_curve_`` (the loss after each iteration).
 
 A fit that diverges raises :class:`EstimatorDivergedError`, both a ``ValueError`` with
 scikit-learn's message and a :class:`gradlab.TrainingDivergedError` with the diagnosis.
