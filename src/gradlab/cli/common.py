@@ -29,6 +29,8 @@ __all__ = [
     "FileError",
     "UsageError",
     "add_executor_arguments",
+    "add_lang_argument",
+    "apply_lang",
     "check_executor_args",
     "check_output_file",
     "check_output_folder",
@@ -175,3 +177,30 @@ def executor_from_args(args: argparse.Namespace, units: int) -> Any:
         raise UsageError(str(exc)) from None
     except OSError as exc:  # no scheduler at that address
         raise UsageError(f"cannot reach the Dask scheduler {args.scheduler}: {exc}") from None
+
+
+def add_lang_argument(parser: Any) -> None:
+    """Add ``--lang {en,ko}``: the language of what the command prints and writes."""
+    from ..i18n import LANGUAGES
+
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="language of the output: en (English) or ko (한국어); default: GRADLAB_LANG, "
+        "else the locale, else en",
+    )
+
+
+def apply_lang(args: argparse.Namespace) -> str:
+    """Make ``args.lang`` (else ``GRADLAB_LANG``, else the locale) the language in effect.
+
+    Raises:
+        UsageError: when ``GRADLAB_LANG`` names a language gradlab does not speak.
+    """
+    from ..i18n import resolve_language, set_language
+
+    try:
+        return set_language(resolve_language(getattr(args, "lang", None)))
+    except ValueError as exc:
+        raise UsageError(f"GRADLAB_LANG: {exc}") from None

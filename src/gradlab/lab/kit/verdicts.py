@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from ...i18n import _, ngettext
 from ..claim import Verdict
 
 __all__ = ["REFUTE_RULES", "verdict_from_parts"]
@@ -28,7 +29,8 @@ def verdict_from_parts(
     """Judge a claim made of parts: confirmed, nuanced or refuted by the rule ``refute_when``.
 
     Args:
-        parts: ``{description: holds}`` for each part of the claim.
+        parts: ``{description: holds}`` for each part of the claim; the descriptions are
+            marked with ``N_()`` where they are written and translated here.
         measured: The sentence of measured numbers (the reason when every part holds; after
             the parts that fail and those that hold otherwise, each part quoted, so that a
             failing part never reads as a finding).
@@ -55,8 +57,13 @@ def verdict_from_parts(
         refuted = len(failed) > len(parts) / 2
     status = "refuted" if refuted else "nuanced"
     held = [name for name, ok in parts.items() if ok]
-    failing = "; ".join(f"«{name}»" for name in failed)
-    reason = f"Fails ({len(failed)} of {len(parts)} parts): {failing}."
+    failing = "; ".join(f"«{_(name)}»" for name in failed)
+    reason = ngettext(
+        "Fails ({failed} of {total} part): {names}.",
+        "Fails ({failed} of {total} parts): {names}.",
+        len(parts),
+    ).format(failed=len(failed), total=len(parts), names=failing)
     if held:
-        reason += f" Holds: {'; '.join(f'«{name}»' for name in held)}."
+        holding = "; ".join(f"«{_(name)}»" for name in held)
+        reason += " " + _("Holds: {names}.").format(names=holding)
     return Verdict(status, f"{reason} {measured}", numbers)
