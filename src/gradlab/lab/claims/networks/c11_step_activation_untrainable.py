@@ -9,6 +9,7 @@ import numpy as np
 
 from gradlab import activations, datasets
 from gradlab.diagnostics import Diagnostics
+from gradlab.i18n import N_, _
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.figures import figure
 from gradlab.lab.kit.fitting import accuracy, fit_with_adam
@@ -19,10 +20,14 @@ from gradlab.model import Sequential, mlp
 # --- C11: the step function's derivative is zero, so gradient descent cannot train it -------
 #: The sigmoid net must reach this training accuracy ...
 SIGMOID_ACCURACY = 0.9
-#: ... and cut its loss by at least this fraction.
+#: ... and cut its loss by at least this fraction. (The claim's context quotes both values as
+#: written text, which translation needs: change it with them.)
 SIGMOID_LOSS_DROP = 0.5
 #: The three nets of C11: the hidden activation and the output activation.
 C11_NETS = {"step": ("step", None), "all_step": ("step", "step"), "sigmoid": ("sigmoid", None)}
+PART_FLAT = N_("the step's derivative is 0 everywhere but at the jump")
+PART_FROZEN = N_("no gradient reaches the hidden layer of a step net, whose weights never move")
+PART_STUCK = N_("a net of step units only does not learn at all")
 
 
 def _c11_derivative(config: dict[str, Any]) -> dict[str, Any]:
@@ -124,25 +129,43 @@ def _c11_verdict(r: dict[str, Any]) -> Verdict:
         "sigmoid_loss_drop": drop,
         "sigmoid_hidden_grad_max": sg["hidden_grad_max"],
     }
-    text = (
-        f"The step's derivative is {d['max_abs']:g} on all {d['points']} grid points (central "
-        f"differences: {d['numeric_max_abs_away']:g} away from 0, a jump of "
-        f"{d['numeric_at_0']:.3g} = 1/(2h) at 0). Hidden-kernel gradient norms stayed "
-        f"{st['hidden_grad_max']:g} in every epoch and the hidden weights "
-        f"{'never moved' if st['hidden_unchanged'] else 'moved'} (diagnostics: "
-        f"{st['hidden_dead_frac']:.0%} of step units pass no gradient); with a step output "
-        f"too the "
-        f"loss {'stayed exactly' if stuck else 'did not stay'} at "
-        f"{al['loss_start']['mean']:.4f}. Only the output layer of the step net learns "
-        f"(accuracy {st['accuracy']['mean']:.3f}); the sigmoid net reaches "
-        f"{sg['accuracy']['mean']:.3f} and cuts its loss by {drop:.0%}."
+    derivative = _(
+        "The step's derivative is {max_abs:g} on all {points} grid points (central "
+        "differences: {away:g} away from 0, a jump of {jump:.3g} = 1/(2h) at 0)."
+    ).format(
+        max_abs=d["max_abs"],
+        points=d["points"],
+        away=d["numeric_max_abs_away"],
+        jump=d["numeric_at_0"],
     )
+    hidden = (
+        _(
+            "Hidden-kernel gradient norms stayed {grad:g} in every epoch and the hidden "
+            "weights never moved (diagnostics: {dead:.0%} of step units pass no gradient);"
+        )
+        if st["hidden_unchanged"]
+        else _(
+            "Hidden-kernel gradient norms stayed {grad:g} in every epoch and the hidden "
+            "weights moved (diagnostics: {dead:.0%} of step units pass no gradient);"
+        )
+    ).format(grad=st["hidden_grad_max"], dead=st["hidden_dead_frac"])
+    all_step = (
+        _("with a step output too the loss stayed exactly at {loss:.4f}.")
+        if stuck
+        else _("with a step output too the loss did not stay at {loss:.4f}.")
+    ).format(loss=al["loss_start"]["mean"])
+    learning = _(
+        "Only the output layer of the step net learns (accuracy {step:.3f}); the sigmoid "
+        "net reaches {sigmoid:.3f} and cuts its loss by {drop:.0%}."
+    ).format(step=st["accuracy"]["mean"], sigmoid=sg["accuracy"]["mean"], drop=drop)
+    text = " ".join((derivative, hidden, all_step, learning))
     parts = {
-        "the step's derivative is 0 everywhere but at the jump": flat,
-        "no gradient reaches the hidden layer of a step net, whose weights never move": frozen,
-        "a net of step units only does not learn at all": stuck,
-        f"the sigmoid net learns ({SIGMOID_ACCURACY} accuracy, loss down "
-        f"{SIGMOID_LOSS_DROP:.0%})": learns,
+        PART_FLAT: flat,
+        PART_FROZEN: frozen,
+        PART_STUCK: stuck,
+        _("the sigmoid net learns ({accuracy} accuracy, loss down {drop:.0%})").format(
+            accuracy=SIGMOID_ACCURACY, drop=SIGMOID_LOSS_DROP
+        ): learns,
     }
     verdict = verdict_from_parts(parts, text, numbers, refute_when="every part fails")
     # The step parts are the claim; the sigmoid net missing its budget leaves them standing.
@@ -161,22 +184,22 @@ def _c11_figures(r: dict[str, Any]) -> dict[str, Any]:
         ax0.plot(x, y, color=color, label=name)
         ax1.plot(x, act.derivative(x), color=color, label=f"{name}'")
     ax1.annotate(
-        "step: f' = 0 everywhere\n(none at the jump)",
+        _("step: f' = 0 everywhere\n(none at the jump)"),
         (3.5, 0.0),
         xytext=(1.6, 0.2),
         arrowprops={"arrowstyle": "->"},
         fontsize=8,
     )
-    ax0.set(title="activation f(x)", xlabel="x")
-    ax1.set(title="derivative f'(x)", xlabel="x", ylim=(-0.02, 0.3))
+    ax0.set(title=_("activation f(x)"), xlabel="x")
+    ax1.set(title=_("derivative f'(x)"), xlabel="x", ylim=(-0.02, 0.3))
     for ax in (ax0, ax1):
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left", fontsize=8)
     curves, (ax2, ax3) = figure(2, width=4.1, height=3.3)
     labels = {
-        "step": "step hidden, linear out",
-        "all_step": "step hidden, step out",
-        "sigmoid": "sigmoid hidden, linear out",
+        "step": _("step hidden, linear out"),
+        "all_step": _("step hidden, step out"),
+        "sigmoid": _("sigmoid hidden, linear out"),
     }
     colors = {"step": "#c62828", "all_step": "#ef6c00", "sigmoid": "#1f77b4"}
     for name, label in labels.items():
@@ -195,23 +218,23 @@ def _c11_figures(r: dict[str, Any]) -> dict[str, Any]:
             label=label,
             ls="--" if name == "all_step" else "-",
         )
-    ax2.set(title="training loss / loss at start", xlabel="epoch", ylabel="relative loss")
+    ax2.set(title=_("training loss / loss at start"), xlabel=_("epoch"), ylabel=_("relative loss"))
     ax3.set(
-        title="hidden-layer gradient ‖∂L/∂W₁‖\n(both step nets: exactly 0)",
-        xlabel="epoch",
-        ylabel="mean over the epoch's steps",
+        title=_("hidden-layer gradient ‖∂L/∂W₁‖\n(both step nets: exactly 0)"),
+        xlabel=_("epoch"),
+        ylabel=_("mean over the epoch's steps"),
     )
     ax3.set_yscale("symlog", linthresh=1e-4)
     for ax in (ax2, ax3):
         ax.grid(alpha=0.3)
-    ax2.legend(fontsize=8, title="net (colours in both panels)", title_fontsize=8)
+    ax2.legend(fontsize=8, title=_("net (colours in both panels)"), title_fontsize=8)
     return {"step_vs_sigmoid": fig, "training": curves}
 
 
 CLAIM = Claim(
     id="C11",
-    title="A step-activated net cannot be trained by gradient descent",
-    statement=(
+    title=N_("A step-activated net cannot be trained by gradient descent"),
+    statement=N_(
         "The step function's derivative is zero wherever it exists, so back-propagation "
         "passes no gradient through a step unit and gradient descent cannot train the "
         "layers before it; the same network with the sigmoid, the step's smooth stand-in, "
@@ -262,7 +285,7 @@ CLAIM = Claim(
             "n_seeds": 10,
         },
     },
-    context=(
+    context=N_(
         "The step's derivative is read from gradlab's activation and also measured by "
         "central differences on the grid: zero at every point farther than h from 0, and "
         "1/(2h) at 0, which is the jump, not a slope. Three nets with one hidden layer are "
@@ -272,7 +295,7 @@ CLAIM = Claim(
         "hidden kernel's gradient norm in every epoch; the verdict needs it to be exactly "
         "0 for both step nets, their hidden weights bit-identical after training, the "
         "all-step net's loss exactly unchanged, and the sigmoid net to reach "
-        f"{SIGMOID_ACCURACY} accuracy and cut its loss by {SIGMOID_LOSS_DROP:.0%}; the "
+        "0.9 accuracy and cut its loss by 50%; the "
         "step parts decide (refuted if one fails), the sigmoid part only between "
         "confirmed and nuanced. The comparisons are exact (== 0, bit-identical weights): "
         "a step unit passes exactly 0, not a small number, so no tolerance is needed. "
@@ -282,29 +305,43 @@ CLAIM = Claim(
     ),
     headline=("step_hidden_grad_max", "sigmoid_accuracy", "step_accuracy"),
     labels={
-        "step_derivative_max_abs": "largest |derivative| gradlab's step function reports on "
-        "the grid [slope]",
-        "step_numeric_derivative_max_abs_away_from_0": "largest |central difference| of the "
-        "step farther than h from 0 [slope]",
-        "step_hidden_grad_max": "largest gradient norm of the hidden weights in any epoch, "
-        "step hidden units and linear output [gradient norm]",
-        "all_step_hidden_grad_max": "the same for the net with a step output too [gradient norm]",
-        "step_hidden_weights_unchanged": "whether the step net's hidden weights are "
-        "bit-identical after training [yes/no]",
-        "all_step_loss_change": "change of the training loss of the all-step net, end minus "
-        "start [loss]",
-        "step_hidden_dead_frac": "share of step units that pass no gradient, as gradlab's "
-        "diagnostics count them [fraction of units]",
-        "step_accuracy": "training accuracy of the step net, only its output layer trained "
-        "[accuracy, 0-1]",
-        "sigmoid_accuracy": "training accuracy of the sigmoid net [accuracy, 0-1]",
-        "sigmoid_loss_drop": "how much of its starting loss the sigmoid net removes [fraction]",
-        "sigmoid_hidden_grad_max": "largest gradient norm of the sigmoid net's hidden weights "
-        "[gradient norm]",
+        "step_derivative_max_abs": N_(
+            "largest |derivative| gradlab's step function reports on the grid [slope]"
+        ),
+        "step_numeric_derivative_max_abs_away_from_0": N_(
+            "largest |central difference| of the step farther than h from 0 [slope]"
+        ),
+        "step_hidden_grad_max": N_(
+            "largest gradient norm of the hidden weights in any epoch, "
+            "step hidden units and linear output [gradient norm]"
+        ),
+        "all_step_hidden_grad_max": N_(
+            "the same for the net with a step output too [gradient norm]"
+        ),
+        "step_hidden_weights_unchanged": N_(
+            "whether the step net's hidden weights are bit-identical after training [yes/no]"
+        ),
+        "all_step_loss_change": N_(
+            "change of the training loss of the all-step net, end minus start [loss]"
+        ),
+        "step_hidden_dead_frac": N_(
+            "share of step units that pass no gradient, as gradlab's "
+            "diagnostics count them [fraction of units]"
+        ),
+        "step_accuracy": N_(
+            "training accuracy of the step net, only its output layer trained [accuracy, 0-1]"
+        ),
+        "sigmoid_accuracy": N_("training accuracy of the sigmoid net [accuracy, 0-1]"),
+        "sigmoid_loss_drop": N_("how much of its starting loss the sigmoid net removes [fraction]"),
+        "sigmoid_hidden_grad_max": N_(
+            "largest gradient norm of the sigmoid net's hidden weights [gradient norm]"
+        ),
     },
     source_parts={
-        "003": "“3.2.1 계단 함수” and “3.2.2 시그모이드 함수” (the step function, and the "
-        "sigmoid as its differentiable form); that the step's zero derivative stops "
-        "gradient descent is the reason implied, not written out",
+        "003": N_(
+            "“3.2.1 계단 함수” and “3.2.2 시그모이드 함수” (the step function, and the "
+            "sigmoid as its differentiable form); that the step's zero derivative stops "
+            "gradient descent is the reason implied, not written out"
+        ),
     },
 )

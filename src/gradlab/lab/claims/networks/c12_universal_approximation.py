@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
+from gradlab.i18n import N_, _, ngettext
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.figures import figure
 from gradlab.lab.kit.seeds import spawn_seeds
@@ -31,10 +32,12 @@ PLATEAU = 0.2
 #: near 1 (0.86-1.27 over the seeds): "below 1" alone would flip with the seed, and at two
 #: standard errors a seed would still pass by chance 2% of the time, at three 0.1%. For the
 #: units it is 0.35-0.52, three standard errors below 1 on every seed measured.
+#: (The claim's context and labels quote UA_RATIO, UA_SPEARMAN, PLATEAU, Z_SE and the profiles'
+#: targets as written text, which translation needs: change them with these values.)
 Z_SE = 3
-PART_UA = "one hidden layer approximates f ever better as it widens"
-PART_UNITS = "a deeper net reaches the same error with fewer hidden units"
-PART_WEIGHTS = "a deeper net reaches the same error with fewer weights"
+PART_UA = N_("one hidden layer approximates f ever better as it widens")
+PART_UNITS = N_("a deeper net reaches the same error with fewer hidden units")
+PART_WEIGHTS = N_("a deeper net reaches the same error with fewer weights")
 
 
 def _typical(errors: list[float]) -> float | None:
@@ -194,10 +197,15 @@ def _c12_verdict(r: dict[str, Any]) -> Verdict:
         s, d = _units_needed(shallow, target), _units_needed(deep, target)
         numbers[f"units_shallow@{target:g}"] = s and s["units"]
         numbers[f"units_deep@{target:g}"] = d and d["units"]
-        reach.append(
-            f"{target:g} with {s['units'] if s else 'no'} unit(s) in one layer and "
-            f"{d['units'] if d else 'no'} in several"
-        )
+        if s and d:
+            clause = _("{target:g} with {shallow} unit(s) in one layer and {deep} in several")
+        elif s:
+            clause = _("{target:g} with {shallow} unit(s) in one layer and no in several")
+        elif d:
+            clause = _("{target:g} with no unit(s) in one layer and {deep} in several")
+        else:
+            clause = _("{target:g} with no unit(s) in one layer and no in several")
+        reach.append(clause.format(target=target, shallow=s and s["units"], deep=d and d["units"]))
     stuck = [
         sum(row["stuck"] for row in rows) / (len(rows) * r["n_seeds"]) for rows in (shallow, deep)
     ]
@@ -207,20 +215,38 @@ def _c12_verdict(r: dict[str, Any]) -> Verdict:
         PART_UNITS: summary["units"] is not None and summary["units"]["upper"] < 1,
         PART_WEIGHTS: summary["weights"] is not None and summary["weights"]["upper"] < 1,
     }
-    same = "; at the same number of weights, ".join(
-        f"{s['ratio']:.2f} times the one-layer net's (up to {s['upper']:.2f} at {Z_SE} "
-        f"standard errors, over {s['n']} deeper shapes)"
+    same = [
+        _(
+            "{ratio:.2f} times the one-layer net's (up to {upper:.2f} at {z} standard errors, "
+            "over {n} deeper shapes)"
+        ).format(ratio=s["ratio"], upper=s["upper"], z=Z_SE, n=s["n"])
         if s
-        else "not comparable (fewer than two deeper shapes fit)"
+        else _("not comparable (fewer than two deeper shapes fit)")
         for s in (summary["units"], summary["weights"])
-    )
-    text = (
-        f"One hidden layer: the best of {r['n_seeds']} runs falls from {errors[0]:.3f} "
-        f"(width {shallow[0]['width']}) to {errors[-1]:.3f} (width {shallow[-1]['width']}) "
-        f"of f's spread, rank correlation {rho:.2f} with the width. At the same number of "
-        f"hidden units, a deeper net's typical error (over the runs that did not stall) is "
-        f"{same}. A typical run reaches a relative error of {'; '.join(reach)}. Runs stuck "
-        f"above {PLATEAU}: {stuck[0]:.0%} of one-layer, {stuck[1]:.0%} of deeper ones."
+    ]
+    text = " ".join(
+        (
+            _(
+                "One hidden layer: the best of {n} runs falls from {narrow:.3f} (width "
+                "{narrow_width}) to {wide:.3f} (width {wide_width}) of f's spread, rank "
+                "correlation {rho:.2f} with the width."
+            ).format(
+                n=r["n_seeds"],
+                narrow=errors[0],
+                narrow_width=shallow[0]["width"],
+                wide=errors[-1],
+                wide_width=shallow[-1]["width"],
+                rho=rho,
+            ),
+            _(
+                "At the same number of hidden units, a deeper net's typical error (over the "
+                "runs that did not stall) is {units}; at the same number of weights, {weights}."
+            ).format(units=same[0], weights=same[1]),
+            _("A typical run reaches a relative error of {reach}.").format(reach="; ".join(reach)),
+            _(
+                "Runs stuck above {plateau}: {shallow:.0%} of one-layer, {deep:.0%} of deeper ones."
+            ).format(plateau=PLATEAU, shallow=stuck[0], deep=stuck[1]),
+        )
     )
     verdict = verdict_from_parts(parts, text, numbers, refute_when="every part fails")
     # Without the first part there is nothing for depth to improve on: refuted.
@@ -240,7 +266,7 @@ def _c12_figures(r: dict[str, Any]) -> dict[str, Any]:
     ax_fit = fig.add_subplot(grid[1, :])
     for depth in sorted({row["depth"] for row in r["rows"]}):
         rows = [row for row in r["rows"] if row["depth"] == depth and row["typical"]]
-        label = f"{depth} hidden layer{'s' if depth > 1 else ''}"
+        label = ngettext("{n} hidden layer", "{n} hidden layers", depth).format(n=depth)
         for ax, key in ((ax_units, "units"), (ax_weights, "params")):
             x = [row[key] for row in rows]
             fitted = [[e for e in row["errors"] if e <= PLATEAU] for row in rows]
@@ -249,29 +275,40 @@ def _c12_figures(r: dict[str, Any]) -> dict[str, Any]:
             ax.fill_between(
                 x, [min(f) for f in fitted], [max(f) for f in fitted], color=color, alpha=0.15, lw=0
             )
-    for ax, xlabel in ((ax_units, "hidden units (all layers)"), (ax_weights, "weights and biases")):
+    for ax, xlabel in (
+        (ax_units, _("hidden units (all layers)")),
+        (ax_weights, _("weights and biases")),
+    ):
         for target in r["targets"]:
             ax.axhline(target, color="k", ls=":", lw=0.8)
-        ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel="test RMSE / std(f)")
+        ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel=_("test RMSE / std(f)"))
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.grid(alpha=0.3, which="major")
     units = [row["units"] for row in r["rows"] if row["depth"] == 1]
     ax_units.set_xticks(units, labels=[str(u) for u in units], minor=False)
     weights = [row["params"] for row in r["rows"] if row["depth"] == 1]
     ax_weights.set_xticks(weights, labels=[str(w) for w in weights], minor=False)
-    ax_units.set_title("Typical error vs hidden units", fontsize=10)
-    ax_weights.set_title("Typical error vs weights", fontsize=10)
+    ax_units.set_title(_("Typical error vs hidden units"), fontsize=10)
+    ax_weights.set_title(_("Typical error vs weights"), fontsize=10)
     ax_units.legend(fontsize=8, loc="lower left")
     fig.suptitle(
-        f"Typical error: geometric mean of the runs (of {r['n_seeds']}) that did not stall "
-        f"above {PLATEAU}; band: their best to worst; dotted: target errors",
+        _(
+            "Typical error: geometric mean of the runs (of {n}) that did not stall above "
+            "{plateau}; band: their best to worst; dotted: target errors"
+        ).format(n=r["n_seeds"], plateau=PLATEAU),
         fontsize=9,
     )
     ax_fit.plot(r["x"], r["f"], color="k", lw=2.5, label="f(x) = sin 3x + 0.3x²")
     shallow = [row for row in r["rows"] if row["depth"] == 1]
     picks = (shallow[0], shallow[len(shallow) // 2], shallow[-1])
     for row, shade in zip(picks, ("#9ecae1", "#4292c6", "#08306b"), strict=True):
-        ax_fit.plot(r["x"], row["curve"], lw=1.2, color=shade, label=f"1 layer × {row['width']}")
+        ax_fit.plot(
+            r["x"],
+            row["curve"],
+            lw=1.2,
+            color=shade,
+            label=_("1 layer × {width}").format(width=row["width"]),
+        )
     deep = min((row for row in r["rows"] if row["depth"] > 1), key=lambda row: row["best"])
     ax_fit.plot(
         r["x"],
@@ -279,9 +316,9 @@ def _c12_figures(r: dict[str, Any]) -> dict[str, Any]:
         "--",
         lw=1.2,
         color=_DEPTH_COLORS.get(deep["depth"]),
-        label=f"{deep['depth']} layers × {deep['width']}",
+        label=_("{depth} layers × {width}").format(depth=deep["depth"], width=deep["width"]),
     )
-    ax_fit.set(xlabel="x", ylabel="f(x)", title="Best fit of each shape (over the runs)")
+    ax_fit.set(xlabel="x", ylabel="f(x)", title=_("Best fit of each shape (over the runs)"))
     ax_fit.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax_fit.grid(alpha=0.3)
     return {"error_vs_units": fig}
@@ -327,8 +364,8 @@ PROFILES: dict[str, dict[str, Any]] = {
 
 CLAIM = Claim(
     id="C12",
-    title="Universal approximation: width suffices, depth saves units",
-    statement=(
+    title=N_("Universal approximation: width suffices, depth saves units"),
+    statement=N_(
         "A network with one hidden layer can approximate a continuous function as closely "
         "as wanted given enough hidden units (the universal approximation theorem), and a "
         "deeper network reaches the same accuracy with fewer units."
@@ -338,7 +375,7 @@ CLAIM = Claim(
     verdict=_c12_verdict,
     figures=_c12_figures,
     profiles=PROFILES,
-    context=(
+    context=N_(
         "f(x) = sin(3x) + 0.3x² on [-π, π], fed as x/π, is fitted by tanh MLPs with the "
         "mean squared error and full-batch Adam under a cosine schedule. The first "
         "layer's weights are drawn N(0, 3²) and its biases U(-3, 3) so that the tanh "
@@ -346,16 +383,16 @@ CLAIM = Claim(
         "unit almost linear there). The error is the test RMSE on a finer grid divided by "
         "the standard deviation of f. The theorem promises that weights exist, not that "
         "gradient descent finds them, and many runs of every shape stop on a plateau near "
-        f"0.22 (counted as 'stuck' above {PLATEAU}). Universal approximation is judged on "
+        "0.22 (counted as 'stuck' above 0.2). Universal approximation is judged on "
         "what a shape can represent, its best run: it holds when the best error of the "
-        f"widest one-layer net is at most {UA_RATIO} of the narrowest's and the rank "
-        f"correlation of width and error is at most {UA_SPEARMAN}. Depth is judged on the "
+        "widest one-layer net is at most 0.2 of the narrowest's and the rank "
+        "correlation of width and error is at most -0.8. Depth is judged on the "
         "typical run that did not stall (the geometric mean of their errors, for shapes "
         "where at least half the runs did not stall; how often each kind stalls is "
         "reported apart): each deeper shape's error is divided by the "
         "error of a one-layer net with as many hidden units (interpolated log-log between "
         "the one-layer widths), and the geometric mean of these ratios must lie below 1 by "
-        f"{Z_SE} standard errors (over the deeper shapes) for 'fewer units' to hold; the "
+        "3 standard errors (over the deeper shapes) for 'fewer units' to hold; the "
         "same with the number of weights for 'fewer weights'. A single threshold crossing "
         "(the smallest net that reaches an error of 0.05) turned on one lucky run and "
         "changed with the seed; the ratios over all shapes do not. Confirmed when all "
@@ -365,34 +402,62 @@ CLAIM = Claim(
     ),
     headline=("error_ratio_same_units", "error_ratio_same_weights"),
     labels={
-        "shallow_error_narrowest": "best test error of the narrowest one-layer net [RMSE / std(f)]",
-        "shallow_error_widest": "best test error of the widest one-layer net [RMSE / std(f)]",
-        "shallow_error_ratio": "best error of the widest one-layer net over the narrowest's "
-        "[ratio]",
-        "spearman_width_error": "rank correlation of width and best error, one layer "
-        "[correlation, -1 to 1]",
-        "error_ratio_same_units": "a deeper net's typical error over a one-layer net's with "
-        "as many hidden units, geometric mean over the deeper shapes [ratio, below 1: depth "
-        "helps]",
-        "error_ratio_same_units_upper": f"the same, {Z_SE} standard errors up [ratio]",
-        "error_ratio_same_weights": "a deeper net's typical error over a one-layer net's with "
-        "as many weights, geometric mean over the deeper shapes [ratio, below 1: depth "
-        "helps]",
-        "error_ratio_same_weights_upper": f"the same, {Z_SE} standard errors up [ratio]",
-        "deeper_shapes_compared": "deeper shapes whose error could be set against a one-layer "
-        "net's [count]",
-        **{
-            f"units_{kind}@{t:g}": f"fewest hidden units with which a typical {what} run "
-            f"reaches a relative error of {t:g} [count, empty: none does]"
-            for t in sorted({t for p in PROFILES.values() for t in p["targets"]})
-            for kind, what in (("shallow", "one-layer"), ("deep", "deeper"))
-        },
-        "stuck_share_shallow": f"share of one-layer runs that end above {PLATEAU} [fraction "
-        "of runs]",
-        "stuck_share_deep": f"share of deeper runs that end above {PLATEAU} [fraction of runs]",
+        "shallow_error_narrowest": N_(
+            "best test error of the narrowest one-layer net [RMSE / std(f)]"
+        ),
+        "shallow_error_widest": N_("best test error of the widest one-layer net [RMSE / std(f)]"),
+        "shallow_error_ratio": N_(
+            "best error of the widest one-layer net over the narrowest's [ratio]"
+        ),
+        "spearman_width_error": N_(
+            "rank correlation of width and best error, one layer [correlation, -1 to 1]"
+        ),
+        "error_ratio_same_units": N_(
+            "a deeper net's typical error over a one-layer net's with "
+            "as many hidden units, geometric mean over the deeper shapes [ratio, below 1: depth "
+            "helps]"
+        ),
+        "error_ratio_same_units_upper": N_("the same, 3 standard errors up [ratio]"),
+        "error_ratio_same_weights": N_(
+            "a deeper net's typical error over a one-layer net's with "
+            "as many weights, geometric mean over the deeper shapes [ratio, below 1: depth "
+            "helps]"
+        ),
+        "error_ratio_same_weights_upper": N_("the same, 3 standard errors up [ratio]"),
+        "deeper_shapes_compared": N_(
+            "deeper shapes whose error could be set against a one-layer net's [count]"
+        ),
+        "units_shallow@0.02": N_(
+            "fewest hidden units with which a typical one-layer run "
+            "reaches a relative error of 0.02 [count, empty: none does]"
+        ),
+        "units_deep@0.02": N_(
+            "fewest hidden units with which a typical deeper run "
+            "reaches a relative error of 0.02 [count, empty: none does]"
+        ),
+        "units_shallow@0.05": N_(
+            "fewest hidden units with which a typical one-layer run "
+            "reaches a relative error of 0.05 [count, empty: none does]"
+        ),
+        "units_deep@0.05": N_(
+            "fewest hidden units with which a typical deeper run "
+            "reaches a relative error of 0.05 [count, empty: none does]"
+        ),
+        "units_shallow@0.1": N_(
+            "fewest hidden units with which a typical one-layer run "
+            "reaches a relative error of 0.1 [count, empty: none does]"
+        ),
+        "units_deep@0.1": N_(
+            "fewest hidden units with which a typical deeper run "
+            "reaches a relative error of 0.1 [count, empty: none does]"
+        ),
+        "stuck_share_shallow": N_("share of one-layer runs that end above 0.2 [fraction of runs]"),
+        "stuck_share_deep": N_("share of deeper runs that end above 0.2 [fraction of runs]"),
     },
     source_parts={
-        "000": "“층을 왜 여러개 쌓을까?” (the universal approximation theorem; deeper "
-        "networks need fewer nodes)",
+        "000": N_(
+            "“층을 왜 여러개 쌓을까?” (the universal approximation theorem; deeper "
+            "networks need fewer nodes)"
+        ),
     },
 )

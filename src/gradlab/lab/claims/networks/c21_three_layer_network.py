@@ -10,6 +10,7 @@ from matplotlib.colors import Normalize, SymLogNorm
 
 from gradlab import activations
 from gradlab.gradcheck import gradcheck, numerical_gradient, relative_error
+from gradlab.i18n import N_, _
 from gradlab.lab import trace
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.figures import figure
@@ -31,6 +32,8 @@ EXACT_TOL = 1e-12
 #: a guarantee, hence the margin. A gradient off by just 0.1% is 500 times over its bound even
 #: where the gradient is 6e-5 (the hardest array of the full profile); a wrong formula, far more.
 SAFETY = 10
+#: (The claim's context and labels quote ARTICLE_TOL, EXACT_TOL and SAFETY as written text,
+#: which translation needs: change them with these values.)
 #: Unit roundoff of float64 (half the machine epsilon).
 U = float(np.finfo(np.float64).eps) / 2
 #: Rounding of one evaluation of an activation, its derivative, exp or log, in units of U.
@@ -38,10 +41,10 @@ FUNCTION_ULPS = 4
 #: The exact comparisons of :func:`gradlab.lab.trace.check` that the verdict reads.
 EXACT_CHECKS = ("forward_max_abs_diff", "loss_abs_diff", "backward_max_abs_diff")
 #: The parts of the claim, as the verdict names them.
-PART_ARTICLE = "the step-by-step pass gives the article's printed output"
-PART_EXACT = "gradlab's Sequential computes the same values, loss and gradients"
-PART_NUMERIC = "central differences of the loss agree with the backward pass"
-PART_GRADCHECK = "gradlab's own gradient check agrees with the backward pass"
+PART_ARTICLE = N_("the step-by-step pass gives the article's printed output")
+PART_EXACT = N_("gradlab's Sequential computes the same values, loss and gradients")
+PART_NUMERIC = N_("central differences of the loss agree with the backward pass")
+PART_GRADCHECK = N_("gradlab's own gradient check agrees with the backward pass")
 
 
 def _gamma(n: int) -> float:
@@ -229,16 +232,17 @@ def _worst(checks: list[dict[str, float]]) -> dict[str, float]:
     return worst
 
 
-#: Rows of the checks table: (key, what it is).
+#: Rows of the checks table: (key, what it is). The table is data of ``results.json``, kept in
+#: English; the texts are marked for the report to translate where it shows them.
 _TABLE_ROWS = (
-    ("forward_max_abs_diff", "A, Z and y against gradlab [max abs difference]"),
-    ("loss_abs_diff", "loss against gradlab [abs difference]"),
-    ("backward_max_abs_diff", "∂L/∂W, ∂L/∂B against gradlab [max abs difference]"),
-    ("rounding_bound", "rounding bound of those values [abs]"),
-    ("numeric_max_rel_error", "central differences, extrapolated [relative error]"),
-    ("numeric_error_over_bound", "  the same over its error bound [ratio]"),
-    ("gradcheck_max_rel_error", "gradlab's gradcheck [relative error]"),
-    ("gradcheck_error_over_bound", "  the same over its error bound [ratio]"),
+    ("forward_max_abs_diff", N_("A, Z and y against gradlab [max abs difference]")),
+    ("loss_abs_diff", N_("loss against gradlab [abs difference]")),
+    ("backward_max_abs_diff", N_("∂L/∂W, ∂L/∂B against gradlab [max abs difference]")),
+    ("rounding_bound", N_("rounding bound of those values [abs]")),
+    ("numeric_max_rel_error", N_("central differences, extrapolated [relative error]")),
+    ("numeric_error_over_bound", N_("  the same over its error bound [ratio]")),
+    ("gradcheck_max_rel_error", N_("gradlab's gradcheck [relative error]")),
+    ("gradcheck_error_over_bound", N_("  the same over its error bound [ratio]")),
 )
 
 
@@ -350,19 +354,35 @@ def _c21_verdict(r: dict[str, Any]) -> Verdict:
         "random_nets": r["random"]["n"],
     }
     y = r["identity"]["y"]
-    text = (
-        f"The step-by-step pass gives y = ({y[0]:.8f}, {y[1]:.8f}) against the article's "
-        f"({r['expected'][0]}, {r['expected'][1]}), {article:.1e} apart (the article rounds "
-        f"to 8 decimals). On the identity/mse and softmax/cross-entropy outputs and "
-        f"{r['random']['n']} random networks, gradlab's Sequential differs from it by at most "
-        f"{exact:.1e} on every A, Z, the loss, ∂L/∂W and ∂L/∂B (rounding allows "
-        f"{worst['rounding_bound']:.1e}, tolerance {EXACT_TOL:g}); extrapolated central "
-        f"differences (step {r['eps']:g}) differ from the backward pass by a relative "
-        f"{worst['numeric_max_rel_error']:.1e} at most, "
-        f"{worst['numeric_error_over_bound']:.2g} times their own error bound, and gradlab's "
-        f"gradcheck by {worst['gradcheck_max_rel_error']:.1e}, "
-        f"{worst['gradcheck_error_over_bound']:.2g} times its bound (a check fails above "
-        f"{SAFETY} times)."
+    text = " ".join(
+        (
+            _(
+                "The step-by-step pass gives y = ({y1:.8f}, {y2:.8f}) against the article's "
+                "({article1}, {article2}), {gap:.1e} apart (the article rounds to 8 decimals)."
+            ).format(
+                y1=y[0], y2=y[1], article1=r["expected"][0], article2=r["expected"][1], gap=article
+            ),
+            _(
+                "On the identity/mse and softmax/cross-entropy outputs and {n} random networks, "
+                "gradlab's Sequential differs from it by at most {exact:.1e} on every A, Z, the "
+                "loss, ∂L/∂W and ∂L/∂B (rounding allows {rounding:.1e}, tolerance "
+                "{tolerance:g}); extrapolated central differences (step {eps:g}) differ from "
+                "the backward pass by a relative {numeric:.1e} at most, {numeric_ratio:.2g} "
+                "times their own error bound, and gradlab's gradcheck by {gradcheck:.1e}, "
+                "{gradcheck_ratio:.2g} times its bound (a check fails above {safety} times)."
+            ).format(
+                n=r["random"]["n"],
+                exact=exact,
+                rounding=worst["rounding_bound"],
+                tolerance=EXACT_TOL,
+                eps=r["eps"],
+                numeric=worst["numeric_max_rel_error"],
+                numeric_ratio=worst["numeric_error_over_bound"],
+                gradcheck=worst["gradcheck_max_rel_error"],
+                gradcheck_ratio=worst["gradcheck_error_over_bound"],
+                safety=SAFETY,
+            ),
+        )
     )
     verdict = verdict_from_parts(parts, text, numbers, refute_when="every part fails")
     # Only the printed output missing leaves a consistent computation: nuanced; a computation
@@ -411,7 +431,7 @@ def _draw_net(
         xlim=(-0.4, len(sizes) - 0.6),
         ylim=(-1.5, 1.5),
         xticks=range(len(sizes)),
-        xticklabels=["input", *(f"layer {k}" for k in range(1, len(sizes)))],
+        xticklabels=[_("input"), *(_("layer {k}").format(k=k) for k in range(1, len(sizes)))],
     )
     ax.set_yticks([])
     for side in ("left", "right", "top"):
@@ -436,9 +456,11 @@ def _c21_figures(r: dict[str, Any]) -> dict[str, Any]:
         fwd_text,
         norm,
         cm.Blues,
-        "Forward pass: a = Σ z·w + b, z = h(a) (edge colour and width: the weight)",
+        _("Forward pass: a = Σ z·w + b, z = h(a) (edge colour and width: the weight)"),
     )
-    fig.colorbar(cm.ScalarMappable(norm=norm, cmap=cm.Blues), ax=ax0, label="weight W", shrink=0.8)
+    fig.colorbar(
+        cm.ScalarMappable(norm=norm, cmap=cm.Blues), ax=ax0, label=_("weight W"), shrink=0.8
+    )
     bwd_text = [[f"∂L/∂x\n{d:.2e}" for d in f["dX"]]] + [
         [f"∂L/∂a\n{d:.2e}" for d in f["dA"][k]] for k in range(len(weights))
     ]
@@ -452,13 +474,14 @@ def _c21_figures(r: dict[str, Any]) -> dict[str, Any]:
         bwd_text,
         gnorm,
         cm.RdBu_r,
-        f"Backward pass ({f['loss']} loss, target {trace.format_matrix(r['target'])}): "
-        "edge colour and width: ∂L/∂W",
+        _("Backward pass ({loss} loss, target {target}): edge colour and width: ∂L/∂W").format(
+            loss=f["loss"], target=trace.format_matrix(r["target"])
+        ),
     )
     bar = fig.colorbar(
         cm.ScalarMappable(norm=gnorm, cmap=cm.RdBu_r),
         ax=ax1,
-        label="∂L/∂W (symmetric log scale)",
+        label=_("∂L/∂W (symmetric log scale)"),
         shrink=0.8,
     )
     ticks = [-gmax, -gmax * 1e-2, 0.0, gmax * 1e-2, gmax]
@@ -478,8 +501,8 @@ _C21_BASE = {
 
 CLAIM = Claim(
     id="C21",
-    title="The three-layer network, computed step by step",
-    statement=(
+    title=N_("The three-layer network, computed step by step"),
+    statement=N_(
         "The article's three-layer network (2 inputs, sigmoid hidden layers of 3 and 2 "
         "units, 2 outputs) is computed layer by layer as A = XW + B and Z = h(A), and "
         "back-propagation runs the chain rule through the same matrices in reverse; "
@@ -491,36 +514,49 @@ CLAIM = Claim(
     verdict=_c21_verdict,
     figures=_c21_figures,
     labels={
-        "output_identity": "output y of the step-by-step pass, identity output [output value]",
-        "article_output": "the output the article's source prints [output value]",
-        "article_max_abs_diff": "largest gap between the two [absolute difference]",
-        "gradlab_max_abs_diff": "largest gap between the step-by-step pass and gradlab's "
-        "Sequential, over A, Z, the loss and the gradients [absolute difference]",
-        "gradlab_rounding_bound": "the largest gap float64 rounding can cause in one of "
-        "them [absolute difference]",
-        "numeric_max_rel_error": "largest gap between extrapolated central differences and "
-        "the backward pass, per weight or bias array [relative error]",
-        "numeric_error_over_bound": "that gap over the check's own error bound, worst array "
-        f"[ratio, fails above {SAFETY}]",
-        "gradcheck_max_rel_error": "largest gap between gradlab's gradcheck (plain central "
-        "differences) and the backward pass [relative error]",
-        "gradcheck_error_over_bound": "that gap over its error bound, worst array [ratio, "
-        f"fails above {SAFETY}]",
-        "random_nets": "random networks and batches checked besides the article's [count]",
+        "output_identity": N_("output y of the step-by-step pass, identity output [output value]"),
+        "article_output": N_("the output the article's source prints [output value]"),
+        "article_max_abs_diff": N_("largest gap between the two [absolute difference]"),
+        "gradlab_max_abs_diff": N_(
+            "largest gap between the step-by-step pass and gradlab's "
+            "Sequential, over A, Z, the loss and the gradients [absolute difference]"
+        ),
+        "gradlab_rounding_bound": N_(
+            "the largest gap float64 rounding can cause in one of them [absolute difference]"
+        ),
+        "numeric_max_rel_error": N_(
+            "largest gap between extrapolated central differences and "
+            "the backward pass, per weight or bias array [relative error]"
+        ),
+        "numeric_error_over_bound": N_(
+            "that gap over the check's own error bound, worst array [ratio, fails above 10]"
+        ),
+        "gradcheck_max_rel_error": N_(
+            "largest gap between gradlab's gradcheck (plain central "
+            "differences) and the backward pass [relative error]"
+        ),
+        "gradcheck_error_over_bound": N_(
+            "that gap over its error bound, worst array [ratio, fails above 10]"
+        ),
+        "random_nets": N_("random networks and batches checked besides the article's [count]"),
     },
     source_parts={
-        "003": "“3.3 3층 신경망 구현” (the notation A = XW + B, Z = h(A), layer by layer; the "
-        "weights and the printed output are those of the book it retells, not in the "
-        "article's text)",
-        "000": "“역전파 알고리즘” (back-propagation applies the chain rule from the output "
-        "layer back to the input)",
+        "003": N_(
+            "“3.3 3층 신경망 구현” (the notation A = XW + B, Z = h(A), layer by layer; the "
+            "weights and the printed output are those of the book it retells, not in the "
+            "article's text)"
+        ),
+        "000": N_(
+            "“역전파 알고리즘” (back-propagation applies the chain rule from the output "
+            "layer back to the input)"
+        ),
     },
     profiles={
         "test": {**_C21_BASE, "n_random": 2, "depth": 3, "batch": 3},
         "quick": {**_C21_BASE, "n_random": 10, "depth": 3, "batch": 4},
         "full": {**_C21_BASE, "n_random": 100, "depth": 4, "batch": 8},
     },
-    context=(
+    context=N_(
         "Article 003 retells chapter 3 of Deep Learning from Scratch; its weights come "
         "from the book's init_network() (W1 = [[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]], "
         "b1 = [0.1, 0.2, 0.3], W2 = [[0.1, 0.4], [0.2, 0.5], [0.3, 0.6]], b2 = [0.1, 0.2], "
@@ -532,10 +568,10 @@ CLAIM = Claim(
         "identity output, and cross entropy with class 1 for the softmax output, whose "
         "∂L/∂A = y - t comes out of the softmax's vector-Jacobian product. Each check has "
         "a tolerance from its error analysis. The article's output must be matched to "
-        f"{ARTICLE_TOL:g}, half a unit of its 8th decimal. gradlab's Sequential (predict, loss, "
+        "5e-09, half a unit of its 8th decimal. gradlab's Sequential (predict, loss, "
         "compute_gradients) evaluates the same formulas in float64, so it may differ by "
         "rounding only; a running error bound of the pass (about 1e-13 at most on these "
-        f"nets) puts the tolerance at {EXACT_TOL:g}. Central differences "
+        "nets) puts the tolerance at 1e-12. Central differences "
         "D(h) = (L(θ+h) - L(θ-h))/2h carry a truncation error c·h² and a rounding error "
         "δ/h (δ: the rounding of one evaluation of L); with h = 1e-4 the truncation alone "
         "reaches a relative 1e-5 where a gradient is as small as 1e-4 (a unit behind a "
@@ -544,7 +580,7 @@ CLAIM = Claim(
         "and estimates what is left (truncation |R(h) - R(2h)|/15, rounding 1.5δ/h); "
         "gradlab's gradcheck, plain central differences at step h, is held to its own "
         "truncation |D(h) - R(h)| plus δ/h. A check agrees when its relative error is at "
-        f"most {SAFETY} times its bound; a gradient off by just 0.1% misses by a factor of 500 or "
+        "most 10 times its bound; a gradient off by just 0.1% misses by a factor of 500 or "
         "more. Confirmed when every part holds, nuanced when only the article's printed "
         "output is missed, refuted when the computation disagrees with gradlab or with the "
         "derivatives."
