@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from gradlab import activations
+from gradlab.i18n import N_, _
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.figures import figure
 from gradlab.lab.kit.probes import central_difference
@@ -41,9 +42,9 @@ def _c2_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
 #: number of points, symmetric), where the peak is. Correct derivatives come within 1e-10; the
 #: articles' 0.3 is 0.05 away.
 PEAK_TOL = 1e-6
-PART_SIGMOID = "the sigmoid's derivative peaks at 0.25"
-PART_TANH = "tanh's derivative peaks at 1"
-PART_RANGES = "the sigmoid stays inside (0, 1) and tanh inside (-1, 1)"
+PART_SIGMOID = N_("the sigmoid's derivative peaks at 0.25")
+PART_TANH = N_("tanh's derivative peaks at 1")
+PART_RANGES = N_("the sigmoid stays inside (0, 1) and tanh inside (-1, 1)")
 
 
 def _c2_verdict(r: dict[str, Any]) -> Verdict:
@@ -62,13 +63,23 @@ def _c2_verdict(r: dict[str, Any]) -> Verdict:
         "tanh_range": [t["min"], t["max"]],
         "articles_0.3_relative_error": article_error,
     }
-    text = (
-        f"On {r['points']} points in [-{r['x_limit']:g}, {r['x_limit']:g}] the sigmoid "
-        f"stays in ({s['min']:.2e}, 1 - {1 - s['max']:.2e}) and tanh in "
-        f"(-1 + {1 + t['min']:.2e}, 1 - {1 - t['max']:.2e}); the sigmoid's numerical "
-        f"derivative peaks at {s['numeric_derivative_max']:.6f} at x = "
-        f"{s['derivative_argmax']:g} and tanh's at {t['numeric_derivative_max']:.6f}. The "
-        f"'about 0.3' some articles give is {article_error:.0%} too high."
+    text = _(
+        "On {points} points in [-{limit:g}, {limit:g}] the sigmoid stays in "
+        "({sig_low:.2e}, 1 - {sig_gap:.2e}) and tanh in (-1 + {tanh_low:.2e}, "
+        "1 - {tanh_gap:.2e}); the sigmoid's numerical derivative peaks at {sig_peak:.6f} at "
+        "x = {sig_at:g} and tanh's at {tanh_peak:.6f}. The 'about 0.3' some articles give is "
+        "{error:.0%} too high."
+    ).format(
+        points=r["points"],
+        limit=r["x_limit"],
+        sig_low=s["min"],
+        sig_gap=1 - s["max"],
+        tanh_low=1 + t["min"],
+        tanh_gap=1 - t["max"],
+        sig_peak=s["numeric_derivative_max"],
+        sig_at=s["derivative_argmax"],
+        tanh_peak=t["numeric_derivative_max"],
+        error=article_error,
     )
     verdict = verdict_from_parts(parts, text, numbers, refute_when="every part fails")
     # These are facts about two functions: a part that fails refutes the claim.
@@ -82,16 +93,16 @@ def _c2_figures(r: dict[str, Any]) -> dict[str, Any]:
         act = activations.get(name)
         ax0.plot(x, act(x), color=color, label=name)
         ax1.plot(x, act.derivative(x), color=color, label=f"{name}'")
-    ax0.set(title="The functions: ranges (0, 1) and (-1, 1)", xlabel="x", ylabel="f(x)")
+    ax0.set(title=_("The functions: ranges (0, 1) and (-1, 1)"), xlabel="x", ylabel="f(x)")
     ax1.axhline(0.25, color="#1f77b4", lw=0.8, ls=":")
-    ax1.axhline(0.3, color="#7f7f7f", lw=1, ls="--", label="'about 0.3' (articles)")
+    ax1.axhline(0.3, color="#7f7f7f", lw=1, ls="--", label=_("'about 0.3' (articles)"))
     ax1.annotate(
-        f"peak {r['sigmoid']['numeric_derivative_max']:.4f}",
+        _("peak {peak:.4f}").format(peak=r["sigmoid"]["numeric_derivative_max"]),
         (0, 0.25),
         xytext=(1.2, 0.42),
         arrowprops={"arrowstyle": "->"},
     )
-    ax1.set(title="Their derivatives: peaks 0.25 and 1", xlabel="x", ylabel="f'(x)")
+    ax1.set(title=_("Their derivatives: peaks 0.25 and 1"), xlabel="x", ylabel="f'(x)")
     for ax in (ax0, ax1):
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left", fontsize=8)
@@ -100,8 +111,8 @@ def _c2_figures(r: dict[str, Any]) -> dict[str, Any]:
 
 CLAIM = Claim(
     id="C2",
-    title="Sigmoid and tanh: ranges and derivative peaks",
-    statement=(
+    title=N_("Sigmoid and tanh: ranges and derivative peaks"),
+    statement=N_(
         "The sigmoid squashes every input into (0, 1) and its derivative is largest at "
         "x = 0, where it equals 0.25 (several articles say about 0.3, which is wrong); "
         "tanh squashes into (-1, 1) and its derivative peaks at 1."
@@ -111,33 +122,45 @@ CLAIM = Claim(
     verdict=_c2_verdict,
     figures=_c2_figures,
     labels={
-        "sigmoid_derivative_max": "largest slope of the sigmoid, measured by central "
-        "differences [slope]",
-        "sigmoid_derivative_argmax": "where the sigmoid's slope is largest [x]",
-        "tanh_derivative_max": "largest slope of tanh, measured by central differences [slope]",
-        "sigmoid_range": "smallest and largest sigmoid output on the grid [output value]",
-        "tanh_range": "smallest and largest tanh output on the grid [output value]",
-        "articles_0.3_relative_error": "how far the articles' 'about 0.3' is above the true "
-        "peak [relative error]",
+        "sigmoid_derivative_max": N_(
+            "largest slope of the sigmoid, measured by central differences [slope]"
+        ),
+        "sigmoid_derivative_argmax": N_("where the sigmoid's slope is largest [x]"),
+        "tanh_derivative_max": N_("largest slope of tanh, measured by central differences [slope]"),
+        "sigmoid_range": N_("smallest and largest sigmoid output on the grid [output value]"),
+        "tanh_range": N_("smallest and largest tanh output on the grid [output value]"),
+        "articles_0.3_relative_error": N_(
+            "how far the articles' 'about 0.3' is above the true peak [relative error]"
+        ),
     },
     source_parts={
-        "000": "“활성화 함수의 종류” (sigmoid and tanh, their ranges and largest slopes; the "
-        "sigmoid's given as below 0.3)",
-        "001": "“2. Activation function 종류” (the ranges) and “3. Vanishing Gradient / "
-        "Exploding Gradient” (largest slopes 0.25 and 1)",
-        "002": "“2) Vanishing Gradient (a가 0보다 클 때 / a>0)” (the sigmoid's slope peaks at "
-        "0.25, its outputs lie strictly between 0 and 1); tanh appears only as a formula "
-        "and plots, under “추가, tanh”",
-        "003": "“3.2.3 하이퍼볼릭 탄젠트 함수” (the table of ranges and largest slopes: 0.3 for "
-        "the sigmoid, 1 for tanh)",
-        "004": "“sigmoid의 문제점” (the sigmoid's slope peaks at about 0.3; tanh is not discussed)",
+        "000": N_(
+            "“활성화 함수의 종류” (sigmoid and tanh, their ranges and largest slopes; the "
+            "sigmoid's given as below 0.3)"
+        ),
+        "001": N_(
+            "“2. Activation function 종류” (the ranges) and “3. Vanishing Gradient / "
+            "Exploding Gradient” (largest slopes 0.25 and 1)"
+        ),
+        "002": N_(
+            "“2) Vanishing Gradient (a가 0보다 클 때 / a>0)” (the sigmoid's slope peaks at "
+            "0.25, its outputs lie strictly between 0 and 1); tanh appears only as a formula "
+            "and plots, under “추가, tanh”"
+        ),
+        "003": N_(
+            "“3.2.3 하이퍼볼릭 탄젠트 함수” (the table of ranges and largest slopes: 0.3 for "
+            "the sigmoid, 1 for tanh)"
+        ),
+        "004": N_(
+            "“sigmoid의 문제점” (the sigmoid's slope peaks at about 0.3; tanh is not discussed)"
+        ),
     },
     profiles={
         "test": {"limit": 15.0, "points": 3001},
         "quick": {"limit": 15.0, "points": 300_001},
         "full": {"limit": 15.0, "points": 3_000_001},
     },
-    context=(
+    context=N_(
         "The derivative is measured by central differences on the grid, not read from the "
         "formula, so the check does not assume what it tests. The grid stops at |x| = 15 "
         "because floating point rounds tanh to exactly 1.0 from about x = 19.1 (sigmoid "

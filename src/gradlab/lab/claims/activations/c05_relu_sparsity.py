@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from gradlab import diagnostics
+from gradlab.i18n import N_, _, ngettext
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.data import digits_data
 from gradlab.lab.kit.figures import figure
@@ -15,8 +16,11 @@ from gradlab.lab.kit.verdicts import verdict_from_parts
 from gradlab.model import mlp
 
 # --- C5: ReLU gives exact zeros, the sigmoid none ----------------------------------------------
-#: ReLU's fraction of exact zeros counts as "about half" within this distance of 0.5.
+#: ReLU's fraction of exact zeros counts as "about half" within this distance of 0.5 (the
+#: claim's context quotes it: change both together).
 HALF_BAND = 0.1
+PART_RELU = N_("ReLU outputs are about half zeros")
+PART_SIGMOID = N_("the sigmoid gives no exact zeros")
 #: (activation, initializer) of the nets compared: He for ReLU, Glorot for the sigmoid.
 C5_NETS = (("relu", "he_normal"), ("sigmoid", "glorot_uniform"))
 
@@ -81,22 +85,36 @@ def _c5_verdict(r: dict[str, Any]) -> Verdict:
         "sigmoid_max_zero_fraction": sig_zero,
         "sigmoid_smallest_output_at_init": sig["min_abs_init"],
     }
-    after = (
-        f"After {r['epochs']} epochs of Adam the ReLU layers hold "
-        f"{', '.join(f'{v:.0%}' for v in relu['trained'])} zeros (layer by layer) and "
-        f"{np.mean(relu['dead_trained']):.1%} of the units are dead on the probe set "
-        f"({np.mean(relu['dead_init']):.1%} at initialization)."
+    after = ngettext(
+        "After {epochs} epoch of Adam the ReLU layers hold {zeros} zeros (layer by layer) and "
+        "{dead:.1%} of the units are dead on the probe set ({dead_init:.1%} at "
+        "initialization).",
+        "After {epochs} epochs of Adam the ReLU layers hold {zeros} zeros (layer by layer) and "
+        "{dead:.1%} of the units are dead on the probe set ({dead_init:.1%} at "
+        "initialization).",
+        r["epochs"],
+    ).format(
+        epochs=r["epochs"],
+        zeros=", ".join(f"{v:.0%}" for v in relu["trained"]),
+        dead=np.mean(relu["dead_trained"]),
+        dead_init=np.mean(relu["dead_init"]),
     )
-    init_text = (
-        f"At initialization {at_init.min():.1%} to {at_init.max():.1%} of the ReLU outputs are "
-        f"exactly 0 in every hidden layer (digits and Gaussian inputs, mean of "
-        f"{r['n_seeds']} seeds); the sigmoid's largest zero fraction is {sig_zero:g} and its "
-        f"smallest output {sig['min_abs_init']:.2g}."
+    init_text = ngettext(
+        "At initialization {low:.1%} to {high:.1%} of the ReLU outputs are exactly 0 in every "
+        "hidden layer (digits and Gaussian inputs, mean of {seeds} seed); the sigmoid's "
+        "largest zero fraction is {sig_zero:g} and its smallest output {sig_min:.2g}.",
+        "At initialization {low:.1%} to {high:.1%} of the ReLU outputs are exactly 0 in every "
+        "hidden layer (digits and Gaussian inputs, mean of {seeds} seeds); the sigmoid's "
+        "largest zero fraction is {sig_zero:g} and its smallest output {sig_min:.2g}.",
+        r["n_seeds"],
+    ).format(
+        low=at_init.min(),
+        high=at_init.max(),
+        seeds=r["n_seeds"],
+        sig_zero=sig_zero,
+        sig_min=sig["min_abs_init"],
     )
-    parts = {
-        "ReLU outputs are about half zeros": relu_half,
-        "the sigmoid gives no exact zeros": sig_dense,
-    }
+    parts = {PART_RELU: relu_half, PART_SIGMOID: sig_dense}
     text = f"{init_text} {after}"
     return verdict_from_parts(parts, text, numbers, refute_when="every part fails")
 
@@ -106,9 +124,15 @@ def _c5_figures(r: dict[str, Any]) -> dict[str, Any]:
     relu, sig = r["relu"], r["sigmoid"]
     layers = np.arange(1, len(relu["init_digits"]) + 1)
     bars = (
-        ("ReLU at init, digits", relu["init_digits"], "#9ecae1"),
-        ("ReLU at init, Gaussian", relu["init_gauss"], "#3182bd"),
-        (f"ReLU after {r['epochs']} epochs", relu["trained"], "#08519c"),
+        (_("ReLU at init, digits"), relu["init_digits"], "#9ecae1"),
+        (_("ReLU at init, Gaussian"), relu["init_gauss"], "#3182bd"),
+        (
+            ngettext("ReLU after {epochs} epoch", "ReLU after {epochs} epochs", r["epochs"]).format(
+                epochs=r["epochs"]
+            ),
+            relu["trained"],
+            "#08519c",
+        ),
     )
     for k, (label, values, color) in enumerate(bars):
         ax0.bar(layers + (k - 1) * 0.25, values, 0.25, label=label, color=color)
@@ -118,20 +142,20 @@ def _c5_figures(r: dict[str, Any]) -> dict[str, Any]:
         color="#7f7f7f",
         alpha=0.15,
         lw=0,
-        label=f"'about half': 0.5 ± {HALF_BAND:g}",
+        label=_("'about half': 0.5 ± {band:g}").format(band=HALF_BAND),
     )
     ax0.text(
         0.03,
         0.94,
-        f"sigmoid: {np.max(sig['curve']):g} in every layer",
+        _("sigmoid: {zero:g} in every layer").format(zero=np.max(sig["curve"])),
         transform=ax0.transAxes,
         fontsize=8,
         color="#d62728",
     )
     ax0.set(
-        title="Fraction of hidden outputs exactly 0",
-        xlabel="hidden layer",
-        ylabel="fraction exactly 0",
+        title=_("Fraction of hidden outputs exactly 0"),
+        xlabel=_("hidden layer"),
+        ylabel=_("fraction exactly 0"),
         xticks=layers,
         ylim=(0, 1.15),
     )
@@ -145,15 +169,19 @@ def _c5_figures(r: dict[str, Any]) -> dict[str, Any]:
             ms=4,
             color="#2171b5",
             ls=("-", "--", ":", "-.")[j % 4],
-            label=f"ReLU layer {j + 1}",
+            label=_("ReLU layer {layer}").format(layer=j + 1),
         )
     ax1.plot(
-        epochs, sig["curve"].max(axis=1), color="#d62728", ls="--", label="sigmoid (all layers)"
+        epochs,
+        sig["curve"].max(axis=1),
+        color="#d62728",
+        ls="--",
+        label=_("sigmoid (all layers)"),
     )
     ax1.set(
-        title="Exact zeros while training (test digits)",
-        xlabel="epoch",
-        ylabel="fraction exactly 0",
+        title=_("Exact zeros while training (test digits)"),
+        xlabel=_("epoch"),
+        ylabel=_("fraction exactly 0"),
         ylim=(-0.02, 1),
     )
     ax1.xaxis.get_major_locator().set_params(integer=True)
@@ -165,8 +193,8 @@ def _c5_figures(r: dict[str, Any]) -> dict[str, Any]:
 
 CLAIM = Claim(
     id="C5",
-    title="ReLU outputs are sparse, sigmoid outputs dense",
-    statement=(
+    title=N_("ReLU outputs are sparse, sigmoid outputs dense"),
+    statement=N_(
         "A ReLU network is sparse: at initialization about half of its hidden activations "
         "are exactly zero, whereas a sigmoid never outputs an exact zero, so its "
         "activations are dense."
@@ -176,38 +204,53 @@ CLAIM = Claim(
     verdict=_c5_verdict,
     figures=_c5_figures,
     labels={
-        "relu_init_zero_min": "smallest share of ReLU outputs that are exactly 0 at "
-        "initialization, over the hidden layers and both inputs [fraction]",
-        "relu_init_zero_max": "largest share of ReLU outputs that are exactly 0 at "
-        "initialization, over the hidden layers and both inputs [fraction]",
-        "relu_trained_zero_by_layer": "share of ReLU outputs exactly 0 after training, hidden "
-        "layer by layer [fraction]",
-        "relu_dead_units_init": "share of ReLU units that output 0 for every probe image at "
-        "initialization [fraction of units]",
-        "relu_dead_units_trained": "share of ReLU units that output 0 for every probe image "
-        "after training [fraction of units]",
-        "sigmoid_max_zero_fraction": "largest share of sigmoid outputs exactly 0, in any layer, "
-        "before or during training [fraction]",
-        "sigmoid_smallest_output_at_init": "smallest sigmoid output seen at initialization "
-        "[output value]",
+        "relu_init_zero_min": N_(
+            "smallest share of ReLU outputs that are exactly 0 at initialization, over the "
+            "hidden layers and both inputs [fraction]"
+        ),
+        "relu_init_zero_max": N_(
+            "largest share of ReLU outputs that are exactly 0 at initialization, over the "
+            "hidden layers and both inputs [fraction]"
+        ),
+        "relu_trained_zero_by_layer": N_(
+            "share of ReLU outputs exactly 0 after training, hidden layer by layer [fraction]"
+        ),
+        "relu_dead_units_init": N_(
+            "share of ReLU units that output 0 for every probe image at initialization "
+            "[fraction of units]"
+        ),
+        "relu_dead_units_trained": N_(
+            "share of ReLU units that output 0 for every probe image after training "
+            "[fraction of units]"
+        ),
+        "sigmoid_max_zero_fraction": N_(
+            "largest share of sigmoid outputs exactly 0, in any layer, before or during "
+            "training [fraction]"
+        ),
+        "sigmoid_smallest_output_at_init": N_(
+            "smallest sigmoid output seen at initialization [output value]"
+        ),
     },
     source_parts={
-        "002": "“1) Sparsity (a(활성화값)가 0보다 작을 때 / a≤0)” (ReLU outputs are sparse, the "
-        "sigmoid's dense); the share 'about half' is not in the article: it is what a "
-        "zero-bias, symmetric initialization gives",
+        "002": N_(
+            "“1) Sparsity (a(활성화값)가 0보다 작을 때 / a≤0)” (ReLU outputs are sparse, the "
+            "sigmoid's dense); the share 'about half' is not in the article: it is what a "
+            "zero-bias, symmetric initialization gives"
+        ),
     },
     profiles={
         "test": {"hidden": [32, 32], "epochs": 2, "n_seeds": 2, "n_probe": 128},
         "quick": {"hidden": [64, 64, 64], "epochs": 20, "n_seeds": 4, "n_probe": 360},
         "full": {"hidden": [128, 128, 128, 128], "epochs": 40, "n_seeds": 8, "n_probe": 360},
     },
-    context=(
+    # i18n: the band 0.5 +/- 0.1 is HALF_BAND, written out so that the text can be translated.
+    context=N_(
         "MLPs on the 8x8 digits (ReLU with He-normal weights, sigmoid with Glorot-uniform, "
         "zero biases), measured with gradlab.diagnostics on held-out digit images and on "
         "standard-normal inputs. With zero biases and weights drawn symmetrically around 0, "
         "each pre-activation is as likely to be negative as positive, whatever the input, "
         "so half the ReLU outputs are 0. Rule: confirmed when every hidden layer's mean "
-        f"zero fraction lies within 0.5 +/- {HALF_BAND} and no sigmoid output is exactly 0, "
+        "zero fraction lies within 0.5 +/- 0.1 and no sigmoid output is exactly 0, "
         "nuanced when only one of the two holds. What training does to the sparsity is "
         "reported, not judged: the claim is about the start."
     ),

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from gradlab import activations
+from gradlab.i18n import N_, _
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.data import digits_data
 from gradlab.lab.kit.figures import figure
@@ -29,6 +30,12 @@ EXPECTED_RTOL = 1e-8
 #: k/2 for float32 ones (u = eps/2). An unnormalised or wrongly normalised row misses by
 #: 1e3 eps or more.
 SUM_MARGIN = 2
+#: EXPECTED_RTOL and SUM_MARGIN are written out in the claim's context and labels (so that the
+#: texts can be translated): change them together.
+PART_NAIVE = N_("the naive formula overflows")
+PART_STABLE = N_("subtracting the maximum gives the article's numbers and stays finite")
+PART_SUM = N_("every softmax row sums to 1")
+PART_ORDER = N_("softmax keeps the order of the logits and the argmax")
 
 
 def sum_tolerance_eps(k: int) -> float:
@@ -148,15 +155,15 @@ def _c9_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
         },
         "tables": [
             {
-                "title": "Softmax of random logits (standard normal times the scale)",
+                "title": N_("Softmax of random logits (standard normal times the scale)"),
                 "columns": [
                     "dtype",
-                    "scale",
-                    "max |sum - 1| (eps)",
-                    "argmax agreement",
-                    "inversions",
-                    "tied pairs",
-                    "exact zeros",
+                    N_("scale"),
+                    N_("max |sum - 1| (eps)"),
+                    N_("argmax agreement"),
+                    N_("inversions"),
+                    N_("tied pairs"),
+                    N_("exact zeros"),
                 ],
                 "rows": [
                     [
@@ -183,13 +190,13 @@ def _c9_verdict(r: dict[str, Any]) -> Verdict:
     ties = {(row["dtype"], row["scale"]): row["tie_fraction"] for row in rand}
     sum_tol = sum_tolerance_eps(r["n_classes"])
     parts = {
-        "the naive formula overflows": not r["naive"]["finite"] and r["naive"]["exp_overflowed"],
-        "subtracting the maximum gives the article's numbers and stays finite": (
+        PART_NAIVE: not r["naive"]["finite"] and r["naive"]["exp_overflowed"],
+        PART_STABLE: (
             r["stable_rel_error"] <= EXPECTED_RTOL
             and all(r["sweep"][dt]["stable_all_finite"] for dt in _DTYPES)
         ),
-        "every softmax row sums to 1": worst_sum <= sum_tol,
-        "softmax keeps the order of the logits and the argmax": agree == 1.0 and inversions == 0,
+        PART_SUM: worst_sum <= sum_tol,
+        PART_ORDER: agree == 1.0 and inversions == 0,
     }
     numbers = {
         "naive_result_finite": r["naive"]["finite"],
@@ -204,19 +211,40 @@ def _c9_verdict(r: dict[str, Any]) -> Verdict:
     }
     s32, s64 = r["sweep"]["float32"], r["sweep"]["float64"]
     worst_tie = max(ties, key=ties.get)
-    text = (
-        f"Naive exp(x)/sum on {list(C9_LOGITS)} gives {np.asarray(r['naive']['result'])}; "
-        f"with [c, c-10, c-20] it stays finite only for c in [{s32['naive_ok_from']:g}, "
-        f"{s32['naive_ok_to']:g}] (float32) and [{s64['naive_ok_from']:g}, "
-        f"{s64['naive_ok_to']:g}] (float64). Subtracting the max gives "
-        f"{np.array2string(np.asarray(r['stable']), precision=8)}, within "
-        f"{r['stable_rel_error']:.1e} of the article. On random logits rows sum to 1 within "
-        f"{worst_sum:.1f} machine epsilons (rounding can reach {sum_tol / SUM_MARGIN:g}; "
-        f"tolerance {sum_tol:g}), argmax agrees on {agree:.0%} of rows (and on the trained digits "
-        f"net), with {inversions} order inversions; rounding does merge values, up to "
-        f"{ties[worst_tie]:.0%} of distinct pairs tied ({worst_tie[0]}, scale {worst_tie[1]:g}), "
-        f"mostly probabilities that underflow to exactly 0."
+    naive_text = _(
+        "Naive exp(x)/sum on {logits} gives {result}; with [c, c-10, c-20] it stays finite "
+        "only for c in [{from32:g}, {to32:g}] (float32) and [{from64:g}, {to64:g}] (float64)."
+    ).format(
+        logits=list(C9_LOGITS),
+        result=np.asarray(r["naive"]["result"]),
+        from32=s32["naive_ok_from"],
+        to32=s32["naive_ok_to"],
+        from64=s64["naive_ok_from"],
+        to64=s64["naive_ok_to"],
     )
+    stable_text = _(
+        "Subtracting the max gives {result}, within {error:.1e} of the article."
+    ).format(
+        result=np.array2string(np.asarray(r["stable"]), precision=8),
+        error=r["stable_rel_error"],
+    )
+    random_text = _(
+        "On random logits rows sum to 1 within {worst:.1f} machine epsilons (rounding can "
+        "reach {bound:g}; tolerance {tol:g}), argmax agrees on {agree:.0%} of rows (and on the "
+        "trained digits net), with {inversions} order inversions; rounding does merge values, "
+        "up to {tied:.0%} of distinct pairs tied ({dtype}, scale {scale:g}), mostly "
+        "probabilities that underflow to exactly 0."
+    ).format(
+        worst=worst_sum,
+        bound=sum_tol / SUM_MARGIN,
+        tol=sum_tol,
+        agree=agree,
+        inversions=inversions,
+        tied=ties[worst_tie],
+        dtype=worst_tie[0],
+        scale=worst_tie[1],
+    )
+    text = f"{naive_text} {stable_text} {random_text}"
     return verdict_from_parts(parts, text, numbers, refute_when="every part fails")
 
 
@@ -234,27 +262,29 @@ def _c9_figures(r: dict[str, Any]) -> dict[str, Any]:
     c = np.asarray(r["sweep"]["shift_curve"])
     for dt, offset in (("float32", 0.03), ("float64", -0.03)):
         ok = np.asarray(r["sweep"][dt]["naive_ok_curve"]) + offset
-        ax0.step(c, ok, where="mid", color=_DTYPE_COLORS[dt], label=f"naive, {dt}")
-    ax0.axhline(1.0, color="#7f7f7f", lw=4, alpha=0.35, label="max subtracted, both")
-    ax0.axvline(C9_LOGITS[0], color="k", ls=":", label="article's example")
+        ax0.step(
+            c, ok, where="mid", color=_DTYPE_COLORS[dt], label=_("naive, {dtype}").format(dtype=dt)
+        )
+    ax0.axhline(1.0, color="#7f7f7f", lw=4, alpha=0.35, label=_("max subtracted, both"))
+    ax0.axvline(C9_LOGITS[0], color="k", ls=":", label=_("article's example"))
     ax0.set(
-        title="Logits [c, c-10, c-20]: finite result?",
+        title=_("Logits [c, c-10, c-20]: finite result?"),
         xlabel="c",
         yticks=[0, 1],
-        yticklabels=["NaN", "finite"],
+        yticklabels=["NaN", _("finite")],
         ylim=(-0.2, 1.9),
     )
     ax0.legend(fontsize=8, loc="upper center", ncols=2, columnspacing=0.8)
     idx = np.arange(3)
-    ax1.bar(idx, r["stable"], color="#bdbdbd", label="max subtracted (gradlab)")
-    ax1.plot(idx, C9_EXPECTED, "k_", ms=25, mew=2, label="article")
+    ax1.bar(idx, r["stable"], color="#bdbdbd", label=_("max subtracted (gradlab)"))
+    ax1.plot(idx, C9_EXPECTED, "k_", ms=25, mew=2, label=_("article"))
     ax1.set(
         yscale="log",
         title=f"softmax({[int(v) for v in C9_LOGITS]})",
         xticks=idx,
         xticklabels=[f"{v:g}" for v in C9_LOGITS],
-        xlabel="logit",
-        ylabel="probability",
+        xlabel=_("logit"),
+        ylabel=_("probability"),
     )
     ax1.legend(fontsize=8)
     for dt, color in _DTYPE_COLORS.items():
@@ -265,7 +295,7 @@ def _c9_figures(r: dict[str, Any]) -> dict[str, Any]:
             [row["tie_fraction"] for row in rows],
             marker="o",
             color=color,
-            label=f"{dt}: pairs of different logits that tie",
+            label=_("{dtype}: pairs of different logits that tie").format(dtype=dt),
         )
         ax2.plot(
             scales,
@@ -273,13 +303,13 @@ def _c9_figures(r: dict[str, Any]) -> dict[str, Any]:
             marker="x",
             ls=":",
             color=color,
-            label=f"{dt}: probabilities exactly 0",
+            label=_("{dtype}: probabilities exactly 0").format(dtype=dt),
         )
     ax2.set(
         xscale="log",
-        title="Random logits: no pair changes order, but rounding merges values",
-        xlabel="logit scale (standard normal logits times this)",
-        ylabel="fraction",
+        title=_("Random logits: no pair changes order, but rounding merges values"),
+        xlabel=_("logit scale (standard normal logits times this)"),
+        ylabel=_("fraction"),
         ylim=(-0.03, 1),
     )
     ax2.legend(fontsize=8, loc="upper left")
@@ -290,8 +320,8 @@ def _c9_figures(r: dict[str, Any]) -> dict[str, Any]:
 
 CLAIM = Claim(
     id="C9",
-    title="Softmax: probabilities, order, overflow",
-    statement=(
+    title=N_("Softmax: probabilities, order, overflow"),
+    statement=N_(
         "Softmax turns scores into probabilities that sum to 1 without changing their "
         "order, so the argmax (and the predicted class) is the same with or without it and "
         "inference can skip it. Written naively as exp(x)/sum(exp(x)) it overflows on "
@@ -303,30 +333,49 @@ CLAIM = Claim(
     verdict=_c9_verdict,
     figures=_c9_figures,
     labels={
-        "naive_result_finite": "whether exp(x) / sum(exp(x)), as written, gives finite numbers "
-        "on [1010, 1000, 990] [yes/no]",
-        "stable_max_rel_error": "largest difference between the max-subtracted softmax and the "
-        "article's printed numbers [relative error]",
-        "max_sum_error_eps": "largest |row sum - 1| over the random logits [machine epsilons "
-        "of the row's dtype]",
-        "sum_tolerance_eps": "the largest |row sum - 1| rounding allows, with a margin of "
-        f"{SUM_MARGIN} [machine epsilons]",
-        "min_argmax_agreement": "lowest share of rows whose largest logit is also the largest "
-        "probability [fraction of rows]",
-        "inversions": "pairs of different logits whose probabilities come out in the opposite "
-        "order [count]",
-        "float32_naive_overflow_above": "largest c for which the naive formula stays finite on "
-        "[c, c - 10, c - 20] in float32 [logit]",
-        "float64_naive_overflow_above": "largest c for which the naive formula stays finite on "
-        "[c, c - 10, c - 20] in float64 [logit]",
-        "max_tie_fraction": "largest share of pairs of different logits whose probabilities "
-        "round to the same number [fraction of pairs]",
+        "naive_result_finite": N_(
+            "whether exp(x) / sum(exp(x)), as written, gives finite numbers on "
+            "[1010, 1000, 990] [yes/no]"
+        ),
+        "stable_max_rel_error": N_(
+            "largest difference between the max-subtracted softmax and the article's printed "
+            "numbers [relative error]"
+        ),
+        "max_sum_error_eps": N_(
+            "largest |row sum - 1| over the random logits [machine epsilons of the row's dtype]"
+        ),
+        "sum_tolerance_eps": N_(
+            "the largest |row sum - 1| rounding allows, with a margin of 2 [machine epsilons]"
+        ),
+        "min_argmax_agreement": N_(
+            "lowest share of rows whose largest logit is also the largest probability "
+            "[fraction of rows]"
+        ),
+        "inversions": N_(
+            "pairs of different logits whose probabilities come out in the opposite order [count]"
+        ),
+        "float32_naive_overflow_above": N_(
+            "largest c for which the naive formula stays finite on [c, c - 10, c - 20] in "
+            "float32 [logit]"
+        ),
+        "float64_naive_overflow_above": N_(
+            "largest c for which the naive formula stays finite on [c, c - 10, c - 20] in "
+            "float64 [logit]"
+        ),
+        "max_tie_fraction": N_(
+            "largest share of pairs of different logits whose probabilities round to the same "
+            "number [fraction of pairs]"
+        ),
     },
     source_parts={
-        "003": "“3.4.2 소프트맥스 함수” (the overflow on [1010, 1000, 990], subtracting the "
-        "maximum and its printed result, the sum of 1, the unchanged order)",
-        "000": "“소프트맥스 연산” (outputs read as probabilities; at inference the class with "
-        "the largest output is taken, without softmax)",
+        "003": N_(
+            "“3.4.2 소프트맥스 함수” (the overflow on [1010, 1000, 990], subtracting the "
+            "maximum and its printed result, the sum of 1, the unchanged order)"
+        ),
+        "000": N_(
+            "“소프트맥스 연산” (outputs read as probabilities; at inference the class with "
+            "the largest output is taken, without softmax)"
+        ),
     },
     profiles={
         "test": {
@@ -354,14 +403,16 @@ CLAIM = Claim(
             "epochs": 30,
         },
     },
-    context=(
+    # i18n: 1e-08 is EXPECTED_RTOL and 2 is SUM_MARGIN, written out so that the text can be
+    # translated.
+    context=N_(
         "The naive formula is run on purpose under np.errstate, so its overflow (exp(1010) "
         "is inf, inf/inf is NaN) is recorded as the outcome instead of raising a warning; "
         "very negative logits fail the other way (every exp underflows to 0, 0/0). exp "
         "overflows above 88.72 in float32 and 709.78 in float64. Rules: the article's "
-        f"numbers must be matched to a relative {EXPECTED_RTOL:g} (they are printed with 9 "
+        "numbers must be matched to a relative 1e-08 (they are printed with 9 "
         "digits, which round them by at most a relative 2.4e-9); a row of k probabilities "
-        f"sums to 1 within {SUM_MARGIN} x (k - 1/2) machine epsilons, twice what the "
+        "sums to 1 within 2 x (k - 1/2) machine epsilons, twice what the "
         "division and the sum can round to; order means no "
         "pair of logits comes out reversed and the argmax agrees on every row, of random "
         "logits and of a trained digits net. Ties are reported, not judged: rounding can "

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from gradlab import activations
+from gradlab.i18n import N_, _
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.figures import figure
 from gradlab.lab.kit.probes import central_difference
@@ -26,6 +27,10 @@ C18_SMOOTH = ("silu", "gelu", "elu")
 FORMULA_TOL = 1e-8
 #: A gradient below this size is reported as "practically zero" (not used by the rule).
 PRACTICAL = 1e-3
+#: FORMULA_TOL and PRACTICAL are written out in the claim's context (so that it can be
+#: translated): change them together.
+PART_FORMULA = N_("the article's Swish formula")
+PART_NONZERO = N_("a non-zero gradient for x < 0 (zero for ReLU)")
 
 
 def _stable_sigmoid(x: np.ndarray) -> np.ndarray:
@@ -111,24 +116,52 @@ def _c18_verdict(r: dict[str, Any]) -> Verdict:
         "gelu_derivative_min": ge["derivative_min"],
         "gelu_negative_below": ge["negative_below"],
     }
-    text = (
-        f"On {r['points']} points of [-{r['limit']:g}, 0) the derivative is non-zero at "
-        f"{', '.join(f'{nonzero[n]:.0%} ({n})' for n in C18_ACTS)} of them. The article's "
-        f"Swish' matches central differences to {f['vs_central_difference']:.1e} and gradlab "
-        f"to {f['vs_gradlab']:.1e}. The sign is not what article 001 says: Swish' is negative "
-        f"only below x = {sw['negative_below']:.4f} (minimum {sw['derivative_min']:.4f} at "
-        f"x = {sw['derivative_argmin']:.4f}) and positive between there and 0; GELU' is "
-        f"negative below {ge['negative_below']:.4f} (min {ge['derivative_min']:.4f} at "
-        f"{ge['derivative_argmin']:.4f}); ELU' = e^x > 0. Non-zero is not large: |f'| stays "
-        f"above {PRACTICAL:g} only down to x = {sw['practical_down_to']:.2f} (Swish), "
-        f"{ge['practical_down_to']:.2f} (GELU), {el['practical_down_to']:.2f} (ELU), and in "
-        f"float32 it is exactly 0 below {sw['first_exact_zero']['float32']:.4g}, "
-        f"{ge['first_exact_zero']['float32']:.4g} and {el['first_exact_zero']['float32']:.4g}."
+    grid = _(
+        "On {points} points of [-{limit:g}, 0) the derivative is non-zero at {shares} of them."
     )
-    parts = {
-        "the article's Swish formula": formula_ok,
-        "a non-zero gradient for x < 0 (zero for ReLU)": nonzero_ok,
-    }
+    formula = _(
+        "The article's Swish' matches central differences to {vs_central:.1e} and gradlab to "
+        "{vs_gradlab:.1e}."
+    )
+    sign = _(
+        "The sign is not what article 001 says: Swish' is negative only below "
+        "x = {swish_below:.4f} (minimum {swish_min:.4f} at x = {swish_at:.4f}) and positive "
+        "between there and 0; GELU' is negative below {gelu_below:.4f} (min {gelu_min:.4f} at "
+        "{gelu_at:.4f}); ELU' = e^x > 0."
+    )
+    size = _(
+        "Non-zero is not large: |f'| stays above {practical:g} only down to "
+        "x = {swish_reach:.2f} (Swish), {gelu_reach:.2f} (GELU), {elu_reach:.2f} (ELU), and in "
+        "float32 it is exactly 0 below {swish_zero:.4g}, {gelu_zero:.4g} and {elu_zero:.4g}."
+    )
+    text = " ".join(
+        (
+            grid.format(
+                points=r["points"],
+                limit=r["limit"],
+                shares=", ".join(f"{nonzero[n]:.0%} ({n})" for n in C18_ACTS),
+            ),
+            formula.format(vs_central=f["vs_central_difference"], vs_gradlab=f["vs_gradlab"]),
+            sign.format(
+                swish_below=sw["negative_below"],
+                swish_min=sw["derivative_min"],
+                swish_at=sw["derivative_argmin"],
+                gelu_below=ge["negative_below"],
+                gelu_min=ge["derivative_min"],
+                gelu_at=ge["derivative_argmin"],
+            ),
+            size.format(
+                practical=PRACTICAL,
+                swish_reach=sw["practical_down_to"],
+                gelu_reach=ge["practical_down_to"],
+                elu_reach=el["practical_down_to"],
+                swish_zero=sw["first_exact_zero"]["float32"],
+                gelu_zero=ge["first_exact_zero"]["float32"],
+                elu_zero=el["first_exact_zero"]["float32"],
+            ),
+        )
+    )
+    parts = {PART_FORMULA: formula_ok, PART_NONZERO: nonzero_ok}
     return verdict_from_parts(parts, text, numbers, refute_when="every part fails")
 
 
@@ -143,14 +176,16 @@ def _c18_figures(r: dict[str, Any]) -> dict[str, Any]:
     sw = r["silu"]
     ax0.plot([sw["derivative_argmin"]], [sw["derivative_min"]], "o", color=_C18_COLORS["silu"])
     ax0.annotate(
-        f"min {sw['derivative_min']:.4f}\nat x = {sw['derivative_argmin']:.3f}",
+        _("min {value:.4f}\nat x = {at:.3f}").format(
+            value=sw["derivative_min"], at=sw["derivative_argmin"]
+        ),
         (sw["derivative_argmin"], sw["derivative_min"]),
         xytext=(-5.8, 0.35),
         fontsize=8,
         arrowprops={"arrowstyle": "->"},
     )
     ax0.axhline(0, color="k", lw=0.6)
-    ax0.set(title="f'(x): the negative side", xlabel="x", ylabel="f'(x)")
+    ax0.set(title=_("f'(x): the negative side"), xlabel="x", ylabel="f'(x)")
     ax0.legend(fontsize=8, loc="upper left")
     for name in C18_SMOOTH:
         y = np.asarray(r[name]["far_curve"], dtype=float)
@@ -165,12 +200,12 @@ def _c18_figures(r: dict[str, Any]) -> dict[str, Any]:
                 color=_C18_COLORS[name],
                 ls=":",
                 lw=1,
-                label=f"{_C18_LABELS[name]}' = 0 in float32",
+                label=_("{name}' = 0 in float32").format(name=_C18_LABELS[name]),
             )
     ax1.axhline(PRACTICAL, color="k", ls="--", lw=1, label=f"|f'| = {PRACTICAL:g}")
     ax1.set(
         yscale="log",
-        title="|f'(x)| far out, float64 (ReLU: exactly 0)",
+        title=_("|f'(x)| far out, float64 (ReLU: exactly 0)"),
         xlabel="x",
         ylabel="|f'(x)|",
         ylim=(1e-40, 10),
@@ -184,8 +219,8 @@ def _c18_figures(r: dict[str, Any]) -> dict[str, Any]:
 
 CLAIM = Claim(
     id="C18",
-    title="Swish, GELU, ELU: gradient for negative inputs",
-    statement=(
+    title=N_("Swish, GELU, ELU: gradient for negative inputs"),
+    statement=N_(
         "Unlike ReLU, whose gradient is 0 for every negative input, Swish, GELU and ELU "
         "keep a non-zero gradient there, which is meant to stop units from dying. The "
         "derivative of Swish, x sigmoid(x), is sigmoid(x) (1 + x (1 - sigmoid(x))). "
@@ -196,41 +231,60 @@ CLAIM = Claim(
     verdict=_c18_verdict,
     figures=_c18_figures,
     labels={
-        "swish_formula_vs_central_difference": "largest gap between article 001's formula for "
-        "Swish' and central differences of x·sigmoid(x) [absolute error]",
-        "swish_formula_vs_gradlab": "largest gap between that formula and gradlab's Swish "
-        "derivative [absolute error]",
-        **{
-            f"{name}_nonzero_fraction_x<0": f"share of the grid points x < 0 where {label}'s "
-            "derivative is not exactly 0 [fraction of points]"
-            for name, label in _C18_LABELS.items()
-        },
-        "swish_derivative_min": "smallest slope of Swish [slope]",
-        "swish_derivative_argmin": "where Swish's slope is smallest [x]",
-        "swish_negative_below": "Swish's slope is negative only left of this point [x]",
-        "gelu_derivative_min": "smallest slope of GELU [slope]",
-        "gelu_negative_below": "GELU's slope is negative only left of this point [x]",
+        "swish_formula_vs_central_difference": N_(
+            "largest gap between article 001's formula for Swish' and central differences of "
+            "x·sigmoid(x) [absolute error]"
+        ),
+        "swish_formula_vs_gradlab": N_(
+            "largest gap between that formula and gradlab's Swish derivative [absolute error]"
+        ),
+        # One label per activation of C18_ACTS (their names as _C18_LABELS gives them).
+        "relu_nonzero_fraction_x<0": N_(
+            "share of the grid points x < 0 where ReLU's derivative is not exactly 0 "
+            "[fraction of points]"
+        ),
+        "silu_nonzero_fraction_x<0": N_(
+            "share of the grid points x < 0 where Swish (SiLU)'s derivative is not exactly 0 "
+            "[fraction of points]"
+        ),
+        "gelu_nonzero_fraction_x<0": N_(
+            "share of the grid points x < 0 where GELU's derivative is not exactly 0 "
+            "[fraction of points]"
+        ),
+        "elu_nonzero_fraction_x<0": N_(
+            "share of the grid points x < 0 where ELU's derivative is not exactly 0 "
+            "[fraction of points]"
+        ),
+        "swish_derivative_min": N_("smallest slope of Swish [slope]"),
+        "swish_derivative_argmin": N_("where Swish's slope is smallest [x]"),
+        "swish_negative_below": N_("Swish's slope is negative only left of this point [x]"),
+        "gelu_derivative_min": N_("smallest slope of GELU [slope]"),
+        "gelu_negative_below": N_("GELU's slope is negative only left of this point [x]"),
     },
     source_parts={
-        "001": "“2. Activation function 종류”, the Swish item (its formula, its derivative, a "
-        "slope kept for negative inputs and said to stay negative there); ELU is only named "
-        "in “4. Appendix” and GELU not at all: the lab adds both for comparison",
+        "001": N_(
+            "“2. Activation function 종류”, the Swish item (its formula, its derivative, a "
+            "slope kept for negative inputs and said to stay negative there); ELU is only "
+            "named in “4. Appendix” and GELU not at all: the lab adds both for comparison"
+        ),
     },
     profiles={
         "test": {"limit": 10.0, "points": 2_001, "far": 1_000.0, "plot_far": 20.0},
         "quick": {"limit": 10.0, "points": 200_001, "far": 1_000.0, "plot_far": 20.0},
         "full": {"limit": 20.0, "points": 2_000_001, "far": 1_000.0, "plot_far": 20.0},
     },
-    context=(
+    # i18n: 1e-08 is FORMULA_TOL and 0.001 is PRACTICAL, written out so that the text can be
+    # translated.
+    context=N_(
         "Swish here is gradlab's 'silu' (x sigmoid(x), Swish with beta = 1), GELU the exact "
         "erf form, ELU with alpha = 1. The article's Swish' is evaluated with a sigmoid "
         "written through tanh, so it shares no code with gradlab, and checked against "
         "central differences of x sigmoid(x) and against gradlab's derivative. Rule: "
-        f"confirmed when that formula matches both within {FORMULA_TOL:g} and Swish, GELU "
+        "confirmed when that formula matches both within 1e-08 and Swish, GELU "
         "and ELU have a non-zero derivative at every grid point of [-limit, 0) while "
         "ReLU's is 0 at every one; nuanced when only one of the two holds. Reported, not "
         "judged: where the derivative changes sign, how small it gets (|f'| < "
-        f"{PRACTICAL:g}), and where it underflows to exactly 0 in float32 and float64. "
+        "0.001), and where it underflows to exactly 0 in float32 and float64. "
         "Swish' and its mirror image add up to 1 (f'(x) + f'(-x) = 1, because "
         "f(x) - f(-x) = x), so its minimum on the left is 1 minus its maximum on the right."
     ),

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from gradlab import activations
+from gradlab.i18n import N_, _, ngettext
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.data import digits_data
 from gradlab.lab.kit.figures import figure
@@ -63,6 +64,11 @@ class ReLUAtZero(activations.ElementwiseActivation):
 #: (0.0028) flip and flags two or more; LOSS_RTOL flags a loss moved by more than 1%.
 ACC_TOL = 0.005
 LOSS_RTOL = 0.01
+#: ACC_TOL and LOSS_RTOL are written out in the claim's context (so that it can be
+#: translated): change them together.
+PART_ONE_SIDED = N_("ReLU's one-sided derivatives at 0 differ (0 on the left, 1 on the right)")
+PART_USES_ZERO = N_("gradlab uses relu'(0) = 0")
+PART_SAME = N_("the value taken for relu'(0) leaves training unchanged")
 
 
 def _c19_train(config: dict[str, Any], data: tuple, setting: dict, act: Any, seed: int) -> dict:
@@ -182,24 +188,40 @@ def _c19_verdict(r: dict[str, Any]) -> Verdict:
         "max_weight_diff": max(st["max_weight_diff"] for st in r["settings"]),
     }
     where = "; ".join(
-        f"{st['zeros']} of {st['seen']:,} ({st['dtype']} {st['optimizer']}, weights apart by "
-        f"{st['max_weight_diff']:.2g})"
+        _("{zeros} of {seen:,} ({dtype} {optimizer}, weights apart by {diff:.2g})").format(
+            zeros=st["zeros"],
+            seen=st["seen"],
+            dtype=st["dtype"],
+            optimizer=st["optimizer"],
+            diff=st["max_weight_diff"],
+        )
         for st in r["settings"]
     )
-    text = (
-        f"The one-sided difference quotients at 0 are {k['left'][0]:g} (left) and "
-        f"{k['right'][0]:g} (right) for every h down to {k['h'][-1]:g}, and gradlab uses "
-        f"relu'(0) = {k['gradlab_at_0']:g}. Training digits nets for {r['epochs']} epochs "
-        f"({r['n_seeds']} seeds) with relu'(0) in {r['values']}, the backward passes met "
-        f"exactly-zero pre-activations {where}; the smallest non-zero |z| was "
-        f"{numbers['smallest_nonzero_abs_preactivation']:.1e}. Test accuracy differs by at most "
-        f"{acc_gap:.4f} and test loss by {loss_gap:.2%} between the choices."
+    kink = _(
+        "The one-sided difference quotients at 0 are {left:g} (left) and {right:g} (right) for "
+        "every h down to {h:g}, and gradlab uses relu'(0) = {at_zero:g}."
+    ).format(left=k["left"][0], right=k["right"][0], h=k["h"][-1], at_zero=k["gradlab_at_0"])
+    training = ngettext(
+        "Training digits nets for {epochs} epochs ({seeds} seed) with relu'(0) in {values}, "
+        "the backward passes met exactly-zero pre-activations {where}; the smallest non-zero "
+        "|z| was {smallest:.1e}.",
+        "Training digits nets for {epochs} epochs ({seeds} seeds) with relu'(0) in {values}, "
+        "the backward passes met exactly-zero pre-activations {where}; the smallest non-zero "
+        "|z| was {smallest:.1e}.",
+        r["n_seeds"],
+    ).format(
+        epochs=r["epochs"],
+        seeds=r["n_seeds"],
+        values=r["values"],
+        where=where,
+        smallest=numbers["smallest_nonzero_abs_preactivation"],
     )
-    parts = {
-        "ReLU's one-sided derivatives at 0 differ (0 on the left, 1 on the right)": one_sided,
-        "gradlab uses relu'(0) = 0": uses_zero,
-        "the value taken for relu'(0) leaves training unchanged": same,
-    }
+    gaps = _(
+        "Test accuracy differs by at most {acc:.4f} and test loss by {loss:.2%} between the "
+        "choices."
+    ).format(acc=acc_gap, loss=loss_gap)
+    text = f"{kink} {training} {gaps}"
+    parts = {PART_ONE_SIDED: one_sided, PART_USES_ZERO: uses_zero, PART_SAME: same}
     return verdict_from_parts(parts, text, numbers, refute_when="every part fails")
 
 
@@ -224,23 +246,32 @@ def _c19_figures(r: dict[str, Any]) -> dict[str, Any]:
         "o",
         mfc="white",
         color="k",
-        label="one-sided limits",
+        label=_("one-sided limits"),
     )
-    ax0.plot([0], [k["gradlab_at_0"]], "o", color=_VALUE_COLORS[0], label="value gradlab uses at 0")
-    ax0.set(title="ReLU's slope has no value at 0", xlabel="x", ylabel="relu'(x)", ylim=(-0.2, 1.2))
+    ax0.plot(
+        [0], [k["gradlab_at_0"]], "o", color=_VALUE_COLORS[0], label=_("value gradlab uses at 0")
+    )
+    ax0.set(
+        title=_("ReLU's slope has no value at 0"), xlabel="x", ylabel="relu'(x)", ylim=(-0.2, 1.2)
+    )
     ax0.legend(fontsize=8, loc="center left")
     bins = np.asarray(r["log10_bins"])
     for st, color in zip(r["settings"], _SETTING_COLORS, strict=False):
         ax1.stairs(st["hist"], bins, color=color, label=f"{st['dtype']}, {st['optimizer']}")
     ax1.set(
         yscale="log",
-        title="|pre-activation| met in backward",
+        title=_("|pre-activation| met in backward"),
         xlabel="log10 |z|",
-        ylabel="count (relu'(0) = 0 runs)",
+        ylabel=_("count (relu'(0) = 0 runs)"),
     )
     zeros = "\n".join(f"{st['dtype']} {st['optimizer']}: {st['zeros']}" for st in r["settings"])
     ax1.text(
-        0.03, 0.97, f"exactly 0, all runs:\n{zeros}", transform=ax1.transAxes, fontsize=8, va="top"
+        0.03,
+        0.97,
+        _("exactly 0, all runs:\n{zeros}").format(zeros=zeros),
+        transform=ax1.transAxes,
+        fontsize=8,
+        va="top",
     )
     ax1.legend(fontsize=8, loc="center left")
     width = 0.8 / len(r["values"])
@@ -256,8 +287,8 @@ def _c19_figures(r: dict[str, Any]) -> dict[str, Any]:
             label=f"relu'(0) = {v:g}",
         )
     ax2.set(
-        title="Test accuracy after training, by the value taken for relu'(0)",
-        ylabel="accuracy (mean, std over seeds)",
+        title=_("Test accuracy after training, by the value taken for relu'(0)"),
+        ylabel=_("accuracy (mean, std over seeds)"),
         xticks=range(len(r["settings"])),
         xticklabels=[f"{st['dtype']}, {st['optimizer']}" for st in r["settings"]],
     )
@@ -271,8 +302,8 @@ def _c19_figures(r: dict[str, Any]) -> dict[str, Any]:
 
 CLAIM = Claim(
     id="C19",
-    title="ReLU at 0: not differentiable, and it does not matter",
-    statement=(
+    title=N_("ReLU at 0: not differentiable, and it does not matter"),
+    statement=N_(
         "ReLU has no derivative at 0 (the slope jumps from 0 to 1); back-propagation works "
         "anyway because frameworks simply use 0 there, and which value is used makes no "
         "difference to training in practice."
@@ -311,7 +342,8 @@ CLAIM = Claim(
             ],
         },
     },
-    context=(
+    # i18n: 0.005 is ACC_TOL and 1% is LOSS_RTOL, written out so that the text can be translated.
+    context=N_(
         "gradlab's relu'(0) is 0, as PyTorch autograd's (the engine's oracle tests check "
         "it) and JAX's. The experiment trains the same seeded MLP on the digits several "
         "times, changing only the value relu'(0) takes, with an activation that counts how "
@@ -320,7 +352,7 @@ CLAIM = Claim(
         "with continuous weights, so an exact 0 needs an exact cancellation; when none "
         "occurs the runs cannot differ at all. Rule: confirmed when the one-sided "
         "derivatives are 0 and 1, gradlab uses 0, and every choice ends within "
-        f"{ACC_TOL} test accuracy and {LOSS_RTOL:.0%} test loss of relu'(0) = 0; nuanced "
+        "0.005 test accuracy and 1% test loss of relu'(0) = 0; nuanced "
         "when the choice changed training beyond that. Bertoin et al. (NeurIPS 2021, "
         "'Numerical influence of ReLU'(0) on backpropagation') found exact zeros, and an "
         "effect of the choice, common in 16-bit and in large 32-bit convolutional nets "
@@ -329,25 +361,35 @@ CLAIM = Claim(
     ),
     headline=("exact_zero_preactivations", "max_test_accuracy_gap"),
     labels={
-        "right_derivative": "slope of ReLU just right of 0, (relu(h) - relu(0)) / h [slope]",
-        "left_derivative": "slope of ReLU just left of 0, (relu(0) - relu(-h)) / h [slope]",
-        "gradlab_relu_derivative_at_0": "the value gradlab's ReLU uses for its derivative at "
-        "exactly 0 [slope]",
-        "exact_zero_preactivations": "pre-activations exactly 0 met by the backward passes of "
-        "all runs [count]",
-        "preactivations_seen": "pre-activations the backward passes of all runs met [count]",
-        "smallest_nonzero_abs_preactivation": "smallest non-zero |pre-activation| met "
-        "[absolute value]",
-        "max_test_accuracy_gap": "largest test-accuracy gap between a run with relu'(0) = 0 "
-        "and the same run with another value [accuracy, 0-1]",
-        "max_test_loss_rel_gap": "largest test-loss gap between those runs [relative difference]",
-        "max_weight_diff": "largest difference of any trained weight between those runs "
-        "[absolute difference]",
+        "right_derivative": N_("slope of ReLU just right of 0, (relu(h) - relu(0)) / h [slope]"),
+        "left_derivative": N_("slope of ReLU just left of 0, (relu(0) - relu(-h)) / h [slope]"),
+        "gradlab_relu_derivative_at_0": N_(
+            "the value gradlab's ReLU uses for its derivative at exactly 0 [slope]"
+        ),
+        "exact_zero_preactivations": N_(
+            "pre-activations exactly 0 met by the backward passes of all runs [count]"
+        ),
+        "preactivations_seen": N_("pre-activations the backward passes of all runs met [count]"),
+        "smallest_nonzero_abs_preactivation": N_(
+            "smallest non-zero |pre-activation| met [absolute value]"
+        ),
+        "max_test_accuracy_gap": N_(
+            "largest test-accuracy gap between a run with relu'(0) = 0 and the same run with "
+            "another value [accuracy, 0-1]"
+        ),
+        "max_test_loss_rel_gap": N_(
+            "largest test-loss gap between those runs [relative difference]"
+        ),
+        "max_weight_diff": N_(
+            "largest difference of any trained weight between those runs [absolute difference]"
+        ),
     },
     source_parts={
-        "002": "“추가질문 1. ReLU는 미분 불가능한데 BP(backpropagation)가 어떻게 가능한가요?” "
-        "(the question only) and “relu 함수의 역전파(Back Propagation)는 어떻게 될까요??” "
-        "(the derivative taken as 0 for x ≤ 0); that the choice does not matter is the "
-        "lab's test of the answer, not a sentence of the article",
+        "002": N_(
+            "“추가질문 1. ReLU는 미분 불가능한데 BP(backpropagation)가 어떻게 가능한가요?” "
+            "(the question only) and “relu 함수의 역전파(Back Propagation)는 어떻게 될까요??” "
+            "(the derivative taken as 0 for x ≤ 0); that the choice does not matter is the "
+            "lab's test of the answer, not a sentence of the article"
+        ),
     },
 )

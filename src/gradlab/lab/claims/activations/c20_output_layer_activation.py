@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from gradlab import datasets
+from gradlab.i18n import N_, _, pgettext
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.data import digits_data
 from gradlab.lab.kit.figures import figure
@@ -31,22 +32,25 @@ SUM_BINS = np.linspace(0.0, 2.5, 51)
 OUT_BINS = np.linspace(-0.5, 1.5, 41)
 #: Where the sigmoid-with-rescaled-targets variant maps the target range.
 SCALED = (0.1, 0.9)
+#: RMSE_RATIO, ACC_TOL, SUM_DEFECT and ROWS_OFF are written out in the claim's context and
+#: labels (so that they can be translated): change them together.
 
-#: (label, output activation, loss, target kind, matched?) per task.
+#: (label, output activation, loss, target kind, matched?) per task. The labels are keys of
+#: the results and numbers; they are shown translated (``_(label)``).
 MULTI = (
-    ("softmax + CE", "softmax", "cross_entropy", "labels", True),
-    ("sigmoid + BCE", "sigmoid", "binary_cross_entropy", "onehot", False),
-    ("identity + MSE", None, "mse", "onehot", False),
+    (N_("softmax + CE"), "softmax", "cross_entropy", "labels", True),
+    (N_("sigmoid + BCE"), "sigmoid", "binary_cross_entropy", "onehot", False),
+    (N_("identity + MSE"), None, "mse", "onehot", False),
 )
 BINARY = (
-    ("sigmoid + BCE", "sigmoid", "binary_cross_entropy", "float", True),
-    ("softmax(2) + CE", "softmax", "cross_entropy", "labels", True),
-    ("identity + MSE", None, "mse", "float", False),
+    (N_("sigmoid + BCE"), "sigmoid", "binary_cross_entropy", "float", True),
+    (N_("softmax(2) + CE"), "softmax", "cross_entropy", "labels", True),
+    (N_("identity + MSE"), None, "mse", "float", False),
 )
 REGRESSION = (
-    ("identity + MSE", None, "raw", True),
-    ("sigmoid + MSE", "sigmoid", "raw", False),
-    ("sigmoid + MSE, scaled targets", "sigmoid", "scaled", True),
+    (N_("identity + MSE"), None, "raw", True),
+    (N_("sigmoid + MSE"), "sigmoid", "raw", False),
+    (N_("sigmoid + MSE, scaled targets"), "sigmoid", "scaled", True),
 )
 
 
@@ -64,7 +68,7 @@ def _classification(
     X, y, X_test, y_test = data
     classes = int(y.max()) + 1
     out = {}
-    for label, act, loss, kind, _ in variants:
+    for label, act, loss, kind, _matched in variants:
         units = 1 if classes == 2 and act != "softmax" else classes
         model = fit_mlp(
             X,
@@ -112,7 +116,7 @@ def _regression(config: dict[str, Any], seed: int) -> dict[str, Any]:
         "curve_x": X_test[order, 0],
         "curve_y": y_test[order],
     }
-    for label, act, kind, _ in REGRESSION:
+    for label, act, kind, _matched in REGRESSION:
         t = y if kind == "raw" else a + (y - lo) / (hi - lo) * (b - a)
         model = fit_mlp(
             X,
@@ -196,7 +200,7 @@ def _c20_table(r: dict[str, Any]) -> dict[str, Any]:
                 [
                     task,
                     label,
-                    "yes" if v["matched"] else "no",
+                    N_("yes") if v["matched"] else N_("no"),
                     f"acc {v['accuracy']['mean']:.3f} +/- {v['accuracy']['std']:.3f}",
                     "-" if v["sum_error"] is None else f"{v['sum_error']['mean']:.3f}",
                     f"{v['outside_01']['mean']:.3f}",
@@ -208,27 +212,31 @@ def _c20_table(r: dict[str, Any]) -> dict[str, Any]:
                 [
                     "regression",
                     label,
-                    "yes" if v["matched"] else "no",
+                    N_("yes") if v["matched"] else N_("no"),
                     f"RMSE {v['rmse']['mean']:.3f} +/- {v['rmse']['std']:.3f}",
                     "-",
                     f"range [{v['pred_range'][0]:.2f}, {v['pred_range'][1]:.2f}]",
                 ]
             )
     return {
-        "title": "Output layer and loss per task (test set, mean over seeds)",
+        "title": N_("Output layer and loss per task (test set, mean over seeds)"),
         "columns": [
-            "task",
-            "output + loss",
-            "matched",
-            "score",
-            "mean |sum - 1|",
-            "outside [0, 1] / predicted range",
+            N_("task"),
+            N_("output + loss"),
+            N_("matched"),
+            N_("score"),
+            N_("mean |sum - 1|"),
+            N_("outside [0, 1] / predicted range"),
         ],
         "rows": rows,
     }
 
 
-_TASK = {"multiclass": "digits", "binary": "moons"}
+def _dataset(task: str) -> str:
+    """The name of the data set of ``task`` (``"multiclass"`` or ``"binary"``), translated."""
+    if task == "multiclass":
+        return pgettext("data set", "digits")
+    return pgettext("data set", "moons")
 
 
 def _c20_checks(r: dict[str, Any]) -> dict[str, bool]:
@@ -237,7 +245,9 @@ def _c20_checks(r: dict[str, Any]) -> dict[str, bool]:
     reg = r["regression"]
     ratio = reg["sigmoid + MSE"]["rmse"]["mean"] / reg["identity + MSE"]["rmse"]["mean"]
     checks[
-        f"a sigmoid output fails at regression (RMSE at least {RMSE_RATIO:g} times the identity's)"
+        _(
+            "a sigmoid output fails at regression (RMSE at least {ratio:g} times the identity's)"
+        ).format(ratio=RMSE_RATIO)
     ] = ratio >= RMSE_RATIO
     for task in ("multiclass", "binary"):
         variants = r[task]
@@ -245,13 +255,15 @@ def _c20_checks(r: dict[str, Any]) -> dict[str, bool]:
         for label, v in variants.items():
             if v["matched"]:
                 continue
-            checks[
-                f"{_TASK[task]}: the matched output is as accurate as {label} (within {ACC_TOL})"
-            ] = best >= v["accuracy"]["mean"] - ACC_TOL
+            as_accurate = _(
+                "{dataset}: the matched output is as accurate as {label} (within {tol:g})"
+            ).format(dataset=_dataset(task), label=_(label), tol=ACC_TOL)
+            checks[as_accurate] = best >= v["accuracy"]["mean"] - ACC_TOL
             sums_off = v["rows_off"] is not None and v["rows_off"]["mean"] > ROWS_OFF
-            checks[f"{_TASK[task]}: the outputs of {label} are not probabilities"] = (
-                sums_off or v["outside_01"]["mean"] > 0
+            not_probabilities = _("{dataset}: the outputs of {label} are not probabilities").format(
+                dataset=_dataset(task), label=_(label)
             )
+            checks[not_probabilities] = sums_off or v["outside_01"]["mean"] > 0
     return checks
 
 
@@ -278,27 +290,55 @@ def _c20_verdict(r: dict[str, Any]) -> Verdict:
         for t in ("multiclass", "binary")
     }
     numbers.update({f"accuracy_gap_matched_minus_mismatched/{t}": g for t, g in gaps.items()})
-    text = (
-        f"Regression ({reg['unreachable']['mean']:.0%} of targets outside (0, 1)): RMSE "
-        f"{rmse['identity + MSE']:.3f} with the identity, {rmse['sigmoid + MSE']:.3f} with a "
-        f"sigmoid (predictions stuck in [{reg['sigmoid + MSE']['pred_range'][0]:.2g}, "
-        f"{reg['sigmoid + MSE']['pred_range'][1]:.2g}]), "
-        f"{rmse['sigmoid + MSE, scaled targets']:.3f} once the targets are rescaled into "
-        f"{SCALED}. Digits: accuracy "
-        f"{', '.join(f'{v:.3f} ({k})' for k, v in acc.items() if k.startswith('multi'))}; "
-        f"softmax rows sum to 1 within {numbers['multiclass_softmax_mean_abs_sum_minus_1']:.1e}, "
-        f"sigmoid rows are off by {numbers['multiclass_sigmoid_mean_abs_sum_minus_1']:.2f} on "
-        f"average ({mc['sigmoid + BCE']['rows_off']['mean']:.0%} of them by more than "
-        f"{SUM_DEFECT:g}) and {numbers['multiclass_identity_outside_01']:.0%} of identity "
-        f"outputs lie outside [0, 1]. Moons: accuracy "
-        f"{', '.join(f'{v:.3f} ({k})' for k, v in acc.items() if k.startswith('binary'))}, "
-        f"{numbers['binary_identity_outside_01']:.0%} of identity outputs outside [0, 1]. "
-        f"Best matched minus best mismatched accuracy: {gaps['multiclass']:+.3f} (digits), "
-        f"{gaps['binary']:+.3f} (moons); for classification a mismatch mostly breaks the "
-        f"reading of the outputs as probabilities, not the predicted class."
+    regression = _(
+        "Regression ({unreachable:.0%} of targets outside (0, 1)): RMSE {identity:.3f} with the "
+        "identity, {sigmoid:.3f} with a sigmoid (predictions stuck in [{low:.2g}, {high:.2g}]), "
+        "{scaled:.3f} once the targets are rescaled into {into}."
+    ).format(
+        unreachable=reg["unreachable"]["mean"],
+        identity=rmse["identity + MSE"],
+        sigmoid=rmse["sigmoid + MSE"],
+        low=reg["sigmoid + MSE"]["pred_range"][0],
+        high=reg["sigmoid + MSE"]["pred_range"][1],
+        scaled=rmse["sigmoid + MSE, scaled targets"],
+        into=SCALED,
     )
+    # i18n: one accuracy of the digits, with its output layer and loss ({label}).
+    digits_acc = _("{accuracy:.3f} (multiclass/{label})")
+    # i18n: one accuracy of the two moons, with its output layer and loss ({label}).
+    moons_acc = _("{accuracy:.3f} (binary/{label})")
+    digits = _(
+        "Digits: accuracy {accuracies}; softmax rows sum to 1 within {softmax_sum:.1e}, sigmoid "
+        "rows are off by {sigmoid_sum:.2f} on average ({rows_off:.0%} of them by more than "
+        "{defect:g}) and {outside:.0%} of identity outputs lie outside [0, 1]."
+    ).format(
+        accuracies=", ".join(
+            digits_acc.format(accuracy=v["accuracy"]["mean"], label=_(k)) for k, v in mc.items()
+        ),
+        softmax_sum=numbers["multiclass_softmax_mean_abs_sum_minus_1"],
+        sigmoid_sum=numbers["multiclass_sigmoid_mean_abs_sum_minus_1"],
+        rows_off=mc["sigmoid + BCE"]["rows_off"]["mean"],
+        defect=SUM_DEFECT,
+        outside=numbers["multiclass_identity_outside_01"],
+    )
+    moons = _(
+        "Moons: accuracy {accuracies}, {outside:.0%} of identity outputs outside [0, 1]."
+    ).format(
+        accuracies=", ".join(
+            moons_acc.format(accuracy=v["accuracy"]["mean"], label=_(k)) for k, v in bi.items()
+        ),
+        outside=numbers["binary_identity_outside_01"],
+    )
+    best = _(
+        "Best matched minus best mismatched accuracy: {digits:+.3f} (digits), {moons:+.3f} "
+        "(moons); for classification a mismatch mostly breaks the reading of the outputs as "
+        "probabilities, not the predicted class."
+    ).format(digits=gaps["multiclass"], moons=gaps["binary"])
+    text = f"{regression} {digits} {moons} {best}"
     costly = {
-        f"{_TASK[t]}: a mismatched output costs more than {ACC_TOL} accuracy": g > ACC_TOL
+        _("{dataset}: a mismatched output costs more than {tol:g} accuracy").format(
+            dataset=_dataset(t), tol=ACC_TOL
+        ): g > ACC_TOL
         for t, g in gaps.items()
     }
     verdict = verdict_from_parts(checks | costly, text, numbers, refute_when="every part fails")
@@ -322,46 +362,46 @@ def _c20_figures(r: dict[str, Any]) -> dict[str, Any]:
     fig, axes = figure(2, 2, width=4.1, height=3.3)
     (ax0, ax1), (ax2, ax3) = axes
     reg = r["regression"]
-    ax0.scatter(reg["curve_x"], reg["curve_y"], s=6, color="#bbbbbb", label="test targets")
-    ax0.axhspan(0, 1, color=_OUTPUT_COLORS["sigmoid"], alpha=0.12, label="sigmoid's range")
-    for label, *_ in REGRESSION:
+    ax0.scatter(reg["curve_x"], reg["curve_y"], s=6, color="#bbbbbb", label=_("test targets"))
+    ax0.axhspan(0, 1, color=_OUTPUT_COLORS["sigmoid"], alpha=0.12, label=_("sigmoid's range"))
+    for label, *_rest in REGRESSION:
         ls = "--" if "scaled" in label else "-"
-        ax0.plot(reg["curve_x"], reg[label]["curve"], color=_color(label), ls=ls, label=label)
-    ax0.set(title="Regression: y = 2 sin x + x/2", xlabel="x", ylabel="y")
+        ax0.plot(reg["curve_x"], reg[label]["curve"], color=_color(label), ls=ls, label=_(label))
+    ax0.set(title=_("Regression: y = 2 sin x + x/2"), xlabel="x", ylabel="y")
     ax0.legend(fontsize=8, loc="lower right")
-    for label, *_ in MULTI:
+    for label, *_rest in MULTI:
         counts = r["multiclass"][label]["sum_hist"]
         if counts is not None:
-            ax1.stairs(np.maximum(counts, 0.8), SUM_BINS, color=_color(label), label=label)
+            ax1.stairs(np.maximum(counts, 0.8), SUM_BINS, color=_color(label), label=_(label))
     ax1.set(
         yscale="log",
-        title="Digits: sum of the 10 outputs",
-        xlabel="row sum",
-        ylabel="images (all seeds)",
+        title=_("Digits: sum of the 10 outputs"),
+        xlabel=_("row sum"),
+        ylabel=_("images (all seeds)"),
         ylim=(0.9, None),
     )
     ax1.legend(fontsize=8)
-    for label, *_ in BINARY:
+    for label, *_rest in BINARY:
         ax2.stairs(
             np.maximum(r["binary"][label]["out_hist"], 0.8),
             OUT_BINS,
             color=_color(label),
-            label=label,
+            label=_(label),
         )
     for edge in (0, 1):
         ax2.axvline(edge, color="k", ls=":")
     ax2.set(
         yscale="log",
-        title="Moons: output for class 1",
-        xlabel="output",
-        ylabel="points (all seeds)",
+        title=_("Moons: output for class 1"),
+        xlabel=_("output"),
+        ylabel=_("points (all seeds)"),
         ylim=(0.9, 5e4),
     )
     ax2.legend(fontsize=8, loc="upper center")
     labels, means, stds, colors, hatches = [], [], [], [], []
-    for task, variants in (("digits", r["multiclass"]), ("moons", r["binary"])):
-        for label, v in variants.items():
-            labels.append(f"{task}: {label}")
+    for task in ("multiclass", "binary"):
+        for label, v in r[task].items():
+            labels.append(f"{_dataset(task)}: {_(label)}")
             means.append(v["accuracy"]["mean"])
             stds.append(v["accuracy"]["std"])
             colors.append(_color(label))
@@ -372,8 +412,8 @@ def _c20_figures(r: dict[str, Any]) -> dict[str, Any]:
     ax3.set(
         yticks=range(len(labels)),
         xlim=(max(0.0, min(means) - 0.1), 1.0),
-        title="Accuracy (hatched: mismatched)",
-        xlabel="test accuracy",
+        title=_("Accuracy (hatched: mismatched)"),
+        xlabel=_("test accuracy"),
     )
     ax3.set_yticklabels(labels, fontsize=8)
     for ax in (ax0, ax1, ax2, ax3):
@@ -383,8 +423,8 @@ def _c20_figures(r: dict[str, Any]) -> dict[str, Any]:
 
 CLAIM = Claim(
     id="C20",
-    title="Output activation: identity, sigmoid or softmax",
-    statement=(
+    title=N_("Output activation: identity, sigmoid or softmax"),
+    statement=N_(
         "The output layer's activation follows the task: the identity for regression, a "
         "sigmoid for two classes (or a two-way softmax) and a softmax for several classes; "
         "picking the wrong one hurts."
@@ -431,56 +471,88 @@ CLAIM = Claim(
             "toy_lr": 0.01,
         },
     },
-    context=(
+    # i18n: 2 is RMSE_RATIO, 0.02 ACC_TOL, 1% ROWS_OFF and 0.1 SUM_DEFECT, written out so that
+    # the text can be translated.
+    context=N_(
         "Three tasks, each trained with the matched output and with mismatched ones "
         "(Adam, same seeds): the digits (10 classes: softmax + cross entropy vs ten "
         "independent sigmoids + binary cross entropy vs identity + MSE on one-hot targets), "
         "two moons (sigmoid + BCE, a two-way softmax + CE, identity + MSE on 0/1), and a "
         "1-D regression y = 2 sin x + x/2 + noise with targets in about [-3, 3] (identity "
         "vs sigmoid, and a sigmoid with the targets rescaled into (0.1, 0.9) as the usual "
-        f"fix). Rule: confirmed when the sigmoid's regression RMSE is at least {RMSE_RATIO:g}"
-        f" times the identity's, every matched classifier is within {ACC_TOL} accuracy of "
+        "fix). Rule: confirmed when the sigmoid's regression RMSE is at least 2"
+        " times the identity's, every matched classifier is within 0.02 accuracy of "
         "(or better than) each mismatched one, and every mismatched classifier's outputs "
-        f"fail as probabilities (more than {ROWS_OFF:.0%} of the rows miss a sum of 1 by "
-        f"more than {SUM_DEFECT}, or values "
+        "fail as probabilities (more than 1% of the rows miss a sum of 1 by "
+        "more than 0.1, or values "
         "outside [0, 1]). When all of that holds, the verdict is confirmed if in both "
-        f"classification tasks the best matched output also beats the best mismatched one "
-        f"by more than {ACC_TOL} accuracy, and nuanced if not (the mismatch then breaks the "
+        "classification tasks the best matched output also beats the best mismatched one "
+        "by more than 0.02 accuracy, and nuanced if not (the mismatch then breaks the "
         "probabilities but not the predicted class). Refuted when more than half of the "
         "checks fail, nuanced otherwise."
     ),
     headline=("rmse/identity + MSE", "rmse/sigmoid + MSE"),
     labels={
-        **{
-            f"rmse/{label}": f"test RMSE of the regression, {label} output [target units]"
-            for label, *_ in REGRESSION
-        },
-        **{
-            f"accuracy/{task}/{label}": f"test accuracy on {_TASK[task]}, {label} [accuracy, 0-1]"
-            for task, variants in (("multiclass", MULTI), ("binary", BINARY))
-            for label, *_ in variants
-        },
-        "multiclass_sigmoid_mean_abs_sum_minus_1": "digits: mean |sum of the 10 outputs - 1| "
-        "with ten sigmoids [probability]",
-        "multiclass_softmax_mean_abs_sum_minus_1": "digits: mean |sum of the 10 outputs - 1| "
-        "with softmax [probability]",
-        f"multiclass_sigmoid_rows_off_by_{SUM_DEFECT:g}": "digits: share of images whose ten "
-        f"sigmoid outputs sum to 1 ± more than {SUM_DEFECT:g} [fraction of images]",
-        "multiclass_identity_outside_01": "digits: share of identity outputs outside [0, 1] "
-        "[fraction of outputs]",
-        "binary_identity_outside_01": "moons: share of identity outputs outside [0, 1] "
-        "[fraction of points]",
-        "regression_targets_outside_01": "share of regression targets a sigmoid cannot reach, "
-        "outside (0, 1) [fraction of targets]",
-        **{
-            f"accuracy_gap_matched_minus_mismatched/{task}": f"{_TASK[task]}: best matched "
-            "minus best mismatched test accuracy [accuracy difference]"
-            for task in ("multiclass", "binary")
-        },
+        # One label per variant of REGRESSION, MULTI and BINARY (written out, to be translated).
+        "rmse/identity + MSE": N_(
+            "test RMSE of the regression, identity + MSE output [target units]"
+        ),
+        "rmse/sigmoid + MSE": N_(
+            "test RMSE of the regression, sigmoid + MSE output [target units]"
+        ),
+        "rmse/sigmoid + MSE, scaled targets": N_(
+            "test RMSE of the regression, sigmoid + MSE, scaled targets output [target units]"
+        ),
+        "accuracy/multiclass/softmax + CE": N_(
+            "test accuracy on digits, softmax + CE [accuracy, 0-1]"
+        ),
+        "accuracy/multiclass/sigmoid + BCE": N_(
+            "test accuracy on digits, sigmoid + BCE [accuracy, 0-1]"
+        ),
+        "accuracy/multiclass/identity + MSE": N_(
+            "test accuracy on digits, identity + MSE [accuracy, 0-1]"
+        ),
+        "accuracy/binary/sigmoid + BCE": N_(
+            "test accuracy on moons, sigmoid + BCE [accuracy, 0-1]"
+        ),
+        "accuracy/binary/softmax(2) + CE": N_(
+            "test accuracy on moons, softmax(2) + CE [accuracy, 0-1]"
+        ),
+        "accuracy/binary/identity + MSE": N_(
+            "test accuracy on moons, identity + MSE [accuracy, 0-1]"
+        ),
+        "multiclass_sigmoid_mean_abs_sum_minus_1": N_(
+            "digits: mean |sum of the 10 outputs - 1| with ten sigmoids [probability]"
+        ),
+        "multiclass_softmax_mean_abs_sum_minus_1": N_(
+            "digits: mean |sum of the 10 outputs - 1| with softmax [probability]"
+        ),
+        f"multiclass_sigmoid_rows_off_by_{SUM_DEFECT:g}": N_(
+            "digits: share of images whose ten sigmoid outputs sum to 1 ± more than 0.1 "
+            "[fraction of images]"
+        ),
+        "multiclass_identity_outside_01": N_(
+            "digits: share of identity outputs outside [0, 1] [fraction of outputs]"
+        ),
+        "binary_identity_outside_01": N_(
+            "moons: share of identity outputs outside [0, 1] [fraction of points]"
+        ),
+        "regression_targets_outside_01": N_(
+            "share of regression targets a sigmoid cannot reach, outside (0, 1) "
+            "[fraction of targets]"
+        ),
+        "accuracy_gap_matched_minus_mismatched/multiclass": N_(
+            "digits: best matched minus best mismatched test accuracy [accuracy difference]"
+        ),
+        "accuracy_gap_matched_minus_mismatched/binary": N_(
+            "moons: best matched minus best mismatched test accuracy [accuracy difference]"
+        ),
     },
     source_parts={
-        "003": "“3.3.3 출력층으로의 신호전달 구현” (identity for regression, sigmoid or softmax "
-        "for two classes, softmax for several) and “3.4 출력층 설계하기”; that a wrong choice "
-        "hurts is the lab's test, not a sentence of the article",
+        "003": N_(
+            "“3.3.3 출력층으로의 신호전달 구현” (identity for regression, sigmoid or softmax "
+            "for two classes, softmax for several) and “3.4 출력층 설계하기”; that a wrong "
+            "choice hurts is the lab's test, not a sentence of the article"
+        ),
     },
 )
