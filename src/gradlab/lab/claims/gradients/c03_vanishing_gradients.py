@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from gradlab.i18n import N_, _
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.data import digits_data
 from gradlab.lab.kit.figures import figure, seed_band_panel
@@ -25,12 +26,13 @@ C3_RELU_BAND_DECADES = 1.0
 #: tolerances; the noise they must clear is the spread of the mean over seeds: over seeds 0-4
 #: of the quick profile the three means moved by less than 0.2 decades, against margins of 1
 #: to 7 decades (tests/lab/test_tolerances_gradients_training.py checks 3 standard errors).
+#: The context states the three thresholds in words: change them there too.
 C3_SIGMOID, C3_TANH, C3_RELU = "sigmoid, glorot_uniform", "tanh, glorot_uniform", "relu, he_normal"
 
 
 def _c3_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
     dtype, depth, n = config["dtype"], config["depth"], config["n_samples"]
-    X, y, _, _ = digits_data(config, seed, dtype=dtype)
+    X, y = digits_data(config, seed, dtype=dtype)[:2]
     X, y = X[:n], y[:n]
     nets: dict[str, Any] = {}
     seeds = spawn_seeds(seed, config["n_seeds"])
@@ -94,25 +96,35 @@ def _c3_verdict(r: dict[str, Any]) -> Verdict:
     vanishes = sig <= -C3_VANISH_DECADES
     tanh_less = tanh - sig >= C3_TANH_MARGIN_DECADES
     relu_flat = abs(relu) <= C3_RELU_BAND_DECADES
-    measured = (
-        f"Gradient norm of the first hidden layer's weights over the last hidden layer's, "
-        f"{r['depth']} hidden layers, mean of {r['n_seeds']} seeds: sigmoid (Glorot init) "
-        f"{_times(sig)}; tanh (Glorot) {_times(tanh)}; ReLU (He) {_times(relu)}."
+    measured = _(
+        "Gradient norm of the first hidden layer's weights over the last hidden layer's, "
+        "{depth} hidden layers, mean of {n_seeds} seeds: sigmoid (Glorot init) {sigmoid}; "
+        "tanh (Glorot) {tanh}; ReLU (He) {relu}."
+    ).format(
+        depth=r["depth"],
+        n_seeds=r["n_seeds"],
+        sigmoid=_times(sig),
+        tanh=_times(tanh),
+        relu=_times(relu),
     )
     if vanishes and tanh_less and relu_flat and abs(tanh) < 0.5:
         tanh_act = nets[C3_TANH]["log10_ratio_act"]["mean"]
-        measured += (
-            f" tanh barely decays at initialisation: its kernel gradients are level, and the "
-            f"gradient at the first hidden layer's output over that at the last one's is "
-            f"{_times(tanh_act)}."
-        )
+        measured += " " + _(
+            "tanh barely decays at initialisation: its kernel gradients are level, and the "
+            "gradient at the first hidden layer's output over that at the last one's is {ratio}."
+        ).format(ratio=_times(tanh_act))
     parts = {
-        f"sigmoid's gradient shrinks by at least {C3_VANISH_DECADES:g} powers of ten from the "
-        "last hidden layer to the first": vanishes,
-        f"tanh's shrinks by at least {C3_TANH_MARGIN_DECADES:g} power of ten less than "
-        "sigmoid's": tanh_less,
-        f"ReLU with He init keeps the first layer's gradient within a factor "
-        f"{10**C3_RELU_BAND_DECADES:g} of the last's": relu_flat,
+        _(
+            "sigmoid's gradient shrinks by at least {decades:g} powers of ten from the last "
+            "hidden layer to the first"
+        ).format(decades=C3_VANISH_DECADES): vanishes,
+        _("tanh's shrinks by at least {decades:g} power of ten less than sigmoid's").format(
+            decades=C3_TANH_MARGIN_DECADES
+        ): tanh_less,
+        _(
+            "ReLU with He init keeps the first layer's gradient within a factor {factor:g} of "
+            "the last's"
+        ).format(factor=10**C3_RELU_BAND_DECADES): relu_flat,
     }
     verdict = verdict_from_parts(parts, measured, numbers, refute_when="every part fails")
     if not vanishes:
@@ -123,39 +135,43 @@ def _c3_verdict(r: dict[str, Any]) -> Verdict:
 
 def _times(log10_ratio: float) -> str:
     """A ratio given as its log10, for a reader: ``10^-8.9 (8.9 powers of ten smaller)``."""
-    words = ""
-    if abs(log10_ratio) >= 1:
-        way = "smaller" if log10_ratio < 0 else "larger"
-        words = f" ({abs(log10_ratio):.1f} powers of ten {way})"
-    return f"10^{log10_ratio:+.1f}{words}"
+    if log10_ratio <= -1:
+        template = _("10^{log10:+.1f} ({decades:.1f} powers of ten smaller)")
+    elif log10_ratio >= 1:
+        template = _("10^{log10:+.1f} ({decades:.1f} powers of ten larger)")
+    else:
+        return f"10^{log10_ratio:+.1f}"
+    return template.format(log10=log10_ratio, decades=abs(log10_ratio))
 
 
 def _c3_figures(r: dict[str, Any]) -> dict[str, Any]:
     fig, (ax0, ax1) = figure(2, width=4.1, height=4.0)
     nets = r["nets"]
     labels = {
-        k: f"{v['activation']}, {_C3_INIT_WORDS.get(v['init'], v['init'])} init"
+        k: _("{activation}, {init} init").format(
+            activation=v["activation"], init=_C3_INIT_WORDS.get(v["init"], v["init"])
+        )
         for k, v in nets.items()
     }
     seed_band_panel(
         ax0,
         {k: v["grad_w"] for k, v in nets.items()},
-        title=f"‖∂L/∂W‖ per layer at init ({r['n_seeds']} seeds)",
-        ylabel="kernel gradient norm",
+        title=_("‖∂L/∂W‖ per layer at init ({n_seeds} seeds)").format(n_seeds=r["n_seeds"]),
+        ylabel=_("kernel gradient norm"),
         labels=labels,
     )
     seed_band_panel(
         ax1,
         {k: v["grad_act"] for k, v in nets.items()},
-        title="‖∂L/∂h‖ at each layer's output",
-        ylabel="mean gradient norm per sample",
+        title=_("‖∂L/∂h‖ at each layer's output"),
+        ylabel=_("mean gradient norm per sample"),
         labels=labels,
     )
     for ax in (ax0, ax1):
         ax.get_legend().remove()  # one legend for both panels, below them
         ax.axvline(r["depth"] + 0.5, color="#7f7f7f", lw=0.8, ls=":")
         ax.annotate(
-            "output\nlayer",
+            _("output\nlayer"),
             (r["depth"] + 0.6, 0.03),
             xycoords=("data", "axes fraction"),
             fontsize=8,
@@ -166,8 +182,8 @@ def _c3_figures(r: dict[str, Any]) -> dict[str, Any]:
         loc="outside lower center",
         ncols=3,
         fontsize=8,
-        title="line: geometric mean over seeds; band: seed range"
-        + ("; dashed: the other init" if len(nets) > len(_C3_USUAL) else ""),
+        title=_("line: geometric mean over seeds; band: seed range")
+        + (_("; dashed: the other init") if len(nets) > len(_C3_USUAL) else ""),
         title_fontsize=8,
     )
     return {"profile": fig}
@@ -178,26 +194,35 @@ _C3_USUAL = [["sigmoid", "glorot_uniform"], ["tanh", "glorot_uniform"], ["relu",
 _C3_SWAPPED = [["sigmoid", "he_normal"], ["relu", "glorot_uniform"]]
 _C3_INIT_WORDS = {"glorot_uniform": "Glorot", "he_normal": "He"}
 
-
-def _c3_label(act: str, init: str) -> str:
-    return (
-        f"gradient norm of the first hidden layer's weights over the last hidden layer's, "
-        f"{act} with {_C3_INIT_WORDS[init]} init, mean over seeds [log10 of the ratio]"
-    )
-
-
+#: One label per pair measured (written out whole, so that each is one translatable message).
 _C3_LABELS = {
-    "log10_ratio_sigmoid_glorot": _c3_label("sigmoid", "glorot_uniform"),
-    "log10_ratio_tanh_glorot": _c3_label("tanh", "glorot_uniform"),
-    "log10_ratio_relu_he": _c3_label("relu", "he_normal"),
-    **{f"log10_ratio_{act}_{init}": _c3_label(act, init) for act, init in _C3_SWAPPED},
-    "depth": "hidden layers in each net [count]",
+    "log10_ratio_sigmoid_glorot": N_(
+        "gradient norm of the first hidden layer's weights over the last hidden layer's, "
+        "sigmoid with Glorot init, mean over seeds [log10 of the ratio]"
+    ),
+    "log10_ratio_tanh_glorot": N_(
+        "gradient norm of the first hidden layer's weights over the last hidden layer's, "
+        "tanh with Glorot init, mean over seeds [log10 of the ratio]"
+    ),
+    "log10_ratio_relu_he": N_(
+        "gradient norm of the first hidden layer's weights over the last hidden layer's, "
+        "relu with He init, mean over seeds [log10 of the ratio]"
+    ),
+    "log10_ratio_sigmoid_he_normal": N_(
+        "gradient norm of the first hidden layer's weights over the last hidden layer's, "
+        "sigmoid with He init, mean over seeds [log10 of the ratio]"
+    ),
+    "log10_ratio_relu_glorot_uniform": N_(
+        "gradient norm of the first hidden layer's weights over the last hidden layer's, "
+        "relu with Glorot init, mean over seeds [log10 of the ratio]"
+    ),
+    "depth": N_("hidden layers in each net [count]"),
 }
 
 CLAIM = Claim(
     id="C3",
-    title="Vanishing gradients: sigmoid vs tanh vs ReLU with depth",
-    statement=(
+    title=N_("Vanishing gradients: sigmoid vs tanh vs ReLU with depth"),
+    statement=N_(
         "In a deep MLP with sigmoid units the gradient that reaches the first layer is "
         "orders of magnitude smaller than at the last layer; tanh loses less on the way; "
         "ReLU with He initialisation keeps the gradient within about one order of "
@@ -233,7 +258,9 @@ CLAIM = Claim(
             "nets": _C3_USUAL + _C3_SWAPPED,
         },
     },
-    context=(
+    # The thresholds are written out (C3_VANISH_DECADES, C3_TANH_MARGIN_DECADES,
+    # C3_RELU_BAND_DECADES): a translated text is one fixed message, not an f-string.
+    context=N_(
         "Each net is measured at initialisation, before any update, on a fixed batch of "
         "digits (pixels in [0, 1]) with the cross-entropy loss, through "
         "gradlab.diagnostics.snapshot. The deciding number is log10 of the ratio of the "
@@ -242,22 +269,30 @@ CLAIM = Claim(
         "over seeds. Each activation gets the initialiser it is usually paired with "
         "(Glorot for sigmoid and tanh, He for ReLU); the extra pairs show how much of the "
         "effect is the initialiser. Thresholds: sigmoid must lose at least "
-        f"{C3_VANISH_DECADES:g} decades, tanh at least {C3_TANH_MARGIN_DECADES:g} decade "
-        f"less than sigmoid, ReLU must stay within ±{C3_RELU_BAND_DECADES:g} decade. "
+        "2 decades, tanh at least 1 decade "
+        "less than sigmoid, ReLU must stay within ±1 decade. "
         "Sigmoid shrinks the backward signal by its slope (at most 0.25) at every layer, "
         "so with Glorot weights the loss per layer is about a factor 4; tanh's slope is "
         "close to 1 near 0, which is why Glorot's scheme keeps it nearly flat."
     ),
     labels=_C3_LABELS,
     source_parts={
-        "000": "“## 활성화 함수의 종류” (sigmoid and tanh derivatives, ReLU's gradient of 1)",
-        "001": "“## 3. Vanishing Gradient / Exploding Gradient”, its part “기울기 소실 "
-        "(Vanishing Gradient)”",
-        "002": "“### 2) Vanishing Gradient (a가 0보다 클 때 / a>0)”, and “### [ReLU의 대표적인 "
-        "장점]” on tanh only easing the problem",
-        "003": "“3.2.2 시그모이드 함수” (its drawbacks), “3.2.3 하이퍼볼릭 탄젠트 함수” and "
-        "“3.2.0 ReLU를 쓰자..”",
-        "004": "“## 기울기 소실(Vanishing Gradient)” and “### sigmoid의 문제점” (sigmoid only: "
-        "the article does not compare tanh or ReLU)",
+        "000": N_("“## 활성화 함수의 종류” (sigmoid and tanh derivatives, ReLU's gradient of 1)"),
+        "001": N_(
+            "“## 3. Vanishing Gradient / Exploding Gradient”, its part “기울기 소실 "
+            "(Vanishing Gradient)”"
+        ),
+        "002": N_(
+            "“### 2) Vanishing Gradient (a가 0보다 클 때 / a>0)”, and “### [ReLU의 대표적인 "
+            "장점]” on tanh only easing the problem"
+        ),
+        "003": N_(
+            "“3.2.2 시그모이드 함수” (its drawbacks), “3.2.3 하이퍼볼릭 탄젠트 함수” and "
+            "“3.2.0 ReLU를 쓰자..”"
+        ),
+        "004": N_(
+            "“## 기울기 소실(Vanishing Gradient)” and “### sigmoid의 문제점” (sigmoid only: "
+            "the article does not compare tanh or ReLU)"
+        ),
     },
 )

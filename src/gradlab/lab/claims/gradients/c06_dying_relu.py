@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 
 from gradlab import diagnostics, layers, optimizers
 from gradlab.callbacks import Callback
+from gradlab.i18n import N_, _
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.data import digits_data
 from gradlab.lab.kit.figures import ACTIVATION_COLORS, figure
@@ -29,6 +30,7 @@ C6_LEARN_ACC = 0.5
 #: dead shares (0.36-0.82) and revived shares (0.26-0.36, quick, seeds 0-4) sit 4 standard
 #: errors or more from 0.10 (tests/lab/test_tolerances_gradients_training.py checks the dead
 #: shares on the test profile).
+#: The context and a label state these thresholds in words: change them there too.
 C6_VARIANTS = ("leaky_relu", "elu", "prelu")
 C6_KILLERS = ("high_lr", "bias_shift")
 
@@ -125,7 +127,7 @@ def _share(part: NDArray, whole: NDArray) -> float:
 
 
 def _c6_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
-    X, y, _, _ = digits_data(config, seed)
+    X, y = digits_data(config, seed)[:2]
     seeds = spawn_seeds(seed, config["n_seeds"])
     results: dict[str, Any] = {}
     for cname, cond in config["conditions"].items():
@@ -229,49 +231,72 @@ def _c6_verdict(r: dict[str, Any]) -> Verdict:
         "variants_diverged": [f"{a} ({c})" for a, c in diverged],
     }
     kills = [c for c, v in relu_dead.items() if v >= C6_DEAD_MIN]
-    measured = (
-        f"ReLU ends with {relu_dead['high_lr']:.0%} of its hidden units dead for good (dead at "
-        f"the end, never alive again after dying) after the large learning rate and "
-        f"{relu_dead['bias_shift']:.0%} after the bias shift (training accuracy "
-        f"{mean('high_lr', 'relu', 'accuracy_end'):.2f} and "
-        f"{mean('bias_shift', 'relu', 'accuracy_end'):.2f}). Leaky ReLU, ELU and PReLU end "
-        f"with at most {variant_dead:.0%} of units whose gradient is zero on every sample."
+    measured = _(
+        "ReLU ends with {high_lr:.0%} of its hidden units dead for good (dead at the end, never "
+        "alive again after dying) after the large learning rate and {bias_shift:.0%} after the "
+        "bias shift (training accuracy {acc_high_lr:.2f} and {acc_bias_shift:.2f}). Leaky "
+        "ReLU, ELU and PReLU end with at most {variants:.0%} of units whose gradient is zero on "
+        "every sample."
+    ).format(
+        high_lr=relu_dead["high_lr"],
+        bias_shift=relu_dead["bias_shift"],
+        acc_high_lr=mean("high_lr", "relu", "accuracy_end"),
+        acc_bias_shift=mean("bias_shift", "relu", "accuracy_end"),
+        variants=variant_dead,
     )
     if revived > C6_REVIVED_MAX:
-        measured += (
-            f" Up to {revived:.0%} of the ReLUs that died came back later, but only "
-            f"{revived_first:.0%} in the first hidden layer, whose inputs never change: death "
-            "is final only where the inputs cannot change."
-        )
+        measured += " " + _(
+            "Up to {revived:.0%} of the ReLUs that died came back later, but only {first:.0%} "
+            "in the first hidden layer, whose inputs never change: death is final only where "
+            "the inputs cannot change."
+        ).format(revived=revived, first=revived_first)
     for a, c in stuck:
-        measured += (
-            f" {_C6_NAMES[a]} {_C6_WHEN[c]} is alive but stuck: "
-            f"{mean(c, a, 'negative_end'):.0%} of its units are on the negative side for every "
-            "sample and it reaches only "
-            f"{mean(c, a, 'accuracy_end'):.2f} training accuracy."
+        measured += " " + _(
+            "{name} {when} is alive but stuck: {negative:.0%} of its units are on the negative "
+            "side for every sample and it reaches only {accuracy:.2f} training accuracy."
+        ).format(
+            name=_C6_NAMES[a],
+            when=_(_C6_WHEN[c]),
+            negative=mean(c, a, "negative_end"),
+            accuracy=mean(c, a, "accuracy_end"),
         )
-    measured += "".join(f" {_C6_NAMES[a]} diverged {_C6_WHEN[c]}." for a, c in diverged)
+    for a, c in diverged:
+        measured += " " + _("{name} diverged {when}.").format(
+            name=_C6_NAMES[a], when=_(_C6_WHEN[c])
+        )
     for (a, c), v in dying.items():
-        why = (
-            ": their pre-activations are so negative on every sample that exp(z), ELU's slope "
-            "there, underflows to exactly 0"
-            if a == "elu"
-            else ""
-        )
-        measured += (
-            f" {_C6_NAMES[a]} {_C6_WHEN[c]}: {sum(x > 0 for x in v)} of {len(v)} runs ended with "
-            f"dead units (up to {max(v):.0%}){why}."
+        if a == "elu":
+            template = _(
+                "{name} {when}: {dead} of {runs} runs ended with dead units (up to {share:.0%}): "
+                "their pre-activations are so negative on every sample that exp(z), ELU's "
+                "slope there, underflows to exactly 0."
+            )
+        else:
+            template = _(
+                "{name} {when}: {dead} of {runs} runs ended with dead units (up to {share:.0%})."
+            )
+        measured += " " + template.format(
+            name=_C6_NAMES[a],
+            when=_(_C6_WHEN[c]),
+            dead=sum(x > 0 for x in v),
+            runs=len(v),
+            share=max(v),
         )
     parts = {
-        f"a large learning rate leaves at least {C6_DEAD_MIN:.0%} of the ReLU units dead for "
-        "good": "high_lr" in kills,
-        f"a negative bias shift leaves at least {C6_DEAD_MIN:.0%} of the ReLU units dead for "
-        "good": "bias_shift" in kills,
-        f"dead ReLU units never recover (at most {C6_REVIVED_MAX:.0%} of those that died come "
-        "back)": revived <= C6_REVIVED_MAX,
-        "no unit of Leaky ReLU, ELU or PReLU dies": variant_dead == 0,
-        "Leaky ReLU, ELU and PReLU keep learning under both conditions (finite, training "
-        f"accuracy at least {C6_LEARN_ACC:g})": not stuck and not diverged,
+        _(
+            "a large learning rate leaves at least {share:.0%} of the ReLU units dead for good"
+        ).format(share=C6_DEAD_MIN): "high_lr" in kills,
+        _(
+            "a negative bias shift leaves at least {share:.0%} of the ReLU units dead for good"
+        ).format(share=C6_DEAD_MIN): "bias_shift" in kills,
+        _(
+            "dead ReLU units never recover (at most {share:.0%} of those that died come back)"
+        ).format(share=C6_REVIVED_MAX): revived <= C6_REVIVED_MAX,
+        N_("no unit of Leaky ReLU, ELU or PReLU dies"): variant_dead == 0,
+        _(
+            "Leaky ReLU, ELU and PReLU keep learning under both conditions (finite, training "
+            "accuracy at least {accuracy:g})"
+        ).format(accuracy=C6_LEARN_ACC): not stuck and not diverged,
     }
     verdict = verdict_from_parts(parts, measured, numbers, refute_when="every part fails")
     if not kills or variant_dead_median >= C6_DEAD_MIN:
@@ -297,12 +322,14 @@ def _c6_figures(r: dict[str, Any]) -> dict[str, Any]:
                 )
         cond = r["conditions"][cname]
         ax.set(
-            title=f"{cname}\n{cond['optimizer']} lr={cond['lr']:g}, bias {cond['bias']:g}",
-            xlabel="epoch (0 = init)",
+            title=_("{condition}\n{optimizer} lr={lr:g}, bias {bias:g}").format(
+                condition=cname, optimizer=cond["optimizer"], lr=cond["lr"], bias=cond["bias"]
+            ),
+            xlabel=_("epoch (0 = init)"),
             ylim=(-0.02, 1.02),
         )
         ax.grid(alpha=0.3)
-    np.atleast_1d(axes)[0].set_ylabel("fraction of hidden units dead\n(one line per seed)")
+    np.atleast_1d(axes)[0].set_ylabel(_("fraction of hidden units dead\n(one line per seed)"))
     variants_never_died = all(
         np.all(np.asarray(run["dead_per_epoch"]) == 0)
         for by_act in r["results"].values()
@@ -315,16 +342,16 @@ def _c6_figures(r: dict[str, Any]) -> dict[str, Any]:
         loc="outside upper center",
         ncols=len(r["results"][conds[0]]),
         fontsize=8,
-        title="the variants overlap at 0: none of their units died"
+        title=_("the variants overlap at 0: none of their units died")
         if variants_never_died
         else None,
         title_fontsize=8,
     )
     fig2, axes2 = figure(len(conds), width=8.2 / len(conds), height=3.4, sharey=True)
     keys = (
-        ("dead_end", "units dead (f' = 0 on every sample)"),
-        ("negative_end", "units with pre-activation <= 0 on every sample"),
-        ("accuracy_end", "training accuracy"),
+        ("dead_end", _("units dead (f' = 0 on every sample)")),
+        ("negative_end", _("units with pre-activation <= 0 on every sample")),
+        ("accuracy_end", _("training accuracy")),
     )
     for ax, cname in zip(np.atleast_1d(axes2), conds, strict=True):
         acts = list(r["results"][cname])
@@ -341,10 +368,10 @@ def _c6_figures(r: dict[str, Any]) -> dict[str, Any]:
                 color=("#c62828", "#ef6c00", "#2e7d32")[k],
             )
         ax.set_xticks(np.arange(len(acts)), acts, fontsize=8)
-        ax.set(title=f"{cname}, end of training", ylim=(0, 1.05))
+        ax.set(title=_("{condition}, end of training").format(condition=cname), ylim=(0, 1.05))
         ax.tick_params(axis="x", labelrotation=25)
         ax.grid(alpha=0.3, axis="y")
-    np.atleast_1d(axes2)[0].set_ylabel("fraction of hidden units / accuracy")
+    np.atleast_1d(axes2)[0].set_ylabel(_("fraction of hidden units / accuracy"))
     fig2.legend(
         *np.atleast_1d(axes2)[0].get_legend_handles_labels(),
         loc="outside upper center",
@@ -361,37 +388,59 @@ _C6_CONDITIONS = {
 }
 _C6_ACTIVATIONS = ["relu", *C6_VARIANTS]
 _C6_NAMES = {"relu": "ReLU", "leaky_relu": "Leaky ReLU", "elu": "ELU", "prelu": "PReLU"}
-_C6_WHEN = {"high_lr": "at the high learning rate", "bias_shift": "with the biases shifted to -1"}
+#: How each condition reads in a sentence (translated where the sentence is built).
+_C6_WHEN = {
+    "high_lr": N_("at the high learning rate"),
+    "bias_shift": N_("with the biases shifted to -1"),
+}
+#: The labels, each written out whole (one translatable message each; the one on stuck
+#: variants states C6_LEARN_ACC in words).
 _C6_LABELS = {
-    **{
-        f"relu_dead_{c}": f"share of the ReLU hidden units dead for good after training {when}, "
-        "mean over seeds [fraction of units]"
-        for c, when in _C6_WHEN.items()
-    },
-    "relu_dead_baseline": "share of the ReLU hidden units dead after plain training (SGD, no "
-    "shift), mean over seeds; none when not run [fraction of units]",
-    **{
-        f"relu_accuracy_{c}": f"training accuracy of the ReLU net after training {when}, mean "
+    "relu_dead_high_lr": N_(
+        "share of the ReLU hidden units dead for good after training at the high learning "
+        "rate, mean over seeds [fraction of units]"
+    ),
+    "relu_dead_bias_shift": N_(
+        "share of the ReLU hidden units dead for good after training with the biases shifted "
+        "to -1, mean over seeds [fraction of units]"
+    ),
+    "relu_dead_baseline": N_(
+        "share of the ReLU hidden units dead after plain training (SGD, no shift), mean over "
+        "seeds; none when not run [fraction of units]"
+    ),
+    "relu_accuracy_high_lr": N_(
+        "training accuracy of the ReLU net after training at the high learning rate, mean over "
+        "seeds [accuracy, 0-1]"
+    ),
+    "relu_accuracy_bias_shift": N_(
+        "training accuracy of the ReLU net after training with the biases shifted to -1, mean "
         "over seeds [accuracy, 0-1]"
-        for c, when in _C6_WHEN.items()
-    },
-    "relu_revived_share_max": "share of the ReLU units that died and came back later, the larger "
-    "of the two conditions [fraction of dead units]",
-    "relu_revived_share_first_layer_max": "the same in the first hidden layer alone, whose inputs "
-    "never change [fraction of dead units]",
-    "variants_dead_max": "largest share of dead units in any run of Leaky ReLU, ELU or PReLU "
-    "[fraction of units]",
-    "variants_dead_median_max": "share of dead units of Leaky ReLU, ELU or PReLU, median over "
-    "seeds, the largest over variants and conditions [fraction of units]",
-    "variants_stuck": f"variants that stayed below {C6_LEARN_ACC:g} training accuracy, with the "
-    "condition [list of names]",
-    "variants_diverged": "variants whose training diverged, with the condition [list of names]",
+    ),
+    "relu_revived_share_max": N_(
+        "share of the ReLU units that died and came back later, the larger of the two "
+        "conditions [fraction of dead units]"
+    ),
+    "relu_revived_share_first_layer_max": N_(
+        "the same in the first hidden layer alone, whose inputs never change [fraction of dead "
+        "units]"
+    ),
+    "variants_dead_max": N_(
+        "largest share of dead units in any run of Leaky ReLU, ELU or PReLU [fraction of units]"
+    ),
+    "variants_dead_median_max": N_(
+        "share of dead units of Leaky ReLU, ELU or PReLU, median over seeds, the largest over "
+        "variants and conditions [fraction of units]"
+    ),
+    "variants_stuck": N_(
+        "variants that stayed below 0.5 training accuracy, with the condition [list of names]"
+    ),
+    "variants_diverged": N_("variants whose training diverged, with the condition [list of names]"),
 }
 
 CLAIM = Claim(
     id="C6",
-    title="Dying ReLU, and the variants that do not die",
-    statement=(
+    title=N_("Dying ReLU, and the variants that do not die"),
+    statement=N_(
         "A large learning rate or a negative shift of the biases leaves a measurable share "
         "of ReLU units dead for good: they output zero for every input, get no gradient and "
         "never recover. Leaky ReLU, ELU and PReLU keep a gradient on the negative side, so "
@@ -430,7 +479,9 @@ CLAIM = Claim(
             "activations": _C6_ACTIVATIONS,
         },
     },
-    context=(
+    # The thresholds are written out (C6_DEAD_MIN, C6_REVIVED_MAX, C6_LEARN_ACC): a translated
+    # text is one fixed message, not an f-string.
+    context=N_(
         "Digits with pixels in [0, 1] (not centred), He-normal weights, hidden biases at "
         "0 or, for the bias shift, at -1; 'high_lr' is Adam at lr 0.05 (50 times its "
         "default), the others plain SGD at 0.05. A unit is dead when its derivative "
@@ -442,19 +493,25 @@ CLAIM = Claim(
         "end and alive at a later one. The table also counts units whose pre-activation is "
         "<= 0 on every sample: for the variants these are alive but only on their shallow "
         "side. Thresholds: ReLU dead share at least "
-        f"{C6_DEAD_MIN:.0%} under both conditions, at most {C6_REVIVED_MAX:.0%} of dead "
-        f"units revived, no dead unit in a variant, and every variant learning (training "
-        f"accuracy at least {C6_LEARN_ACC:g}; chance is 0.1). Refuted when ReLU does not die "
-        f"or a variant's median dead share over seeds reaches {C6_DEAD_MIN:.0%}. The baseline "
+        "10% under both conditions, at most 10% of dead "
+        "units revived, no dead unit in a variant, and every variant learning (training "
+        "accuracy at least 0.5; chance is 0.1). Refuted when ReLU does not die "
+        "or a variant's median dead share over seeds reaches 10%. The baseline "
         "(SGD, no shift) is context: uncentred inputs alone kill a few ReLUs."
     ),
     headline=("relu_dead_high_lr", "variants_dead_max"),
     labels=_C6_LABELS,
     source_parts={
-        "000": "“## 활성화 함수의 종류”, the paragraph on ReLU (no learning for negative inputs, "
-        "Leaky ReLU as the remedy)",
-        "002": "“### 1) Sparsity (a(활성화값)가 0보다 작을 때 / a≤0)” (dead neurons) and "
-        "“### leaky-Relu”; the article names neither ELU nor PReLU",
-        "003": "“ReLU의 한계” (죽어가는 ReLU 현상, and the ReLU family: Leaky ReLU, PReLU, ELU)",
+        "000": N_(
+            "“## 활성화 함수의 종류”, the paragraph on ReLU (no learning for negative inputs, "
+            "Leaky ReLU as the remedy)"
+        ),
+        "002": N_(
+            "“### 1) Sparsity (a(활성화값)가 0보다 작을 때 / a≤0)” (dead neurons) and "
+            "“### leaky-Relu”; the article names neither ELU nor PReLU"
+        ),
+        "003": N_(
+            "“ReLU의 한계” (죽어가는 ReLU 현상, and the ReLU family: Leaky ReLU, PReLU, ELU)"
+        ),
     },
 )

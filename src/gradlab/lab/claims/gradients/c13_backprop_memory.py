@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from gradlab.i18n import N_, _
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.figures import figure
 from gradlab.lab.kit.verdicts import verdict_from_parts
@@ -17,7 +18,8 @@ from gradlab.model import mlp
 
 # --- C13: backpropagation needs more memory than the forward pass -----------------------------
 #: Training "needs more memory" when the bytes it keeps for backward are at least this multiple
-#: of the activations inference must hold at once.
+#: of the activations inference must hold at once (the context states it in words: change it
+#: there too).
 C13_RATIO_MIN = 1.5
 
 
@@ -195,22 +197,42 @@ def _c13_verdict(r: dict[str, Any]) -> Verdict:
     small_ratio = numbers[f"total_ratio_batch_{small['batch']}"]
     large_ratio = numbers[f"total_ratio_batch_{large['batch']}"]
     measured = (
-        f"A training forward pass of a batch of {m['batch']} through {m['depth']} hidden "
-        f"layers keeps {m['train']['unique_cached'] / 1024:.0f} KiB for backward (each "
-        f"layer's input, pre-activation and output; {m['train']['cached_sum'] / 1024:.0f} KiB "
-        f"if every layer's cached_bytes is summed, because a layer's input is its "
-        f"predecessor's output); inference keeps {infer_cached} bytes and needs at most "
-        f"{m['inference']['live_pair'] / 1024:.0f} KiB of activations at once, {ratio:.1f} "
-        f"times less. Counting parameters and their gradients too, training needs "
-        f"{small_ratio:.1f} times the memory of inference at batch {small['batch']} and "
-        f"{large_ratio:.1f} times at batch {large['batch']}."
+        _(
+            "A training forward pass of a batch of {batch} through {depth} hidden layers keeps "
+            "{cached:.0f} KiB for backward (each layer's input, pre-activation and output; "
+            "{cached_sum:.0f} KiB if every layer's cached_bytes is summed, because a layer's "
+            "input is its predecessor's output); inference keeps {infer_cached} bytes and needs "
+            "at most {live:.0f} KiB of activations at once, {ratio:.1f} times less."
+        ).format(
+            batch=m["batch"],
+            depth=m["depth"],
+            cached=m["train"]["unique_cached"] / 1024,
+            cached_sum=m["train"]["cached_sum"] / 1024,
+            infer_cached=infer_cached,
+            live=m["inference"]["live_pair"] / 1024,
+            ratio=ratio,
+        )
+        + " "
+        + _(
+            "Counting parameters and their gradients too, training needs {small_ratio:.1f} "
+            "times the memory of inference at batch {small_batch} and {large_ratio:.1f} times "
+            "at batch {large_batch}."
+        ).format(
+            small_ratio=small_ratio,
+            small_batch=small["batch"],
+            large_ratio=large_ratio,
+            large_batch=large["batch"],
+        )
     )
     # Byte counts are exact integers: no tolerance enters these comparisons.
     parts = {
-        "every layer with weights keeps arrays for backward in a training forward pass": all_cache,
-        "an inference forward pass keeps nothing for backward": infer_cached == 0,
-        f"training keeps at least {C13_RATIO_MIN:g} times the activations inference holds "
-        "at once": ratio >= C13_RATIO_MIN,
+        N_("every layer with weights keeps arrays for backward in a training forward pass"): (
+            all_cache
+        ),
+        N_("an inference forward pass keeps nothing for backward"): infer_cached == 0,
+        _("training keeps at least {ratio:g} times the activations inference holds at once").format(
+            ratio=C13_RATIO_MIN
+        ): ratio >= C13_RATIO_MIN,
     }
     verdict = verdict_from_parts(parts, measured, numbers, refute_when="every part fails")
     if not (all_cache and infer_cached == 0):
@@ -222,7 +244,11 @@ def _c13_verdict(r: dict[str, Any]) -> Verdict:
 def _c13_figures(r: dict[str, Any]) -> dict[str, Any]:
     fig, (ax0, ax1) = figure(2, width=4.1, height=4.0)
     layers = r["main"]["train"]["layers"]
-    names = {"x": "input x (the previous f(z))", "z": "pre-activation z", "y": "output f(z)"}
+    names = {
+        "x": _("input x (the previous f(z))"),
+        "z": _("pre-activation z"),
+        "y": _("output f(z)"),
+    }
     # The arrays in the cache: colours of their own (red and green are training and inference
     # in the other panel).
     colors = {"x": "#4c72b0", "z": "#dd8452", "y": "#8172b3"}
@@ -237,15 +263,15 @@ def _c13_figures(r: dict[str, Any]) -> dict[str, Any]:
         "k_",
         ms=14,
         mew=2,
-        label="inference: nothing cached",
+        label=_("inference: nothing cached"),
     )
     ax0.set_xticks(
         np.arange(len(layers)), [x["layer"] for x in layers], rotation=25, ha="right", fontsize=8
     )
     ax0.set_ylim(0, 1.45 * bottom.max())  # room for the legend above the bars
     ax0.set(
-        title=f"Cached for backward, batch {r['main']['batch']}",
-        ylabel="KiB (training forward pass)",
+        title=_("Cached for backward, batch {batch}").format(batch=r["main"]["batch"]),
+        ylabel=_("KiB (training forward pass)"),
     )
     ax0.legend(fontsize=8, loc="upper center", ncols=2)
     depths = [d["depth"] for d in r["by_depth"]]
@@ -254,14 +280,14 @@ def _c13_figures(r: dict[str, Any]) -> dict[str, Any]:
         [d["unique_cached"] / 1024 for d in r["by_depth"]],
         marker="o",
         color="#c62828",
-        label="training: kept for backward",
+        label=_("training: kept for backward"),
     )
     ax1.plot(
         depths,
         [d["live_pair"] / 1024 for d in r["by_depth"]],
         marker="o",
         color="#2e7d32",
-        label="inference: largest input+output pair",
+        label=_("inference: largest input+output pair"),
     )
     traced = r.get("timing", {}).get("tracemalloc_peak_bytes", [])
     if traced:
@@ -271,7 +297,7 @@ def _c13_figures(r: dict[str, Any]) -> dict[str, Any]:
             ls="--",
             marker="x",
             color="#c62828",
-            label="tracemalloc peak, forward + backward",
+            label=_("tracemalloc peak, forward + backward"),
         )
         ax1.plot(
             [t["depth"] for t in traced],
@@ -279,13 +305,13 @@ def _c13_figures(r: dict[str, Any]) -> dict[str, Any]:
             ls="--",
             marker="x",
             color="#2e7d32",
-            label="tracemalloc peak, forward only",
+            label=_("tracemalloc peak, forward only"),
         )
     ax1.set_xticks(depths)
     ax1.set(
-        title="Activation memory against depth",
-        xlabel="hidden layers",
-        ylabel=f"KiB (batch {r['main']['batch']})",
+        title=_("Activation memory against depth"),
+        xlabel=_("hidden layers"),
+        ylabel=_("KiB (batch {batch})").format(batch=r["main"]["batch"]),
     )
     ax1.set_ylim(0, 1.35 * ax1.get_ylim()[1])  # room for the legend above the lines
     for ax in (ax0, ax1):
@@ -323,29 +349,54 @@ _C13_PROFILES = {
         "batches": [1, 32, 256, 1024],
     },
 }
+#: The label of ``total_ratio_batch_<size>`` for each batch size of the profiles (written out
+#: whole, one translatable message each; a new batch size needs its label here).
+_C13_TOTAL_RATIO_LABELS = {
+    1: N_(
+        "whole memory of training (parameters, their gradients, the backward cache) over that "
+        "of inference, batch of 1 [ratio]"
+    ),
+    32: N_(
+        "whole memory of training (parameters, their gradients, the backward cache) over that "
+        "of inference, batch of 32 [ratio]"
+    ),
+    256: N_(
+        "whole memory of training (parameters, their gradients, the backward cache) over that "
+        "of inference, batch of 256 [ratio]"
+    ),
+    1024: N_(
+        "whole memory of training (parameters, their gradients, the backward cache) over that "
+        "of inference, batch of 1024 [ratio]"
+    ),
+}
 _C13_LABELS = {
-    "train_cached_unique_bytes": "memory a training forward pass keeps for backward, each "
-    "array counted once [bytes]",
-    "train_cached_sum_bytes": "the same memory summed layer by layer, so an array shared by "
-    "two layers counts twice [bytes]",
-    "inference_cached_bytes": "memory an inference forward pass keeps for backward [bytes]",
-    "inference_live_pair_bytes": "largest input plus output of one layer, what inference must "
-    "hold at once [bytes]",
-    "ratio_cached_to_inference_live": "memory training keeps for backward over the activations "
-    "inference holds at once [ratio]",
-    "every_layer_caches": "every layer with weights keeps arrays for backward when training "
-    "[yes/no]",
+    "train_cached_unique_bytes": N_(
+        "memory a training forward pass keeps for backward, each array counted once [bytes]"
+    ),
+    "train_cached_sum_bytes": N_(
+        "the same memory summed layer by layer, so an array shared by two layers counts twice "
+        "[bytes]"
+    ),
+    "inference_cached_bytes": N_("memory an inference forward pass keeps for backward [bytes]"),
+    "inference_live_pair_bytes": N_(
+        "largest input plus output of one layer, what inference must hold at once [bytes]"
+    ),
+    "ratio_cached_to_inference_live": N_(
+        "memory training keeps for backward over the activations inference holds at once [ratio]"
+    ),
+    "every_layer_caches": N_(
+        "every layer with weights keeps arrays for backward when training [yes/no]"
+    ),
     **{
-        f"total_ratio_batch_{b}": f"whole memory of training (parameters, their gradients, "
-        f"the backward cache) over that of inference, batch of {b} [ratio]"
+        f"total_ratio_batch_{b}": _C13_TOTAL_RATIO_LABELS[b]
         for b in sorted({b for p in _C13_PROFILES.values() for b in p["batches"]})
     },
 }
 
 CLAIM = Claim(
     id="C13",
-    title="Backpropagation needs more memory than the forward pass",
-    statement=(
+    title=N_("Backpropagation needs more memory than the forward pass"),
+    statement=N_(
         "Training with backpropagation needs more memory than running the network forward, "
         "because what the backward pass needs has to be stored during the forward pass."
     ),
@@ -354,7 +405,9 @@ CLAIM = Claim(
     verdict=_c13_verdict,
     figures=_c13_figures,
     profiles=_C13_PROFILES,
-    context=(
+    # The threshold is written out (C13_RATIO_MIN): a translated text is one fixed message,
+    # not an f-string.
+    context=N_(
         "Measured on gradlab's own layers: after a training forward pass each layer's "
         "cached_bytes() reports the arrays it keeps for backward (a Dense layer keeps its "
         "input x, its pre-activation z and its output f(z)); after an inference forward "
@@ -362,7 +415,7 @@ CLAIM = Claim(
         "twice (it is also the next layer's input), so the deciding number counts each "
         "array once. Inference must at least hold one layer's input and output at the same "
         "time; the deciding ratio is the training cache over that pair, with threshold "
-        f"{C13_RATIO_MIN:g}x. The whole-memory ratios add the parameters and, for "
+        "1.5x. The whole-memory ratios add the parameters and, for "
         "training, one gradient array per parameter (optimizer state such as Adam's two "
         "moments would add two more). What is stored is forward values, not derivatives "
         "as some articles put it: the derivative is computed from them during backward. "
@@ -371,5 +424,5 @@ CLAIM = Claim(
     ),
     headline=("ratio_cached_to_inference_live",),
     labels=_C13_LABELS,
-    source_parts={"000": "“# 역전파 알고리즘” (the last paragraph, on memory)"},
+    source_parts={"000": N_("“# 역전파 알고리즘” (the last paragraph, on memory)")},
 )
