@@ -26,10 +26,13 @@ from typing import Any
 
 from rich.markup import escape
 
+from ..i18n import _
 from .common import (
     FileError,
     UsageError,
     add_executor_arguments,
+    add_lang_argument,
+    apply_lang,
     check_output_folder,
     executor_from_args,
 )
@@ -66,6 +69,7 @@ def add_parser(groups: Any) -> None:
     add_executor_arguments(p)
     p.add_argument("--data-dir", type=Path, help="folder with MNIST IDX files for digit claims")
     p.add_argument("--quiet", action="store_true", help="no progress display")
+    add_lang_argument(p)
     p.set_defaults(handler=cmd_reproduce)
 
     c = groups.add_parser(
@@ -77,10 +81,12 @@ def add_parser(groups: Any) -> None:
     c.set_defaults(help_parser=c)
     ls = sub.add_parser("list", help="every claim with its sources and last verdict")
     ls.add_argument("--out", type=Path, default=Path("report"), help="report folder to read")
+    add_lang_argument(ls)
     ls.set_defaults(handler=cmd_claims_list)
     show = sub.add_parser("show", help="one claim: statement, sources, last verdict, numbers")
     show.add_argument("id", help="claim id, e.g. C2")
     show.add_argument("--out", type=Path, default=Path("report"), help="report folder to read")
+    add_lang_argument(show)
     show.set_defaults(handler=cmd_claims_show)
 
 
@@ -116,6 +122,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
     from ..lab import runner
 
+    lang = apply_lang(args)
     try:
         ids = runner.select(args.only)
     except (ValueError, TypeError) as exc:
@@ -143,7 +150,11 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         progress.update(task, description=_running(running))
 
     def done(record: dict[str, Any]) -> None:
-        label = record["id"] if len(seeds) == 1 else f"{record['id']} seed {record['seed']}"
+        label = (
+            record["id"]
+            if len(seeds) == 1
+            else _("{id} seed {seed}").format(id=record["id"], seed=record["seed"])
+        )
         if label in running:
             running.remove(label)
         progress.advance(task)
@@ -172,26 +183,39 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
                     data_dir=str(args.data_dir) if args.data_dir else None,
                     on_start=started,
                     on_done=done,
+                    lang=lang,
                 )
             except OSError as exc:
-                raise FileError(f"cannot write the report in {args.out}: {exc}") from None
+                raise FileError(
+                    _("cannot write the report in {out}: {error}").format(out=args.out, error=exc)
+                ) from None
     finally:
         executor.close()
     counts: dict[str, int] = {}
     for c in payload["claims"]:
         counts[c["verdict"]] = counts.get(c["verdict"], 0) + 1
-    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    summary = ", ".join(f"{n} {_(s)}" for s, n in sorted(counts.items()))
     resumed = payload["units"]["resumed"]
-    seeds_text = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {args.seeds or DEFAULT_SEEDS}"
+    seeds_text = (
+        _("seed {seed}").format(seed=seeds[0])
+        if len(seeds) == 1
+        else _("seeds {seeds}").format(seeds=args.seeds or DEFAULT_SEEDS)
+    )
     console.print(
-        f"{len(payload['claims'])} claims ({summary}) on {seeds_text} in "
-        f"{time.perf_counter() - start:.1f} s"
-        + (f" ({resumed} units resumed)" if resumed else "")
-        + f"; report: {args.out / 'index.html'}"
+        _("{n} claims ({summary}) on {seeds} in {seconds:.1f} s").format(
+            n=len(payload["claims"]),
+            summary=summary,
+            seeds=seeds_text,
+            seconds=time.perf_counter() - start,
+        )
+        + (" " + _("({n} units resumed)").format(n=resumed) if resumed else "")
+        + "; "
+        + _("report: {path}").format(path=args.out / "index.html")
     )
     errors = [c["id"] for c in payload["claims"] if c["verdict"] == "error"]
     if errors:
-        print(f"gradlab: experiments failed: {', '.join(errors)}", file=sys.stderr)
+        message = _("experiments failed: {ids}").format(ids=", ".join(errors))
+        print(f"gradlab: {message}", file=sys.stderr)
         return 1
     return 0
 
@@ -201,12 +225,14 @@ def _running(labels: list[str]) -> str:
     if not labels:
         return ""
     shown = ", ".join(labels[:3])
-    return f"running {shown}" + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
+    if len(labels) > 3:
+        return _("running {units} and {n} more").format(units=shown, n=len(labels) - 3)
+    return _("running {units}").format(units=shown)
 
 
 def _styled(status: str) -> str:
     color = {"confirmed": "green", "refuted": "red", "nuanced": "dark_orange", "error": "magenta"}
-    return f"[bold {color.get(status, 'white')}]{status:<9}[/]"
+    return f"[bold {color.get(status, 'white')}]{_(status):<9}[/]"
 
 
 def _last_results(out: Path) -> dict[str, dict[str, Any]]:
@@ -218,7 +244,10 @@ def _last_results(out: Path) -> dict[str, dict[str, Any]]:
         return {}
     except ValueError as exc:
         raise FileError(str(exc)) from None
-    return {c["id"]: {**c, "_profile": payload.get("profile")} for c in payload["claims"]}
+    lang = payload.get("lang", "en")
+    return {
+        c["id"]: {**c, "_profile": payload.get("profile"), "_lang": lang} for c in payload["claims"]
+    }
 
 
 def cmd_claims_list(args: argparse.Namespace) -> int:
@@ -227,19 +256,24 @@ def cmd_claims_list(args: argparse.Namespace) -> int:
 
     from .. import lab
 
+    apply_lang(args)
     last = _last_results(args.out)
-    table = Table(title="gradlab claims", show_lines=False)
-    for col in ("id", "claim", "family", "sources", "last verdict"):
+    table = Table(title=_("gradlab claims"), show_lines=False)
+    for col in (_("id"), _("claim"), _("family"), _("sources"), _("last verdict")):
         table.add_column(col, overflow="fold")
     for claim_id in lab.names():
         claim = lab.get(claim_id)
         record = last.get(claim_id)
-        verdict = _styled(record["verdict"]) if record else "[dim]not run[/dim]"
-        table.add_row(claim_id, claim.title, claim.family, ", ".join(claim.sources), verdict)
+        verdict = _styled(record["verdict"]) if record else f"[dim]{_('not run')}[/dim]"
+        table.add_row(claim_id, _(claim.title), claim.family, ", ".join(claim.sources), verdict)
     console = _console()
     console.print(table)
     if not last:
-        console.print(f"No results in {args.out}; run `gradlab reproduce --quick` to fill them.")
+        console.print(
+            _("No results in {out}; run `gradlab reproduce --quick` to fill them.").format(
+                out=args.out
+            )
+        )
     return 0
 
 
@@ -254,31 +288,48 @@ def cmd_claims_show(args: argparse.Namespace) -> int:
         claim = lab.get(args.id)
     except (ValueError, TypeError) as exc:
         raise UsageError(str(exc)) from None
+    lang = apply_lang(args)
     console = _console()
-    console.print(f"[bold]{claim.id} · {claim.title}[/bold]  ({claim.family})")
-    console.print(escape(claim.statement))
-    console.print(f"[dim]Sources:[/dim] {', '.join(claim.source_files)}")
+    console.print(f"[bold]{claim.id} · {escape(_(claim.title))}[/bold]  ({claim.family})")
+    console.print(escape(_(claim.statement)))
+    console.print(f"[dim]{_('Sources:')}[/dim] {escape('; '.join(claim.source_lines))}")
     if claim.context:
-        console.print(f"[dim]Background:[/dim] {escape(claim.context)}")
+        console.print(f"[dim]{_('Background:')}[/dim] {escape(_(claim.context))}")
     record = _last_results(args.out).get(claim.id)
     if record is None:
         console.print(
-            f"Not run yet in {args.out}; run `gradlab reproduce --only {claim.id} --out "
-            f"{args.out}`."
+            _("Not run yet in {out}; run `gradlab reproduce --only {id} --out {out}`.").format(
+                out=args.out, id=claim.id
+            )
         )
         return 0
     seconds = record.get("seconds")
-    took = f"{seconds:.1f} s" if isinstance(seconds, int | float) else "time unknown"
+    took = f"{seconds:.1f} s" if isinstance(seconds, int | float) else _("time unknown")
     console.print(
-        f"Last result ({record['_profile']} profile, seed {record.get('seed')}, {took}): "
-        f"{_styled(record['verdict'])}"
+        _("Last result ({profile} profile, seed {seed}, {took}):").format(
+            profile=record["_profile"], seed=record.get("seed"), took=took
+        )
+        + f" {_styled(record['verdict'])}"
     )
-    console.print(escape(str(record.get("reason", ""))))
-    table = Table("deciding number", "value")
+    reason = str(record.get("reason", ""))
+    if record.get("_lang", "en") != lang and record.get("results") and record["verdict"] != "error":
+        # The report was written in another language: judge the stored numbers again here,
+        # which gives the same verdict sentence in this language (for the first seed).
+        try:
+            reason = claim.verdict(record["results"]).reason
+            reason += " " + _("(seed {seed}; recomputed from the stored numbers)").format(
+                seed=record.get("seed")
+            )
+        except Exception:  # an older results.json: keep its sentence
+            pass
+    console.print(escape(reason))
+    labels = record.get("labels") if record.get("_lang", "en") == lang else None
+    labels = labels or {k: _(v) for k, v in claim.labels.items()}
+    table = Table(_("deciding number"), _("value"))
     numbers = record.get("numbers")
     for key, value in (numbers if isinstance(numbers, dict) else {}).items():
-        table.add_row(key, format_value(value))
+        table.add_row(f"{escape(labels.get(key, key))} [dim]{key}[/dim]", format_value(value))
     console.print(table)
     for fig in record.get("figures", []):
-        console.print(f"figure: {args.out / fig}")
+        console.print(_("figure: {path}").format(path=args.out / fig))
     return 0

@@ -23,6 +23,8 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
+from ..i18n import _
+
 __all__ = ["combine", "parse_seeds"]
 
 #: Seeds a single parse may produce (a typo such as 0-99999 is an error, not an hour's run).
@@ -109,26 +111,34 @@ def combine(records: list[dict[str, Any]]) -> dict[str, Any]:
     n = len(records)
     if "error" in tally:
         status = "error"
-        reason = (
-            f"the experiment raised an exception on seed(s) {_seed_list(tally['error'])}; "
-            "see the traceback"
-        )
+        reason = _(
+            "the experiment raised an exception on seed(s) {seeds}; see the traceback"
+        ).format(seeds=_seed_list(tally["error"]))
     elif len(tally) == 1:
         status = statuses[0]
         reason = first["reason"]
         if n > 1:
-            reason += (
-                f" The same verdict on all {n} seeds ({_seed_list(seeds)}); the deciding "
-                "numbers are medians over the seeds, with their range."
-            )
+            reason += " " + _(
+                "The same verdict on all {n} seeds ({seeds}); the deciding numbers are "
+                "medians over the seeds, with their range."
+            ).format(n=n, seeds=_seed_list(seeds))
     else:
         status = "nuanced"
-        counts = "; ".join(f"{s} on seeds {_seed_list(v)}" for s, v in tally.items())
-        details = " ".join(
-            f"On seed {v[0]} ({s}): {next(r['reason'] for r in records if r['seed'] == v[0])}"
+        counts = "; ".join(
+            _("{status} on seeds {seeds}").format(status=_(s), seeds=_seed_list(v))
             for s, v in tally.items()
         )
-        reason = f"Depends on the seed: {counts}. {details}"
+        details = " ".join(
+            _("On seed {seed} ({status}): {reason}").format(
+                seed=v[0],
+                status=_(s),
+                reason=next(r["reason"] for r in records if r["seed"] == v[0]),
+            )
+            for s, v in tally.items()
+        )
+        reason = _("Depends on the seed: {counts}. {details}").format(
+            counts=counts, details=details
+        )
     combined.update(
         verdict=status,
         reason=reason,
@@ -146,4 +156,7 @@ def combine(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _mixed(values: list[Any], seeds: list[int]) -> str:
     """Describe a non-numeric deciding number that differs between seeds."""
-    return "; ".join(f"seed {s}: {v}" for s, v in zip(seeds, values, strict=True))
+    return "; ".join(
+        _("seed {seed}: {value}").format(seed=s, value=v)
+        for s, v in zip(seeds, values, strict=True)
+    )

@@ -43,6 +43,7 @@ from typing import Any, Literal
 import numpy as np
 
 from .. import TrainingStalledWarning
+from ..i18n import N_, _
 
 __all__ = [
     "SOURCES",
@@ -68,21 +69,24 @@ class Source:
     language: str
 
     def describe(self, part: str = "") -> str:
-        """``“title” (Korean, 000_….txt)``, with the part of the article when given."""
-        where = f", {part}" if part else ""
-        return f"“{self.title}” ({self.language}, {self.file}{where})"
+        """``“title” (Korean, 000_….txt)``, with the part of the article when given, in the
+        current language (the title stays as the article gives it)."""
+        where = f", {_(part)}" if part else ""
+        return f"“{self.title}” ({_(self.language)}, {self.file}{where})"
 
 
 #: The seed articles, by the three-digit prefix the claims cite them with. Titles come from
 #: each file's front matter (``title:``), or its first heading where it has none (003).
 SOURCES: dict[str, Source] = {
-    "000": Source("000_c77bacea4f3f253a.txt", "활성함수와 순전파&역전파", "Korean"),
-    "001": Source("001_55cc846a21becbcf.txt", "Activation Function", "Korean"),
-    "002": Source("002_6142e2c40dc86955.txt", "deep-learning-theory-post2", "Korean"),
+    "000": Source("000_c77bacea4f3f253a.txt", "활성함수와 순전파&역전파", N_("Korean")),
+    "001": Source("001_55cc846a21becbcf.txt", "Activation Function", N_("Korean")),
+    "002": Source("002_6142e2c40dc86955.txt", "deep-learning-theory-post2", N_("Korean")),
     "003": Source(
-        "003_982e1e29c5c51bd1.txt", "밑바닥부터 시작하는 딥러닝 3장 - 신경망 -", "Korean"
+        "003_982e1e29c5c51bd1.txt", "밑바닥부터 시작하는 딥러닝 3장 - 신경망 -", N_("Korean")
     ),
-    "004": Source("004_f2976f3eac0ce879.txt", "경사하강법,오차역전파,활성화함수 정리", "Korean"),
+    "004": Source(
+        "004_f2976f3eac0ce879.txt", "경사하강법,오차역전파,활성화함수 정리", N_("Korean")
+    ),
 }
 
 #: The verdicts a claim can get.
@@ -154,23 +158,31 @@ class ClaimResult:
     def _repr_html_(self) -> str:
         """The verdict badge, its reason, the deciding numbers and the claim's figures."""
         from .._display import figure_img
+        from .._figure import language_fonts
         from .report import badge, numbers_table
 
         title, figures = "", ""
-        labels = dict(self.claim.labels) if self.claim is not None else None
+        labels = None
         if self.claim is not None:
-            title = f" · {html.escape(self.claim.title)}"
-            figures = "".join(
-                figure_img(fig, alt=f"{self.id} {name}", dpi=60)
-                for name, fig in self.claim.figures(self.results).items()
-            )
+            labels = {k: _(v) for k, v in self.claim.labels.items()}
+            title = f" · {html.escape(_(self.claim.title))}"
+            with language_fonts():
+                figures = "".join(
+                    figure_img(fig, alt=f"{self.id} {name}", dpi=60)
+                    for name, fig in self.claim.figures(self.results).items()
+                )
         return (
             f"<div><h4 style='margin:0'>{html.escape(self.id)}{title} "
             f"{badge(self.verdict.status)}</h4>"
             f"<p>{html.escape(self.verdict.reason)}</p>"
             f"{numbers_table(self.verdict.numbers, labels)}"
-            f"<p style='color:#555'>profile {html.escape(self.profile)}, seed {self.seed}, "
-            f"{self.seconds:.1f} s</p>{figures}</div>"
+            "<p style='color:#555'>"
+            + html.escape(
+                _("profile {profile}, seed {seed}, {seconds:.1f} s").format(
+                    profile=self.profile, seed=self.seed, seconds=self.seconds
+                )
+            )
+            + f"</p>{figures}</div>"
         )
 
 
@@ -254,20 +266,23 @@ class Claim:
         return self.labels.get(key, key)
 
     def _repr_markdown_(self) -> str:
-        """The claim as a notebook shows it: statement, sources, background, how to run it."""
+        """The claim as a notebook shows it: statement, sources, background, how to run it
+        (in the current language)."""
         lines = [
-            f"**{self.id} · {self.title}** ({self.family})",
+            f"**{self.id} · {_(self.title)}** ({self.family})",
             "",
-            self.statement,
+            _(self.statement),
             "",
-            f"*Sources:* {'; '.join(self.source_lines)}",
+            _("*Sources:* {sources}").format(sources="; ".join(self.source_lines)),
         ]
         if self.context:
-            lines += ["", f"*Background:* {self.context}"]
+            lines += ["", _("*Background:* {text}").format(text=_(self.context))]
         lines += [
             "",
-            f'Run it: `gradlab.lab.get("{self.id}").run("quick", seed=0)`, or '
-            f"`gradlab reproduce --only {self.id}` in a terminal.",
+            _(
+                'Run it: `gradlab.lab.get("{id}").run("quick", seed=0)`, or '
+                "`gradlab reproduce --only {id}` in a terminal."
+            ).format(id=self.id),
         ]
         return "\n".join(lines)
 

@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
+from ..i18n import _
+
 __all__ = [
     "DaskCluster",
     "Executor",
@@ -78,7 +80,7 @@ class InProcess(Executor):
             yield item, fn(item)
 
     def describe(self) -> str:
-        return "this process"
+        return _("this process")
 
 
 class LocalProcesses(Executor):
@@ -108,7 +110,7 @@ class LocalProcesses(Executor):
             raise
 
     def describe(self) -> str:
-        return f"{self.workers} local worker processes"
+        return _("{n} local worker processes").format(n=self.workers)
 
     def _stop(self) -> None:
         """Cancel what has not started and end the worker processes now (SIGTERM, waited for,
@@ -179,8 +181,11 @@ class DaskCluster(Executor):
             raise
 
     def describe(self) -> str:
-        kind = "a local Dask cluster" if self._cluster is not None else "the Dask cluster"
-        return f"{kind} at {self.address} ({self.workers} worker threads)"
+        if self._cluster is not None:
+            text = _("a local Dask cluster at {address} ({n} worker threads)")
+        else:
+            text = _("the Dask cluster at {address} ({n} worker threads)")
+        return text.format(address=self.address, n=self.workers)
 
     def close(self) -> None:
         self._client.close()

@@ -57,6 +57,7 @@ def reproduce(
     resume: bool = False,
     data_dir: str | None = None,
     verbose: int = 1,
+    lang: str | None = None,
 ) -> Reproduction:
     """Run claims and write the report, as ``gradlab reproduce`` does, showing progress.
 
@@ -72,6 +73,8 @@ def reproduce(
         data_dir: A folder with the MNIST IDX files for the digit claims.
         verbose: 0 silent; 1 progress (a line updated in place in a notebook, one line per
             claim elsewhere).
+        lang: The report's language, ``"en"`` or ``"ko"`` (default: the current one,
+            :func:`gradlab.i18n.get_language`).
 
     Returns:
         The payload of ``results.json``, which a notebook shows as a table of verdicts.
@@ -115,6 +118,7 @@ def reproduce(
             data_dir=data_dir,
             on_start=started,
             on_done=done,
+            lang=lang,
         )
     if bar is not None:
         bar.close(f"done: {'; '.join(finished[-4:])}")

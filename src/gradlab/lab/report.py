@@ -15,7 +15,12 @@ import math
 from pathlib import Path
 from typing import Any
 
+from ..i18n import N_, _, use_language
+
 __all__ = ["badge", "format_value", "numbers_table", "write_html"]
+
+#: The verdicts' names, marked for translation (the badges translate them).
+STATUS_WORDS = (N_("confirmed"), N_("refuted"), N_("nuanced"), N_("error"))
 
 COLORS = {
     "confirmed": "#2e7d32",
@@ -60,7 +65,7 @@ def format_value(value: Any) -> str:
     ('0.99999969', '-0.99999999999981282')
     """
     if isinstance(value, bool) or value is None:
-        return {True: "yes", False: "no", None: "—"}[value]
+        return {True: _("yes"), False: _("no"), None: "—"}[value]
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
@@ -80,9 +85,10 @@ def format_value(value: Any) -> str:
 
 
 def badge(status: str) -> str:
+    """The verdict ``status`` as a coloured badge, in the current language."""
     color = COLORS.get(status, "#555")
     style = f"background:{color};color:white;border-radius:0.8em;padding:0.05em 0.7em"
-    return f'<span class="badge" style="{style}">{html.escape(status)}</span>'
+    return f'<span class="badge" style="{style}">{html.escape(_(status))}</span>'
 
 
 def numbers_table(
@@ -107,8 +113,10 @@ def numbers_table(
             text = f"{format_value(lo_hi[0])} … {format_value(lo_hi[1])}" if lo_hi else ""
             cells += f"<td class='num'>{html.escape(text)}</td>"
         rows.append(f"<tr>{cells}</tr>")
-    head = "<th>deciding number</th>" + (
-        "<th>median over the seeds</th><th>range</th>" if spread else "<th>value</th>"
+    head = f"<th>{_('deciding number')}</th>" + (
+        f"<th>{_('median over the seeds')}</th><th>{_('range')}</th>"
+        if spread
+        else f"<th>{_('value')}</th>"
     )
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
@@ -123,10 +131,9 @@ def _per_seed_table(c: dict[str, Any]) -> str:
         f"<td>{html.escape(r.get('reason') or '')}</td></tr>"
         for r in per_seed
     )
-    return (
-        f"<details><summary>each seed's verdict ({len(per_seed)} seeds)</summary>"
-        f"<table><tr><th>seed</th><th>verdict</th><th>reason</th></tr>{rows}</table></details>"
-    )
+    summary = _("each seed's verdict ({n} seeds)").format(n=len(per_seed))
+    head = f"<th>{_('seed')}</th><th>{_('verdict')}</th><th>{_('reason')}</th>"
+    return f"<details><summary>{summary}</summary><table><tr>{head}</tr>{rows}</table></details>"
 
 
 def _table(spec: dict[str, Any]) -> str:
@@ -149,7 +156,7 @@ def _table(spec: dict[str, Any]) -> str:
 def _figure(out: Path, name: str) -> str:
     path = out / name
     if not path.is_file():
-        return f"<p>figure {html.escape(name)} is missing</p>"
+        return f"<p>{html.escape(_('figure {name} is missing').format(name=name))}</p>"
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     alt = html.escape(Path(name).stem.replace("_", " "))
     return f'<img src="data:image/png;base64,{data}" alt="{alt}" title="{html.escape(name)}">'
@@ -166,8 +173,8 @@ def _claim_section(c: dict[str, Any], out: Path) -> str:
         f"<header><h2>{c['id']} · {html.escape(c['title'])}</h2>{badge(status)}"
         f"<span class='meta'>{c.get('seconds', 0):.1f} s</span></header>",
         f"<p class='statement'>{html.escape(c['statement'])}</p>",
-        f"<p class='sources'>Sources: {sources}</p>",
-        f"<p class='reason'><b>Verdict:</b> {html.escape(c['reason'])}</p>",
+        f"<p class='sources'>{_('Sources:')} {sources}</p>",
+        f"<p class='reason'><b>{_('Verdict:')}</b> {html.escape(c['reason'])}</p>",
     ]
     if c.get("numbers"):
         parts.append(numbers_table(c["numbers"], c.get("labels"), c.get("spread")))
@@ -180,15 +187,17 @@ def _claim_section(c: dict[str, Any], out: Path) -> str:
     for spec in [*results.get("tables", []), *timing.get("tables", [])]:
         parts.append(_table(spec))
     if c.get("context"):
-        parts.append(f"<p class='context'><b>Background.</b> {html.escape(c['context'])}</p>")
+        background = _("Background.")
+        parts.append(f"<p class='context'><b>{background}</b> {html.escape(c['context'])}</p>")
     if c.get("error"):
         parts.append(f"<pre>{html.escape(c['error'])}</pre>")
     config = html.escape(json.dumps(c.get("config", {}), indent=1))
-    parts.append(
-        f"<details><summary>configuration (profile {html.escape(str(c.get('profile')))}, "
-        f"{_seeds_text(c.get('seeds') or [c.get('seed')])}; the figures are from seed "
-        f"{c.get('seed')})</summary><pre>{config}</pre></details>"
-    )
+    summary = _("configuration (profile {profile}, {seeds}; the figures are from seed {seed})")
+    summary = summary.format(
+        profile=c.get("profile"), seeds=_seeds_text(c.get("seeds") or [c.get("seed")]),
+        seed=c.get("seed"),
+    )  # fmt: skip
+    parts.append(f"<details><summary>{html.escape(summary)}</summary><pre>{config}</pre></details>")
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -196,8 +205,8 @@ def _claim_section(c: dict[str, Any], out: Path) -> str:
 def _seeds_text(seeds: list[Any]) -> str:
     """``seed 0`` or ``seeds 0, 1, 2``."""
     if len(seeds) == 1:
-        return f"seed {seeds[0]}"
-    return "seeds " + ", ".join(str(s) for s in seeds)
+        return _("seed {seed}").format(seed=seeds[0])
+    return _("seeds {seeds}").format(seeds=", ".join(str(s) for s in seeds))
 
 
 def _summary(claims: list[dict[str, Any]]) -> str:
@@ -209,54 +218,77 @@ def _summary(claims: list[dict[str, Any]]) -> str:
         deciding = "; ".join(f"{labels.get(k, k)} = {format_value(numbers[k])}" for k in keys)
         tally = c.get("tally") or {}
         if len(tally) > 1:
-            deciding += " (" + "; ".join(f"{s} on {len(v)}" for s, v in tally.items()) + " seeds)"
+            counts = "; ".join(
+                _("{status} on {n}").format(status=_(s), n=len(v)) for s, v in tally.items()
+            )
+            deciding += " " + _("({counts} seeds)").format(counts=counts)
         rows.append(
             f"<tr><td><a href='#{c['id']}'>{c['id']}</a></td><td>{html.escape(c['title'])}</td>"
             f"<td>{badge(c['verdict'])}</td><td>{html.escape(deciding)}</td></tr>"
         )
-    head = (
-        "<tr><th>claim</th><th>what is claimed</th><th>verdict</th><th>deciding numbers</th></tr>"
+    head = "".join(
+        f"<th>{html.escape(h)}</th>"
+        for h in (_("claim"), _("what is claimed"), _("verdict"), _("deciding numbers"))
     )
+    head = f"<tr>{head}</tr>"
     return f"<table class='summary'>{head}{''.join(rows)}</table>"
 
 
 def write_html(payload: dict[str, Any], out: str | Path) -> str:
-    """Return the report page for ``payload`` (the ``results.json`` content).
+    """Return the report page for ``payload`` (the ``results.json`` content), in the
+    payload's language (``payload["lang"]``, English when absent).
 
     ``out`` is the report folder, where the figures named in the payload are read from.
     """
-    out = Path(out)
+    with use_language(payload.get("lang") or "en") as lang:
+        return _page(payload, Path(out), lang)
+
+
+def _page(payload: dict[str, Any], out: Path, lang: str) -> str:
     claims = payload["claims"]
     counts = {s: sum(c["verdict"] == s for c in claims) for s in COLORS}
     count_html = "".join(
         f"<span>{badge(s)} {n}</span>" for s, n in counts.items() if n or s != "error"
     )
     versions = ", ".join(f"{k} {v}" for k, v in payload.get("versions", {}).items())
-    where = payload.get("executor") or f"{payload.get('jobs', 1)} job(s)"
-    meta = (
-        f"{len(claims)} claims · profile <b>{html.escape(str(payload['profile']))}</b> · "
-        f"{_seeds_text(payload.get('seeds') or [payload['seed']])} · "
-        f"data: {html.escape(str(payload.get('data', '')))} · "
-        f"{payload['seconds']:.0f} s on {html.escape(where)} · "
-        f"{html.escape(payload.get('created', ''))}<br>{html.escape(versions)}"
+    where = payload.get("executor") or _("{n} job(s)").format(n=payload.get("jobs", 1))
+    meta = _(
+        "{n} claims · profile {profile} · {seeds} · data: {data} · {seconds:.0f} s on "
+        "{where} · {created}"
+    ).format(
+        n=len(claims),
+        profile=payload["profile"],
+        seeds=_seeds_text(payload.get("seeds") or [payload["seed"]]),
+        data=payload.get("data", ""),
+        seconds=payload["seconds"],
+        where=where,
+        created=payload.get("created", ""),
     )
-    intro = (
-        "Each claim below comes from the seed articles (or a paper they rely on). It was run as "
-        "a seeded experiment; the verdict is computed from the measured numbers by a rule "
-        "stated with the claim, never written by hand. <b>confirmed</b>: the numbers agree; "
-        "<b>refuted</b>: they contradict the claim; <b>nuanced</b>: it holds only in part or "
-        "under conditions the reason names. Over several seeds, a claim keeps its verdict "
-        "when every seed gives the same one (the numbers are then medians, with their range); "
-        "when the seeds disagree it is <b>nuanced</b>, with the tally of each seed's verdict."
+    meta = f"{html.escape(meta)}<br><code>{html.escape(versions)}</code>"
+    intro = html.escape(
+        _(
+            "Each claim below comes from the seed articles (or a paper they rely on). It was "
+            "run as a seeded experiment; the verdict is computed from the measured numbers by "
+            "a rule stated with the claim, never written by hand. {confirmed}: the numbers "
+            "agree; {refuted}: they contradict the claim; {nuanced}: it holds only in part or "
+            "under conditions the reason names. Over several seeds, a claim keeps its verdict "
+            "when every seed gives the same one (the numbers are then medians, with their "
+            "range); when the seeds disagree it is {nuanced}, with the tally of each seed's "
+            "verdict."
+        )
+    ).format(
+        confirmed=f"<b>{_('confirmed')}</b>",
+        refuted=f"<b>{_('refuted')}</b>",
+        nuanced=f"<b>{_('nuanced')}</b>",
     )
     sections = "\n".join(_claim_section(c, out) for c in claims)
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(payload.get("title", "gradlab report"))}</title>
+<title>{html.escape(payload.get("title") or _("gradlab report"))}</title>
 <style>{CSS}</style></head>
 <body>
-<h1>{html.escape(payload.get("title", "gradlab report"))}</h1>
+<h1>{html.escape(payload.get("title") or _("gradlab report"))}</h1>
 <p class="meta">{meta}</p>
 <p>{intro}</p>
 <p class="counts">{count_html}</p>

@@ -29,6 +29,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _, get_language, resolve_language, use_language
 from . import claims as claim_registry
 from .across_seeds import combine
 from .executors import Executor, make_executor, sigint_held
@@ -82,6 +83,7 @@ def run_claims(
     data_dir: str | None = None,
     on_start: Callable[[str], None] | None = None,
     on_done: Callable[[dict[str, Any]], None] | None = None,
+    lang: str | None = None,
 ) -> dict[str, Any]:
     """Run claims and write ``out/results.json``, ``out/index.html`` and ``out/figures/*.png``.
 
@@ -109,6 +111,8 @@ def run_claims(
             8x8 digits). On a cluster, it must exist on every worker.
         on_start: Called with ``"C3"`` (one seed) or ``"C3 seed 1"`` when a unit starts.
         on_done: Called with each unit's record when it ends (also for a resumed unit).
+        lang: The language of the report, its verdict sentences and figures (``"en"``,
+            ``"ko"``; default: :func:`gradlab.i18n.get_language`).
 
     Returns:
         The payload written to ``results.json``.
@@ -138,10 +142,12 @@ def run_claims(
     try:
         if executor is None:
             executor = make_executor(jobs=jobs)
-        units = [ClaimUnit(i, profile, s, data_dir) for i in ids for s in seeds]
-        payload = _run_into(
-            staging, units, UnitCache(out / UNITS), resume, executor, on_start, on_done
-        )
+        lang = resolve_language(lang) if lang else get_language()
+        units = [ClaimUnit(i, profile, s, data_dir, lang) for i in ids for s in seeds]
+        with use_language(lang):
+            payload = _run_into(
+                staging, units, UnitCache(out / UNITS), resume, executor, on_start, on_done
+            )
         with sigint_held():
             _publish(staging, out)
             shutil.rmtree(staging, ignore_errors=True)
@@ -209,15 +215,16 @@ def _run_into(
             (figures / name).write_bytes(data)
         records[claim_id] = combine([m["record"] for m in mine])
     payload = {
-        "title": "gradlab: the claims of the articles, measured",
+        "title": _("gradlab: the claims of the articles, measured"),
+        "lang": units[0].lang if units else get_language(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "profile": units[0].profile if units else None,
         "seed": seeds[0] if seeds else None,
         "seeds": seeds,
         "data": (
-            f"MNIST from {units[0].data_dir}"
+            _("MNIST from {folder}").format(folder=units[0].data_dir)
             if units and units[0].data_dir
-            else "bundled 8x8 digits (scikit-learn)"
+            else _("bundled 8x8 digits (scikit-learn)")
         ),
         "executor": executor.describe(),
         "jobs": executor.workers,
@@ -291,14 +298,15 @@ def _alive(pid: int) -> bool:
 
 def _with_metadata(record: dict[str, Any]) -> dict[str, Any]:
     claim = claim_registry.get(record["id"])
+    labels = claim.labels
     return {
         "id": claim.id,
-        "title": claim.title,
-        "statement": claim.statement,
+        "title": _(claim.title),
+        "statement": _(claim.statement),
         "sources": claim.source_lines,
-        "labels": {k: claim.labels[k] for k in record.get("numbers") or {} if k in claim.labels},
+        "labels": {k: _(labels[k]) for k in record.get("numbers") or {} if k in labels},
         "family": claim.family,
-        "context": claim.context,
+        "context": _(claim.context),
         "headline": list(claim.headline),
         **{k: v for k, v in record.items() if k not in ("id", "key")},
     }

@@ -25,7 +25,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .._figure import language_fonts
 from .._version import __version__
+from ..i18n import _, use_language
 from . import claims as claim_registry
 from .claim import Claim, to_jsonable
 
@@ -46,12 +48,14 @@ def unit_key(description: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class ClaimUnit:
-    """One claim on one seed: ``claim``, ``profile``, ``seed`` and the MNIST ``data_dir``."""
+    """One claim on one seed: ``claim``, ``profile``, ``seed``, the MNIST ``data_dir`` and the
+    language ``lang`` of its verdict sentence and figures (``"en"`` or ``"ko"``)."""
 
     claim: str
     profile: str
     seed: int
     data_dir: str | None = None
+    lang: str = "en"
 
     def config(self) -> dict[str, Any]:
         overrides = {"data_dir": self.data_dir} if self.data_dir else {}
@@ -59,7 +63,10 @@ class ClaimUnit:
 
     @property
     def key(self) -> str:
-        return unit_key({"kind": "claim", **asdict(self), "config": self.config()})
+        description = {"kind": "claim", **asdict(self), "config": self.config()}
+        if self.lang == "en":  # English keys as before the language existed
+            del description["lang"]
+        return unit_key(description)
 
 
 def run_claim(
@@ -98,7 +105,7 @@ def run_claim(
         record = {
             "id": claim.id,
             "verdict": "error",
-            "reason": "the experiment raised an exception; see the traceback",
+            "reason": _("the experiment raised an exception; see the traceback"),
             "numbers": {},
             "profile": profile,
             "seed": seed,
@@ -117,10 +124,11 @@ def _save_figures(claim: Claim, results: dict[str, Any], folder: Any) -> list[st
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     names = []
-    for name, fig in claim.figures(results).items():
-        path = folder / f"{claim.id}_{name}.png"
-        fig.savefig(path, dpi=FIGURE_DPI)
-        names.append(f"{folder.name}/{path.name}")
+    with language_fonts():  # Korean text needs a Hangul font, from drawing to saving
+        for name, fig in claim.figures(results).items():
+            path = folder / f"{claim.id}_{name}.png"
+            fig.savefig(path, dpi=FIGURE_DPI)
+            names.append(f"{folder.name}/{path.name}")
     return names
 
 
@@ -132,13 +140,14 @@ def run_claim_unit(unit: ClaimUnit) -> dict[str, Any]:
     """
     folder = Path(tempfile.mkdtemp(prefix="gradlab-unit-"))
     try:
-        record = run_claim(
-            unit.claim,
-            unit.profile,
-            unit.seed,
-            figures_dir=folder / "figures",
-            data_dir=unit.data_dir,
-        )
+        with use_language(unit.lang):  # explicit: a worker does not inherit the caller's
+            record = run_claim(
+                unit.claim,
+                unit.profile,
+                unit.seed,
+                figures_dir=folder / "figures",
+                data_dir=unit.data_dir,
+            )
         figures = {}
         for name in record.get("figures", []):
             figures[Path(name).name] = (folder / name).read_bytes()
