@@ -93,12 +93,12 @@ def resolve_language(lang: str | None = None) -> str:
     return language_from_environment() or "en"
 
 
-def set_language(lang: str | None) -> str:
-    """Choose the language of every message from now on (``None``: back to the environment's
-    choice); returns the language in effect."""
+def set_language(lang: str | None) -> str | None:
+    """Choose the language of every message from now on; ``None`` goes back to the
+    environment's choice. Returns the language chosen (``None`` for none)."""
     global _chosen
     _chosen = None if lang is None else _check(lang)
-    return get_language()
+    return _chosen
 
 
 def get_language() -> str:

@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     Args:
         argv: The arguments without the program name; ``None`` reads ``sys.argv[1:]``.
     """
+    from .. import i18n
+
+    chosen = i18n._chosen  # a command's --lang lasts for the command (main may be called again)
     try:
         parser = build_parser()
         try:
@@ -67,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `gradlab act list | head`: the reader left; nothing to report
         _silence_stdout()
         return EXIT_FAILURE
+    finally:
+        i18n.set_language(chosen)
 
 
 def _error(message: str) -> None:

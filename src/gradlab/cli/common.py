@@ -201,6 +201,8 @@ def apply_lang(args: argparse.Namespace) -> str:
     from ..i18n import resolve_language, set_language
 
     try:
-        return set_language(resolve_language(getattr(args, "lang", None)))
+        lang = resolve_language(getattr(args, "lang", None))
+        set_language(lang)
+        return lang
     except ValueError as exc:
         raise UsageError(f"GRADLAB_LANG: {exc}") from None
