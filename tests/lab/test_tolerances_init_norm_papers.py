@@ -258,3 +258,24 @@ def test_p3_elu_and_tanh_stay_far_from_variance_1():
             assert np.mean(measured) == pytest.approx(predicted, abs=0.01)
             off = abs(np.mean(measured) - 1) - 3 * np.std(measured, ddof=1)  # one seed's worst
             assert off > MARGIN * p03.OTHER_VAR_OFF_MIN
+
+
+def test_the_backgrounds_quote_the_tolerances_the_rules_use():
+    # The backgrounds are translated texts (gettext looks them up as they stand), so they write
+    # the constants' values out: a changed constant must change its background too.
+    p1, p2, p3 = (lab.get(i).context for i in ("P1", "P2", "P3"))
+    assert f"falls below {p01.TOP_SATURATED_MEAN} while" in p1
+    assert f"stays within {p01.BOTTOM_MEAN_TOL} of 0.5" in p1
+    assert f"below {p01.STANDARD_FACTOR_MAX} for the standard init" in p1
+    assert f"within {p01.NORMALIZED_FACTOR_RANGE} for the normalized one" in p1
+    assert f"within {p02.HE_FACTOR_RANGE} and" in p2
+    assert f"within 1/{1 / p02.HE_RATIO_RANGE[0]:g} to {p02.HE_RATIO_RANGE[1]:g};" in p2
+    assert f"Xavier's factor within {p02.XAVIER_FACTOR_RANGE}." in p2
+    assert f"|mean| <= {p03.SELU_MEAN_TOL} and |variance - 1| <= {p03.SELU_VAR_TOL}," in p3
+    assert f"off 1 by more than {p03.OTHER_VAR_OFF_MIN} from every start" in p3
+    # ... and P3's labels name each start of the full profile, and its second part the others.
+    labels = lab.get("P3").labels
+    for k, (mu, var) in enumerate(lab.get("P3").profiles["full"]["starts"]):
+        assert f"inputs of mean {mu:g} and variance {var:g} [" in labels[f"selu_tail_var_start{k}"]
+    others = [a for a in p03.P3_ACTIVATIONS if a != "selu"]
+    assert p03.PART_OTHERS.startswith(" and ".join(others) + " do not")

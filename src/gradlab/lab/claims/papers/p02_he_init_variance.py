@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from gradlab.i18n import N_, _
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.figures import INITIALIZER_COLORS, figure, layer_band_panel
 from gradlab.lab.kit.probes import depth_profile, per_layer_factor
@@ -41,6 +42,9 @@ HE_RATIO_RANGE = (1 / 3, 3.0)
 #: 0.18 above and ln 1.25 = 0.22 below: over 7 standard errors; He's factor 1 is ln 2 away).
 XAVIER_FACTOR_RANGE = (0.4, 0.6)
 P2_INITS = {"xavier": "glorot_normal", "he": "he_normal"}
+#: The parts of the claim, as the verdict quotes them.
+PART_HE = N_("He init keeps the variance of the pre-activations from layer to layer")
+PART_XAVIER = N_("Xavier init halves the variance of the pre-activations at every layer")
 
 
 def pre_activation_stds(init: str, config: dict[str, Any], seed: int) -> np.ndarray:
@@ -96,23 +100,36 @@ def _p2_verdict(r: dict[str, Any]) -> Verdict:
         "he_std_ratio_seed_max": max(he["std_ratio_per_seed"]),
         "xavier_std_ratio_last_second": xa["std_ratio"],
     }
-    measured = (
-        f"Over {r['depth']} ReLU layers of width {r['width']} ({r['n_seeds']} seeds), the "
-        f"variance of the pre-activations changes per layer by a factor {he['var_factor']:.3f} "
-        f"with He and {xa['var_factor']:.3f} with Xavier (expected 1 and 0.5). The std in the "
-        f"last layer over the second's is {he['std_ratio']:.2f} with He (single seeds "
-        f"{numbers['he_std_ratio_seed_min']:.2f} to {numbers['he_std_ratio_seed_max']:.2f}: at "
-        f"a finite width each net drifts) and {xa['std_ratio']:.1e} with Xavier (expected "
-        f"2^-{(r['depth'] - 2) / 2:g} = {0.5 ** ((r['depth'] - 2) / 2):.1e})."
+    factors = _(
+        "Over {depth} ReLU layers of width {width} ({seeds} seeds), the variance of the "
+        "pre-activations changes per layer by a factor {he:.3f} with He and {xavier:.3f} with "
+        "Xavier (expected 1 and 0.5)."
+    ).format(
+        depth=r["depth"],
+        width=r["width"],
+        seeds=r["n_seeds"],
+        he=he["var_factor"],
+        xavier=xa["var_factor"],
     )
+    ratios = _(
+        "The std in the last layer over the second's is {he:.2f} with He (single seeds "
+        "{low:.2f} to {high:.2f}: at a finite width each net drifts) and {xavier:.1e} with "
+        "Xavier (expected 2^-{power:g} = {expected:.1e})."
+    ).format(
+        he=he["std_ratio"],
+        low=numbers["he_std_ratio_seed_min"],
+        high=numbers["he_std_ratio_seed_max"],
+        xavier=xa["std_ratio"],
+        power=(r["depth"] - 2) / 2,
+        expected=0.5 ** ((r["depth"] - 2) / 2),
+    )
+    measured = f"{factors} {ratios}"
     parts = {
-        "He init keeps the variance of the pre-activations from layer to layer": (
+        PART_HE: (
             HE_FACTOR_RANGE[0] <= he["var_factor"] <= HE_FACTOR_RANGE[1]
             and HE_RATIO_RANGE[0] <= he["std_ratio"] <= HE_RATIO_RANGE[1]
         ),
-        "Xavier init halves the variance of the pre-activations at every layer": (
-            XAVIER_FACTOR_RANGE[0] <= xa["var_factor"] <= XAVIER_FACTOR_RANGE[1]
-        ),
+        PART_XAVIER: XAVIER_FACTOR_RANGE[0] <= xa["var_factor"] <= XAVIER_FACTOR_RANGE[1],
     }
     return verdict_from_parts(parts, measured, numbers, refute_when="more than half fail")
 
@@ -122,9 +139,10 @@ def _p2_figures(r: dict[str, Any]) -> dict[str, Any]:
     layer_band_panel(
         ax0,
         {k: r[k]["pre_std"] for k in P2_INITS},
-        ylabel="std of the pre-activations",
-        title=f"At init (mean of {r['n_seeds']} seeds, band: range)",
+        ylabel=_("std of the pre-activations"),
+        title=_("At init (mean of {seeds} seeds, band: range)").format(seeds=r["n_seeds"]),
     )
+    ax0.set_xlabel(_("layer"))  # layer_band_panel's own label is English
     layers_ = np.arange(2, r["depth"] + 1)
     for label, factor in (("he", 1.0), ("xavier", 0.5)):
         base = np.asarray(r[label]["pre_std"]["mean"])[1]
@@ -134,7 +152,7 @@ def _p2_figures(r: dict[str, Any]) -> dict[str, Any]:
             ls=":",
             color="k",
             lw=0.9,
-            label="expected: variance x1, x1/2 per layer" if label == "he" else None,
+            label=_("expected: variance x1, x1/2 per layer") if label == "he" else None,
         )
     ax0.legend(fontsize=8, loc="lower left")
     for label in P2_INITS:
@@ -143,13 +161,18 @@ def _p2_figures(r: dict[str, Any]) -> dict[str, Any]:
             np.arange(1, len(ratios) + 1), ratios, "o", color=INITIALIZER_COLORS[label], label=label
         )
     ax1.axhspan(
-        *HE_RATIO_RANGE, color=INITIALIZER_COLORS["he"], alpha=0.1, label="He: band for the mean"
+        *HE_RATIO_RANGE,
+        color=INITIALIZER_COLORS["he"],
+        alpha=0.1,
+        label=_("He: band for the mean"),
     )
     ax1.set_yscale("log")
     ax1.set_xticks(np.arange(1, r["n_seeds"] + 1))
     ax1.tick_params(axis="x", labelsize=8)
     ax1.set(
-        title=f"std in layer {r['depth']} over layer 2, per seed", xlabel="seed", ylabel="ratio"
+        title=_("std in layer {depth} over layer 2, per seed").format(depth=r["depth"]),
+        xlabel=_("seed"),
+        ylabel=_("ratio"),
     )
     ax1.grid(alpha=0.3)
     ax1.legend(fontsize=8, loc="center right")
@@ -158,27 +181,39 @@ def _p2_figures(r: dict[str, Any]) -> dict[str, Any]:
 
 CLAIM = Claim(
     id="P2",
-    title="He et al.: He init keeps ReLU variance over depth, Xavier halves it",
-    statement=(
+    title=N_("He et al.: He init keeps ReLU variance over depth, Xavier halves it"),
+    statement=N_(
         "In a deep ReLU network the He initialization (variance 2/n_in) keeps the variance "
         "of the pre-activations the same from layer to layer, over 30 and more layers; the "
         "Xavier initialization (variance 1/n for equal widths) halves it at every layer."
     ),
     sources=("paper:He et al. 2015", "001"),
     source_parts={
-        "001": "section “4. Appendix”, note (3) ③ Weight Initialization (the remedy only)",
+        "001": N_("section “4. Appendix”, note (3) ③ Weight Initialization (the remedy only)"),
     },
     labels={
-        "he_var_factor_per_layer": "factor by which the pre-activation variance changes per "
-        "layer, He init (geometric mean over layers and seeds) [ratio, 1 = kept]",
-        "xavier_var_factor_per_layer": "factor by which the pre-activation variance changes "
-        "per layer, Xavier init (geometric mean over layers and seeds) [ratio, 0.5 = halved]",
-        "he_std_ratio_last_second": "std of the pre-activations in the last layer over the "
-        "second's, He init (geometric mean over seeds) [ratio, 1 = kept]",
-        "he_std_ratio_seed_min": "the same ratio in the seed where it is lowest, He init [ratio]",
-        "he_std_ratio_seed_max": "the same ratio in the seed where it is highest, He init [ratio]",
-        "xavier_std_ratio_last_second": "std of the pre-activations in the last layer over "
-        "the second's, Xavier init (geometric mean over seeds) [ratio]",
+        "he_var_factor_per_layer": N_(
+            "factor by which the pre-activation variance changes per "
+            "layer, He init (geometric mean over layers and seeds) [ratio, 1 = kept]"
+        ),
+        "xavier_var_factor_per_layer": N_(
+            "factor by which the pre-activation variance changes "
+            "per layer, Xavier init (geometric mean over layers and seeds) [ratio, 0.5 = halved]"
+        ),
+        "he_std_ratio_last_second": N_(
+            "std of the pre-activations in the last layer over the "
+            "second's, He init (geometric mean over seeds) [ratio, 1 = kept]"
+        ),
+        "he_std_ratio_seed_min": N_(
+            "the same ratio in the seed where it is lowest, He init [ratio]"
+        ),
+        "he_std_ratio_seed_max": N_(
+            "the same ratio in the seed where it is highest, He init [ratio]"
+        ),
+        "xavier_std_ratio_last_second": N_(
+            "std of the pre-activations in the last layer over "
+            "the second's, Xavier init (geometric mean over seeds) [ratio]"
+        ),
     },
     experiment=_p2_experiment,
     verdict=_p2_verdict,
@@ -188,16 +223,19 @@ CLAIM = Claim(
         "quick": {"depth": 30, "width": 256, "n_samples": 500, "n_seeds": 6},
         "full": {"depth": 40, "width": 256, "n_samples": 2000, "n_seeds": 20},
     },
-    context=(
+    # The rule's numbers are written out (gettext looks up the text as it stands): they are
+    # HE_FACTOR_RANGE, HE_RATIO_RANGE and XAVIER_FACTOR_RANGE, and
+    # tests/lab/test_tolerances_init_norm_papers.py holds them to it.
+    context=N_(
         "The forward analysis of He et al. (2015), section 2.2: Var[y_l] = n_l Var[w_l] "
         "Var[y_(l-1)] / 2 for ReLU, so n Var[w] = 2 keeps it and Xavier's n Var[w] = 1 "
         "halves it. Measured on standard-normal inputs through equal-width Dense+ReLU "
         "layers with zero biases (float32, no training); statistics from "
         "diagnostics.layer_outputs. Layer 1 sees the Gaussian inputs rather than ReLU "
         "outputs, so factors and ratios start at layer 2. Verdict rule: He's per-layer "
-        f"variance factor (geometric mean over layers and seeds) within {HE_FACTOR_RANGE} "
-        f"and its std ratio last/second layer within 1/{1 / HE_RATIO_RANGE[0]:g} to "
-        f"{HE_RATIO_RANGE[1]:g}; Xavier's factor within {XAVIER_FACTOR_RANGE}. Both: "
+        "variance factor (geometric mean over layers and seeds) within (0.9, 1.1) "
+        "and its std ratio last/second layer within 1/3 to "
+        "3; Xavier's factor within (0.4, 0.6). Both: "
         "confirmed; one: nuanced; none: refuted. The tolerances are those of the finite "
         "width: over 5 standard errors of the seed-to-seed spread, see the constants. The "
         "He guarantee is about the expectation: at finite width each seed's variance "

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.polynomial.hermite_e import hermegauss
 from scipy.optimize import brentq
 
+from gradlab.i18n import N_, _
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.grid import check_grid, heatmap_panel, make_settings, run_unit, units
 from gradlab.lab.kit.figures import figure
@@ -160,6 +161,10 @@ TRAINABLE_ACC = 0.55
 #: an argmax on a grid is off by up to half a column, and a plateau of tied columns (whose
 #: centre is taken) shifts by up to half a column when a neighbour joins or leaves it.
 PEAK_TOLERANCE_COLUMNS = 1.0
+#: The parts of the claim, as the verdict quotes them.
+PART_PEAK = N_("the deepest trainable networks sit at the critical weight variance")
+PART_BOTH_SIDES = N_("the trainable depth falls on both sides of the critical point")
+PART_DEPTH_SCALE = N_("the trainable depth follows 6 ξ_c in every column")
 
 
 def _grid(config: dict[str, Any]) -> dict[str, list[Any]]:
@@ -315,29 +320,46 @@ def _verdict(r: dict[str, Any]) -> Verdict:
     }
     tied = ", ".join(f"{wv[k]:.3g}" for k in a["tied"])
     per_column = "; ".join(
-        f"σ_w² {v:.3g}: {d or 'none'} (interpolated {t:.0f}; 6ξ_c "
-        f"{f'{p:.0f}' if p < 1000 else 'over 1000'})"
+        _("σ_w² {weight_var:.3g}: {deepest} (interpolated {reached:.0f}; 6ξ_c {predicted})").format(
+            weight_var=v,
+            deepest=d or _("none"),
+            reached=t,
+            predicted=f"{p:.0f}" if p < 1000 else _("over 1000"),
+        )
         for v, d, t, p in zip(wv, deepest, a["reached"], a["predicted"], strict=True)
     )
     worst = int(np.argmax(a["off_steps"]))
-    measured = (
-        f"Deepest trainable depth per column (median training accuracy >= {TRAINABLE_ACC} over "
-        f"{len(r['seeds'])} seeds, {r['epochs']} epochs of SGD): {per_column}. The deepest "
-        f"columns (σ_w² {tied}) reach depth {a['top']}; their centre σ_w² = {a['peak']:.3g} "
-        f"lies {a['distance_columns']:.2f} grid columns from the critical σ_w² = "
-        f"{a['critical']:.3f} (tolerance {PEAK_TOLERANCE_COLUMNS:g}). The trainable depth is "
-        f"furthest from 6ξ_c (capped at the peak's {a['cap']:.0f}) at σ_w² {wv[worst]:.3g}: "
-        f"{a['off_steps'][worst]:.2f} steps of the depth grid (a factor {a['step']:.3g} each; "
-        "tolerance 1)."
+    columns = _(
+        "Deepest trainable depth per column (median training accuracy >= {threshold:g} over "
+        "{seeds} seeds, {epochs} epochs of SGD): {per_column}."
+    ).format(
+        threshold=TRAINABLE_ACC,
+        seeds=len(r["seeds"]),
+        epochs=r["epochs"],
+        per_column=per_column,
     )
+    peak = _(
+        "The deepest columns (σ_w² {tied}) reach depth {top}; their centre σ_w² = {peak:.3g} "
+        "lies {distance:.2f} grid columns from the critical σ_w² = {critical:.3f} (tolerance "
+        "{tolerance:g})."
+    ).format(
+        tied=tied,
+        top=a["top"],
+        peak=a["peak"],
+        distance=a["distance_columns"],
+        critical=a["critical"],
+        tolerance=PEAK_TOLERANCE_COLUMNS,
+    )
+    scale = _(
+        "The trainable depth is furthest from 6ξ_c (capped at the peak's {cap:.0f}) at σ_w² "
+        "{weight_var:.3g}: {off:.2f} steps of the depth grid (a factor {step:.3g} each; "
+        "tolerance 1)."
+    ).format(cap=a["cap"], weight_var=wv[worst], off=a["off_steps"][worst], step=a["step"])
+    measured = f"{columns} {peak} {scale}"
     parts = {
-        "the deepest trainable networks sit at the critical weight variance": (
-            a["distance_columns"] <= PEAK_TOLERANCE_COLUMNS + 1e-9
-        ),
-        "the trainable depth falls on both sides of the critical point": (
-            deepest[0] < a["top"] and deepest[-1] < a["top"]
-        ),
-        "the trainable depth follows 6 ξ_c in every column": max(a["off_steps"]) <= 1.0,
+        PART_PEAK: a["distance_columns"] <= PEAK_TOLERANCE_COLUMNS + 1e-9,
+        PART_BOTH_SIDES: deepest[0] < a["top"] and deepest[-1] < a["top"],
+        PART_DEPTH_SCALE: max(a["off_steps"]) <= 1.0,
     }
     return verdict_from_parts(parts, measured, numbers, refute_when="more than half fail")
 
@@ -356,18 +378,22 @@ def _figures(r: dict[str, Any]) -> dict[str, Any]:
     y_step = math.log(depths[-1] / depths[0]) / (len(depths) - 1)
     n_seeds = len(r["seeds"])
 
+    if n_seeds > 1:
+        accuracy = _("Training accuracy after {epochs} epochs of SGD (median of {seeds} seeds)")
+    else:
+        accuracy = _("Training accuracy after {epochs} epochs of SGD (one seed)")
     fig, ax = figure(width=7.6, height=4.8)
     heatmap_panel(
         ax,
         a["median"],
         [f"{v:.2f}" for v in wv],
         [int(d) for d in depths],
-        xlabel="σ_w², weight variance × fan_in (σ_b² = 0.05)",
-        ylabel="depth, hidden tanh layers",
-        title=f"Training accuracy after {r['epochs']} epochs of SGD "
-        f"({'median of ' + str(n_seeds) + ' seeds' if n_seeds > 1 else 'one seed'})\n"
-        "with the trainable depth 6 ξ_c that mean-field theory predicts",
-        cbar_label="training accuracy [0-1]",
+        xlabel=_("σ_w², weight variance × fan_in (σ_b² = 0.05)"),
+        ylabel=_("depth, hidden tanh layers"),
+        title=accuracy.format(epochs=r["epochs"], seeds=n_seeds)
+        + "\n"
+        + _("with the trainable depth 6 ξ_c that mean-field theory predicts"),
+        cbar_label=_("training accuracy [0-1]"),
         vmin=0.0,
         vmax=1.0,
     )
@@ -380,7 +406,7 @@ def _figures(r: dict[str, Any]) -> dict[str, Any]:
             lw=2.2,
             ls="--",
             path_effects=outline,
-            label="6 ξ_c (theory)",
+            label=_("6 ξ_c (theory)"),
         )
     x_critical = math.log(a["critical"] / wv[0]) / x_step
     ax.plot(  # a mark on the axis, not a line over the cells' numbers
@@ -393,18 +419,18 @@ def _figures(r: dict[str, Any]) -> dict[str, Any]:
         clip_on=False,
         ls="none",
         zorder=5,
-        label=f"critical σ_w² = {a['critical']:.2f} (χ₁ = 1)",
+        label=_("critical σ_w² = {critical:.2f} (χ₁ = 1)").format(critical=a["critical"]),
     )
     shown = [(k, t) for k, t in enumerate(a["reached"]) if t > 0]
     ax.plot(
-        [k for k, _ in shown],
-        [math.log(t / depths[0]) / y_step for _, t in shown],
+        [k for k, _t in shown],
+        [math.log(t / depths[0]) / y_step for _k, t in shown],
         color="#e8590c",
         marker="o",
         ms=5,
         lw=1.8,
         path_effects=[patheffects.withStroke(linewidth=3.5, foreground="white")],
-        label="measured: accuracy falls through 0.55",
+        label=_("measured: accuracy falls through {threshold:g}").format(threshold=TRAINABLE_ACC),
     )
     for k, d in enumerate(a["deepest"]):
         if d > 0:
@@ -417,7 +443,9 @@ def _figures(r: dict[str, Any]) -> dict[str, Any]:
                     fill=False,
                     edgecolor="#e8590c",
                     lw=2.4,
-                    label=f"deepest trainable cell (accuracy >= {TRAINABLE_ACC})"
+                    label=_("deepest trainable cell (accuracy >= {threshold:g})").format(
+                        threshold=TRAINABLE_ACC
+                    )
                     if k == a["tied"][0]
                     else None,
                 )
@@ -450,8 +478,8 @@ def _profile(ks: range, depths: list[int], n_seeds: int, epochs: int) -> dict[st
 
 CLAIM = Claim(
     id="P4",
-    title="Schoenholz et al.: tanh nets train deepest at the edge of chaos",
-    statement=(
+    title=N_("Schoenholz et al.: tanh nets train deepest at the edge of chaos"),
+    statement=N_(
         "For deep tanh networks with Gaussian weights of variance σ_w²/n and biases of "
         "variance σ_b² = 0.05, the depth that can still be trained is largest at the critical "
         "weight variance σ_w² ≈ 1.76, where the random network sits between order and chaos, "
@@ -470,7 +498,7 @@ CLAIM = Claim(
         "quick": _profile(range(-3, 4), [5, 10, 20, 40], n_seeds=1, epochs=20),
         "full": _profile(range(-3, 5), [5, 10, 20, 40, 80], n_seeds=3, epochs=20),
     },
-    context=(
+    context=N_(
         "A small version of the trainability phase diagram of Schoenholz et al. (2017, "
         "Figure 5: MNIST, width 300, thousands of SGD steps): the bundled 8x8 digits "
         "(standardized; --data-dir is not used), width 64, plain SGD (learning rate 0.02, "
@@ -494,23 +522,33 @@ CLAIM = Claim(
     ),
     headline=("peak_weight_var", "deepest_trainable_depth_at_peak"),
     labels={
-        "critical_weight_var": "weight variance σ_w² at which χ₁ = 1 for σ_b² = 0.05, from "
-        "mean-field theory [σ_w², weight variance × fan_in]",
-        "peak_weight_var": "centre of the columns whose trainable depth is the largest "
-        "[σ_w², weight variance × fan_in]",
-        "peak_distance_in_columns": "distance of that centre from the critical σ_w² [grid "
-        "columns, factor √2 each]",
-        "deepest_trainable_depth_at_peak": "deepest trainable depth of the best columns "
-        "[hidden layers]",
-        "deepest_trainable_depth_smallest_weight_var": "deepest trainable depth at the smallest "
-        "σ_w² (ordered side) [hidden layers; 0: none]",
-        "deepest_trainable_depth_largest_weight_var": "deepest trainable depth at the largest "
-        "σ_w² (chaotic side) [hidden layers; 0: none]",
-        "predicted_depth_smallest_weight_var": "6 ξ_c at the smallest σ_w² [hidden layers]",
-        "predicted_depth_largest_weight_var": "6 ξ_c at the largest σ_w² [hidden layers]",
-        "largest_distance_to_6xi_in_depth_steps": "largest distance, over the columns, "
-        "between the trainable depth (interpolated where the accuracy crosses the threshold) "
-        "and 6 ξ_c capped at the peak's trainable depth [steps of the depth grid, log scale]",
-        "columns": "columns of the σ_w² grid [count]",
+        "critical_weight_var": N_(
+            "weight variance σ_w² at which χ₁ = 1 for σ_b² = 0.05, from "
+            "mean-field theory [σ_w², weight variance × fan_in]"
+        ),
+        "peak_weight_var": N_(
+            "centre of the columns whose trainable depth is the largest "
+            "[σ_w², weight variance × fan_in]"
+        ),
+        "peak_distance_in_columns": N_(
+            "distance of that centre from the critical σ_w² [grid columns, factor √2 each]"
+        ),
+        "deepest_trainable_depth_at_peak": N_(
+            "deepest trainable depth of the best columns [hidden layers]"
+        ),
+        "deepest_trainable_depth_smallest_weight_var": N_(
+            "deepest trainable depth at the smallest σ_w² (ordered side) [hidden layers; 0: none]"
+        ),
+        "deepest_trainable_depth_largest_weight_var": N_(
+            "deepest trainable depth at the largest σ_w² (chaotic side) [hidden layers; 0: none]"
+        ),
+        "predicted_depth_smallest_weight_var": N_("6 ξ_c at the smallest σ_w² [hidden layers]"),
+        "predicted_depth_largest_weight_var": N_("6 ξ_c at the largest σ_w² [hidden layers]"),
+        "largest_distance_to_6xi_in_depth_steps": N_(
+            "largest distance, over the columns, "
+            "between the trainable depth (interpolated where the accuracy crosses the threshold) "
+            "and 6 ξ_c capped at the peak's trainable depth [steps of the depth grid, log scale]"
+        ),
+        "columns": N_("columns of the σ_w² grid [count]"),
     },
 )
