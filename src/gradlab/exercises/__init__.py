@@ -21,6 +21,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from ..i18n import _
 from . import activations, backprop, dying_relu, gradients, nonlinearity, optimizers, outputs
 from ._core import Exercise, Mistake, Report, grade, registry
 
@@ -42,12 +43,17 @@ def get(name: str) -> Exercise:
         KeyError: for an unknown name; the message lists the known ones.
     """
     if not isinstance(name, str) or name not in registry:
-        raise KeyError(f"no exercise {name!r}; known: {', '.join(names())}")
+        raise KeyError(
+            _("no exercise {name}; known: {known}").format(
+                name=repr(name), known=", ".join(names())
+            )
+        )
     return registry[name]
 
 
 def show(name: str) -> Exercise:
-    """Return exercise ``name``; it displays as its task in a notebook and prints as text."""
+    """Return exercise ``name``; it displays as its task in a notebook and prints as text, in
+    the current language (:func:`gradlab.i18n.set_language`)."""
     return get(name)
 
 

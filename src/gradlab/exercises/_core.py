@@ -20,6 +20,12 @@ wrong into such sentences, so that every topic module says them the same way:
 
 A grader has the signature ``grader(answer, done)``: it appends a short description of each
 check to the list ``done`` as the check passes, so a report shows what already holds.
+
+Every sentence is in the language of :mod:`gradlab.i18n` when the answer is checked (English
+or Korean; the catalog is the ``exercises`` domain): the tools here build their sentences from
+templates with named placeholders, and a grader hands them ``what``, ``on``, hints and check
+descriptions already translated with ``_()`` (``yours("relu_backward")`` names the learner's
+function). The hints of :func:`call` are still picked by the English words of the problem.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from ..i18n import N_, _
 
 __all__ = [
     "Exercise",
@@ -53,6 +61,8 @@ __all__ = [
     "matching",
     "registry",
     "unpack",
+    "with_hint",
+    "yours",
 ]
 
 
@@ -73,14 +83,18 @@ class Exercise:
 
     Attributes:
         name: The key of :func:`gradlab.exercises.check` (``"relu_backward"``).
-        title: A short title.
+        title: A short title (in English; :meth:`shown_title` gives it in the current
+            language).
         tutorial: The number of the tutorial notebook it belongs to (1-7).
         signature: What to write, as a Python signature.
-        task: The statement (Markdown, may hold ``$...$`` math).
+        task: The statement (Markdown, may hold ``$...$`` math), in English;
+            :meth:`shown_task` gives it in the current language.
         grader: ``grader(answer, done)``; appends each check that passes to ``done``, raises
             :class:`Mistake` at the first that fails.
         solution: ``"module:attribute"`` of the reference answer, in
             :mod:`gradlab.exercises.solutions`.
+        task_id: The statement as it is written in the source (the message the translations
+            are looked up by); empty when the task is the grader's docstring.
     """
 
     name: str
@@ -90,33 +104,68 @@ class Exercise:
     task: str
     grader: Grader = field(repr=False)
     solution: str = field(repr=False)
+    task_id: str = field(default="", repr=False, compare=False)
 
     def load_solution(self) -> Any:
         """Return the reference answer (imported on demand)."""
-        module, _, attr = self.solution.partition(":")
+        module, _sep, attr = self.solution.partition(":")
         return getattr(importlib.import_module(module), attr)
 
+    def shown_title(self) -> str:
+        """The title in the current language."""
+        return _(self.title)
+
+    def shown_task(self) -> str:
+        """The statement in the current language."""
+        return inspect.cleandoc(_(self.task_id)) if self.task_id else self.task
+
     def _repr_markdown_(self) -> str:
-        return f"**{self.name}** — {self.title}\n\n`{self.signature}`\n\n{self.task}"
+        return (
+            f"**{self.name}** — {self.shown_title()}\n\n`{self.signature}`\n\n{self.shown_task()}"
+        )
 
     def __str__(self) -> str:
-        return f"{self.name}: {self.title}\n  {self.signature}\n\n{self.task}"
+        return f"{self.name}: {self.shown_title()}\n  {self.signature}\n\n{self.shown_task()}"
 
+
+#: The two outcomes of a check, as a report shows them.
+CORRECT = N_("correct")
+NOT_YET = N_("not yet")
 
 #: Every exercise by name, filled by the :func:`exercise` decorator as the topic modules load.
 registry: dict[str, Exercise] = {}
 
 
 def exercise(
-    name: str, *, title: str, tutorial: int, signature: str, solution: str
+    name: str,
+    *,
+    title: str,
+    tutorial: int,
+    signature: str,
+    solution: str,
+    task: str | None = None,
 ) -> Callable[[Grader], Grader]:
-    """Register the decorated grader as exercise ``name``; its docstring is the task."""
+    """Register the decorated grader as exercise ``name``.
+
+    ``title`` and ``task`` are marked for translation with ``N_()`` where they are written
+    (``task`` as a triple-quoted Markdown string, indented as a docstring would be); without
+    ``task`` the grader's docstring is the task, in English only.
+    """
 
     def register(grader: Grader) -> Grader:
         if name in registry:
             raise ValueError(f"exercise {name!r} is registered twice")
-        task = inspect.cleandoc(grader.__doc__ or "")
-        registry[name] = Exercise(name, title, tutorial, signature, task, grader, solution)
+        raw = task if task is not None else (grader.__doc__ or "")
+        registry[name] = Exercise(
+            name,
+            title,
+            tutorial,
+            signature,
+            inspect.cleandoc(raw),
+            grader,
+            solution,
+            task_id=raw if task is not None else "",
+        )
         return grader
 
     return register
@@ -142,7 +191,7 @@ class Report:
         return self.passed
 
     def __str__(self) -> str:
-        head = f"{self.name}: {'correct' if self.passed else 'not yet'}"
+        head = f"{self.name}: {_(CORRECT) if self.passed else _(NOT_YET)}"
         lines = [head, f"  {self.message}"]
         if self.passed:
             lines += [f"  ✓ {c}" for c in self.checks]
@@ -151,7 +200,7 @@ class Report:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        color, badge = ("#1a7f37", "correct") if self.passed else ("#b35900", "not yet")
+        color, badge = ("#1a7f37", _(CORRECT)) if self.passed else ("#b35900", _(NOT_YET))
         items = "".join(f"<li>✓ {html.escape(c)}</li>" for c in self.checks)
         checks = f"<ul style='margin:4px 0 0 0'>{items}</ul>" if items else ""
         return (
@@ -175,7 +224,7 @@ def fmt(value: Any, limit: int | None = 8) -> str:
         v = arr.item()
         return f"{v:.4g}" if isinstance(v, float) else repr(v)
     if limit is not None and arr.size > limit:
-        return f"an array of shape {arr.shape}"
+        return _("an array of shape {shape}").format(shape=arr.shape)
 
     def nested(a: np.ndarray) -> str:
         if a.ndim == 0:
@@ -189,7 +238,7 @@ def fmt(value: Any, limit: int | None = 8) -> str:
 def describe(value: Any) -> str:
     """A returned value in a few words, for messages: "an array of shape (2, 2)", "float 1.5"."""
     if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
+        return _("an array of shape {shape}").format(shape=value.shape)
     return f"{type(value).__name__} {value!r:.80}"
 
 
@@ -220,12 +269,19 @@ def call_and_warning(
         ``(result, warning)``, ``warning`` being ``None`` when the code warned of nothing.
     """
     if not callable(fn):
-        raise Mistake(f"expected a function for {what}, got {type(fn).__name__} {fn!r:.60}")
-    where = f" on {on}" if on else ""
+        raise Mistake(
+            _("expected a function for {what}, got {kind} {value}").format(
+                what=what, kind=type(fn).__name__, value=f"{fn!r:.60}"
+            )
+        )
 
-    def mistake(problem: str) -> Mistake:
+    def mistake(problem: str, shown: str) -> Mistake:
+        """``problem`` in English picks the hint (its keys are English words); ``shown`` is
+        the message in the current language."""
         extra = next((s for key, s in (hint or {}).items() if key in problem), None)
-        return Mistake(f"{what}{where} {problem}" + (f". {extra}" if extra else ""))
+        if extra:
+            shown = _("{message}. {hint}").format(message=shown, hint=extra)
+        return Mistake(shown)
 
     copies = [_copy(a) for a in args]
     with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
@@ -234,21 +290,56 @@ def call_and_warning(
             out = fn(*copies)
         except NotImplementedError:
             raise Mistake(
-                f"{what} is not written yet: replace `raise NotImplementedError` with your code"
+                _(
+                    "{what} is not written yet: replace `raise NotImplementedError` with your code"
+                ).format(what=what)
             ) from None
         except Mistake:
             raise
         except Exception as exc:  # the learner's code failed: say where, in their terms
             frame = traceback.extract_tb(exc.__traceback__)[-1]
-            line = f" (line {frame.lineno}: {frame.line})" if frame.line else ""
-            raise mistake(f"raised {type(exc).__name__}: {exc}{line}") from None
+            line = (
+                _(" (line {lineno}: {code})").format(lineno=frame.lineno, code=frame.line)
+                if frame.line
+                else ""
+            )
+            fields = {"what": what, "on": on, "error": type(exc).__name__, "message": exc}
+            shown = (
+                _("{what} on {on} raised {error}: {message}{line}")
+                if on
+                else _("{what} raised {error}: {message}{line}")
+            ).format(line=line, **fields)
+            raise mistake(f"raised {type(exc).__name__}: {exc}", shown) from None
     numeric = [w for w in caught if issubclass(w.category, RuntimeWarning)]
     real = [w for w in numeric if not _is_underflow(w)]
     if not real:
         return out, None
     # An underflow before the fault is often its cause (every exp is 0, then 0 / 0): name both.
-    first = f"{numeric[0].message}, then " if _is_underflow(numeric[0]) else ""
-    return out, mistake(f"warned: {first}{real[0].message}")
+    first = str(numeric[0].message) if _is_underflow(numeric[0]) else ""
+    warning = numpy_warning(str(real[0].message))
+    if first:
+        warning = _("{first}, then {then}").format(first=numpy_warning(first), then=warning)
+    shown = (_("{what} on {on} warned: {warning}") if on else _("{what} warned: {warning}")).format(
+        what=what, on=on, warning=warning
+    )
+    return out, mistake(f"warned: {first + ', then ' if first else ''}{real[0].message}", shown)
+
+
+#: NumPy's floating-point warnings, by their English words ("overflow encountered in exp").
+_NUMPY_WARNINGS = {
+    "overflow": N_("overflow encountered in {function}"),
+    "underflow": N_("underflow encountered in {function}"),
+    "invalid value": N_("invalid value encountered in {function}"),
+    "divide by zero": N_("divide by zero encountered in {function}"),
+}
+
+
+def numpy_warning(text: str) -> str:
+    """NumPy's warning ``text`` ("overflow encountered in exp") in the current language."""
+    kind, sep, function = text.partition(" encountered in ")
+    if sep and kind in _NUMPY_WARNINGS and function:
+        return _(_NUMPY_WARNINGS[kind]).format(function=function)
+    return text
 
 
 def call(
@@ -290,7 +381,9 @@ def as_array(value: Any, what: str) -> np.ndarray:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise Mistake(
-            f"{what} should be an array of numbers, got {type(value).__name__} {value!r:.60}"
+            _("{what} should be an array of numbers, got {kind} {value}").format(
+                what=what, kind=type(value).__name__, value=f"{value!r:.60}"
+            )
         ) from None
     return arr
 
@@ -320,11 +413,15 @@ def expect_shape(
     if cause:
         detail = f": {cause}"
     elif arr.size == math.prod(shape) and arr.size > 1:
-        detail = " (same numbers of elements: reshape it, or check which axis you summed)"
+        detail = _(" (same numbers of elements: reshape it, or check which axis you summed)")
     else:
         detail = ""
-    of = f", the shape of {shape_of}" if shape_of else ""
-    raise Mistake(f"{what} has shape {arr.shape}; expected {shape}{of}{detail}")
+    of = _(", the shape of {name}").format(name=shape_of) if shape_of else ""
+    raise Mistake(
+        _("{what} has shape {got}; expected {expected}{of}{detail}").format(
+            what=what, got=arr.shape, expected=shape, of=of, detail=detail
+        )
+    )
 
 
 def expect_array(
@@ -361,12 +458,34 @@ def expect_array(
         return
     err = np.where(close, 0.0, np.abs(np.nan_to_num(arr - exp, nan=np.inf, posinf=np.inf)))
     idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), err.shape))
-    place = f"at {at(idx)} " if at is not None else (f"at index {idx} " if arr.ndim else "")
+    if at is not None:
+        place = at(idx)
+    else:
+        place = _("index {index}").format(index=idx) if arr.ndim else ""
     count = int((~close).sum())
-    others = f" ({count} of {close.size} values differ)" if close.size > 1 else ""
-    message = f"{place}{what} is {fmt(arr[idx])}; expected {fmt(exp[idx])}{others}"
+    others = (
+        _(" ({count} of {total} values differ)").format(count=count, total=close.size)
+        if close.size > 1
+        else ""
+    )
+    fields = {"what": what, "got": fmt(arr[idx]), "expected": fmt(exp[idx]), "others": others}
+    message = (
+        _("at {place} {what} is {got}; expected {expected}{others}").format(place=place, **fields)
+        if place
+        else _("{what} is {got}; expected {expected}{others}").format(**fields)
+    )
     extra = hint(arr, exp) if hint is not None else None
-    raise Mistake(message + (f": {extra}" if extra else ""))
+    raise Mistake(with_hint(message, extra))
+
+
+def yours(function: str) -> str:
+    """The learner's function ``function`` in messages: "your relu_backward"."""
+    return _("your {function}").format(function=function)
+
+
+def with_hint(message: str, hint: str | None) -> str:
+    """``message: hint`` (the likely cause after the problem), or ``message`` alone."""
+    return _("{message}: {hint}").format(message=message, hint=hint) if hint else message
 
 
 def _same(a: Any, b: Any, rtol: float, atol: float) -> bool:
@@ -410,7 +529,7 @@ def matching(
                     continue
                 if _same(got, value, rtol, atol):
                     found.append(sentence)
-        return "; or ".join(found) or None
+        return _("; or ").join(found) or None
 
     return hint
 
@@ -429,21 +548,33 @@ def unpack(
             back ("the caller keeps buf for the next step").
     """
     n = len(names)
-    want = f"{'a pair' if n == 2 else f'the {n} arrays'} ({', '.join(names)})"
     if isinstance(out, list | tuple) and len(out) == n:
         return tuple(out)
+    listed = ", ".join(names)
+    want = (
+        _("a pair ({names})").format(names=listed)
+        if n == 2
+        else _("the {n} arrays ({names})").format(n=n, names=listed)
+    )
     if out is None:
-        got = "None (did you forget `return`?)"
+        got = _("None (did you forget `return`?)")
     elif isinstance(out, list | tuple):
-        got = f"{len(out)} values ({', '.join(describe(part) for part in out)})"
+        got = _("{n} values ({parts})").format(
+            n=len(out), parts=", ".join(describe(part) for part in out)
+        )
     elif isinstance(out, np.ndarray):
-        got = f"one ndarray of shape {out.shape}"
+        got = _("one ndarray of shape {shape}").format(shape=out.shape)
     else:
         got = describe(out)
     single = out is not None and not isinstance(out, list | tuple)
     end = f": {why}" if why and single else ""
-    where = f"on {on} " if on else ""
-    raise Mistake(f"{what} should return {want}; {where}it returned {got}{end}")
+    raise Mistake(
+        (
+            _("{what} should return {want}; on {on} it returned {got}{end}")
+            if on
+            else _("{what} should return {want}; it returned {got}{end}")
+        ).format(what=what, want=want, on=on, got=got, end=end)
+    )
 
 
 def grade(ex: Exercise, answer: Any) -> Report:
@@ -454,11 +585,11 @@ def grade(ex: Exercise, answer: Any) -> Report:
     except Mistake as m:
         return Report(ex.name, False, str(m), tuple(done))
     n = len(done)
-    summary = f"all {n} checks passed" if n != 1 else "the check passed"
+    summary = _("all {n} checks passed").format(n=n) if n != 1 else _("the check passed")
     return Report(ex.name, True, summary, tuple(done))
 
 
 def names_table(exercises: Sequence[Exercise]) -> str:
-    """A plain-text table of exercises: name, tutorial, title."""
+    """A plain-text table of exercises: name, tutorial, title (in the current language)."""
     width = max((len(e.name) for e in exercises), default=4)
-    return "\n".join(f"{e.name:<{width}}  {e.tutorial}  {e.title}" for e in exercises)
+    return "\n".join(f"{e.name:<{width}}  {e.tutorial}  {e.shown_title()}" for e in exercises)

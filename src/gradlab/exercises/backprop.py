@@ -19,7 +19,8 @@ import numpy as np
 
 from .. import layers
 from ..gradcheck import numerical_gradient
-from ._core import Mistake, call, exercise, expect_array, fmt, matching, unpack
+from ..i18n import N_, _
+from ._core import Mistake, call, exercise, expect_array, fmt, matching, unpack, yours
 
 SOLUTIONS = "gradlab.exercises.solutions.backprop"
 
@@ -34,10 +35,17 @@ def _batch_slips(expected: np.ndarray, n: int) -> list[tuple[np.ndarray, str]]:
     return [
         (
             expected / n,
-            f"your value is the expected one divided by the batch size n = {n}: the layer must "
-            "not divide (the loss's 1/n is already inside grad_out)",
+            _(
+                "your value is the expected one divided by the batch size n = {n}: the layer "
+                "must not divide (the loss's 1/n is already inside grad_out)"
+            ).format(n=n),
         ),
-        (expected * n, f"your value is n = {n} times too large: is there a spurious factor of n?"),
+        (
+            expected * n,
+            _("your value is n = {n} times too large: is there a spurious factor of n?").format(
+                n=n
+            ),
+        ),
     ]
 
 
@@ -56,14 +64,12 @@ def _dense_engine(
 # -- dense_backward -----------------------------------------------------------------------------
 @exercise(
     "dense_backward",
-    title="The backward pass of a dense layer",
+    title=N_("The backward pass of a dense layer"),
     tutorial=3,
     signature="dense_backward(x, W, b, grad_out) -> (dx, dW, db)",
     solution=f"{SOLUTIONS}:dense_backward",
-)
-def _dense_backward(answer: Any, done: list[str]) -> None:
-    r"""A dense layer computes $y = xW + b$ for a batch `x` of shape (n, in), with `W` of shape
-    (in, out) and `b` of shape (out,). Given `grad_out` $= \partial L/\partial y$, shape
+    task=N_(r"""A dense layer computes $y = xW + b$ for a batch `x` of shape (n, in), with `W` of
+    shape (in, out) and `b` of shape (out,). Given `grad_out` $= \partial L/\partial y$, shape
     (n, out), return the tuple `(dx, dW, db)`:
 
     $$\frac{\partial L}{\partial x} = g\,W^\top, \qquad
@@ -72,69 +78,73 @@ def _dense_backward(answer: Any, done: list[str]) -> None:
 
     where $g$ is `grad_out`. Each gradient has the shape of the array it differentiates.
     Do not divide by the batch size: if the loss is a mean, its $1/n$ is already in `grad_out`.
-    """
+    """),
+)
+def _dense_backward(answer: Any, done: list[str]) -> None:
     rng = np.random.default_rng(0)
     cases = (
-        (4, 3, 3, "a batch of 4 rows, 3 inputs, 3 units"),
-        (5, 4, 2, "a batch of 5 rows, 4 inputs, 2 units"),
+        (4, 3, 3, _("a batch of 4 rows, 3 inputs, 3 units")),
+        (5, 4, 2, _("a batch of 5 rows, 4 inputs, 2 units")),
     )
     for n, n_in, n_out, words in cases:
         x = rng.normal(size=(n, n_in))
         W = rng.normal(size=(n_in, n_out))
         b = rng.normal(size=n_out)
         g = rng.normal(size=(n, n_out))
-        shapes = (
-            f"x {x.shape}, W {W.shape}, b {b.shape}, grad_out {g.shape}; so dx = grad_out @ "
-            f"W.T is {x.shape}, dW = x.T @ grad_out is {W.shape} and db is {b.shape}"
-        )
+        shapes = _(
+            "x {x}, W {W}, b {b}, grad_out {g}; so dx = grad_out @ W.T is {x}, "
+            "dW = x.T @ grad_out is {W} and db is {b}"
+        ).format(x=x.shape, W=W.shape, b=b.shape, g=g.shape)
         got = call(
             answer,
             x,
             W,
             b,
             g,
-            what="your dense_backward",
+            what=yours("dense_backward"),
             on=words,
-            hint={"raised": f"The shapes here: {shapes}"},
+            hint={"raised": _("The shapes here: {shapes}").format(shapes=shapes)},
         )
-        dx, dW, db = unpack(got, ("dx", "dW", "db"), "your dense_backward")
+        dx, dW, db = unpack(got, ("dx", "dW", "db"), yours("dense_backward"))
         e_dx, e_dW, e_db = _dense_engine(x, W, b, g)
-        order = "return them in the order (dx, dW, db)"
-        no_transpose = (
+        order = _("return them in the order (dx, dW, db)")
+        no_transpose = _(
             "that is grad_out @ W; the chain rule needs W transposed: dx = grad_out @ W.T"
         )
         expect_array(
             dx,
             e_dx,
-            what="your dx",
+            what=_("your dx"),
             shape_of="x",
             shape_hints={
-                W.shape: f"that is W's shape; {order}",
-                (n, n_out): "that is grad_out's shape: multiply by W.T (dx = grad_out @ W.T)",
+                W.shape: _("that is W's shape; {order}").format(order=order),
+                (n, n_out): _("that is grad_out's shape: multiply by W.T (dx = grad_out @ W.T)"),
             },
             hint=matching(  # g @ W exists only for a square W
                 ([(g @ W, no_transpose)] if n_in == n_out else []) + _batch_slips(e_dx, n)
             ),
-            at=lambda i: f"row {i[0]}, input {i[1]}",
+            at=lambda i: _("row {row}, input {input}").format(row=i[0], input=i[1]),
             rtol=RTOL,
             atol=ATOL,
         )
         expect_array(
             dW,
             e_dW,
-            what="your dW",
+            what=_("your dW"),
             shape_of="W",
             shape_hints={
-                (n_out, n_in): "it is transposed: dW = x.T @ grad_out, not grad_out.T @ x",
-                x.shape: f"that is x's shape; {order}",
-                b.shape: f"that is b's shape; {order}",
+                (n_out, n_in): _("it is transposed: dW = x.T @ grad_out, not grad_out.T @ x"),
+                x.shape: _("that is x's shape; {order}").format(order=order),
+                b.shape: _("that is b's shape; {order}").format(order=order),
             },
             hint=matching(
                 [
                     (
                         e_dW.T,
-                        "your dW is the transpose of the right one: dW = x.T @ grad_out, not "
-                        "grad_out.T @ x",
+                        _(
+                            "your dW is the transpose of the right one: dW = x.T @ grad_out, not "
+                            "grad_out.T @ x"
+                        ),
                     ),
                     *_batch_slips(e_dW, n),
                 ]
@@ -146,22 +156,28 @@ def _dense_backward(answer: Any, done: list[str]) -> None:
         expect_array(
             db,
             e_db,
-            what="your db",
+            what=_("your db"),
             shape_of="b",
             shape_hints={
-                (n, n_out): "one row per sample: sum grad_out over the batch (axis=0), since "
-                "the same b is added to every row",
-                (n,): "you summed over the units (axis=1); sum over the batch (axis=0)",
-                (): "you summed every element; sum over the batch only (axis=0), one number "
-                "per unit",
-                (1, n_out): "keep b's shape: sum with axis=0 and no keepdims",
+                (n, n_out): _(
+                    "one row per sample: sum grad_out over the batch (axis=0), since "
+                    "the same b is added to every row"
+                ),
+                (n,): _("you summed over the units (axis=1); sum over the batch (axis=0)"),
+                (): _(
+                    "you summed every element; sum over the batch only (axis=0), one number "
+                    "per unit"
+                ),
+                (1, n_out): _("keep b's shape: sum with axis=0 and no keepdims"),
             },
             hint=matching(
                 [
                     (
                         e_db / n,
-                        f"that is the mean over the batch; the bias gradient is the sum over "
-                        f"the {n} rows (each row adds its own share)",
+                        _(
+                            "that is the mean over the batch; the bias gradient is the sum over "
+                            "the {n} rows (each row adds its own share)"
+                        ).format(n=n),
                     ),
                     _batch_slips(e_db, n)[1],
                 ]
@@ -170,7 +186,9 @@ def _dense_backward(answer: Any, done: list[str]) -> None:
             rtol=RTOL,
             atol=ATOL,
         )
-        done.append(f"dx, dW and db agree with gradlab's Dense layer on {words}")
+        done.append(
+            _("dx, dW and db agree with gradlab's Dense layer on {input}").format(input=words)
+        )
 
 
 # -- numerical_gradient -------------------------------------------------------------------------
@@ -196,12 +214,18 @@ def _index(idx: tuple[int, ...]) -> str:
 def _check_points(rec: _Recorder, x: np.ndarray, eps: float, what: str) -> None:
     """Say where the learner evaluated ``f`` at a point that is not x with one element nudged."""
     if not rec.points:
-        raise Mistake(f"{what} never called f: evaluate f(x) with one element nudged at a time")
+        raise Mistake(
+            _("{what} never called f: evaluate f(x) with one element nudged at a time").format(
+                what=what
+            )
+        )
     for p in rec.points:
         if p.shape != x.shape:
             raise Mistake(
-                f"{what} called f with an array of shape {p.shape}; x has shape {x.shape}: "
-                "nudge elements of x in place (or of a copy), keeping its shape"
+                _(
+                    "{what} called f with an array of shape {got}; x has shape {shape}: "
+                    "nudge elements of x in place (or of a copy), keeping its shape"
+                ).format(what=what, got=p.shape, shape=x.shape)
             )
         moved = np.abs(p - x) > 1e-3 * eps
         if moved.sum() <= 1:
@@ -210,23 +234,29 @@ def _check_points(rec: _Recorder, x: np.ndarray, eps: float, what: str) -> None:
         offsets = [float(p[ix] - x[ix]) for ix in idxs]
         if x.ndim == 2 and len({ix[0] for ix in idxs}) == 1 and len(idxs) == x.shape[1]:
             raise Mistake(
-                f"{what} nudged a whole row at once ({_index(idxs[0][:1])} moved by "
-                f"{fmt(offsets[0])}): x[i] of a 2-D array is a row. Nudge one element at a "
-                "time, for any shape: loop over np.ndindex(x.shape)"
+                _(
+                    "{what} nudged a whole row at once ({row} moved by {offset}): x[i] of a 2-D "
+                    "array is a row. Nudge one element at a time, for any shape: loop over "
+                    "np.ndindex(x.shape)"
+                ).format(what=what, row=_index(idxs[0][:1]), offset=fmt(offsets[0]))
             )
         first, later = idxs[0], idxs[-1]
         raise Mistake(
-            f"{what} did not put x back: when it evaluated f with {_index(later)} nudged, "
-            f"{_index(first)} was still off by {fmt(offsets[0])}. Restore each element to its "
-            "old value before nudging the next"
+            _(
+                "{what} did not put x back: when it evaluated f with {later} nudged, {first} "
+                "was still off by {offset}. Restore each element to its old value before "
+                "nudging the next"
+            ).format(what=what, later=_index(later), first=_index(first), offset=fmt(offsets[0]))
         )
     if len({id(o) for o in rec.objects}) == 1:  # nudged in place: is x as it was at the end?
         final = np.asarray(rec.objects[0], dtype=np.float64)
         if final.shape == x.shape and not np.array_equal(final, x):
             ix = tuple(int(i) for i in np.argwhere(final != x)[0])
             raise Mistake(
-                f"{what} left x changed: after it returned {_index(ix)} was {fmt(final[ix])}, "
-                f"it was {fmt(x[ix])} before. Restore each element after nudging it"
+                _(
+                    "{what} left x changed: after it returned {element} was {after}, it was "
+                    "{before} before. Restore each element after nudging it"
+                ).format(what=what, element=_index(ix), after=fmt(final[ix]), before=fmt(x[ix]))
             )
 
 
@@ -251,17 +281,17 @@ def _difference_slips(
     def one_sided_slip(sign: float, name: str, formula: str) -> tuple[np.ndarray, str]:
         value = one_sided(sign)
         size = float(np.max(np.abs(value - (exact if exact is not None else expected))))
-        return value, (
-            f"that is the one-sided {name} difference {formula}, whose error shrinks only like "
-            f"eps (here up to {size:.1g}); the central difference (f(x + eps) - f(x - eps)) / "
-            "(2 eps) errs by about eps²"
-        )
+        return value, _(
+            "that is {name} {formula}, whose error shrinks only like eps (here up to "
+            "{size:.1g}); the central difference (f(x + eps) - f(x - eps)) / (2 eps) errs by "
+            "about eps²"
+        ).format(name=name, formula=formula, size=size)
 
     return [
-        one_sided_slip(1.0, "forward", "(f(x + eps) - f(x)) / eps"),
-        one_sided_slip(-1.0, "backward", "(f(x) - f(x - eps)) / eps"),
-        (2 * expected, "divide by 2 * eps: x + eps and x - eps are 2 eps apart"),
-        (expected / 2, "your values are half the right ones: divide by 2 * eps, not 4 * eps"),
+        one_sided_slip(1.0, _("the one-sided forward difference"), "(f(x + eps) - f(x)) / eps"),
+        one_sided_slip(-1.0, _("the one-sided backward difference"), "(f(x) - f(x - eps)) / eps"),
+        (2 * expected, _("divide by 2 * eps: x + eps and x - eps are 2 eps apart")),
+        (expected / 2, _("your values are half the right ones: divide by 2 * eps, not 4 * eps")),
     ]
 
 
@@ -277,7 +307,7 @@ def _grade_estimate(
 ) -> None:
     """Run the learner's numerical_gradient on ``f`` at ``x``: where it evaluates f, what it
     returns (against gradlab's central differences)."""
-    what = "your numerical_gradient"
+    what = yours("numerical_gradient")
     rec = _Recorder(f)
     got = call(answer, rec, x, eps, what=what, on=on)
     _check_points(rec, x, eps, what)
@@ -286,7 +316,7 @@ def _grade_estimate(
     expect_array(
         got,
         expected,
-        what="your gradient",
+        what=_("your gradient"),
         at=at,
         rtol=1e-6,
         atol=1e-9,
@@ -296,14 +326,12 @@ def _grade_estimate(
 
 @exercise(
     "numerical_gradient",
-    title="Central differences: a gradient without calculus",
+    title=N_("Central differences: a gradient without calculus"),
     tutorial=3,
     signature="numerical_gradient(f, x, eps) -> grad",
     solution=f"{SOLUTIONS}:numerical_gradient",
-)
-def _numerical_gradient(answer: Any, done: list[str]) -> None:
-    r"""Estimate the gradient of a scalar function `f` at the array `x` (any shape) by central
-    differences with step `eps`: for every element $x_i$,
+    task=N_(r"""Estimate the gradient of a scalar function `f` at the array `x` (any shape) by
+    central differences with step `eps`: for every element $x_i$,
 
     $$\frac{\partial f}{\partial x_i} \approx \frac{f(x + \varepsilon e_i) - f(x - \varepsilon
       e_i)}{2\varepsilon}$$
@@ -311,7 +339,9 @@ def _numerical_gradient(answer: Any, done: list[str]) -> None:
     where $x \pm \varepsilon e_i$ is `x` with only element $i$ moved by $\pm$`eps`. Return an
     array of `x`'s shape. You may nudge `x` in place, but put every element back before moving
     on, and leave `x` as you found it.
-    """
+    """),
+)
+def _numerical_gradient(answer: Any, done: list[str]) -> None:
 
     def cubic(v: np.ndarray) -> float:
         return float(np.sum(v**3))
@@ -328,8 +358,10 @@ def _numerical_gradient(answer: Any, done: list[str]) -> None:
         exact=3 * x**2,
     )
     done.append(
-        "central differences of sum(x**3) with eps = 1e-3: accurate to about eps², where "
-        "one-sided differences are off by about eps"
+        _(
+            "central differences of sum(x**3) with eps = 1e-3: accurate to about eps², where "
+            "one-sided differences are off by about eps"
+        )
     )
 
     rng = np.random.default_rng(0)
@@ -346,25 +378,26 @@ def _numerical_gradient(answer: Any, done: list[str]) -> None:
         layer_loss,
         W,
         eps,
-        on=f"a 3 x 2 weight matrix x, f(x) = sum(R * tanh(X @ x)), eps = {eps}",
-        at=lambda i: f"{_index(i)} of the 3 x 2 weight matrix",
+        on=_("a 3 x 2 weight matrix x, f(x) = sum(R * tanh(X @ x)), eps = {eps}").format(eps=eps),
+        at=lambda i: _("{element} of the 3 x 2 weight matrix").format(element=_index(i)),
         exact=None,
     )
     done.append(
-        "works on a 2-D array (a 3 x 2 weight matrix), one element at a time, leaving x unchanged"
+        _(
+            "works on a 2-D array (a 3 x 2 weight matrix), one element at a time, leaving x "
+            "unchanged"
+        )
     )
 
 
 # -- chain_rule_two_layers ----------------------------------------------------------------------
 @exercise(
     "chain_rule_two_layers",
-    title="The chain rule through two layers",
+    title=N_("The chain rule through two layers"),
     tutorial=3,
     signature="chain_rule_two_layers(x, W1, b1, W2, b2, grad_out) -> (dW1, db1, dW2, db2)",
     solution=f"{SOLUTIONS}:chain_rule_two_layers",
-)
-def _chain_rule_two_layers(answer: Any, done: list[str]) -> None:
-    r"""A network with one sigmoid hidden layer and an identity output computes
+    task=N_(r"""A network with one sigmoid hidden layer and an identity output computes
 
     $$a_1 = x W_1 + b_1, \quad h = \sigma(a_1), \quad y = h W_2 + b_2 .$$
 
@@ -373,18 +406,20 @@ def _chain_rule_two_layers(answer: Any, done: list[str]) -> None:
     $\partial L/\partial W_2$, $\partial L/\partial b_2$. Walk backwards: the output layer
     first, then through the sigmoid, whose derivative is $\sigma'(a) = \sigma(a)(1-\sigma(a))$,
     then the first layer. No division by the batch size.
-    """
+    """),
+)
+def _chain_rule_two_layers(answer: Any, done: list[str]) -> None:
     rng = np.random.default_rng(1)
     n, n_in, n_hid, n_out = 4, 2, 3, 2
     x = rng.normal(size=(n, n_in))
     W1, b1 = rng.normal(size=(n_in, n_hid)), rng.normal(size=n_hid)
     W2, b2 = rng.normal(size=(n_hid, n_out)), rng.normal(size=n_out)
     g = rng.normal(size=(n, n_out))
-    words = "a batch of 4 rows through 2 -> 3 (sigmoid) -> 2 (identity)"
-    shapes = (
-        f"x {x.shape}, W1 {W1.shape}, b1 {b1.shape}, h {(n, n_hid)}, W2 {W2.shape}, "
-        f"b2 {b2.shape}, grad_out {g.shape}; dh = grad_out @ W2.T is {(n, n_hid)}"
-    )
+    words = _("a batch of 4 rows through 2 -> 3 (sigmoid) -> 2 (identity)")
+    shapes = _(
+        "x {x}, W1 {W1}, b1 {b1}, h {h}, W2 {W2}, b2 {b2}, grad_out {g}; "
+        "dh = grad_out @ W2.T is {h}"
+    ).format(x=x.shape, W1=W1.shape, b1=b1.shape, h=(n, n_hid), W2=W2.shape, b2=b2.shape, g=g.shape)
     got = call(
         answer,
         x,
@@ -393,11 +428,11 @@ def _chain_rule_two_layers(answer: Any, done: list[str]) -> None:
         W2,
         b2,
         g,
-        what="your chain_rule_two_layers",
+        what=yours("chain_rule_two_layers"),
         on=words,
-        hint={"raised": f"The shapes here: {shapes}"},
+        hint={"raised": _("The shapes here: {shapes}").format(shapes=shapes)},
     )
-    dW1, db1, dW2, db2 = unpack(got, ("dW1", "db1", "dW2", "db2"), "your chain_rule_two_layers")
+    dW1, db1, dW2, db2 = unpack(got, ("dW1", "db1", "dW2", "db2"), yours("chain_rule_two_layers"))
 
     hidden, output = layers.Dense(n_hid, "sigmoid"), layers.Dense(n_out)
     hidden.build(n_in, rng=rng, dtype="float64")
@@ -412,28 +447,34 @@ def _chain_rule_two_layers(answer: Any, done: list[str]) -> None:
     first_layer = (  # da1 as a slip computes it, and the sentence that names the slip
         (
             dh,  # no sigmoid derivative at all
-            "the sigmoid's derivative is missing: multiply dh = grad_out @ W2.T by "
-            "σ'(a1) = h * (1 - h) before the first layer",
+            _(
+                "the sigmoid's derivative is missing: multiply dh = grad_out @ W2.T by "
+                "σ'(a1) = h * (1 - h) before the first layer"
+            ),
         ),
         (
             dh * a1 * (1 - a1),  # σ'(a) written with a instead of σ(a)
-            "you computed a1 * (1 - a1) on the pre-activation a1 = x @ W1 + b1; "
-            "σ'(a1) = h * (1 - h) uses the sigmoid's output h = σ(a1)",
+            _(
+                "you computed a1 * (1 - a1) on the pre-activation a1 = x @ W1 + b1; "
+                "σ'(a1) = h * (1 - h) uses the sigmoid's output h = σ(a1)"
+            ),
         ),
     )
 
     expect_array(
         dW2,
         output.grads["W"],
-        what="your dW2",
+        what=_("your dW2"),
         shape_of="W2",
-        shape_hints={(n_out, n_hid): "it is transposed: dW2 = h.T @ grad_out"},
+        shape_hints={(n_out, n_hid): _("it is transposed: dW2 = h.T @ grad_out")},
         hint=matching(
             [
                 (
                     a1.T @ g,
-                    "dW2 = h.T @ grad_out takes the output layer's input h = σ(a1), not the "
-                    "pre-activation a1",
+                    _(
+                        "dW2 = h.T @ grad_out takes the output layer's input h = σ(a1), not the "
+                        "pre-activation a1"
+                    ),
                 ),
                 *_batch_slips(output.grads["W"], n),
             ]
@@ -445,21 +486,21 @@ def _chain_rule_two_layers(answer: Any, done: list[str]) -> None:
     expect_array(
         db2,
         output.grads["b"],
-        what="your db2",
+        what=_("your db2"),
         shape_of="b2",
-        shape_hints={(n, n_out): "sum grad_out over the batch (axis=0)"},
+        shape_hints={(n, n_out): _("sum grad_out over the batch (axis=0)")},
         hint=matching(_batch_slips(output.grads["b"], n)),
         at=lambda i: f"b2[{i[0]}]",
         rtol=RTOL,
         atol=ATOL,
     )
-    done.append("the output layer: dW2 = h.T @ grad_out and db2 = column sums of grad_out")
+    done.append(_("the output layer: dW2 = h.T @ grad_out and db2 = column sums of grad_out"))
     expect_array(
         dW1,
         hidden.grads["W"],
-        what="your dW1",
+        what=_("your dW1"),
         shape_of="W1",
-        shape_hints={(n_hid, n_in): "it is transposed: dW1 = x.T @ da1"},
+        shape_hints={(n_hid, n_in): _("it is transposed: dW1 = x.T @ da1")},
         hint=matching(
             [(x.T @ da, slip) for da, slip in first_layer] + _batch_slips(hidden.grads["W"], n)
         ),
@@ -470,9 +511,9 @@ def _chain_rule_two_layers(answer: Any, done: list[str]) -> None:
     expect_array(
         db1,
         hidden.grads["b"],
-        what="your db1",
+        what=_("your db1"),
         shape_of="b1",
-        shape_hints={(n, n_hid): "sum da1 over the batch (axis=0)"},
+        shape_hints={(n, n_hid): _("sum da1 over the batch (axis=0)")},
         hint=matching(
             [(da.sum(axis=0), slip) for da, slip in first_layer]
             + _batch_slips(hidden.grads["b"], n)
@@ -481,4 +522,4 @@ def _chain_rule_two_layers(answer: Any, done: list[str]) -> None:
         rtol=RTOL,
         atol=ATOL,
     )
-    done.append("through the sigmoid: da1 = (grad_out @ W2.T) * h * (1 - h), then dW1 and db1")
+    done.append(_("through the sigmoid: da1 = (grad_out @ W2.T) * h * (1 - h), then dW1 and db1"))

@@ -14,8 +14,20 @@ from typing import Any
 import numpy as np
 
 from .. import activations, layers
+from ..i18n import N_, _
 from ..model import Sequential
-from ._core import Mistake, call, describe, exercise, expect_array, fmt, matching, unpack
+from ._core import (
+    Mistake,
+    call,
+    describe,
+    exercise,
+    expect_array,
+    fmt,
+    matching,
+    unpack,
+    with_hint,
+    yours,
+)
 
 SOLUTIONS = "gradlab.exercises.solutions.nonlinearity"
 
@@ -45,42 +57,42 @@ def _table_name(out: np.ndarray) -> str | None:
     """The name of the gate whose truth table ``out`` is (0/1 per row), if it is a known one."""
     bits = np.asarray(out) > 0.5
     if not bits.any():
-        return "the constant 0"
+        return _("the constant 0")
     if bits.all():
-        return "the constant 1"
+        return _("the constant 1")
     return next((name for name, table in TABLES.items() if np.array_equal(bits, table)), None)
 
 
 # ---- collapse_linear -----------------------------------------------------------------------
 @exercise(
     "collapse_linear",
-    title="Two linear layers are one: collapse them",
+    title=N_("Two linear layers are one: collapse them"),
     tutorial=1,
     signature="collapse_linear(W1, b1, W2, b2) -> (W, b)",
     solution=f"{SOLUTIONS}:collapse_linear",
-)
-def _collapse_linear(answer: Any, done: list[str]) -> None:
-    r"""Two `Dense` layers without activation compute $h = x W_1 + b_1$ and then
+    task=N_(r"""Two `Dense` layers without activation compute $h = x W_1 + b_1$ and then
     $y = h W_2 + b_2$, where `x` is a row vector (a batch is one row per sample), `W1` has shape
     `(n_in, n_hidden)` and `W2` has shape `(n_hidden, n_out)`, as in gradlab and Keras.
 
     Return the weight matrix `W` and the bias `b` of the **single** linear layer
     $y = x W + b$ that computes exactly the same thing, as a pair `(W, b)`.
-    """
+    """),
+)
+def _collapse_linear(answer: Any, done: list[str]) -> None:
     # Square, non-commuting matrices first: a reversed product is then a wrong value, not a
     # shape error, and the message can say so.
     W1 = np.array([[1.0, 2.0], [0.0, 1.0]])
     b1 = np.array([1.0, -1.0])
     W2 = np.array([[0.0, 1.0], [2.0, 3.0]])
     b2 = np.array([0.5, 2.0])
-    _check_collapse(answer, W1, b1, W2, b2, "the 2 x 2 layers")
-    done.append("W = W1 W2 and b = b1 W2 + b2 on two 2 x 2 layers")
+    _check_collapse(answer, W1, b1, W2, b2, _("the 2 x 2 layers"))
+    done.append(_("W = W1 W2 and b = b1 W2 + b2 on two 2 x 2 layers"))
 
     rng = np.random.default_rng(0)
     W1, b1 = rng.normal(size=(3, 4)), rng.normal(size=4)
     W2, b2 = rng.normal(size=(4, 2)), rng.normal(size=2)
-    W, b = _check_collapse(answer, W1, b1, W2, b2, "layers 3 -> 4 -> 2")
-    done.append("shapes (3, 2) and (2,) for layers 3 -> 4 -> 2")
+    W, b = _check_collapse(answer, W1, b1, W2, b2, _("layers 3 -> 4 -> 2"))
+    done.append(_("shapes (3, 2) and (2,) for layers 3 -> 4 -> 2"))
 
     x = rng.normal(size=(5, 3))
     single = Sequential([layers.Dense(2)], input_dim=3, dtype="float64")
@@ -88,10 +100,10 @@ def _collapse_linear(answer: Any, done: list[str]) -> None:
     expect_array(
         single.predict(x),
         _linear_stack(W1, b1, W2, b2).predict(x),
-        what="the output of one Dense layer with your (W, b)",
-        at=lambda i: f"sample {i[0]}, output {i[1]}",
+        what=_("the output of one Dense layer with your (W, b)"),
+        at=lambda i: _("sample {sample}, output {output}").format(sample=i[0], output=i[1]),
     )
-    done.append("one Dense layer with (W, b) gives the two-layer stack's outputs on 5 inputs")
+    done.append(_("one Dense layer with (W, b) gives the two-layer stack's outputs on 5 inputs"))
 
 
 def _linear_stack(W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray) -> Sequential:
@@ -108,8 +120,9 @@ def _linear_stack(W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray
 def _check_collapse(
     answer: Any, W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray, which: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    got = call(answer, W1, b1, W2, b2, what="your collapse_linear", on=which)
-    W, b = unpack(got, ("W", "b"), "your collapse_linear", on=which)
+    what = yours("collapse_linear")
+    got = call(answer, W1, b1, W2, b2, what=what, on=which)
+    W, b = unpack(got, ("W", "b"), what, on=which)
     # What the engine's two layers compute: the image of 0 is the bias, and the image of each
     # unit vector, minus the bias, is a row of W.
     stack = _linear_stack(W1, b1, W2, b2)
@@ -123,86 +136,101 @@ def _check_collapse(
         w_slips.append(
             (
                 W2 @ W1,
-                "that is W2 @ W1, the order is reversed: x meets W1 first (x W1, then W2), "
-                "so W = W1 @ W2",
+                _(
+                    "that is W2 @ W1, the order is reversed: x meets W1 first (x W1, then W2), "
+                    "so W = W1 @ W2"
+                ),
             )
         )
     if W1.shape == W2.shape:
         w_slips += [
             (
                 W1 * W2,
-                "that is the elementwise product W1 * W2; layers compose by matrix product @",
+                _("that is the elementwise product W1 * W2; layers compose by matrix product @"),
             ),
-            (W1 + W2, "that is W1 + W2; layers compose by matrix product, W = W1 @ W2"),
+            (W1 + W2, _("that is W1 + W2; layers compose by matrix product, W = W1 @ W2")),
         ]
     expect_array(
         W,
         W_exp,
-        what="your W",
-        at=lambda i: f"W[{i[0]}, {i[1]}] on {which}" if len(i) == 2 else which,
+        what=_("your W"),
+        at=lambda i: _on(f"W[{i[0]}, {i[1]}]", which) if len(i) == 2 else which,
         hint=matching(w_slips, atol=1e-9),
     )
 
     b_slips = [
         (
             b2,
-            "that is b2 alone; b1 is added before the second layer, so it goes through W2 too: "
-            "b = b1 @ W2 + b2",
+            _(
+                "that is b2 alone; b1 is added before the second layer, so it goes through W2 "
+                "too: b = b1 @ W2 + b2"
+            ),
         )
     ]
     if b1.shape == b2.shape:
         b_slips.append(
-            (b1 + b2, "that is b1 + b2; b1 is multiplied by W2 on its way: b = b1 @ W2 + b2")
+            (b1 + b2, _("that is b1 + b2; b1 is multiplied by W2 on its way: b = b1 @ W2 + b2"))
         )
     if W2.shape[1] == b1.shape[0]:
         b_slips.append(
             (
                 W2 @ b1 + b2,
-                "that is W2 @ b1 + b2; with row vectors (x W) the bias goes through as "
-                "b1 @ W2, not W2 @ b1",
+                _(
+                    "that is W2 @ b1 + b2; with row vectors (x W) the bias goes through as "
+                    "b1 @ W2, not W2 @ b1"
+                ),
             )
         )
     expect_array(
         b,
         b_exp,
-        what="your b",
-        at=lambda i: f"b[{i[0]}] on {which}" if i else which,
+        what=_("your b"),
+        at=lambda i: _on(f"b[{i[0]}]", which) if i else which,
         hint=matching(b_slips, atol=1e-9),
     )
     return np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)
 
 
+def _on(element: str, which: str) -> str:
+    """An element of an array on one input, "W[0, 1] on the 2 x 2 layers"."""
+    return _("{element} on {input}").format(element=element, input=which)
+
+
 # ---- perceptron_gates ----------------------------------------------------------------------
 @exercise(
     "perceptron_gates",
-    title="AND, OR and NAND with one perceptron each",
+    title=N_("AND, OR and NAND with one perceptron each"),
     tutorial=1,
     signature="perceptron_gates() -> {'AND': (w, b), 'OR': (w, b), 'NAND': (w, b)}",
     solution=f"{SOLUTIONS}:perceptron_gates",
-)
-def _perceptron_gates(answer: Any, done: list[str]) -> None:
-    r"""A perceptron with two inputs outputs $y = H(w_1 x_1 + w_2 x_2 + b)$, where $H$ is the
-    step function: $H(z) = 1$ for $z > 0$ and $H(z) = 0$ for $z \le 0$ (gradlab's `"step"`;
+    task=N_(r"""A perceptron with two inputs outputs $y = H(w_1 x_1 + w_2 x_2 + b)$, where $H$
+    is the step function: $H(z) = 1$ for $z > 0$ and $H(z) = 0$ for $z \le 0$ (gradlab's `"step"`;
     note $H(0) = 0$).
 
     Choose the weights `w` (two numbers) and the bias `b` (one number) by hand for the gates
     AND, OR and NAND, and return them as a dict `{"AND": (w, b), "OR": (w, b), "NAND": (w, b)}`.
     Each gate is checked on its truth table, the four inputs $(0,0), (1,0), (0,1), (1,1)$.
-    """
-    got = call(answer, what="your perceptron_gates")
+    """),
+)
+def _perceptron_gates(answer: Any, done: list[str]) -> None:
+    what = yours("perceptron_gates")
+    got = call(answer, what=what)
     if not isinstance(got, Mapping):
         raise Mistake(
-            f"your perceptron_gates should return a dict {{'AND': (w, b), ...}}; it returned "
-            f"{describe(got)}"
+            _("{what} should return a dict {shape}; it returned {got}").format(
+                what=what, shape="{'AND': (w, b), ...}", got=describe(got)
+            )
         )
     by_name = {str(k).upper(): v for k, v in got.items()}
     step = activations.get("step")
     for gate in GATES:
         if gate not in by_name:
-            keys = ", ".join(repr(k) for k in got) or "none"
+            keys = ", ".join(repr(k) for k in got) or _("none")
             raise Mistake(
-                f"your dict has no {gate!r} entry; expected the keys 'AND', 'OR' and 'NAND' "
-                f"(yours: {keys})"
+                _(
+                    "your dict has no {gate} entry; expected the keys 'AND', 'OR' and 'NAND' "
+                    "(yours: {keys})"
+                ).format(gate=repr(gate), keys=keys)
             )
         w, b = _weights_and_bias(by_name[gate], gate)
         z = BITS @ w + b
@@ -211,59 +239,77 @@ def _perceptron_gates(answer: Any, done: list[str]) -> None:
         wrong = np.flatnonzero(out != table)
         if wrong.size:
             row = int(wrong[0])
-            message = (
-                f"{gate}: at x = {_bits(row)} your perceptron outputs {int(out[row])}; expected "
-                f"{int(table[row])} (w·x + b = {fmt(z[row])})"
+            message = _(
+                "{gate}: at x = {x} your perceptron outputs {got}; expected {expected} "
+                "(w·x + b = {z})"
+            ).format(
+                gate=gate, x=_bits(row), got=int(out[row]), expected=int(table[row]), z=fmt(z[row])
             )
-            raise Mistake(message + _gate_hint(gate, out, z, row))
-        done.append(f"{gate}: all four rows of the truth table")
+            raise Mistake(with_hint(message, _gate_hint(gate, out, z, row)))
+        done.append(_("{gate}: all four rows of the truth table").format(gate=gate))
 
 
 def _weights_and_bias(value: Any, gate: str) -> tuple[np.ndarray, float]:
     """Unpack ``(w, b)`` of one gate, with messages for the usual shape slips."""
     if not isinstance(value, tuple | list) or len(value) != 2:
         raise Mistake(
-            f"{gate} should be a pair (w, b) with w two numbers and b one; got {describe(value)}"
+            _("{gate} should be a pair (w, b) with w two numbers and b one; got {got}").format(
+                gate=gate, got=describe(value)
+            )
         )
     try:
         w = np.asarray(value[0], dtype=np.float64).reshape(-1)
         b = np.asarray(value[1], dtype=np.float64)
     except (TypeError, ValueError):
-        raise Mistake(f"{gate}: w and b should be numbers; got {value!r:.80}") from None
+        raise Mistake(
+            _("{gate}: w and b should be numbers; got {got}").format(
+                gate=gate, got=f"{value!r:.80}"
+            )
+        ) from None
     if w.shape != (2,):
-        raise Mistake(f"{gate}: w should hold two weights (one per input); got {fmt(w)}")
+        raise Mistake(
+            _("{gate}: w should hold two weights (one per input); got {got}").format(
+                gate=gate, got=fmt(w)
+            )
+        )
     if b.size != 1:
-        raise Mistake(f"{gate}: b should be one number (the bias); got {fmt(b)}")
+        raise Mistake(
+            _("{gate}: b should be one number (the bias); got {got}").format(gate=gate, got=fmt(b))
+        )
     if not (np.isfinite(w).all() and np.isfinite(b).all()):
-        raise Mistake(f"{gate}: w and b should be finite; got w = {fmt(w)}, b = {fmt(b)}")
+        raise Mistake(
+            _("{gate}: w and b should be finite; got w = {w}, b = {b}").format(
+                gate=gate, w=fmt(w), b=fmt(b)
+            )
+        )
     return w, float(b.reshape(-1)[0])
 
 
-def _gate_hint(gate: str, out: np.ndarray, z: np.ndarray, row: int) -> str:
-    """A likely cause for a wrong gate, as ``": ..."``, or ``""``."""
+def _gate_hint(gate: str, out: np.ndarray, z: np.ndarray, row: int) -> str | None:
+    """A likely cause for a wrong gate, or ``None``."""
     if z[row] == 0 and TABLES[gate][row]:
-        return (
-            ": w·x + b is exactly 0 there, and the step gives H(0) = 0; move the bias so the "
+        return _(
+            "w·x + b is exactly 0 there, and the step gives H(0) = 0; move the bias so the "
             "sum is clearly positive for the inputs that should give 1"
         )
     name = _table_name(out)
     if gate == "NAND" and name == "AND":
-        return ": that is AND's truth table; NAND is NOT AND, so negate w and b"
+        return _("that is AND's truth table; NAND is NOT AND, so negate w and b")
     if name is not None:
-        return f": your weights compute {name}'s truth table instead of {gate}'s"
-    return ""
+        return _("your weights compute {name}'s truth table instead of {gate}'s").format(
+            name=name, gate=gate
+        )
+    return None
 
 
 # ---- xor_from_gates ------------------------------------------------------------------------
 @exercise(
     "xor_from_gates",
-    title="XOR with a hidden layer of step units",
+    title=N_("XOR with a hidden layer of step units"),
     tutorial=1,
     signature="xor_from_gates() -> (W1, b1, W2, b2)",
     solution=f"{SOLUTIONS}:xor_from_gates",
-)
-def _xor_from_gates(answer: Any, done: list[str]) -> None:
-    r"""No single perceptron computes XOR, but two layers of them do. Return the weights of
+    task=N_(r"""No single perceptron computes XOR, but two layers of them do. Return the weights of
     the network
 
     $$h = H(x W_1 + b_1), \qquad y = H(h W_2 + b_2)$$
@@ -274,15 +320,20 @@ def _xor_from_gates(answer: Any, done: list[str]) -> None:
 
     It is checked on the four inputs $(0,0), (1,0), (0,1), (1,1)$, through gradlab's own
     `Dense(n_hidden, "step")` and `Dense(1, "step")` layers.
-    """
-    got = call(answer, what="your xor_from_gates")
+    """),
+)
+def _xor_from_gates(answer: Any, done: list[str]) -> None:
+    what = yours("xor_from_gates")
+    got = call(answer, what=what)
     if isinstance(got, tuple | list) and len(got) == 2:
         raise Mistake(
-            "your xor_from_gates returned 2 arrays, one layer's (w, b): no single line "
-            "separates XOR, so a single perceptron cannot compute it; return the four arrays "
-            "(W1, b1, W2, b2) of a network with a hidden layer"
+            _(
+                "{what} returned 2 arrays, one layer's (w, b): no single line separates XOR, so "
+                "a single perceptron cannot compute it; return the four arrays "
+                "(W1, b1, W2, b2) of a network with a hidden layer"
+            ).format(what=what)
         )
-    W1, b1, W2, b2 = _xor_arrays(unpack(got, ("W1", "b1", "W2", "b2"), "your xor_from_gates"))
+    W1, b1, W2, b2 = _xor_arrays(unpack(got, ("W1", "b1", "W2", "b2"), what))
     model = _step_net(W1, b1, W2, b2)
     out = model.predict(BITS)[:, 0]
     hidden = model.layers[0].forward(BITS)
@@ -290,16 +341,20 @@ def _xor_from_gates(answer: Any, done: list[str]) -> None:
     wrong = np.flatnonzero(out != table)
     if wrong.size:
         row = int(wrong[0])
-        message = (
-            f"at x = {_bits(row)} your network outputs {int(out[row])}; expected "
-            f"{int(table[row])} (the hidden units give {fmt(hidden[row])})"
-        )
-        raise Mistake(message + _xor_hint(W1, b1, W2, b2, out, hidden))
-    done.append("XOR on all four inputs, through Dense(n, 'step') and Dense(1, 'step')")
+        message = _(
+            "at x = {x} your network outputs {got}; expected {expected} "
+            "(the hidden units give {hidden})"
+        ).format(x=_bits(row), got=int(out[row]), expected=int(table[row]), hidden=fmt(hidden[row]))
+        raise Mistake(with_hint(message, _xor_hint(W1, b1, W2, b2, out, hidden)))
+    done.append(_("XOR on all four inputs, through Dense(n, 'step') and Dense(1, 'step')"))
     single = [_table_name(hidden[:, j]) for j in range(hidden.shape[1])]
-    named = [f"unit {j}: {name}" for j, name in enumerate(single) if name is not None]
+    named = [
+        _("unit {unit}: {name}").format(unit=j, name=name)
+        for j, name in enumerate(single)
+        if name is not None
+    ]
     if named:
-        done.append(f"hidden units: {', '.join(named)}")
+        done.append(_("hidden units: {units}").format(units=", ".join(named)))
 
 
 def _xor_arrays(got: Any) -> tuple[np.ndarray, ...]:
@@ -308,24 +363,38 @@ def _xor_arrays(got: Any) -> tuple[np.ndarray, ...]:
     try:
         W1, b1, W2, b2 = (np.asarray(a, dtype=np.float64) for a in got)
     except (TypeError, ValueError):
-        raise Mistake(f"W1, b1, W2 and b2 should be arrays of numbers; got {got!r:.80}") from None
+        raise Mistake(
+            _("W1, b1, W2 and b2 should be arrays of numbers; got {got}").format(got=f"{got!r:.80}")
+        ) from None
     for name, a in zip(names, (W1, b1, W2, b2), strict=True):
         if not np.isfinite(a).all():
-            raise Mistake(f"{name} should be finite; got {fmt(a)}")
+            raise Mistake(_("{name} should be finite; got {got}").format(name=name, got=fmt(a)))
     if W1.ndim != 2 or 2 not in W1.shape:
-        raise Mistake(f"W1 should have shape (2, n_hidden); yours has shape {W1.shape}")
+        raise Mistake(
+            _("W1 should have shape (2, n_hidden); yours has shape {shape}").format(shape=W1.shape)
+        )
     if W1.shape[0] != 2:
         raise Mistake(
-            f"W1 has shape {W1.shape}; x @ W1 needs shape (2, n_hidden), one column per "
-            f"hidden unit: transpose it"
+            _(
+                "W1 has shape {shape}; x @ W1 needs shape (2, n_hidden), one column per "
+                "hidden unit: transpose it"
+            ).format(shape=W1.shape)
         )
     n = W1.shape[1]
     if b1.reshape(-1).shape != (n,):
-        raise Mistake(f"b1 should hold one bias per hidden unit, shape ({n},); got {b1.shape}")
+        raise Mistake(
+            _("b1 should hold one bias per hidden unit, shape ({n},); got {shape}").format(
+                n=n, shape=b1.shape
+            )
+        )
     if W2.size != n:
-        raise Mistake(f"W2 should have shape ({n}, 1): one weight per hidden unit; got {W2.shape}")
+        raise Mistake(
+            _("W2 should have shape ({n}, 1): one weight per hidden unit; got {shape}").format(
+                n=n, shape=W2.shape
+            )
+        )
     if b2.size != 1:
-        raise Mistake(f"b2 should be one number, shape (1,); got {b2.shape}")
+        raise Mistake(_("b2 should be one number, shape (1,); got {shape}").format(shape=b2.shape))
     return W1, b1.reshape(n), W2.reshape(n, 1), b2.reshape(1)
 
 
@@ -352,28 +421,28 @@ def _xor_hint(
     b2: np.ndarray,
     out: np.ndarray,
     hidden: np.ndarray,
-) -> str:
-    """A likely cause for a network that does not compute XOR, as ``": ..."``, or ``""``."""
+) -> str | None:
+    """A likely cause for a network that does not compute XOR, or ``None``."""
     if W1.shape == (2, 2) and _computes_xor(W1.T, b1, W2, b2):
-        return (
-            ": W1 looks transposed; in x @ W1 each column of W1 is one hidden unit's two "
+        return _(
+            "W1 looks transposed; in x @ W1 each column of W1 is one hidden unit's two "
             "weights (with W1.T your network computes XOR)"
         )
     name = _table_name(out)
     if name == "XNOR":
-        return ": your network computes XNOR, the negation of XOR; negate W2 and b2"
+        return _("your network computes XNOR, the negation of XOR; negate W2 and b2")
     if hidden.shape[1] > 1 and all(np.array_equal(hidden[:, 0], c) for c in hidden.T):
-        return (
-            ": all hidden units give the same outputs, so they draw the same line; XOR needs "
+        return _(
+            "all hidden units give the same outputs, so they draw the same line; XOR needs "
             "two different lines (for example OR and NAND)"
         )
     z_hidden = BITS @ W1 + b1
     z_out = hidden @ W2[:, 0] + b2[0]
     if (z_hidden == 0).any() or (z_out == 0).any():
-        return (
-            ": some weighted sum is exactly 0, where the step gives H(0) = 0; shift that "
+        return _(
+            "some weighted sum is exactly 0, where the step gives H(0) = 0; shift that "
             "bias a little"
         )
     if name is not None:
-        return f": your network computes {name}"
-    return ""
+        return _("your network computes {name}").format(name=name)
+    return None
