@@ -6,6 +6,7 @@ Examples::
     gradlab playground --port 8765 --open  # and open it in the browser
     gradlab playground --host 0.0.0.0 --allow-origin http://10.0.0.5:8000
                                            # reachable from the network as http://10.0.0.5:8000/
+    gradlab playground --lang ko           # the page in Korean unless it chooses (?lang=en)
 
 Only the page's own origin may open sessions; ``--allow-origin`` adds more (see
 :mod:`gradlab.playground.access` for the rule).
@@ -18,8 +19,9 @@ import socket
 import sys
 from typing import Any
 
+from ..i18n import _
 from ..playground.access import is_loopback, normalize_origin
-from .common import UsageError
+from .common import UsageError, add_lang_argument, apply_lang
 
 __all__ = ["add_parser", "cmd_playground", "is_loopback"]
 
@@ -54,6 +56,7 @@ def add_parser(groups: Any) -> None:
         "and requests for its host name; repeatable. By default only the page's own address "
         "(127.0.0.1, localhost and [::1] on loopback) may open sessions",
     )
+    add_lang_argument(p)
     p.set_defaults(handler=cmd_playground)
 
 
@@ -63,13 +66,26 @@ def cmd_playground(args: argparse.Namespace) -> int:
 
     from ..playground.server import create_app, uvicorn_options
 
+    lang = apply_lang(args)
     host = args.host or DEFAULT_HOST
     if not 0 < args.port < 65536:
-        raise UsageError(f"--port must be from 1 to 65535, got {args.port}")
+        raise UsageError(
+            _("{flag} must be from {low} to {high}, got {value}").format(
+                flag="--port", low=1, high=65535, value=args.port
+            )
+        )
     if args.max_sessions < 1:
-        raise UsageError(f"--max-sessions must be at least 1, got {args.max_sessions}")
+        raise UsageError(
+            _("{flag} must be at least 1, got {value}").format(
+                flag="--max-sessions", value=args.max_sessions
+            )
+        )
     if not args.idle_timeout > 0:
-        raise UsageError(f"--idle-timeout must be positive seconds, got {args.idle_timeout}")
+        raise UsageError(
+            _("{flag} must be positive seconds, got {value}").format(
+                flag="--idle-timeout", value=args.idle_timeout
+            )
+        )
     origins = []
     for origin in args.allow_origin:
         try:
@@ -79,15 +95,19 @@ def cmd_playground(args: argparse.Namespace) -> int:
     if not is_loopback(host):
         # Only reachable when --host was typed: the default is the loopback address.
         print(
-            f"gradlab: warning: --host {host} makes the playground reachable from the network; "
-            "anyone who can reach it can run training on this machine",
+            _(
+                "gradlab: warning: --host {host} makes the playground reachable from the "
+                "network; anyone who can reach it can run training on this machine"
+            ).format(host=host),
             file=sys.stderr,
         )
         if host in ("0.0.0.0", "::") and not origins:
             print(
-                "gradlab: note: bound to every interface, the page answers only to "
-                "127.0.0.1/localhost until you name the address others use, e.g. "
-                f"--allow-origin http://{socket.gethostname()}:{args.port}",
+                _(
+                    "gradlab: note: bound to every interface, the page answers only to "
+                    "127.0.0.1/localhost until you name the address others use, e.g. "
+                    "--allow-origin {origin}"
+                ).format(origin=f"http://{socket.gethostname()}:{args.port}"),
                 file=sys.stderr,
             )
     app = create_app(
@@ -96,10 +116,11 @@ def cmd_playground(args: argparse.Namespace) -> int:
         host=host,
         port=args.port,
         allow_origins=origins,
+        lang=lang,
     )
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{args.port}/"
-    print(f"gradlab playground: {url}  (Ctrl+C to stop)", flush=True)
+    print(_("gradlab playground: {url}  (Ctrl+C to stop)").format(url=url), flush=True)
     if args.open:
         import threading
         import webbrowser

@@ -7,7 +7,9 @@ features in the canonical order, the optimizer with all its hyperparameters) or 
 :class:`ProtocolError` whose message says what is wrong, what was expected and what was
 received, and whose ``field`` is the dotted path of the culprit (``config.layers[2].units``).
 
-The checks speak the page's language (JSON): an integral float such as ``100.0`` is an integer
+Error messages are translated (:mod:`gradlab.i18n`) into the language in effect where they
+are raised: the server raises them in the language of the page that sent the message. The
+checks speak the page's language (JSON): an integral float such as ``100.0`` is an integer
 (JavaScript has one number type) and a received value is described as JSON
 (``the boolean true``, ``the string 'x'``); gradlab's own validators (:mod:`gradlab._checks`)
 speak Python's, so the wire keeps these. The messages built from configs are
@@ -24,6 +26,7 @@ from typing import Any
 
 from .. import activations as activations_mod
 from .. import initializers as initializers_mod
+from ..i18n import N_, _
 
 __all__ = [
     "DATASETS",
@@ -88,14 +91,15 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "seed": 0,
 }
 
-#: Data sets: task and the class counts they allow.
+#: Data sets: task and the class counts they allow. The labels are English (marked with
+#: ``N_``); the page shows them in its own language.
 DATASETS: dict[str, dict[str, Any]] = {
-    "circle": {"label": "Circle", "task": "classification", "classes": [2]},
-    "xor": {"label": "Exclusive or", "task": "classification", "classes": [2]},
-    "gauss": {"label": "Gaussian", "task": "classification", "classes": [2, 3, 4]},
-    "spiral": {"label": "Spiral", "task": "classification", "classes": [2, 3, 4]},
-    "plane": {"label": "Plane", "task": "regression", "classes": []},
-    "reg_gauss": {"label": "Multi Gaussian", "task": "regression", "classes": []},
+    "circle": {"label": N_("Circle"), "task": "classification", "classes": [2]},
+    "xor": {"label": N_("Exclusive or"), "task": "classification", "classes": [2]},
+    "gauss": {"label": N_("Gaussian"), "task": "classification", "classes": [2, 3, 4]},
+    "spiral": {"label": N_("Spiral"), "task": "classification", "classes": [2, 3, 4]},
+    "plane": {"label": N_("Plane"), "task": "regression", "classes": []},
+    "reg_gauss": {"label": N_("Multi Gaussian"), "task": "regression", "classes": []},
 }
 
 #: Input features, in the canonical order (the order of the network's input columns).
@@ -113,7 +117,7 @@ FEATURES: dict[str, str] = {
 OPTIMIZERS: dict[str, dict[str, Any]] = {
     "sgd": {"label": "SGD", "params": {}},
     "momentum": {
-        "label": "Momentum",
+        "label": N_("Momentum"),
         "params": {"momentum": {"default": 0.9, "min": 0.0, "max": 0.999, "step": 0.01}},
     },
     "nesterov": {
@@ -189,32 +193,42 @@ def describe_json(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
+        return _("the boolean {value}").format(value=str(value).lower())
     if isinstance(value, str):
         text = value if len(value) <= 40 else value[:37] + "..."
-        return f"the string {text!r}"
+        return _("the string {value!r}").format(value=text)
     if isinstance(value, int | float):
-        return f"the number {value!r}"
+        return _("the number {value!r}").format(value=value)
     if isinstance(value, list):
-        return f"a list of {len(value)} item(s)"
+        return _("a list of {n} item(s)").format(n=len(value))
     if isinstance(value, dict):
-        return f"an object with keys {sorted(map(str, value))[:8]}"
-    return f"a {type(value).__name__}"
+        return _("an object with keys {keys}").format(keys=sorted(map(str, value))[:8])
+    return _("a {type}").format(type=type(value).__name__)
 
 
 def _number(value: Any, field: str, low: float, high: float) -> float:
     """Return ``value`` as a finite float in ``[low, high]`` or raise."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ProtocolError(
-            f"{field} must be a number from {low:g} to {high:g}; received {describe_json(value)}",
+            _("{field} must be a number from {low:g} to {high:g}; received {value}").format(
+                field=field, low=low, high=high, value=describe_json(value)
+            ),
             field,
         )
     if not math.isfinite(value):
         raise ProtocolError(
-            f"{field} must be a finite number from {low:g} to {high:g}; received {value!r}", field
+            _(
+                "{field} must be a finite number from {low:g} to {high:g}; received {value!r}"
+            ).format(field=field, low=low, high=high, value=value),
+            field,
         )
     if not low <= value <= high:
-        raise ProtocolError(f"{field} must be from {low:g} to {high:g}; received {value!r}", field)
+        raise ProtocolError(
+            _("{field} must be from {low:g} to {high:g}; received {value!r}").format(
+                field=field, low=low, high=high, value=value
+            ),
+            field,
+        )
     return float(value)
 
 
@@ -223,15 +237,25 @@ def _integer(value: Any, field: str, low: int, high: int) -> int:
     accepted, since JavaScript has one number type) or raise."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ProtocolError(
-            f"{field} must be an integer from {low} to {high}; received {describe_json(value)}",
+            _("{field} must be an integer from {low} to {high}; received {value}").format(
+                field=field, low=low, high=high, value=describe_json(value)
+            ),
             field,
         )
     if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
         raise ProtocolError(
-            f"{field} must be an integer from {low} to {high}; received {value!r}", field
+            _("{field} must be an integer from {low} to {high}; received {value!r}").format(
+                field=field, low=low, high=high, value=value
+            ),
+            field,
         )
     if not low <= value <= high:
-        raise ProtocolError(f"{field} must be from {low} to {high}; received {value!r}", field)
+        raise ProtocolError(
+            _("{field} must be from {low} to {high}; received {value!r}").format(
+                field=field, low=low, high=high, value=value
+            ),
+            field,
+        )
     return int(value)
 
 
@@ -239,18 +263,23 @@ def check_choice(value: Any, field: str, allowed: list[str]) -> str:
     """Return ``value`` when it is one of the strings ``allowed``, else raise."""
     if not isinstance(value, str) or value not in allowed:
         raise ProtocolError(
-            f"{field} must be one of {', '.join(map(repr, allowed))}; "
-            f"received {describe_json(value)}",
+            _("{field} must be one of {choices}; received {value}").format(
+                field=field, choices=", ".join(map(repr, allowed)), value=describe_json(value)
+            ),
             field,
         )
     return value
 
 
 def check_object(value: Any, field: str, what: str) -> dict[str, Any]:
-    """Return ``value`` when it is a JSON object, else raise (``what`` says what was expected)."""
+    """Return ``value`` when it is a JSON object, else raise (``what`` says what was expected;
+    marked with ``N_`` where it is written, translated here)."""
     if not isinstance(value, dict):
         raise ProtocolError(
-            f"{field} must be an object ({what}); received {describe_json(value)}", field
+            _("{field} must be an object ({what}); received {value}").format(
+                field=field, what=_(what), value=describe_json(value)
+            ),
+            field,
         )
     return value
 
@@ -265,8 +294,11 @@ def check_keys(obj: Mapping[str, Any], allowed: Any, field: str) -> None:
         key = unknown[0]
         where = f"{field}.{key}" if field else key
         raise ProtocolError(
-            f"unknown key {key!r} in {field or 'the message'}; expected only "
-            f"{', '.join(map(repr, allowed))}",
+            _("unknown key {key!r} in {where}; expected only {allowed}").format(
+                key=key,
+                where=field or _("the message"),
+                allowed=", ".join(map(repr, allowed)),
+            ),
             where,
         )
 
@@ -327,23 +359,31 @@ def _layers(value: Any, field: str, allowed: list[str]) -> list[dict[str, Any]]:
     max_layers, max_units = LIMITS["max_layers"], LIMITS["max_units"]
     if not isinstance(value, list):
         raise ProtocolError(
-            f"{field} must be a list of 0 to {max_layers} hidden layers "
-            f'({{"units", "activation"}}); received {describe_json(value)}',
+            _(
+                '{field} must be a list of 0 to {max_layers} hidden layers ({{"units", '
+                '"activation"}}); received {value}'
+            ).format(field=field, max_layers=max_layers, value=describe_json(value)),
             field,
         )
     if len(value) > max_layers:
         raise ProtocolError(
-            f"{field} may hold at most {max_layers} hidden layers; received {len(value)}", field
+            _("{field} may hold at most {max_layers} hidden layers; received {n}").format(
+                field=field, max_layers=max_layers, n=len(value)
+            ),
+            field,
         )
     out = []
     for i, layer in enumerate(value):
         where = f"{field}[{i}]"
-        layer = check_object(layer, where, 'a hidden layer {"units": 1-8, "activation": name}')
+        layer = check_object(layer, where, N_('a hidden layer {"units": 1-8, "activation": name}'))
         check_keys(layer, ("units", "activation"), where)
         for key in ("units", "activation"):
             if key not in layer:
                 raise ProtocolError(
-                    f"{where} needs {key!r}; received only {sorted(layer)}", f"{where}.{key}"
+                    _("{where} needs {key!r}; received only {keys}").format(
+                        where=where, key=key, keys=sorted(layer)
+                    ),
+                    f"{where}.{key}",
                 )
         units = _integer(layer["units"], f"{where}.units", 1, max_units)
         act = check_choice(layer["activation"], f"{where}.activation", allowed)
@@ -354,11 +394,12 @@ def _layers(value: Any, field: str, allowed: list[str]) -> list[dict[str, Any]]:
 def _optimizer(value: Any, field: str) -> dict[str, Any]:
     if isinstance(value, str):
         value = {"name": value}
-    value = check_object(value, field, '{"name": ..., hyperparameters...}')
+    value = check_object(value, field, N_('{"name": ..., hyperparameters...}'))
     if "name" not in value:
         raise ProtocolError(
-            f"{field} needs 'name' (one of {', '.join(map(repr, OPTIMIZERS))}); received "
-            f"{describe_json(value)}",
+            _("{field} needs 'name' (one of {choices}); received {value}").format(
+                field=field, choices=", ".join(map(repr, OPTIMIZERS)), value=describe_json(value)
+            ),
             f"{field}.name",
         )
     name = check_choice(value["name"], f"{field}.name", list(OPTIMIZERS))
@@ -377,12 +418,14 @@ def validate_config(config: Any, field: str = "config") -> dict[str, Any]:
     Raises:
         ProtocolError: naming the first offending field.
     """
-    config = check_object(config, field, "a playground config")
+    config = check_object(config, field, N_("a playground config"))
     check_keys(config, DEFAULT_CONFIG, field)
     missing = [k for k in DEFAULT_CONFIG if k not in config]
     if missing:
         raise ProtocolError(
-            f"{field} is missing {missing}; a full config has {list(DEFAULT_CONFIG)}",
+            _("{field} is missing {missing}; a full config has {keys}").format(
+                field=field, missing=missing, keys=list(DEFAULT_CONFIG)
+            ),
             f"{field}.{missing[0]}",
         )
     f = f"{field}."
@@ -392,7 +435,9 @@ def validate_config(config: Any, field: str = "config") -> dict[str, Any]:
     allowed_classes = DATASETS[out["dataset"]]["classes"]
     if len(allowed_classes) > 1 and classes not in allowed_classes:
         raise ProtocolError(
-            f"{f}classes must be one of {allowed_classes} for {out['dataset']}; received {classes}",
+            _("{field} must be one of {allowed} for {dataset}; received {value}").format(
+                field=f + "classes", allowed=allowed_classes, dataset=out["dataset"], value=classes
+            ),
             f + "classes",
         )
     # Data sets with a fixed class count (and regression) normalize it to 2.
@@ -404,8 +449,9 @@ def validate_config(config: Any, field: str = "config") -> dict[str, Any]:
     features = config["features"]
     if not isinstance(features, list) or not features:
         raise ProtocolError(
-            f"{f}features must be a non-empty list of names among {list(FEATURES)}; received "
-            f"{describe_json(features)}",
+            _("{field} must be a non-empty list of names among {names}; received {value}").format(
+                field=f + "features", names=list(FEATURES), value=describe_json(features)
+            ),
             f + "features",
         )
     for i, name in enumerate(features):
@@ -413,7 +459,10 @@ def validate_config(config: Any, field: str = "config") -> dict[str, Any]:
     if len(set(features)) != len(features):
         dup = next(n for n in features if features.count(n) > 1)
         raise ProtocolError(
-            f"{f}features must not repeat a feature; received {dup!r} twice", f + "features"
+            _("{field} must not repeat a feature; received {name!r} twice").format(
+                field=f + "features", name=dup
+            ),
+            f + "features",
         )
     out["features"] = [name for name in FEATURES if name in features]
     out["layers"] = _layers(config["layers"], f + "layers", hidden_activations())
@@ -427,14 +476,18 @@ def validate_config(config: Any, field: str = "config") -> dict[str, Any]:
     out["init_scale"] = _number(config["init_scale"], f + "init_scale", 0.01, 10)
     if not isinstance(config["batchnorm"], bool):
         raise ProtocolError(
-            f"{f}batchnorm must be true or false; received {describe_json(config['batchnorm'])}",
+            _("{field} must be true or false; received {value}").format(
+                field=f + "batchnorm", value=describe_json(config["batchnorm"])
+            ),
             f + "batchnorm",
         )
     out["batchnorm"] = config["batchnorm"]
     if out["batchnorm"] and out["batch_size"] < 2:
         raise ProtocolError(
-            f"{f}batch_size must be at least 2 with batchnorm (the variance of one sample is "
-            f"0); received {out['batch_size']}",
+            _(
+                "{field} must be at least 2 with batchnorm (the variance of one sample is 0); "
+                "received {value}"
+            ).format(field=f + "batch_size", value=out["batch_size"]),
             f + "batch_size",
         )
     out["dropout"] = _number(config["dropout"], f + "dropout", 0, 0.9)
@@ -444,7 +497,9 @@ def validate_config(config: Any, field: str = "config") -> dict[str, Any]:
     size = estimate_session_bytes(out)
     if size > MAX_SESSION_BYTES:  # cannot happen within the limits above; kept as a guard
         raise ProtocolError(
-            f"{field} needs about {size} bytes; a session may use at most {MAX_SESSION_BYTES}",
+            _("{field} needs about {size} bytes; a session may use at most {limit}").format(
+                field=field, size=size, limit=MAX_SESSION_BYTES
+            ),
             field,
         )
     return out
@@ -457,7 +512,7 @@ def merge_config(current: Mapping[str, Any], partial: Any, field: str = "config"
     not allowed for the new data set, ``classes`` falls back to the new set's first allowed
     count (so switching from a 3-class spiral to the circle just works).
     """
-    partial = check_object(partial, field, "a partial playground config")
+    partial = check_object(partial, field, N_("a partial playground config"))
     check_keys(partial, DEFAULT_CONFIG, field)
     merged = {**copy.deepcopy(dict(current)), **copy.deepcopy(partial)}
     if "classes" not in partial and isinstance(merged.get("dataset"), str):

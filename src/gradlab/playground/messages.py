@@ -6,6 +6,10 @@ dicts ready for ``json.dumps``: ``hello`` (with the ``options`` and ``limits`` t
 hard-code), ``config``, ``data``, and the byte-encoded heatmaps of ``state`` (the session
 computes its numbers). ``error`` messages come from :meth:`ProtocolError.to_message`.
 
+Languages: the page names its language when it connects (``/ws?lang=ko``) and when the
+learner switches (a ``language`` message); the server then writes its ``error`` messages in
+that language. Every other text the page shows is the page's own, translated in the page.
+
 The contract is ``docs/playground-protocol.md``; this module and :mod:`.config` are its
 executable form.
 """
@@ -24,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import activations as activations_mod
+from ..i18n import LANGUAGES, N_, _
 from .config import (
     DATASETS,
     FEATURES,
@@ -72,6 +77,7 @@ MESSAGE_FIELDS: dict[str, dict[str, bool]] = {
     "regenerate": {},
     "snapshot": {},
     "ping": {},
+    "language": {"lang": True},
 }
 
 
@@ -93,32 +99,43 @@ def parse_message(raw: str | bytes) -> dict[str, Any]:
     max_depth = LIMITS["max_message_depth"]
     if _nesting_exceeds(raw, max_depth):
         raise ProtocolError(
-            f"the message nests objects and arrays more than {max_depth} levels deep; messages "
-            f"may nest at most {max_depth} levels (a config message needs 4)"
+            _(
+                "the message nests objects and arrays more than {depth} levels deep; messages "
+                "may nest at most {depth} levels (a config message needs 4)"
+            ).format(depth=max_depth)
         )
     try:
         msg = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ProtocolError(
-            f"the message is not valid JSON ({exc}); expected one JSON object per message"
+            _(
+                "the message is not valid JSON ({error}); expected one JSON object per message"
+            ).format(error=exc)
         ) from None
     if not isinstance(msg, dict):
         raise ProtocolError(
-            f'a message must be a JSON object with a "type"; received {describe_json(msg)}'
+            _('a message must be a JSON object with a "type"; received {value}').format(
+                value=describe_json(msg)
+            )
         )
     mid = msg.get("id")
     if mid is not None:
         if isinstance(mid, bool) or not isinstance(mid, int) or not 0 <= mid < MAX_ID:
             raise ProtocolError(
-                f"id must be an integer from 0 to {MAX_ID - 1}; received {describe_json(mid)}",
+                _("{field} must be an integer from {low} to {high}; received {value}").format(
+                    field="id", low=0, high=MAX_ID - 1, value=describe_json(mid)
+                ),
                 "id",
                 request=msg.get("type") if isinstance(msg.get("type"), str) else None,
             )
     kind = msg.get("type")
     if not isinstance(kind, str) or kind not in MESSAGE_FIELDS:
         raise ProtocolError(
-            f"type must be one of {', '.join(map(repr, MESSAGE_FIELDS))}; received "
-            f"{describe_json(kind)}",
+            _("{field} must be one of {choices}; received {value}").format(
+                field="type",
+                choices=", ".join(map(repr, MESSAGE_FIELDS)),
+                value=describe_json(kind),
+            ),
             "type",
             id=mid,
         )
@@ -127,11 +144,15 @@ def parse_message(raw: str | bytes) -> dict[str, Any]:
         check_keys(msg, ("type", "id", *fields), "")
         for key, required in fields.items():
             if required and key not in msg:
-                raise ProtocolError(f"a {kind!r} message needs {key!r}", key)
+                raise ProtocolError(
+                    _("a {kind!r} message needs {key!r}").format(kind=kind, key=key), key
+                )
         if kind == "preset":
             check_choice(msg["name"], "name", preset_names())
         if kind == "config":
-            check_object(msg["config"], "config", "a partial playground config")
+            check_object(msg["config"], "config", N_("a partial playground config"))
+        if kind == "language":
+            check_choice(msg["lang"], "lang", list(LANGUAGES))
     except ProtocolError as exc:
         exc.request, exc.id = kind, mid
         raise
@@ -141,7 +162,11 @@ def parse_message(raw: str | bytes) -> dict[str, Any]:
 def message_too_large(size: int) -> ProtocolError:
     """Return the error for a message of ``size`` bytes, over ``max_message_bytes``."""
     limit = LIMITS["max_message_bytes"]
-    return ProtocolError(f"the message is {size} bytes; messages may be at most {limit} bytes")
+    return ProtocolError(
+        _("the message is {size} bytes; messages may be at most {limit} bytes").format(
+            size=size, limit=limit
+        )
+    )
 
 
 #: A JSON string literal (the unrolled form of ``"(\\.|[^"\\])*"``, linear time).
@@ -173,7 +198,7 @@ def _nesting_exceeds(raw: str | bytes, limit: int) -> bool:
 
 
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON (numbers must be finite)")
+    raise ValueError(_("{name} is not valid JSON (numbers must be finite)").format(name=name))
 
 
 # -- to the page -------------------------------------------------------------------------------
@@ -210,12 +235,21 @@ def options() -> dict[str, Any]:
     }
 
 
-def hello(session: str, config: Mapping[str, Any], idle_timeout_s: float) -> dict[str, Any]:
-    """Return the ``hello`` message that opens session ``session`` with ``config``."""
+def hello(
+    session: str, config: Mapping[str, Any], idle_timeout_s: float, lang: str = "en"
+) -> dict[str, Any]:
+    """Return the ``hello`` message that opens session ``session`` with ``config``.
+
+    ``lang`` is the language the server speaks to this page (its error messages); the texts
+    of ``options`` (data set labels, preset titles and descriptions) are always English, which
+    the page looks up in its catalog (``GET /i18n/<lang>.json``).
+    """
     return {
         "type": "hello",
         "version": VERSION,
         "session": session,
+        "lang": lang,
+        "languages": list(LANGUAGES),
         "options": options(),
         "limits": limits(idle_timeout_s),
         "config": config,

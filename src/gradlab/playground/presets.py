@@ -1,7 +1,8 @@
 """Presets: the lab's claims as live playground setups.
 
 Each preset is a partial config put over the defaults. ``tests/playground/test_session.py``
-checks that each one does what its description says.
+checks that each one does what its description says. Titles and descriptions are English,
+marked with ``N_``; the page shows them in its language (the playground's catalog).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ..i18n import N_, _
 from .config import DEFAULT_CONFIG, ProtocolError, merge_config
 
 __all__ = ["PRESETS", "preset_config", "preset_names"]
@@ -18,10 +20,12 @@ _SIGMOID_6x8 = [{"units": 8, "activation": "sigmoid"}] * 6
 PRESETS: list[dict[str, Any]] = [
     {
         "name": "vanishing_sigmoid",
-        "title": "Vanishing gradients",
-        "description": "Six sigmoid layers of 8 trained with plain SGD: the gradient reaching "
-        "each layer shrinks by orders of magnitude on its way back to the input (the sigmoid's "
-        "slope is at most 1/4), so the first layers barely learn.",
+        "title": N_("Vanishing gradients"),
+        "description": N_(
+            "Six sigmoid layers of 8 trained with plain SGD: the gradient reaching "
+            "each layer shrinks by orders of magnitude on its way back to the input (the sigmoid's "
+            "slope is at most 1/4), so the first layers barely learn."
+        ),
         "config": {
             "dataset": "circle",
             "layers": _SIGMOID_6x8,
@@ -31,10 +35,12 @@ PRESETS: list[dict[str, Any]] = [
     },
     {
         "name": "dying_relu",
-        "title": "Dying ReLU",
-        "description": "ReLU units with a learning rate of 3: a few large updates push units "
-        "to negative inputs for every sample; their gradient is then exactly zero and they "
-        "never come back (grey units).",
+        "title": N_("Dying ReLU"),
+        "description": N_(
+            "ReLU units with a learning rate of 3: a few large updates push units "
+            "to negative inputs for every sample; their gradient is then exactly zero and they "
+            "never come back (grey units)."
+        ),
         "config": {
             "dataset": "circle",
             "layers": [{"units": 8, "activation": "relu"}] * 3,
@@ -44,16 +50,20 @@ PRESETS: list[dict[str, Any]] = [
     },
     {
         "name": "xor_no_hidden",
-        "title": "XOR without a hidden layer",
-        "description": "A single neuron on x1 and x2 draws one straight line; no line "
-        "separates the XOR quadrants, so accuracy stays near 50 %.",
+        "title": N_("XOR without a hidden layer"),
+        "description": N_(
+            "A single neuron on x1 and x2 draws one straight line; no line "
+            "separates the XOR quadrants, so accuracy stays near 50 %."
+        ),
         "config": {"dataset": "xor", "layers": [], "features": ["x1", "x2"]},
     },
     {
         "name": "xor_hidden",
-        "title": "XOR with a hidden layer",
-        "description": "One hidden layer of 8 ReLU units folds the plane along the axes, and "
-        "the output unit combines the folds into the four quadrants: XOR is solved.",
+        "title": N_("XOR with a hidden layer"),
+        "description": N_(
+            "One hidden layer of 8 ReLU units folds the plane along the axes, and "
+            "the output unit combines the folds into the four quadrants: XOR is solved."
+        ),
         # Chosen over seeds, not one run. 4 tanh units with SGD at 0.3 on 500 points ended at
         # 88-96 % test accuracy on seeds 0-9 after 100 epochs (few points near the axes, a
         # noisy step); 8 tanh units with Adam still left seed 34 at 94 %. 8 ReLU units, Adam
@@ -71,9 +81,11 @@ PRESETS: list[dict[str, Any]] = [
     },
     {
         "name": "batchnorm_off",
-        "title": "Deep sigmoid net, bad initialization",
-        "description": "Five sigmoid layers with initial weights 4 times too large: units "
-        "start saturated (flat sigmoid tails) and training stalls.",
+        "title": N_("Deep sigmoid net, bad initialization"),
+        "description": N_(
+            "Five sigmoid layers with initial weights 4 times too large: units "
+            "start saturated (flat sigmoid tails) and training stalls."
+        ),
         "config": {
             "dataset": "circle",
             "layers": [{"units": 8, "activation": "sigmoid"}] * 5,
@@ -84,10 +96,12 @@ PRESETS: list[dict[str, Any]] = [
     },
     {
         "name": "batchnorm_on",
-        "title": "... with BatchNorm",
-        "description": "The same net and initialization with BatchNorm before each "
-        "activation: pre-activations are re-centred and re-scaled, units leave the flat "
-        "tails and the net learns.",
+        "title": N_("... with BatchNorm"),
+        "description": N_(
+            "The same net and initialization with BatchNorm before each "
+            "activation: pre-activations are re-centred and re-scaled, units leave the flat "
+            "tails and the net learns."
+        ),
         "config": {
             "dataset": "circle",
             "layers": [{"units": 8, "activation": "sigmoid"}] * 5,
@@ -98,9 +112,11 @@ PRESETS: list[dict[str, Any]] = [
     },
     {
         "name": "spiral_multiclass",
-        "title": "Three-class spiral",
-        "description": "Three interleaved spiral arms, a softmax output over 3 classes and "
-        "Adam: three tanh layers on x1, x2, sin(x1) and sin(x2) learn the winding boundary.",
+        "title": N_("Three-class spiral"),
+        "description": N_(
+            "Three interleaved spiral arms, a softmax output over 3 classes and "
+            "Adam: three tanh layers on x1, x2, sin(x1) and sin(x2) learn the winding boundary."
+        ),
         "config": {
             "dataset": "spiral",
             "classes": 3,
@@ -128,6 +144,9 @@ def preset_config(name: str) -> dict[str, Any]:
     """
     if name not in _BY_NAME:
         raise ProtocolError(
-            f"name must be one of {', '.join(map(repr, _BY_NAME))}; received {name!r}", "name"
+            _("{field} must be one of {choices}; received {value!r}").format(
+                field="name", choices=", ".join(map(repr, _BY_NAME)), value=name
+            ),
+            "name",
         )
     return merge_config(DEFAULT_CONFIG, copy.deepcopy(_BY_NAME[name]["config"]))

@@ -9,6 +9,13 @@ while other sessions train. A per-session lock keeps one call at a time on a ses
 :class:`SessionManager` caps the number of sessions (a connection beyond the cap gets an
 ``error`` and is closed with 1013), and owns the bounded thread pool.
 
+Languages: the page is served at ``/`` with ``<html lang>`` set to its language (``?lang=ko``,
+else the server's default, ``create_app(lang=...)``), and gets its translations as JSON from
+``/i18n/<lang>.json`` (:func:`page_catalog`). Each :class:`Connection` speaks the language its
+page named (``/ws?lang=ko``, then ``language`` messages when the learner switches): the
+server's error messages are written in it (every text is made under
+:func:`gradlab.i18n.use_language`, in the thread that makes it, never across an ``await``).
+
 Access (:mod:`.access`): every request's ``Host`` and every WebSocket's ``Origin`` are checked
 before the app sees them. Transport (:func:`uvicorn_options`): a client must finish each request
 head within :data:`HEAD_TIMEOUT_S` (:class:`HeadTimeoutH11Protocol`), and an open WebSocket is
@@ -19,6 +26,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gettext
+import hashlib
 import json
 import logging
 import os
@@ -28,6 +37,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +45,13 @@ import h11
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from ..i18n import LANGUAGES, LOCALE_DIR, _, get_language, resolve_language, use_language
 from .access import AccessMiddleware, AccessPolicy
 from .config import LIMITS, ProtocolError
 from .messages import hello, message_too_large, parse_message
@@ -56,6 +67,7 @@ __all__ = [
     "HeadTimeoutH11Protocol",
     "SessionManager",
     "create_app",
+    "page_catalog",
     "uvicorn_options",
 ]
 
@@ -180,6 +192,36 @@ def _dumps(message: dict[str, Any]) -> str:
     return json.dumps(message, separators=(",", ":"), allow_nan=False)
 
 
+#: The gettext domain of the page's messages (``tools/i18n.py``'s ``playground``).
+PAGE_DOMAIN = "playground"
+
+
+@cache
+def page_catalog(lang: str) -> bytes:
+    """The page's translations into ``lang`` as UTF-8 JSON ``{english: translation}``.
+
+    The messages of the playground's domain (the page's own texts, the presets' and data sets'
+    labels), as :func:`gradlab.i18n.catalog` reads them but from that domain alone: the page
+    needs no other, the other domains (the claims) are large, and a message that another domain
+    translates too (``None``) keeps the playground's translation. English has none (the page's
+    texts are English). Raises ``ValueError`` for a language gradlab does not speak.
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}")
+    mo = LOCALE_DIR / lang / "LC_MESSAGES" / f"{PAGE_DOMAIN}.mo"
+    messages: dict[str, str] = {}
+    if lang != "en" and mo.is_file():
+        with mo.open("rb") as fh:
+            found = getattr(gettext.GNUTranslations(fh), "_catalog", {})
+        messages = {k: v for k, v in sorted(found.items()) if isinstance(k, str) and k and v}
+    return json.dumps(messages, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _page_lang(value: str | None, default: str) -> str:
+    """The language a page asked for (``?lang=``), if gradlab speaks it, else ``default``."""
+    return value if value in LANGUAGES else default
+
+
 class SessionManager:
     """Counts sessions against a cap and runs their work in a bounded thread pool.
 
@@ -260,9 +302,11 @@ class SessionManager:
 class Connection:
     """One WebSocket and its session."""
 
-    def __init__(self, websocket: WebSocket, manager: SessionManager) -> None:
+    def __init__(self, websocket: WebSocket, manager: SessionManager, lang: str = "en") -> None:
         self.ws = websocket
         self.manager = manager
+        #: The language of this page: the server's messages to it are written in it.
+        self.lang = lang
         self.id = uuid.uuid4().hex[:12]
         self.session: Session | None = None
         self.lock = asyncio.Lock()  # one call at a time on the session
@@ -284,22 +328,35 @@ class Connection:
     async def send_error(self, exc: ProtocolError) -> None:
         await self.send(exc.to_message())
 
+    def speaking(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """``fn`` run in this page's language (in whichever thread runs it)."""
+
+        def run(*args: Any) -> Any:
+            with use_language(self.lang):
+                return fn(*args)
+
+        return run
+
     # -- lifecycle ---------------------------------------------------------------------------
     async def serve(self) -> None:
         """Accept, say hello, answer messages until the page leaves or idles out."""
         await self.ws.accept()
         if not self.manager.try_add(self):
-            await self.send_error(
-                ProtocolError(
-                    f"the server already holds its maximum of {self.manager.max_sessions} "
-                    "sessions; close another tab or try again later"
+            with use_language(self.lang):
+                busy = ProtocolError(
+                    _(
+                        "the server already holds its maximum of {n} sessions; close another "
+                        "tab or try again later"
+                    ).format(n=self.manager.max_sessions)
                 )
-            )
+            await self.send_error(busy)
             await self.ws.close(CLOSE_BUSY)
             return
         try:
             self.session = await self.manager.run(Session)
-            await self.send(hello(self.id, self.session.config, self.manager.idle_timeout))
+            await self.send(
+                hello(self.id, self.session.config, self.manager.idle_timeout, self.lang)
+            )
             await self.send(await self._locked(self.session.data_message))
             await self.send(await self._locked(self.session.state))
             await self._receive_loop()
@@ -327,18 +384,21 @@ class Connection:
             text = message.get("text")
             if text is None:
                 raw = message.get("bytes") or b""
-                if len(raw) > LIMITS["max_message_bytes"]:
-                    await self.send_error(message_too_large(len(raw)))
-                else:
-                    await self.send_error(
-                        ProtocolError(
-                            "binary frames are not supported; send each message as a JSON "
-                            "text frame"
+                with use_language(self.lang):
+                    if len(raw) > LIMITS["max_message_bytes"]:
+                        error = message_too_large(len(raw))
+                    else:
+                        error = ProtocolError(
+                            _(
+                                "binary frames are not supported; send each message as a JSON "
+                                "text frame"
+                            )
                         )
-                    )
+                await self.send_error(error)
                 continue
             try:
-                msg = parse_message(text)
+                with use_language(self.lang):  # no await inside: the language is this page's
+                    msg = parse_message(text)
                 await self.handle(msg)
             except ProtocolError as exc:
                 await self.send_error(exc)
@@ -346,7 +406,11 @@ class Connection:
     # -- messages ----------------------------------------------------------------------------
     async def _locked(self, fn: Callable[..., Any], *args: Any) -> Any:
         async with self.lock:
-            return await self.manager.run(fn, *args)
+            return await self.manager.run(self.speaking(fn), *args)
+
+    async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run ``fn(*args)`` in the pool, in this page's language."""
+        return await self.manager.run(self.speaking(fn), *args)
 
     async def handle(self, msg: dict[str, Any]) -> None:
         """Answer one validated message."""
@@ -356,6 +420,9 @@ class Connection:
             raise RuntimeError("handle() before serve() created the session")
         if kind == "ping":
             await self.send({"type": "pong", "id": mid, "server_time": time.time()})
+        elif kind == "language":
+            self.lang = msg["lang"]
+            await self.send({"type": "language", "id": mid, "lang": self.lang})
         elif kind in ("config", "preset"):
 
             def apply() -> list[dict[str, Any]]:
@@ -374,7 +441,7 @@ class Connection:
                 return replies
 
             async with self.lock:
-                replies = await self.manager.run(apply)
+                replies = await self._run(apply)
                 for reply in replies:
                     await self.send(reply)
         elif kind == "play":
@@ -387,7 +454,7 @@ class Connection:
             session.running = False
             async with self.lock:
                 session.running = False
-                await self.send(await self.manager.run(session.state, mid))
+                await self.send(await self._run(session.state, mid))
         elif kind == "step":
 
             def step() -> dict[str, Any]:
@@ -395,7 +462,7 @@ class Connection:
                 return session.state(mid)
 
             async with self.lock:
-                await self.send(await self.manager.run(step))
+                await self.send(await self._run(step))
                 await self._after_divergence(mid, "step")
         elif kind in ("reset", "regenerate"):
 
@@ -407,11 +474,11 @@ class Connection:
                 return [session.data_message(mid), session.state(mid)]
 
             async with self.lock:
-                for reply in await self.manager.run(renew):
+                for reply in await self._run(renew):
                     await self.send(reply)
         elif kind == "snapshot":
             async with self.lock:
-                await self.send(await self.manager.run(session.state, mid))
+                await self.send(await self._run(session.state, mid))
 
     async def _after_divergence(self, mid: int | None, request: str) -> None:
         """Send an ``error`` after a state that reports a divergence (lock held)."""
@@ -442,7 +509,7 @@ class Connection:
                 async with self.lock:
                     if not self.playing:
                         break
-                    state = await self.manager.run(chunk)
+                    state = await self._run(chunk)
                     if not self.playing:
                         break
                     await self.send(state)
@@ -478,6 +545,7 @@ def create_app(
     host: str = "127.0.0.1",
     port: int = 8000,
     allow_origins: tuple[str, ...] | list[str] = (),
+    lang: str | None = None,
 ) -> Starlette:
     """Return the playground's ASGI app.
 
@@ -494,10 +562,14 @@ def create_app(
             ``Origin`` headers are accepted (:class:`~gradlab.playground.access.AccessPolicy`).
         port: The port the server listens on.
         allow_origins: More origins allowed to open sessions (``http://10.0.0.5:8000``).
+        lang: The language of pages that do not choose one (``?lang=``): ``"en"`` or ``"ko"``;
+            default: the language in effect (``--lang``, ``GRADLAB_LANG``, the locale).
 
     Raises:
-        ValueError: for an origin in ``allow_origins`` that is not ``scheme://host[:port]``.
+        ValueError: for an origin in ``allow_origins`` that is not ``scheme://host[:port]``,
+            or a language gradlab does not speak.
     """
+    default_lang = resolve_language(lang) if lang else get_language()
     policy = AccessPolicy(host, port, allow_origins)
     manager = SessionManager(
         max_sessions,
@@ -510,14 +582,39 @@ def create_app(
 
     async def index(request: Request) -> Response:
         page = static / "index.html"
+        lang = _page_lang(request.query_params.get("lang"), default_lang)
         if not page.is_file():
+            with use_language(lang):
+                text = _("the playground page (static/index.html) is not installed")
+            return PlainTextResponse(text, status_code=404)
+        html = page.read_text(encoding="utf-8")
+        # The page's language before any script runs (no English flash in Korean), and the
+        # server's default for the page's script; while a catalog loads the page stays hidden.
+        wait = "" if lang == "en" else ' class="i18n-loading"'
+        html = html.replace(
+            '<html lang="en">',
+            f'<html lang="{lang}" data-default-lang="{default_lang}"{wait}>',
+            1,
+        )
+        return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
+
+    async def i18n_endpoint(request: Request) -> Response:
+        name = request.path_params["name"]
+        lang = name.removesuffix(".json")
+        if not name.endswith(".json") or lang not in LANGUAGES:
             return PlainTextResponse(
-                "the playground page (static/index.html) is not installed", status_code=404
+                f"no catalog {name!r}; the languages are {', '.join(LANGUAGES)}", status_code=404
             )
-        return FileResponse(page, headers={"Cache-Control": "no-cache"})
+        body = page_catalog(lang)
+        etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+        headers = {"Cache-Control": "public, max-age=3600", "ETag": etag}
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type="application/json", headers=headers)
 
     async def websocket_endpoint(websocket: WebSocket) -> None:
-        await Connection(websocket, manager).serve()
+        lang = _page_lang(websocket.query_params.get("lang"), default_lang)
+        await Connection(websocket, manager, lang).serve()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -529,6 +626,7 @@ def create_app(
 
     routes = [
         Route("/", index),
+        Route("/i18n/{name}", i18n_endpoint),
         WebSocketRoute("/ws", websocket_endpoint),
         Mount("/static", app=StaticFiles(directory=static, check_dir=False), name="static"),
     ]
@@ -539,6 +637,7 @@ def create_app(
     )
     app.state.manager = manager
     app.state.access = policy
+    app.state.lang = default_lang
     return app
 
 
