@@ -1,5 +1,7 @@
 // The loss chart and the gradient-flow chart, and the history of values they plot.
 
+import { _, format } from './i18n.js';
+
 /** Colours of the layers' lines in the gradient-flow chart (hidden layers, then output). */
 export const LAYER_COLORS = ['#1b6ca8', '#2ca02c', '#9467bd', '#d62728', '#8c564b', '#e377c2', '#222'];
 export const layerColor = (i, n) => (i === n - 1 ? '#111' : LAYER_COLORS[i % (LAYER_COLORS.length - 1)]);
@@ -40,7 +42,7 @@ export class History {
     return !replace;
   }
   thin() {
-    const keep = (a) => a.filter((_, i) => i % 2 === 0 || i === a.length - 1);
+    const keep = (a) => a.filter((v, i) => i % 2 === 0 || i === a.length - 1);
     this.epoch = keep(this.epoch);
     this.train = keep(this.train);
     this.test = keep(this.test);
@@ -170,16 +172,16 @@ export function drawGradChart(canvas, hist) {
   ctx.textBaseline = 'top';
   if (n === 0) {
     ctx.textAlign = 'center';
-    ctx.fillText('press ▶ or ⏭ to train: one point per update', pad.l + pw / 2, pad.t + ph / 2);
+    ctx.fillText(_('press ▶ or ⏭ to train: one point per update'), pad.l + pw / 2, pad.t + ph / 2);
     return;
   }
   const e0 = hist.epoch[0];
   const e1 = Math.max(hist.epoch[n - 1], e0 + 1);
   const X = (e) => pad.l + ((e - e0) / (e1 - e0)) * pw;
   ctx.textAlign = 'left';
-  ctx.fillText(`epoch ${e0}`, pad.l, axisY + 5);
+  ctx.fillText(format(_('epoch {n}'), { n: e0 }), pad.l, axisY + 5);
   ctx.textAlign = 'right';
-  ctx.fillText(`epoch ${hist.epoch[n - 1]}`, w - pad.r, axisY + 5);
+  ctx.fillText(format(_('epoch {n}'), { n: hist.epoch[n - 1] }), w - pad.r, axisY + 5);
   const L = hist.grads.length;
   hist.grads.forEach((series, li) => {
     ctx.beginPath();

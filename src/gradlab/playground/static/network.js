@@ -3,6 +3,7 @@
 // negative, width by |weight|; hovering one shows its value).
 
 import { BLUE, ORANGE, CLASS_COLORS, css, decodeBase64, paintBytes, paintFunction, unitLut } from './colors.js';
+import { _, format } from './i18n.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -34,7 +35,8 @@ export function normalizeFeatures(features) {
 
 /**
  * The server's activation formulas are LaTeX; tooltips show them as plain text:
- * \frac{a}{b} -> (a)/(b), \begin{cases} a & x > 0 \\ b & x \le 0 \end{cases} -> "a if x > 0; b if x ≤ 0".
+ * \frac{a}{b} -> (a)/(b), \begin{cases} a & x > 0 \\ b & x \le 0 \end{cases} -> "a if x > 0; b if x ≤ 0"
+ * (the "if" in the page's language).
  */
 export function latexToText(tex) {
   if (!tex) return '';
@@ -44,14 +46,14 @@ export function latexToText(tex) {
     '\\max': 'max', '\\min': 'min', '\\exp': 'exp', '\\sqrt': '√', '\\left': '', '\\right': '' };
   s = s.replace(/\\tfrac(\d)(\d)/g, '$1/$2');
   for (let i = 0; i < 4; i++) {
-    s = s.replace(/\\[td]?frac\{([^{}]*)\}\{([^{}]*)\}/g, (_, a, b) => `${wrap(a)}/${wrap(b)}`);
+    s = s.replace(/\\[td]?frac\{([^{}]*)\}\{([^{}]*)\}/g, (m, a, b) => `${wrap(a)}/${wrap(b)}`);
     s = s.replace(/\\sqrt\{([^{}]*)\}/g, '√($1)');
     s = s.replace(/\\(?:mathrm|text|operatorname)\{([^{}]*)\}/g, '$1');
-    s = s.replace(/\^\{([^{}]*)\}/g, (_, a) => (a.length > 1 ? `^(${a})` : `^${a}`));
+    s = s.replace(/\^\{([^{}]*)\}/g, (m, a) => (a.length > 1 ? `^(${a})` : `^${a}`));
   }
-  s = s.replace(/\\begin\{cases\}(.*?)\\end\{cases\}/g, (_, body) => body.split('\\\\')
+  s = s.replace(/\\begin\{cases\}(.*?)\\end\{cases\}/g, (m, body) => body.split('\\\\')
     .map((row) => row.split('&').map((x) => x.trim()))
-    .map(([v, c]) => (c ? `${v} if ${c}` : v)).join('; '));
+    .map(([v, c]) => (c ? format(_('{value} if {condition}'), { value: v, condition: c }) : v)).join('; '));
   for (const [k, v] of Object.entries(SYM)) {
     s = s.replace(new RegExp(k.replace(/\\/g, '\\\\') + '(?![a-zA-Z])', 'g'), v);
   }
@@ -99,13 +101,14 @@ export class Network {
     this.hideTip();
 
     // feature column: every offered feature, the active ones linked
-    const fcol = this.column('features', 'Inputs');
+    const fcol = this.column('features', _('Inputs'));
     this.featureNodes = {};
     for (const f of spec.features) {
       const on = spec.active.includes(f.name);
       const node = el('div', 'fnode' + (on ? '' : ' off'));
       node.dataset.feature = f.name;
-      node.title = `${f.label}: click to ${on ? 'stop feeding' : 'feed'} this feature into the network`;
+      node.title = format(on ? _('{feature}: click to stop feeding this feature into the network')
+        : _('{feature}: click to feed this feature into the network'), { feature: f.label });
       const lab = el('span', 'flabel', f.label);
       const cv = el('canvas', 'thumb');
       const fn = FEATURE_FUNCTIONS[f.name];
@@ -122,15 +125,16 @@ export class Network {
       col.root.dataset.layer = li;
       const pm = el('div', 'pm-row');
       const plus = el('button', 'pm small', '+');
-      plus.title = `Add a neuron to layer ${li + 1} (at most ${spec.maxUnits}).`;
+      plus.title = format(_('Add a neuron to layer {layer} (at most {max}).'), { layer: li + 1, max: spec.maxUnits });
       plus.disabled = layer.units >= spec.maxUnits;
       plus.addEventListener('click', () => this.on.setUnits(li, layer.units + 1));
       const minus = el('button', 'pm small', '−');
-      minus.title = `Remove a neuron from layer ${li + 1} (at least 1).`;
+      minus.title = format(_('Remove a neuron from layer {layer} (at least 1).'), { layer: li + 1 });
       minus.disabled = layer.units <= 1;
       minus.addEventListener('click', () => this.on.setUnits(li, layer.units - 1));
       pm.append(plus, minus);
-      const units = el('div', 'units-label', `${layer.units} neuron${layer.units > 1 ? 's' : ''}`);
+      const units = el('div', 'units-label',
+        format(layer.units === 1 ? _('{n} neuron') : _('{n} neurons'), { n: layer.units }));
       const sel = el('select', 'act');
       sel.dataset.field = `layers[${li}].activation`;
       for (const a of spec.activations) {
@@ -141,14 +145,14 @@ export class Network {
       }
       sel.value = layer.activation;
       const formula = (spec.activations.find((a) => a.name === layer.activation) || {}).formula;
-      sel.title = `Activation of layer ${li + 1}: the function each of its units applies to its weighted sum.`
-        + (formula ? `\nNow: ${latexToText(formula)}` : '');
+      sel.title = format(_('Activation of layer {layer}: the function each of its units applies to its weighted sum.'), { layer: li + 1 })
+        + (formula ? '\n' + format(_('Now: {formula}'), { formula: latexToText(formula) }) : '');
       sel.addEventListener('change', () => this.on.setActivation(li, sel.value));
       const badges = el('div', 'badges');
       const dead = el('span', 'badge dead-count');
-      dead.title = 'Dead units in this layer: their activation has slope 0 on every training point.';
+      dead.title = _('Dead units in this layer: their activation has slope 0 on every training point.');
       const sat = el('span', 'badge sat-count');
-      sat.title = 'Units saturated on more than half of the training points (slope < 1% of its max).';
+      sat.title = _('Units saturated on more than half of the training points (slope < 1% of its max).');
       badges.append(dead, sat);
       col.head.append(pm, units, sel, badges);
       const nodes = [];
@@ -167,13 +171,13 @@ export class Network {
     });
 
     // output nodes
-    const ocol = this.column('output', 'Output');
+    const ocol = this.column('output', _('Output'));
     this.outNodes = [];
     for (let j = 0; j < spec.outUnits; j++) {
       const node = el('div', 'onode');
       let colour = BLUE;
       let label = 'ŷ';
-      if (spec.outKind === 'multiclass') { colour = CLASS_COLORS[j % 4]; label = `class ${j}`; }
+      if (spec.outKind === 'multiclass') { colour = CLASS_COLORS[j % 4]; label = format(_('class {k}'), { k: j }); }
       else if (spec.outKind === 'binary') label = 'p(1)';
       node.style.background = css(colour, 0.85);
       node.textContent = label;
@@ -206,8 +210,8 @@ export class Network {
     const columns = [activeCv.map((cv) => cv), ...this.layerCols.map((c) => c.nodes.map((n) => n.cv)),
       this.outNodes];
     const names = [this.spec.active.map((f) => (this.spec.features.find((x) => x.name === f) || {}).label || f),
-      ...this.layerCols.map((c, li) => c.nodes.map((_, j) => `layer ${li + 1} unit ${j + 1}`)),
-      this.outNodes.map((_, j) => (this.outNodes.length > 1 ? `output ${j}` : 'output'))];
+      ...this.layerCols.map((c, li) => c.nodes.map((n, j) => format(_('layer {layer} unit {unit}'), { layer: li + 1, unit: j + 1 }))),
+      this.outNodes.map((n, j) => (this.outNodes.length > 1 ? format(_('output {k}'), { k: j }) : _('output')))];
     for (let l = 0; l + 1 < columns.length; l++) {
       columns[l].forEach((src, i) => {
         columns[l + 1].forEach((dst, j) => {
@@ -219,7 +223,7 @@ export class Network {
             label: `${names[l][i]} → ${names[l + 1][j]}` };
           hit.addEventListener('mouseenter', (ev) => {
             path.classList.add('hover');
-            this.showTip(ev, () => `weight ${fmt(link.w)}\n${link.label}`);
+            this.showTip(ev, () => format(_('weight {value}'), { value: fmt(link.w) }) + '\n' + link.label);
           });
           hit.addEventListener('mousemove', (ev) => this.moveTip(ev));
           hit.addEventListener('mouseleave', () => { path.classList.remove('hover'); this.hideTip(); });
@@ -283,8 +287,8 @@ export class Network {
         n.node.classList.toggle('dead', isDead);
         n.ring.style.opacity = isDead ? 0 : s.toFixed(2);
       });
-      col.dead.textContent = dead ? `${dead} dead` : '';
-      col.sat.textContent = sat ? `${sat} saturated` : '';
+      col.dead.textContent = dead ? format(_('{n} dead'), { n: dead }) : '';
+      col.sat.textContent = sat ? format(_('{n} saturated'), { n: sat }) : '';
       col.root.dataset.dead = dead;
       col.root.dataset.saturated = sat;
     });
@@ -309,12 +313,13 @@ export class Network {
     const L = this.state && this.state.layers && this.state.layers[li];
     const u = this.state && this.state.heatmaps && this.state.heatmaps.neurons[li]
       && this.state.heatmaps.neurons[li][j];
-    const lines = [`Layer ${li + 1}, unit ${j + 1}` + (L ? ` (${L.activation})` : '')];
-    if (u) lines.push(`output over the plane: ${fmt(u.lo)} … ${fmt(u.hi)}`);
+    const lines = [format(L ? _('Layer {layer}, unit {unit} ({activation})') : _('Layer {layer}, unit {unit}'),
+      { layer: li + 1, unit: j + 1, activation: L && L.activation })];
+    if (u) lines.push(format(_('output over the plane: {low} … {high}'), { low: fmt(u.lo), high: fmt(u.hi) }));
     if (L) {
-      lines.push(`bias ${fmt(L.b[j])}`);
-      lines.push(`saturated on ${Math.round((L.saturated[j] || 0) * 100)}% of training points`);
-      if (L.dead[j]) lines.push('DEAD: slope 0 on every training point, it cannot learn');
+      lines.push(format(_('bias {value}'), { value: fmt(L.b[j]) }));
+      lines.push(format(_('saturated on {percent}% of training points'), { percent: Math.round((L.saturated[j] || 0) * 100) }));
+      if (L.dead[j]) lines.push(_('DEAD: slope 0 on every training point, it cannot learn'));
     }
     return lines.join('\n');
   }
@@ -323,9 +328,16 @@ export class Network {
     const layers = this.state && this.state.layers;
     const L = layers && layers[layers.length - 1];
     const kind = this.spec.outKind;
-    const what = kind === 'multiclass' ? `probability of class ${j} (softmax)`
-      : kind === 'binary' ? 'probability of class 1 (sigmoid)' : 'predicted value (linear)';
-    return `Output ${this.outNodes.length > 1 ? j : ''}: ${what}` + (L ? `\nbias ${fmt(L.b[j])}` : '');
+    const what = kind === 'multiclass' ? format(_('probability of class {k} (softmax)'), { k: j })
+      : kind === 'binary' ? _('probability of class 1 (sigmoid)') : _('predicted value (linear)');
+    const head = this.outNodes.length > 1 ? format(_('Output {k}: {what}'), { k: j, what })
+      : format(_('Output: {what}'), { what });
+    return head + (L ? '\n' + format(_('bias {value}'), { value: fmt(L.b[j]) }) : '');
+  }
+
+  /** Make the next build redo every column (its texts are in the language now in effect). */
+  relabel() {
+    this.key = '';
   }
 
   showTip(ev, textFn) {

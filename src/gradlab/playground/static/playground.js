@@ -4,7 +4,9 @@
 import { CLASS_COLORS, WHITE, css, decodeBase64, diverging, paintBytes, paintMulticlass, pointColor,
   signedLut } from './colors.js';
 import { History, drawGradChart, drawLossChart, fitCanvas, layerColor } from './charts.js';
+import { LANGUAGES, N_, _, format, known, language, safeHtml, setLanguage } from './i18n.js';
 import { Network, normalizeFeatures } from './network.js';
+import { PAGE_TEXTS } from './texts.js';
 
 const $ = (id) => document.getElementById(id);
 const clone = (o) => JSON.parse(JSON.stringify(o));
@@ -31,8 +33,75 @@ const app = {
   errors: [], // every error message received
   counts: { messages: 0, states: 0, gradPoints: 0, lossPoints: 0, configs: 0, keepalives: 0 },
   latencyMs: null,
+  lang: 'en', // the page's language (the address's ?lang=, else the server's default)
 };
 window.__playground = app;
+
+/* ------------------------------------------------------------------ language */
+
+/** The language the address asks for (?lang=), or null. */
+const addressLanguage = () => known(new URLSearchParams(location.search).get('lang'));
+
+/** Put every text of index.html in the current language (see texts.js). */
+function applyPageTexts() {
+  const text = (key) => {
+    if (!(key in PAGE_TEXTS)) {
+      console.error(`texts.js has no text "${key}"`);
+      return '';
+    }
+    return _(PAGE_TEXTS[key]);
+  };
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = text(el.dataset.i18n);
+  for (const el of document.querySelectorAll('[data-i18n-html]')) el.innerHTML = safeHtml(text(el.dataset.i18nHtml));
+  for (const el of document.querySelectorAll('[data-i18n-title]')) el.title = text(el.dataset.i18nTitle);
+  $('lang-switch').setAttribute('aria-label', _('Language'));
+  for (const b of document.querySelectorAll('#lang-switch button')) {
+    const on = b.dataset.lang === app.lang;
+    b.classList.toggle('selected', on);
+    b.setAttribute('aria-pressed', on ? 'true' : 'false');
+  }
+  // the CSS marks dead units with this word (playground.css: .node.dead::after)
+  document.body.style.setProperty('--dead-label', JSON.stringify(_('dead')));
+}
+
+/** Redraw everything that shows text, in the language now in effect. */
+function relabel() {
+  applyPageTexts();
+  showStatus();
+  relabelToasts();
+  if (app.options) {
+    buildControls();
+    syncControls();
+    if (network) network.relabel();
+    rebuildNetwork();
+    if (app.data) drawDatasetThumb(app.config && app.config.dataset, app.data);
+  }
+  const dv = $('diverged');
+  dv.dataset.text = '';
+  markDirty('state', 'legend', 'charts');
+}
+
+/**
+ * Switch the page to `lang` without reloading: every text changes at once, the session keeps
+ * training (the server is told, so that its messages follow), and the address keeps the choice
+ * (?lang=, next to the config in the hash) so that a shared link opens in it.
+ */
+async function switchLanguage(lang) {
+  const want = known(lang);
+  if (!want) return;
+  try {
+    app.lang = await setLanguage(want);
+  } catch (err) {
+    say(N_('The {language} texts could not be loaded ({error}).'), { language: LANGUAGES[want], error: err.message || err });
+    return;
+  }
+  const params = new URLSearchParams(location.search);
+  params.set('lang', app.lang);
+  history.replaceState(null, '', `${location.pathname}?${params}${location.hash}`);
+  if (app.ws && app.ws.readyState === WebSocket.OPEN) send({ type: 'language', lang: app.lang });
+  relabel();
+}
+app.switchLanguage = switchLanguage;
 
 /* ------------------------------------------------------------------ connection */
 
@@ -44,13 +113,13 @@ let retryTimer = null;
 function connect() {
   clearTimeout(retryTimer);
   const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-  const ws = new WebSocket(`${proto}://${location.host}/ws`);
+  const ws = new WebSocket(`${proto}://${location.host}/ws?lang=${encodeURIComponent(app.lang)}`);
   app.ws = ws;
-  setStatus('connecting', 'connecting…');
+  setStatus('connecting', N_('connecting…'));
   ws.onopen = () => { retryMs = 1000; };
   ws.onmessage = (ev) => {
     let msg;
-    try { msg = JSON.parse(ev.data); } catch { toast('The server sent something that is not JSON.'); return; }
+    try { msg = JSON.parse(ev.data); } catch { say(N_('The server sent something that is not JSON.')); return; }
     app.counts.messages++;
     handle(msg);
   };
@@ -62,17 +131,19 @@ function connect() {
     updatePlayButton();
     stopKeepalive();
     if (ev.code === 1001) {
-      setStatus('closed', 'session closed (idle)', true);
-      toast('The server closed this session after a long idle time. Press “Reconnect” to start a new one.', 'info');
+      setStatus('closed', N_('session closed (idle)'), {}, true);
+      say(N_('The server closed this session after a long idle time. Press “Reconnect” to start a new one.'), {}, 'info');
     } else if (ev.code === 1008) {
-      // refused by the server's access rule (this page's origin); retrying would not help
-      setStatus('closed', 'refused by the server', true);
-      toast(`The server refused the connection: ${ev.reason || 'policy violation'}`);
+      // refused by the server's access rule (this page's origin); retrying would not help.
+      // The reason is the server's, for whoever runs it (it names its command-line options).
+      setStatus('closed', N_('refused by the server'), {}, true);
+      if (ev.reason) say(N_('The server refused the connection: {reason}'), { reason: ev.reason });
+      else say(N_('The server refused the connection (policy violation).'));
     } else if (ev.code === 1013) {
-      setStatus('closed', 'server full', true);
-      toast('The server has no room for another session right now. Try “Reconnect” later.');
+      setStatus('closed', N_('server full'), {}, true);
+      say(N_('The server has no room for another session right now. Try “Reconnect” later.'));
     } else {
-      setStatus('closed', `disconnected; retrying in ${Math.round(retryMs / 1000)} s`, true);
+      setStatus('closed', N_('disconnected; retrying in {seconds} s'), { seconds: Math.round(retryMs / 1000) }, true);
       retryTimer = setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 15000);
     }
@@ -106,7 +177,7 @@ document.addEventListener('visibilitychange', keepalive); // back in view: tell 
 /** Send one message; returns its id. */
 function send(msg) {
   if (!app.ws || app.ws.readyState !== WebSocket.OPEN) {
-    toast('Not connected to the server: the change was not sent.');
+    say(N_('Not connected to the server: the change was not sent.'));
     return null;
   }
   const id = nextId++;
@@ -118,10 +189,18 @@ app.send = send;
 
 const sendConfig = (partial) => send({ type: 'config', config: partial });
 
-function setStatus(kind, text, showButton = false) {
-  $('status').dataset.state = kind;
-  $('status-text').textContent = text;
-  $('reconnect').hidden = !showButton;
+const status = { kind: 'connecting', msgid: N_('connecting…'), params: {}, button: false };
+
+/** The connection status: `msgid` (marked with N_) filled with `params`, in the page's language. */
+function setStatus(kind, msgid, params = {}, showButton = false) {
+  Object.assign(status, { kind, msgid, params, button: showButton });
+  showStatus();
+}
+
+function showStatus() {
+  $('status').dataset.state = status.kind;
+  $('status-text').textContent = format(_(status.msgid), status.params);
+  $('reconnect').hidden = !status.button;
 }
 
 /* ------------------------------------------------------------------ messages */
@@ -150,7 +229,7 @@ function onHello(msg) {
   app.defaults = msg.config;
   startKeepalive(app.limits.keepalive_s || Math.min(60, (app.limits.idle_timeout_s || 900) / 3));
   document.body.dataset.connected = '1';
-  setStatus('ok', 'connected');
+  setStatus('ok', N_('connected'));
   buildControls();
   onConfig(msg.config, true);
   // a config in the address (a shared link, or this tab's before a reconnect) is applied now
@@ -214,15 +293,15 @@ function buildControls() {
   const o = app.options;
   // presets
   const ps = $('preset');
-  ps.replaceChildren(ps.options[0] || new Option('Choose a preset…', ''));
+  ps.replaceChildren(new Option(_(PAGE_TEXTS.presetChoose), ''));
   for (const p of o.presets || []) {
-    const opt = new Option(p.title || p.name, p.name);
-    opt.title = p.description || '';
+    const opt = new Option(p.title ? _(p.title) : p.name, p.name);
+    opt.title = p.description ? _(p.description) : '';
     ps.append(opt);
   }
-  // optimizers and initializers
+  // optimizers and initializers (the server's English labels, translated here)
   const os = $('optimizer');
-  os.replaceChildren(...Object.entries(o.optimizers || {}).map(([name, v]) => new Option(v.label || name, name)));
+  os.replaceChildren(...Object.entries(o.optimizers || {}).map(([name, v]) => new Option(v.label ? _(v.label) : name, name)));
   const is = $('initializer');
   is.replaceChildren(...(o.initializers || []).map((i) => {
     const name = typeof i === 'string' ? i : i.name;
@@ -235,8 +314,11 @@ function buildControls() {
     const b = document.createElement('button');
     b.className = 'dataset';
     b.dataset.dataset = name;
-    const label = info.label || name.replace(/_/g, ' ');
-    b.title = `${label} (${info.task || 'classification'}${info.classes ? `, ${info.classes.join('/')} classes` : ''}): click to use this data set`;
+    const label = datasetLabel(name);
+    const task = (info.task || 'classification') === 'regression' ? _('regression') : _('classification');
+    b.title = info.classes && info.classes.length
+      ? format(_('{label} ({task}, {classes} classes): click to use this data set'), { label, task, classes: info.classes.join('/') })
+      : format(_('{label} ({task}): click to use this data set'), { label, task });
     const cv = document.createElement('canvas');
     cv.width = cv.height = 60;
     const cap = document.createElement('span');
@@ -302,6 +384,12 @@ function wireControls() {
   window.addEventListener('resize', () => markDirty('charts', 'points'));
 }
 
+/** A data set's label in the page's language (the server sends English ones). */
+function datasetLabel(name) {
+  const info = ((app.options && app.options.datasets) || {})[name] || {};
+  return info.label ? _(info.label) : String(name).replace(/_/g, ' ');
+}
+
 function chooseDataset(name) {
   const info = app.options.datasets[name] || {};
   const partial = { dataset: name };
@@ -339,7 +427,7 @@ function syncControls() {
   for (const b of document.querySelectorAll('.dataset')) b.classList.toggle('selected', b.dataset.dataset === c.dataset);
   const info = (app.options.datasets || {})[c.dataset] || {};
   const task = info.task || 'classification';
-  $('problem').textContent = task === 'regression' ? 'Regression' : 'Classification';
+  $('problem').textContent = task === 'regression' ? _('Regression') : _('Classification');
   $('problem').dataset.task = task;
   const cls = $('classes');
   cls.replaceChildren();
@@ -350,18 +438,23 @@ function syncControls() {
     b.textContent = k;
     b.className = 'segbtn' + (c.classes === k && task !== 'regression' ? ' selected' : '');
     b.disabled = !allowed.includes(k);
-    b.title = b.disabled ? `The ${c.dataset} data set cannot have ${k} classes.` : `Use ${k} classes.`;
+    b.title = b.disabled
+      ? format(_('The {dataset} data set cannot have {k} classes.'), { dataset: datasetLabel(c.dataset), k })
+      : format(_('Use {k} classes.'), { k });
     b.addEventListener('click', () => sendConfig({ classes: k }));
     cls.append(b);
   }
-  $('layers-title').textContent = `${c.layers.length} hidden layer${c.layers.length === 1 ? '' : 's'}`;
+  const nl = c.layers.length;
+  $('layers-title').textContent = format(nl === 1 ? _('{n} hidden layer') : _('{n} hidden layers'), { n: nl });
   $('add-layer').disabled = c.layers.length >= (app.limits.max_layers || 6);
   $('remove-layer').disabled = c.layers.length === 0;
   // the preset menu shows a preset only while the config is exactly it
   const match = (app.options.presets || []).find((p) => same({ ...app.defaults, ...p.config }, c)
     || same(normalizeLoose({ ...app.defaults, ...p.config }), normalizeLoose(c)));
   $('preset').value = match ? match.name : '';
-  $('preset-desc').textContent = match ? `${match.title}: ${match.description || ''}` : '';
+  $('preset-desc').textContent = match
+    ? format(_('{title}: {description}'), { title: _(match.title), description: match.description ? _(match.description) : '' })
+    : '';
 }
 
 /** Configs compared without the optimizer's default hyperparameters. */
@@ -383,7 +476,7 @@ function buildOptimizerParams(opt) {
       const wrap = document.createElement('div');
       wrap.className = 'eb-field';
       const lab = document.createElement('label');
-      lab.textContent = PARAM_LABELS[p] || p;
+      lab.textContent = PARAM_LABELS[p] ? _(PARAM_LABELS[p]) : p;
       lab.htmlFor = `opt-${p}`;
       const inp = document.createElement('input');
       inp.type = 'number';
@@ -392,7 +485,8 @@ function buildOptimizerParams(opt) {
       if (s.min !== undefined) inp.min = s.min;
       if (s.max !== undefined) inp.max = s.max;
       inp.dataset.field = `optimizer.${p}`;
-      inp.title = `${PARAM_HELP[p] || p} (${s.min} to ${s.max}, default ${s.default})`;
+      inp.title = format(_('{help} ({min} to {max}, default {default})'),
+        { help: PARAM_HELP[p] ? _(PARAM_HELP[p]) : p, min: s.min, max: s.max, default: s.default });
       inp.addEventListener('change', () => {
         const cur = { ...app.config.optimizer };
         cur[p] = parseNumber(inp.value);
@@ -404,13 +498,13 @@ function buildOptimizerParams(opt) {
   }
   for (const [p, s] of Object.entries(spec)) $(`opt-${p}`).value = opt[p] ?? s.default;
 }
-const PARAM_LABELS = { momentum: 'Momentum', alpha: 'α', beta1: 'β₁', beta2: 'β₂', eps: 'ε' };
+const PARAM_LABELS = { momentum: N_('Momentum'), alpha: 'α', beta1: 'β₁', beta2: 'β₂', eps: 'ε' };
 const PARAM_HELP = {
-  momentum: 'Momentum: the fraction of the previous step kept in the next one',
-  alpha: 'α: how slowly RMSProp forgets the average of squared gradients',
-  beta1: 'β₁: how slowly Adam forgets the average gradient',
-  beta2: 'β₂: how slowly Adam forgets the average squared gradient',
-  eps: 'ε: a small number added to the denominator so it is never 0',
+  momentum: N_('Momentum: the fraction of the previous step kept in the next one'),
+  alpha: N_('α: how slowly RMSProp forgets the average of squared gradients'),
+  beta1: N_('β₁: how slowly Adam forgets the average gradient'),
+  beta2: N_('β₂: how slowly Adam forgets the average squared gradient'),
+  eps: N_('ε: a small number added to the denominator so it is never 0'),
 };
 
 /** Highlight the control that a server error names, e.g. config.layers[1].activation. */
@@ -472,7 +566,7 @@ function readHash() {
     const cfg = JSON.parse(decodeURIComponent(h));
     if (cfg && typeof cfg === 'object' && !Array.isArray(cfg)) return cfg;
   } catch { /* reported below */ }
-  toast('The config in the address could not be read (it should be URL-encoded JSON); using the defaults.');
+  say(N_('The config in the address could not be read (it should be URL-encoded JSON); using the defaults.'));
   return null;
 }
 
@@ -504,7 +598,8 @@ const fmtLoss = (v) => {
   if (typeof v !== 'number' || !Number.isFinite(v)) return '—';
   return Math.abs(v) >= 1e4 ? v.toExponential(2) : v.toFixed(3);
 };
-const fmtAcc = (v) => (typeof v === 'number' && Number.isFinite(v) ? `(${(v * 100).toFixed(1)}% right)` : '');
+const fmtAcc = (v) => (typeof v === 'number' && Number.isFinite(v)
+  ? format(_('({percent}% right)'), { percent: (v * 100).toFixed(1) }) : '');
 
 // the decision surface is paler than the points on it, so that they stand out
 const SURFACE_STRENGTH = 0.72;
@@ -521,9 +616,11 @@ function drawState(st) {
   dv.hidden = !st.diverged;
   if (st.diverged && dv.dataset.text !== st.diverged) {
     dv.dataset.text = st.diverged;
-    dv.innerHTML = '<b>Training diverged</b> (the numbers overflowed to ∞ or NaN)<p></p>'
-      + '<small>Change a setting (a smaller learning rate, gradient clipping…) or press ↺ reset.</small>';
+    dv.innerHTML = `<b></b> <span></span><p></p><small></small>`;
+    dv.querySelector('b').textContent = _('Training diverged');
+    dv.querySelector('span').textContent = _('(the numbers overflowed to ∞ or NaN)');
     dv.querySelector('p').textContent = st.diverged;
+    dv.querySelector('small').textContent = _('Change a setting (a smaller learning rate, gradient clipping…) or press ↺ reset.');
   }
   network.update(st);
   const out = st.heatmaps && st.heatmaps.output;
@@ -538,8 +635,10 @@ function drawState(st) {
       paintBytes(cv, decodeBase64(out.data), signedLut(discrete, SURFACE_STRENGTH), G);
     }
   }
-  const lat = app.latencyMs !== null ? `round trip ${app.latencyMs.toFixed(0)} ms · ` : '';
-  $('latency').textContent = `${lat}server compute ${Number(st.compute_ms || 0).toFixed(1)} ms per update · ${st.steps ?? 0} steps`;
+  const compute = format(_('server compute {ms} ms per update · {steps} steps'),
+    { ms: Number(st.compute_ms || 0).toFixed(1), steps: st.steps ?? 0 });
+  $('latency').textContent = app.latencyMs !== null
+    ? format(_('round trip {ms} ms · {rest}'), { ms: app.latencyMs.toFixed(0), rest: compute }) : compute;
 }
 
 /** Data points over the decision surface: train filled, test outlined in black. */
@@ -577,24 +676,30 @@ function drawLegends() {
   };
   if (task === 'regression') {
     add(`<span class="barbox"><i class="bar"></i><span class="bar-labels"><span>−1</span><span>0</span><span>+1</span></span></span>`,
-      'Colour = predicted value (background) or target value (points), from −1 (orange) to +1 (blue).');
+      _('Colour = predicted value (background) or target value (points), from −1 (orange) to +1 (blue).'));
   } else {
     const K = (app.data && app.data.n_classes) || c.classes;
-    for (let k = 0; k < K; k++) add(`<i class="sw" style="background:${css(CLASS_COLORS[k])}"></i>class ${k}`);
-    add('<span class="hint">paler = less sure</span>',
-      'The background is the class the network predicts; the paler, the less confident (closer to a coin flip).');
+    for (let k = 0; k < K; k++) {
+      const name = format(_('class {k}'), { k });
+      add(`<i class="sw" style="background:${css(CLASS_COLORS[k])}"></i>${esc(name)}`);
+    }
+    const paler = _('paler = less sure');
+    add(`<span class="hint">${esc(paler)}</span>`,
+      _('The background is the class the network predicts; the paler, the less confident (closer to a coin flip).'));
   }
-  add('<i class="dot train"></i>train', 'Training points (white outline): the optimizer sees these.');
-  if ($('show-test').checked) add('<i class="dot test"></i>test', 'Test points (black outline): never trained on.');
+  const train = _('train');
+  const test = _('test');
+  add(`<i class="dot train"></i>${esc(train)}`, _('Training points (white outline): the optimizer sees these.'));
+  if ($('show-test').checked) add(`<i class="dot test"></i>${esc(test)}`, _('Test points (black outline): never trained on.'));
   // gradient-flow legend: one entry per layer (hidden layers, then output)
   const gl = $('grad-legend');
   gl.replaceChildren();
   const n = c.layers.length + 1;
   for (let i = 0; i < n; i++) {
     const s = document.createElement('span');
-    const name = i < n - 1 ? `layer ${i + 1} (${c.layers[i].activation})` : 'output';
-    s.innerHTML = `<i class="ln" style="border-color:${layerColor(i, n)}${i === n - 1 ? ';border-top-style:dashed' : ''}"></i>${name} <b class="gval" data-layer="${i}"></b>`;
-    s.title = i === 0 ? 'The layer nearest the inputs: the last to receive the backpropagated gradient.' : '';
+    const name = i < n - 1 ? format(_('layer {layer} ({activation})'), { layer: i + 1, activation: c.layers[i].activation }) : _('output');
+    s.innerHTML = `<i class="ln" style="border-color:${layerColor(i, n)}${i === n - 1 ? ';border-top-style:dashed' : ''}"></i>${esc(name)} <b class="gval" data-layer="${i}"></b>`;
+    s.title = i === 0 ? _('The layer nearest the inputs: the last to receive the backpropagated gradient.') : '';
     gl.append(s);
   }
 }
@@ -665,23 +770,63 @@ function drawDatasetThumb(name, data) {
 
 /* ------------------------------------------------------------------ toasts */
 
-/** A message in the corner; errors stay 10 s, others 5 s; click to dismiss. */
+/** A message in the corner; errors stay 10 s, others 5 s; click to dismiss. Returns it. */
 function toast(text, kind = 'error', field = null) {
   const box = $('toasts');
-  for (const old of box.children) if (old.textContent === text) old.remove(); // no duplicates
+  for (const old of [...box.children]) if (old.textContent === text) old.remove(); // no duplicates
   const t = document.createElement('div');
   t.className = `toast ${kind}`;
   t.textContent = text;
   if (field) t.dataset.field = field;
-  t.title = 'Click to dismiss';
+  t.title = _('Click to dismiss');
   t.addEventListener('click', () => t.remove());
   box.append(t);
   while (box.children.length > 4) box.firstChild.remove();
   setTimeout(() => t.remove(), kind === 'error' ? 10000 : 5000);
+  return t;
 }
 app.toast = toast;
 
+/** The page's own message `msgid` (marked with N_) as a toast; it follows a language switch. */
+const said = new WeakMap();
+function say(msgid, params = {}, kind = 'error') {
+  const t = toast(format(_(msgid), params), kind);
+  said.set(t, { msgid, params });
+}
+
+/** The page's own toasts in the language now in effect (the server's stay as they came). */
+function relabelToasts() {
+  for (const t of $('toasts').children) {
+    const s = said.get(t);
+    if (s) t.textContent = format(_(s.msgid), s.params);
+    t.title = _('Click to dismiss');
+  }
+}
+
 /* ------------------------------------------------------------------ start */
 
-markDirty('charts');
-connect();
+/** Text for innerHTML. */
+function esc(text) {
+  return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Start: the language (the address's, else the server's default), then the session. */
+async function start() {
+  const root = document.documentElement;
+  const want = addressLanguage() || known(root.dataset.defaultLang) || 'en';
+  try {
+    app.lang = await setLanguage(want);
+  } catch (err) {
+    app.lang = await setLanguage('en');
+    say(N_('The {language} texts could not be loaded ({error}).'), { language: LANGUAGES[want], error: err.message || err });
+  }
+  applyPageTexts();
+  root.classList.remove('i18n-loading');
+  for (const b of document.querySelectorAll('#lang-switch button')) {
+    b.addEventListener('click', () => switchLanguage(b.dataset.lang));
+  }
+  markDirty('charts');
+  connect();
+}
+
+start();
