@@ -67,7 +67,9 @@ def language_fonts() -> Iterator[None]:
 
     Text takes its font when it is created, so both the drawing and the saving belong in the
     block. In English, or with no Hangul font (a warning says how to install one), nothing
-    changes. DejaVu Sans stays second in line for the glyphs the Hangul font lacks (``−``).
+    changes. DejaVu Sans stays first in line: the Hangul font lacks the minus sign (U+2212),
+    and mathtext (the ticks of a log axis, ``10^{-5}``) takes its glyphs from the first
+    family only; text falls back to the Hangul font for Hangul.
     """
     from matplotlib import rc_context
 
@@ -87,5 +89,5 @@ def language_fonts() -> Iterator[None]:
         )
         yield
         return
-    with rc_context({"font.family": [family, "DejaVu Sans"], "mathtext.fontset": "dejavusans"}):
+    with rc_context({"font.family": ["DejaVu Sans", family], "mathtext.fontset": "dejavusans"}):
         yield

@@ -137,19 +137,25 @@ def _per_seed_table(c: dict[str, Any]) -> str:
 
 
 def _table(spec: dict[str, Any]) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in spec.get("columns", []))
+    """An experiment's table; its title, column names and text cells are looked up in the
+    catalogs (the claims mark them with ``N_()``), numbers are formatted."""
+
+    def text(v: Any) -> str:
+        return _(v) if isinstance(v, str) else format_value(v)
+
+    head = "".join(f"<th>{html.escape(text(c))}</th>" for c in spec.get("columns", []))
     body = "".join(
         "<tr>"
         + "".join(
             f"<td class='num'>{html.escape(format_value(v))}</td>"
             if isinstance(v, int | float) and not isinstance(v, bool)
-            else f"<td>{html.escape(format_value(v))}</td>"
+            else f"<td>{html.escape(text(v))}</td>"
             for v in row
         )
         + "</tr>"
         for row in spec.get("rows", [])
     )
-    title = html.escape(str(spec.get("title", "")))
+    title = html.escape(text(spec.get("title", "")))
     return f"<p><b>{title}</b></p><table><tr>{head}</tr>{body}</table>"
 
 
