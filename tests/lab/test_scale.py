@@ -99,6 +99,15 @@ def test_statuses_that_differ_give_nuanced_with_the_tally_and_what_changed():
     assert "On seed 1 (refuted): bad 1" in merged["reason"]
 
 
+def test_a_number_missing_on_every_seed_stays_missing():
+    """A deciding number that is NaN (stored as None) on the only seed, or on every seed, is
+    None in the merged record (it once raised IndexError)."""
+    one = combine([_record(0, "confirmed", None)])
+    assert one["numbers"]["x"] is None
+    both = combine([_record(0, "confirmed", None), _record(1, "confirmed", None)])
+    assert both["numbers"]["x"] is None and both["verdict"] == "confirmed"
+
+
 def test_an_error_on_any_seed_is_an_error():
     bad = {**_record(1, "error", 0.0), "error": "Traceback ..."}
     merged = combine([_record(0, "confirmed", 1.0), bad])

@@ -105,8 +105,10 @@ def combine(records: list[dict[str, Any]]) -> dict[str, Any]:
                 spread[key] = [min(present), max(present)]
         elif present and all(v == present[0] for v in present):
             numbers[key] = present[0]
+        elif len(records) == 1 or not present:  # one seed, or no seed has a value (NaN)
+            numbers[key] = values[0]
         else:
-            numbers[key] = present[0] if len(records) == 1 else _mixed(values, seeds)
+            numbers[key] = _mixed(values, seeds)
     combined = dict(first)
     n = len(records)
     if "error" in tally:
