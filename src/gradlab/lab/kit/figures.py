@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..._figure import Figure
+from ...i18n import _
 
 __all__ = [
     "ACTIVATION_COLORS",
@@ -59,7 +60,7 @@ def seed_band_panel(
     *,
     title: str,
     ylabel: str,
-    xlabel: str = "layer (1 = next to the input)",
+    xlabel: str | None = None,
     labels: dict[str, str] | None = None,
 ) -> None:
     """Draw per-layer curves (``seeds x layers`` arrays): geometric mean and min-max band, log y.
@@ -79,6 +80,8 @@ def seed_band_panel(
         ax.plot(x, mean, marker=".", ls=ls, color=color, label=label)
         ax.fill_between(x, v.min(axis=0), v.max(axis=0), color=color, alpha=0.2, lw=0)
     ax.set_yscale("log")
+    if xlabel is None:
+        xlabel = _("layer (1 = next to the input)")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=7)
@@ -107,6 +110,6 @@ def layer_band_panel(
             ax.fill_between(x, c["min"], c["max"], color=color, alpha=0.2, lw=0)
     if log:
         ax.set_yscale("log")
-    ax.set(title=title, xlabel="layer", ylabel=ylabel)
+    ax.set(title=title, xlabel=_("layer"), ylabel=ylabel)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)

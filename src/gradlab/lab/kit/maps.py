@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ...i18n import _
 from ...model import Sequential
 
 __all__ = ["MAP_DECIMALS", "class1_map", "draw_map", "grid_axis", "points"]
@@ -67,7 +68,7 @@ def draw_map(
             c=color,
             edgecolors="white",
             linewidths=0.3,
-            label=f"class {label}",
+            label=_("class {label}").format(label=label),
         )
     ax.set(
         title=title,
