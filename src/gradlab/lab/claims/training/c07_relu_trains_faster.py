@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from gradlab import optimizers
 from gradlab.callbacks import Callback
+from gradlab.i18n import N_, _, pgettext
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.data import digits_data
 from gradlab.lab.kit.figures import figure
@@ -82,12 +83,21 @@ C7_ACTIVATIONS = ("relu", "tanh", "sigmoid")
 C7_RIVALS = ("tanh", "sigmoid")
 C7_VIEWS = ("same_lr", "tuned_lr")
 VIEW_WORDS = {
-    "same_lr": "at the shared learning rate",
-    "tuned_lr": "each at its own best learning rate",
+    "same_lr": N_("at the shared learning rate"),
+    "tuned_lr": N_("each at its own best learning rate"),
 }
 PAIRING_WORDS = {
-    "same": "Glorot init for all",
-    "matched": "He init for ReLU, Glorot for the others",
+    "same": N_("Glorot init for all"),
+    "matched": N_("He init for ReLU, Glorot for the others"),
+}
+#: The parts of the claim, per learning-rate choice ({ratio}: NEAR_ARTICLE_SPEEDUP).
+PART_WORDS = {
+    "same_lr": N_(
+        "at the shared learning rate, ReLU needs at most 1/{ratio:g} of {rival}'s epochs"
+    ),
+    "tuned_lr": N_(
+        "each at its own best learning rate, ReLU needs at most 1/{ratio:g} of {rival}'s epochs"
+    ),
 }
 #: Tick labels as plain numbers (2, 3, 6) rather than powers of ten on the log ratio axes.
 PLAIN = FuncFormatter(lambda value, _: f"{value:g}")
@@ -215,7 +225,7 @@ def _c7_pairing(
 
 
 def _c7_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
-    X, y, _, _ = digits_data(config, seed)
+    X, y = digits_data(config, seed)[:2]
     seeds = spawn_seeds(seed, config["n_seeds"])
     out: dict[str, Any] = {
         "target_error": config["target_error"],
@@ -268,23 +278,37 @@ def _c7_verdict(r: dict[str, Any]) -> Verdict:
     def span(rival: str, view: str) -> str:
         group = [c for c in cases if c[2] == rival and c[1] == view]
         lo, hi = min(c[3] for c in group), max(c[3] for c in group)
-        bound = "at least " if any(c[4] for c in group) else ""
-        return f"{rival} {bound}{lo:.1f}" + (f" to {hi:.1f}" if f"{hi:.1f}" != f"{lo:.1f}" else "")
+        censored = any(c[4] for c in group)
+        if f"{hi:.1f}" == f"{lo:.1f}":
+            text = _("{rival} at least {lo:.1f}") if censored else _("{rival} {lo:.1f}")
+        elif censored:
+            text = _("{rival} at least {lo:.1f} to {hi:.1f}")
+        else:
+            text = _("{rival} {lo:.1f} to {hi:.1f}")
+        return text.format(rival=_act_word(rival), lo=lo, hi=hi)
 
     settings = len(cases) // len(C7_RIVALS)
-    measured = (
-        f"Epochs to {r['target_error']:.0%} training error as a multiple of ReLU's, over "
-        f"{len(r['pairings'])} init pairing(s): at the shared learning rate "
-        f"{', '.join(span(rv, 'same_lr') for rv in C7_RIVALS)} times; each at its own best "
-        f"rate {', '.join(span(rv, 'tuned_lr') for rv in C7_RIVALS)} times. ReLU needs at most "
-        f"1/{NEAR_ARTICLE_SPEEDUP:g} of the rival's epochs (half the article's "
-        f"{ARTICLE_SPEEDUP:g}x or more) in {_by_rival(near, settings)}, and is "
-        f"not faster (the rival needs less than {FASTER_RATIO:g} times its epochs) in "
-        f"{_by_rival(slower, settings)}."
+    measured = _(
+        "Epochs to {target:.0%} training error as a multiple of ReLU's, over {pairings} init "
+        "pairing(s): at the shared learning rate {same} times; each at its own best rate "
+        "{tuned} times. ReLU needs at most 1/{near:g} of the rival's epochs (half the "
+        "article's {article:g}x or more) in {near_counts}, and is not faster (the rival needs "
+        "less than {faster:g} times its epochs) in {slower_counts}."
+    ).format(
+        target=r["target_error"],
+        pairings=len(r["pairings"]),
+        same=", ".join(span(rv, "same_lr") for rv in C7_RIVALS),
+        tuned=", ".join(span(rv, "tuned_lr") for rv in C7_RIVALS),
+        near=NEAR_ARTICLE_SPEEDUP,
+        article=ARTICLE_SPEEDUP,
+        near_counts=_by_rival(near, settings),
+        faster=FASTER_RATIO,
+        slower_counts=_by_rival(slower, settings),
     )
     parts = {
-        f"{VIEW_WORDS[view]}, ReLU needs at most 1/{NEAR_ARTICLE_SPEEDUP:g} of {rival}'s "
-        "epochs": all(c in near for c in cases if c[1] == view and c[2] == rival)
+        _(PART_WORDS[view]).format(ratio=NEAR_ARTICLE_SPEEDUP, rival=_act_word(rival)): all(
+            c in near for c in cases if c[1] == view and c[2] == rival
+        )
         for rival in C7_RIVALS
         for view in C7_VIEWS
     }
@@ -302,9 +326,20 @@ def _by_rival(group: list[tuple[str, str, str, float, bool, bool]], settings: in
     """``tanh 0 of 4 settings, sigmoid 4 of 4``: how many comparisons of each rival."""
     counts = [sum(1 for c in group if c[2] == rv) for rv in C7_RIVALS]
     return ", ".join(
-        f"{rv} {k} of {settings}{' settings' if i == 0 else ''}"
+        (_("{rival} {k} of {n} settings") if i == 0 else _("{rival} {k} of {n}")).format(
+            rival=_act_word(rv), k=k, n=settings
+        )
         for i, (rv, k) in enumerate(zip(C7_RIVALS, counts, strict=True))
     )
+
+
+def _act_word(act: str) -> str:
+    """The activation as the sentences name it (its code name in English)."""
+    if act == "sigmoid":
+        return pgettext("activation in a sentence", "sigmoid")
+    if act == "tanh":
+        return pgettext("activation in a sentence", "tanh")
+    return act
 
 
 #: Bars of the ratio figure, per (pairing, lr choice): a hue per pairing, dark for the shared
@@ -339,15 +374,33 @@ def _c7_curves(r: dict[str, Any]) -> Any:
                 )
         ax.axhline(r["target_error"], color="k", ls=":", lw=0.8)
         best = ", ".join(f"{act} {p['tuned_lr'][act]['lr']:g}" for act in C7_ACTIVATIONS)
-        ax.set(xlabel="epoch", yscale="log", xscale="log")
-        ax.set_title(f"{PAIRING_WORDS.get(pairing, pairing)}\nbest rates: {best}", fontsize=10)
+        ax.set(xlabel=_("epoch"), yscale="log", xscale="log")
+        ax.set_title(
+            _("{pairing}\nbest rates: {best}").format(
+                pairing=_(PAIRING_WORDS.get(pairing, pairing)), best=best
+            ),
+            fontsize=10,
+        )
         ax.grid(alpha=0.3, which="both")
-    np.atleast_1d(axes)[0].set_ylabel("training error (first seed)")
+    np.atleast_1d(axes)[0].set_ylabel(_("training error (first seed)"))
     handles = [Line2D([], [], color=C7_COLORS[act], label=act) for act in C7_ACTIVATIONS]
     handles += [
-        Line2D([], [], color="#555555", ls="-", label=f"shared learning rate {r['lr']:g}"),
-        Line2D([], [], color="#555555", ls="--", label="each at its best learning rate"),
-        Line2D([], [], color="k", ls=":", lw=0.8, label=f"target: {r['target_error']:.0%} error"),
+        Line2D(
+            [],
+            [],
+            color="#555555",
+            ls="-",
+            label=_("shared learning rate {lr:g}").format(lr=r["lr"]),
+        ),
+        Line2D([], [], color="#555555", ls="--", label=_("each at its best learning rate")),
+        Line2D(
+            [],
+            [],
+            color="k",
+            ls=":",
+            lw=0.8,
+            label=_("target: {target:.0%} error").format(target=r["target_error"]),
+        ),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8)
     return fig
@@ -364,7 +417,9 @@ def _c7_ratios(r: dict[str, Any]) -> Any:
         xs = np.arange(len(C7_RIVALS)) + (k - (len(settings) - 1) / 2) * width
         color, hatch = C7_SETTING_STYLES.get((pairing, view), ("#999999", ""))
         style = {"color": color, "hatch": hatch, "edgecolor": "#333333", "linewidth": 0.5}
-        label = f"{PAIRING_WORDS.get(pairing, pairing)}, {VIEW_WORDS[view]}"
+        label = _("{pairing}, {view}").format(
+            pairing=_(PAIRING_WORDS.get(pairing, pairing)), view=_(VIEW_WORDS[view])
+        )
         ratios = np.array([v[f"ratio_{rv}"]["ratio"] for rv in C7_RIVALS])
         lo = np.array([v[f"ratio_{rv}"]["per_seed"]["min"] for rv in C7_RIVALS])
         hi = np.array([v[f"ratio_{rv}"]["per_seed"]["max"] for rv in C7_RIVALS])
@@ -381,11 +436,15 @@ def _c7_ratios(r: dict[str, Any]) -> Any:
             t[rv]["seconds"]["mean"] / max(t["relu"]["seconds"]["mean"], 1e-9) for rv in C7_RIVALS
         ]
         time_ax.bar(xs, seconds, width, **style)
-    for ax, what in ((epoch_ax, "Epochs"), (time_ax, "Training seconds")):
+    titles = (
+        (epoch_ax, _("Epochs to the target over ReLU's")),
+        (time_ax, _("Training seconds to the target over ReLU's")),
+    )
+    for ax, title in titles:
         ax.axhline(ARTICLE_SPEEDUP, color="#c62828", ls="--")
         ax.axhline(1.0, color="k", lw=0.8)
         ax.set_xticks(np.arange(len(C7_RIVALS)), [f"{rv} / ReLU" for rv in C7_RIVALS])
-        ax.set(title=f"{what} to the target over ReLU's", yscale="log")
+        ax.set(title=title, yscale="log")
         ax.grid(alpha=0.3, axis="y", which="both")
         lo, hi = ax.get_ylim()
         ax.set_ylim(min(lo, 0.5), max(hi, 1.5 * ARTICLE_SPEEDUP))
@@ -393,10 +452,10 @@ def _c7_ratios(r: dict[str, Any]) -> Any:
         ax.set_yticks([t for t in RATIO_TICKS if lo <= t <= hi])
         ax.yaxis.set_major_formatter(PLAIN)
         ax.yaxis.set_minor_formatter(NullFormatter())
-    epoch_ax.set_ylabel("ratio of means (whiskers: seed range)")
-    time_ax.set_ylabel("ratio of mean seconds (timing)")
+    epoch_ax.set_ylabel(_("ratio of means (whiskers: seed range)"))
+    time_ax.set_ylabel(_("ratio of mean seconds (timing)"))
     handles = epoch_ax.get_legend_handles_labels()[0]
-    article = Line2D([], [], color="#c62828", ls="--", label="the article's 6x")
+    article = Line2D([], [], color="#c62828", ls="--", label=_("the article's 6x"))
     # Filled column by column: shared and best rate of a pairing one above the other.
     half = -(-len(handles) // 2)
     handles = [*handles[:half], article, *handles[half:]]
@@ -456,24 +515,61 @@ _C7_PAIRINGS = {
     "same": {"relu": "glorot_uniform", "tanh": "glorot_uniform", "sigmoid": "glorot_uniform"},
     "matched": {"relu": "he_normal", "tanh": "glorot_uniform", "sigmoid": "glorot_uniform"},
 }
+#: The deciding numbers in words, with their units (written out: a translated text is one
+#: fixed message; 1/3 is 1/NEAR_ARTICLE_SPEEDUP, 1.2 is FASTER_RATIO).
 _C7_LABELS = {
-    **{
-        f"{rival}_over_relu_{end}": f"{rival}'s epochs to the target error over ReLU's, the "
-        f"{'smallest' if end == 'min' else 'largest'} over the settings [ratio]"
-        for rival in C7_RIVALS
-        for end in ("min", "max")
-    },
-    "comparisons_near_6x": f"comparisons (rival and setting) in which ReLU needs at most "
-    f"1/{NEAR_ARTICLE_SPEEDUP:g} of the rival's epochs [count]",
-    "comparisons_not_faster": f"comparisons in which ReLU is not faster: the rival needs less "
-    f"than {FASTER_RATIO:g} times its epochs [count]",
-    **{
-        f"{pairing}_{view}_{rival}_over_relu": f"{rival}'s epochs to the target error over "
-        f"ReLU's, {PAIRING_WORDS[pairing]}, {VIEW_WORDS[view]} [ratio]"
-        for pairing in _C7_PAIRINGS
-        for view in C7_VIEWS
-        for rival in C7_RIVALS
-    },
+    "tanh_over_relu_min": N_(
+        "tanh's epochs to the target error over ReLU's, the smallest over the settings [ratio]"
+    ),
+    "tanh_over_relu_max": N_(
+        "tanh's epochs to the target error over ReLU's, the largest over the settings [ratio]"
+    ),
+    "sigmoid_over_relu_min": N_(
+        "sigmoid's epochs to the target error over ReLU's, the smallest over the settings [ratio]"
+    ),
+    "sigmoid_over_relu_max": N_(
+        "sigmoid's epochs to the target error over ReLU's, the largest over the settings [ratio]"
+    ),
+    "comparisons_near_6x": N_(
+        "comparisons (rival and setting) in which ReLU needs at most 1/3 of the rival's epochs "
+        "[count]"
+    ),
+    "comparisons_not_faster": N_(
+        "comparisons in which ReLU is not faster: the rival needs less than 1.2 times its epochs "
+        "[count]"
+    ),
+    "same_same_lr_tanh_over_relu": N_(
+        "tanh's epochs to the target error over ReLU's, Glorot init for all, at the shared "
+        "learning rate [ratio]"
+    ),
+    "same_same_lr_sigmoid_over_relu": N_(
+        "sigmoid's epochs to the target error over ReLU's, Glorot init for all, at the shared "
+        "learning rate [ratio]"
+    ),
+    "same_tuned_lr_tanh_over_relu": N_(
+        "tanh's epochs to the target error over ReLU's, Glorot init for all, each at its own best "
+        "learning rate [ratio]"
+    ),
+    "same_tuned_lr_sigmoid_over_relu": N_(
+        "sigmoid's epochs to the target error over ReLU's, Glorot init for all, each at its own "
+        "best learning rate [ratio]"
+    ),
+    "matched_same_lr_tanh_over_relu": N_(
+        "tanh's epochs to the target error over ReLU's, He init for ReLU, Glorot for the others, "
+        "at the shared learning rate [ratio]"
+    ),
+    "matched_same_lr_sigmoid_over_relu": N_(
+        "sigmoid's epochs to the target error over ReLU's, He init for ReLU, Glorot for the "
+        "others, at the shared learning rate [ratio]"
+    ),
+    "matched_tuned_lr_tanh_over_relu": N_(
+        "tanh's epochs to the target error over ReLU's, He init for ReLU, Glorot for the others, "
+        "each at its own best learning rate [ratio]"
+    ),
+    "matched_tuned_lr_sigmoid_over_relu": N_(
+        "sigmoid's epochs to the target error over ReLU's, He init for ReLU, Glorot for the "
+        "others, each at its own best learning rate [ratio]"
+    ),
 }
 _C7_BASE = {
     "hidden": [64, 64],
@@ -487,8 +583,8 @@ _C7_BASE = {
 
 CLAIM = Claim(
     id="C7",
-    title="ReLU trains about 6x faster than sigmoid and tanh",
-    statement=(
+    title=N_("ReLU trains about 6x faster than sigmoid and tanh"),
+    statement=N_(
         "Networks with ReLU hidden units train much faster with SGD than the same networks "
         "with sigmoid or tanh units: about six times faster, because ReLU's gradient is 1 "
         "for every positive input and it is cheap to compute."
@@ -517,7 +613,7 @@ CLAIM = Claim(
         "quick": {**_C7_BASE, "target_error": 0.03, "max_epochs": 150, "n_seeds": 3},
         "full": {**_C7_BASE, "target_error": 0.03, "max_epochs": 300, "n_seeds": 10},
     },
-    context=(
+    context=N_(
         "The 'six times' comes from Krizhevsky et al. (2012, Figure 1): a four-layer "
         "convolutional network on CIFAR-10 reached 25% training error six times faster "
         "with ReLU than with tanh (SGD, no regularisation, each net with its own best "
@@ -540,7 +636,9 @@ CLAIM = Claim(
     headline=("tanh_over_relu_min", "sigmoid_over_relu_min"),
     labels=_C7_LABELS,
     source_parts={
-        "003": "“3.2.0 ReLU를 쓰자..” (6 times faster with SGD than sigmoid or tanh, and the "
-        "constant gradient of 1)",
+        "003": N_(
+            "“3.2.0 ReLU를 쓰자..” (6 times faster with SGD than sigmoid or tanh, and the "
+            "constant gradient of 1)"
+        ),
     },
 )

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from gradlab import optimizers
+from gradlab.i18n import N_, _
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.data import digits_data
 from gradlab.lab.kit.figures import figure
@@ -29,9 +30,10 @@ TOLERANCE = 0.05
 WIDTH_SLACK = 0.25
 
 C14_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+#: The optimizers by name (proper names; Momentum is translated where it is shown).
 C14_LABELS = {
     "sgd": "SGD",
-    "momentum": "Momentum",
+    "momentum": N_("Momentum"),
     "nesterov": "Nesterov",
     "adagrad": "AdaGrad",
     "rmsprop": "RMSProp",
@@ -45,6 +47,11 @@ C14_COLORS = {
     "rmsprop": "#9467bd",
     "adam": "#d62728",
 }
+
+
+def _name(name: str) -> str:
+    """The optimizer's name as the sentences and figures show it."""
+    return _(C14_LABELS[name])
 
 
 def _bowl(p: np.ndarray) -> float:
@@ -61,7 +68,7 @@ def _path(name: str, lr: float, start: list[float], steps: int) -> dict[str, Any
     opt = optimizers.get({"name": name, "config": {"lr": lr}})
     p = np.array(start, dtype=np.float64)  # the one "parameter", updated in place
     points, values = [p.copy()], [_bowl(p)]
-    for _ in range(steps):
+    for _step in range(steps):
         opt.step([p], [_bowl_grad(p)])
         points.append(p.copy())
         values.append(_bowl(p))
@@ -161,9 +168,8 @@ def _c14_verdict(r: dict[str, Any]) -> Verdict:
     default_ok = adam["default_accuracy"] >= (1 - TOLERANCE) * overall
     widest = widths["adam"] >= others[widest_other] - WIDTH_SLACK
     rank = 1 + sum(w > widths["adam"] for w in others.values())
-    good_defaults = [
-        C14_LABELS[n] for n, s in sw.items() if s["default_accuracy"] >= (1 - TOLERANCE) * overall
-    ]
+    good = [n for n, s in sw.items() if s["default_accuracy"] >= (1 - TOLERANCE) * overall]
+    good_defaults = [C14_LABELS[n] for n in good]
     numbers = {
         "adam_width_rank": rank,
         "adam_default_accuracy": adam["default_accuracy"],
@@ -171,20 +177,41 @@ def _c14_verdict(r: dict[str, Any]) -> Verdict:
         "adam_default_ok": default_ok,
         "good_at_default_lr": ", ".join(good_defaults) or "none",
     } | {f"width_decades_{n}": w for n, w in widths.items()}
-    facts = (
-        f"Adam at its default learning rate {adam['default_lr']:g} reaches a test accuracy of "
-        f"{adam['default_accuracy']:.3f}, against {overall:.3f} for the best optimizer at its "
-        f"best rate. Its good learning rates (test accuracy within {TOLERANCE:.0%} of its own "
-        f"best) span {widths['adam']:.2f} decades, a factor {10 ** widths['adam']:.0f}: rank "
-        f"{rank} of {len(widths)} (widest of the others: {C14_LABELS[widest_other]}, "
-        f"{others[widest_other]:.2f} decades). Within {TOLERANCE:.0%} of the best at their "
-        f"default rate: {', '.join(good_defaults) or 'none'}."
+    facts = _(
+        "Adam at its default learning rate {default_lr:g} reaches a test accuracy of "
+        "{default_accuracy:.3f}, against {overall:.3f} for the best optimizer at its best rate. "
+        "Its good learning rates (test accuracy within {tolerance:.0%} of its own best) span "
+        "{width:.2f} decades, a factor {factor:.0f}: rank {rank} of {count} (widest of the "
+        "others: {widest}, {widest_width:.2f} decades)."
+    ).format(
+        default_lr=adam["default_lr"],
+        default_accuracy=adam["default_accuracy"],
+        overall=overall,
+        tolerance=TOLERANCE,
+        width=widths["adam"],
+        factor=10 ** widths["adam"],
+        rank=rank,
+        count=len(widths),
+        widest=_name(widest_other),
+        widest_width=others[widest_other],
     )
+    if good:
+        facts += " " + _(
+            "Within {tolerance:.0%} of the best at their default rate: {names}."
+        ).format(tolerance=TOLERANCE, names=", ".join(_name(n) for n in good))
+    else:
+        facts += " " + _("Within {tolerance:.0%} of the best at their default rate: none.").format(
+            tolerance=TOLERANCE
+        )
     parts = {
-        f"Adam at its default learning rate is within {TOLERANCE:.0%} of the best accuracy of any "
-        "optimizer": default_ok,
-        f"Adam tolerates the widest range of learning rates (within {WIDTH_SLACK:g} decades of "
-        "the widest)": widest,
+        _(
+            "Adam at its default learning rate is within {tolerance:.0%} of the best accuracy of "
+            "any optimizer"
+        ).format(tolerance=TOLERANCE): default_ok,
+        _(
+            "Adam tolerates the widest range of learning rates (within {slack:g} decades of the "
+            "widest)"
+        ).format(slack=WIDTH_SLACK): widest,
     }
     reason = verdict_from_parts(parts, facts, numbers, refute_when="every part fails").reason
     # The claim's own rule: refuted only when Adam's default fails and its range is narrower
@@ -192,6 +219,13 @@ def _c14_verdict(r: dict[str, Any]) -> Verdict:
     if not default_ok and widths["adam"] < float(np.median(list(others.values()))):
         return Verdict("refuted", reason, numbers)
     return Verdict("confirmed" if default_ok and widest else "nuanced", reason, numbers)
+
+
+#: The titles of the loss-curve panels, by the learning rate they show.
+LOSS_TITLES = {
+    "default_lr": N_("Training loss at the default lr"),
+    "best_lr": N_("Training loss at the best lr"),
+}
 
 
 def _c14_figures(r: dict[str, Any]) -> dict[str, Any]:
@@ -216,18 +250,18 @@ def _c14_figures(r: dict[str, Any]) -> dict[str, Any]:
             xlabel="x",
             ylabel="y",
         )
-        ax.set_title(f"{C14_LABELS[name]} lr={path['lr']:g}: f={path['final_f']:.2g}", fontsize=10)
+        ax.set_title(f"{_name(name)} lr={path['lr']:g}: f={path['final_f']:.2g}", fontsize=10)
     fig_p.suptitle(
-        f"{len(pts) - 1} steps on f(x, y) = x²/20 + y² from ({pts[0, 0]:g}, {pts[0, 1]:g})",
+        _("{steps} steps on f(x, y) = x²/20 + y² from ({x:g}, {y:g})").format(
+            steps=len(pts) - 1, x=pts[0, 0], y=pts[0, 1]
+        ),
         fontsize=10,
     )
 
     lrs = np.asarray(r["lrs"], dtype=float)
     fig_s, (ax0, ax1) = figure(2, width=4.1, height=3.8)
     for name, s in r["sweep"].items():
-        ax0.plot(
-            lrs, s["mean_accuracy"], "o-", ms=3, color=C14_COLORS[name], label=C14_LABELS[name]
-        )
+        ax0.plot(lrs, s["mean_accuracy"], "o-", ms=3, color=C14_COLORS[name], label=_name(name))
         ax0.plot(
             s["default_lr"],
             s["default_accuracy"],
@@ -238,27 +272,35 @@ def _c14_figures(r: dict[str, Any]) -> dict[str, Any]:
             mew=0.5,
         )
     ax0.set(
-        title=f"Test accuracy after {r['epochs']} epochs (stars: default lr)",
-        xlabel="learning rate",
-        ylabel="accuracy (mean over seeds)",
+        title=_("Test accuracy after {epochs} epochs (stars: default lr)").format(
+            epochs=r["epochs"]
+        ),
+        xlabel=_("learning rate"),
+        ylabel=_("accuracy (mean over seeds)"),
         xscale="log",
     )
     names = list(r["sweep"])
     for k, name in enumerate(names):
         lo, hi = r["sweep"][name]["band"]
         ax1.plot([lo, hi], [k, k], lw=6, color=C14_COLORS[name], solid_capstyle="butt")
+        band = (
+            _("{width:.2f} dec (grid edge)")
+            if r["sweep"][name]["band_censored"]
+            else _("{width:.2f} dec")
+        )
         ax1.text(
             hi * 1.3,
             k,
-            f"{r['sweep'][name]['width_decades']:.2f} dec"
-            + (" (grid edge)" if r["sweep"][name]["band_censored"] else ""),
+            band.format(width=r["sweep"][name]["width_decades"]),
             va="center",
             fontsize=8,
         )
-    ax1.set_yticks(range(len(names)), [C14_LABELS[n] for n in names])
+    ax1.set_yticks(range(len(names)), [_name(n) for n in names])
     ax1.set(
-        title=f"Learning rates within {TOLERANCE:.0%} of each one's best",
-        xlabel="learning rate (the band's width in decades)",
+        title=_("Learning rates within {tolerance:.0%} of each one's best").format(
+            tolerance=TOLERANCE
+        ),
+        xlabel=_("learning rate (the band's width in decades)"),
         xscale="log",
         xlim=(lrs[0] / 2, lrs[-1] * 30),
     )
@@ -278,16 +320,16 @@ def _c14_figures(r: dict[str, Any]) -> dict[str, Any]:
                 "o-",
                 ms=2.5,
                 color=C14_COLORS[name],
-                label=f"{C14_LABELS[name]} {lrs[k]:.2g}",
+                label=f"{_name(name)} {lrs[k]:.2g}",
             )
         ax.set(
-            title=f"Training loss at the {which.replace('_', ' ')}",
-            xlabel="epoch",
-            ylabel="cross entropy (first seed)",
+            title=_(LOSS_TITLES[which]),
+            xlabel=_("epoch"),
+            ylabel=_("cross entropy (first seed)"),
             yscale="log",
         )
         ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize=8, title="optimizer, learning rate", title_fontsize=8)
+        ax.legend(fontsize=8, title=_("optimizer, learning rate"), title_fontsize=8)
     return {"paths": fig_p, "lr_sweep": fig_s, "loss_curves": fig_l}
 
 
@@ -346,29 +388,55 @@ _C14_BASE = {
     "hidden": [64],
     "batch_size": 64,
 }
+#: The deciding numbers in words, with their units (written out: a translated text is one
+#: fixed message; 5% is TOLERANCE).
 _C14_LABELS = {
-    "adam_width_rank": "Adam's rank among the optimizers by the width of its good learning-rate "
-    "range [rank, 1 = best]",
-    "adam_default_accuracy": "Adam's test accuracy at its default learning rate, mean over seeds "
-    "[accuracy, 0-1]",
-    "best_accuracy_any": "best test accuracy of any optimizer at any learning rate of the grid, "
-    "mean over seeds [accuracy, 0-1]",
-    "adam_default_ok": f"Adam at its default learning rate is within {TOLERANCE:.0%} of that best "
-    "[yes/no]",
-    "good_at_default_lr": f"optimizers within {TOLERANCE:.0%} of that best at their default "
-    "learning rate [list of names]",
-    **{
-        f"width_decades_{name}": f"width of {label}'s good learning rates (test accuracy within "
-        f"{TOLERANCE:.0%} of its own best) [decades of learning rate]"
-        for name, label in C14_LABELS.items()
-    },
+    "adam_width_rank": N_(
+        "Adam's rank among the optimizers by the width of its good learning-rate range [rank, 1 = "
+        "best]"
+    ),
+    "adam_default_accuracy": N_(
+        "Adam's test accuracy at its default learning rate, mean over seeds [accuracy, 0-1]"
+    ),
+    "best_accuracy_any": N_(
+        "best test accuracy of any optimizer at any learning rate of the grid, mean over seeds "
+        "[accuracy, 0-1]"
+    ),
+    "adam_default_ok": N_("Adam at its default learning rate is within 5% of that best [yes/no]"),
+    "good_at_default_lr": N_(
+        "optimizers within 5% of that best at their default learning rate [list of names]"
+    ),
+    "width_decades_sgd": N_(
+        "width of SGD's good learning rates (test accuracy within 5% of its own best) [decades of "
+        "learning rate]"
+    ),
+    "width_decades_momentum": N_(
+        "width of Momentum's good learning rates (test accuracy within 5% of its own best) "
+        "[decades of learning rate]"
+    ),
+    "width_decades_nesterov": N_(
+        "width of Nesterov's good learning rates (test accuracy within 5% of its own best) "
+        "[decades of learning rate]"
+    ),
+    "width_decades_adagrad": N_(
+        "width of AdaGrad's good learning rates (test accuracy within 5% of its own best) [decades "
+        "of learning rate]"
+    ),
+    "width_decades_rmsprop": N_(
+        "width of RMSProp's good learning rates (test accuracy within 5% of its own best) [decades "
+        "of learning rate]"
+    ),
+    "width_decades_adam": N_(
+        "width of Adam's good learning rates (test accuracy within 5% of its own best) [decades of "
+        "learning rate]"
+    ),
 }
 _HALF_DECADES = [float(10**e) for e in np.arange(-4.0, 0.51, 0.5)]
 
 CLAIM = Claim(
     id="C14",
-    title="Optimizers compared; Adam as the safe default",
-    statement=(
+    title=N_("Optimizers compared; Adam as the safe default"),
+    statement=N_(
         "Plain SGD zig-zags and is slow in a stretched valley; Momentum and Nesterov add "
         "inertia, AdaGrad shrinks the step as it goes, RMSProp and Adam adapt the step "
         "per weight. Adam, which adapts both the direction and the step size, is the "
@@ -391,7 +459,7 @@ CLAIM = Claim(
         "quick": {**_C14_BASE, "lrs": _HALF_DECADES, "epochs": 20, "n_seeds": 3},
         "full": {**_C14_BASE, "lrs": _HALF_DECADES, "epochs": 20, "n_seeds": 5},
     },
-    context=(
+    context=N_(
         "Two parts. (1) The stretched bowl f(x, y) = x²/20 + y² from (-7, 2), 30 steps, "
         "with the learning rates of 'Deep Learning from Scratch' (ch. 6): SGD 0.95, "
         "Momentum 0.1, AdaGrad 1.5, Adam 0.3; the book has no Nesterov or RMSProp in that "
@@ -412,10 +480,14 @@ CLAIM = Claim(
     ),
     labels=_C14_LABELS,
     source_parts={
-        "004": "“## 최적화 함수(Optimizer)의 종류”: “### SGD(확률적 경사 하강법)”, “### 모멘텀”, "
-        "“### Adagrad(에이다그래드)” and “### 최적화 함수(Optimizer) 종류 한눈에 보기” (Adam as "
-        "the default); its text names neither RMSProp nor SGD's zig-zag",
-        "001": "“## 4. Appendix”, item (4): Adam and RMSProp only as a way to a suitable learning "
-        "rate against exploding gradients; the article compares no optimizers",
+        "004": N_(
+            "“## 최적화 함수(Optimizer)의 종류”: “### SGD(확률적 경사 하강법)”, “### 모멘텀”, "
+            "“### Adagrad(에이다그래드)” and “### 최적화 함수(Optimizer) 종류 한눈에 보기” (Adam "
+            "as the default); its text names neither RMSProp nor SGD's zig-zag"
+        ),
+        "001": N_(
+            "“## 4. Appendix”, item (4): Adam and RMSProp only as a way to a suitable learning "
+            "rate against exploding gradients; the article compares no optimizers"
+        ),
     },
 )

@@ -11,6 +11,7 @@ import numpy as np
 
 from gradlab import optimizers
 from gradlab.callbacks import Callback
+from gradlab.i18n import N_, _, ngettext
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.data import digits_data
 from gradlab.lab.kit.figures import figure
@@ -50,15 +51,24 @@ ACC_MARGIN = 0.03
 
 #: How the runs of different batch sizes are made comparable.
 C15_VIEWS = {
-    "same_epochs": "same epochs, fixed lr",
-    "same_updates": "same number of updates, fixed lr",
-    "linear_lr": "same epochs, lr scaled with the batch",
+    "same_epochs": N_("same epochs, fixed lr"),
+    "same_updates": N_("same number of updates, fixed lr"),
+    "linear_lr": N_("same epochs, lr scaled with the batch"),
 }
-#: The same comparisons as phrases for the verdict's sentences.
-C15_PHRASES = {
-    "same_epochs": "after the same number of epochs at a fixed learning rate",
-    "same_updates": "after the same number of updates at a fixed learning rate",
-    "linear_lr": "after the same number of epochs with the learning rate scaled with the batch",
+#: The parts of the claim on accuracy, one per comparison ({points}: ACC_MARGIN in points).
+C15_PARTS = {
+    "same_epochs": N_(
+        "the smallest batch is at least {points:g} points more accurate than the largest after "
+        "the same number of epochs at a fixed learning rate"
+    ),
+    "same_updates": N_(
+        "the smallest batch is at least {points:g} points more accurate than the largest after "
+        "the same number of updates at a fixed learning rate"
+    ),
+    "linear_lr": N_(
+        "the smallest batch is at least {points:g} points more accurate than the largest after "
+        "the same number of epochs with the learning rate scaled with the batch"
+    ),
 }
 C15_COLORS = {"same_epochs": "#1f77b4", "same_updates": "#2e7d32", "linear_lr": "#ef6c00"}
 
@@ -153,10 +163,6 @@ def _gap(r: dict[str, Any], view: str) -> float:
     return acc[0]["mean"] - acc[-1]["mean"]
 
 
-def _points(share: float) -> str:
-    return f"{100 * share:g} points"
-
-
 def _c15_verdict(r: dict[str, Any]) -> Verdict:
     sizes, upe, mem = r["batch_sizes"], r["updates_per_epoch"], r["cached_bytes_per_step"]
     updates_ok = all(a > b for a, b in itertools.pairwise(upe))
@@ -171,26 +177,47 @@ def _c15_verdict(r: dict[str, Any]) -> Verdict:
     reverse = [view for view, gap in gaps.items() if gap <= -ACC_MARGIN]
     acc = {view: r["views"][view]["test_accuracy"] for view in gaps}
     gap_text = "; ".join(
-        f"{C15_VIEWS[view]}, {acc[view][0]['mean']:.3f} at batch {sizes[0]} against "
-        f"{acc[view][-1]['mean']:.3f} at {sizes[-1]}"
+        _("{view}, {small_acc:.3f} at batch {small} against {large_acc:.3f} at {large}").format(
+            view=_(C15_VIEWS[view]),
+            small_acc=acc[view][0]["mean"],
+            small=sizes[0],
+            large_acc=acc[view][-1]["mean"],
+            large=sizes[-1],
+        )
         for view in gaps
     )
-    n = r.get("n_seeds")
-    over = f" (mean over {n} seed{'s' if n != 1 else ''})" if n else ""
-    measured = (
-        f"Per epoch, batch {sizes[0]} makes {upe[0]} updates and batch {sizes[-1]} makes "
-        f"{upe[-1]}; one training step keeps {mem[0] / 1024:.0f} KiB for backward at batch "
-        f"{sizes[0]} and {mem[-1] / 1024:.0f} KiB at {sizes[-1]} (seconds per epoch are under "
-        f"timing, not in the rule). Test accuracy{over}: {gap_text}."
+    mechanics = _(
+        "Per epoch, batch {small} makes {small_updates} updates and batch {large} makes "
+        "{large_updates}; one training step keeps {small_kib:.0f} KiB for backward at batch "
+        "{small} and {large_kib:.0f} KiB at {large} (seconds per epoch are under timing, not in "
+        "the rule)."
+    ).format(
+        small=sizes[0],
+        large=sizes[-1],
+        small_updates=upe[0],
+        large_updates=upe[-1],
+        small_kib=mem[0] / 1024,
+        large_kib=mem[-1] / 1024,
     )
+    n = r.get("n_seeds")
+    if n:
+        accuracy_text = ngettext(
+            "Test accuracy (mean over {n} seed): {gaps}.",
+            "Test accuracy (mean over {n} seeds): {gaps}.",
+            n,
+        ).format(n=n, gaps=gap_text)
+    else:
+        accuracy_text = _("Test accuracy: {gaps}.").format(gaps=gap_text)
+    measured = f"{mechanics} {accuracy_text}"
     if "same_updates" in gaps and gaps["same_updates"] < ACC_MARGIN <= max(gaps.values()):
-        measured += " The small batch's edge comes with its extra updates, not with its size."
+        measured += " " + _(
+            "The small batch's edge comes with its extra updates, not with its size."
+        )
     parts = {
-        "smaller batches make more updates per epoch": updates_ok,
-        "smaller batches keep less memory for backward per step": memory_ok,
+        N_("smaller batches make more updates per epoch"): updates_ok,
+        N_("smaller batches keep less memory for backward per step"): memory_ok,
         **{
-            f"the smallest batch is at least {_points(ACC_MARGIN)} more accurate than the "
-            f"largest {C15_PHRASES[view]}": gap >= ACC_MARGIN
+            _(C15_PARTS[view]).format(points=100 * ACC_MARGIN): gap >= ACC_MARGIN
             for view, gap in gaps.items()
         },
     }
@@ -211,23 +238,23 @@ def _c15_figures(r: dict[str, Any]) -> dict[str, Any]:
         acc = views["test_accuracy"]
         mean = np.array([a["mean"] for a in acc])
         lo, hi = np.array([a["min"] for a in acc]), np.array([a["max"] for a in acc])
-        ax0.plot(sizes, mean, "o-", color=C15_COLORS[view], label=C15_VIEWS[view])
+        ax0.plot(sizes, mean, "o-", color=C15_COLORS[view], label=_(C15_VIEWS[view]))
         ax0.fill_between(sizes, lo, hi, color=C15_COLORS[view], alpha=0.2)
     ax0.set(
-        title="Test accuracy (band: seed range)",
-        xlabel="batch size",
-        ylabel="accuracy",
+        title=_("Test accuracy (band: seed range)"),
+        xlabel=_("batch size"),
+        ylabel=_("accuracy"),
         xscale="log",
     )
     spe = r["timing"]["seconds_per_epoch"]
     for view in ("same_epochs", "same_updates"):
         if view in spe:
             ax1.plot(sizes, [1000 * s["mean"] for s in spe[view]], "o-", color=C15_COLORS[view])
-    ax1.plot(sizes, r["updates_per_epoch"], "s--", color="k", label="updates per epoch")
+    ax1.plot(sizes, r["updates_per_epoch"], "s--", color="k", label=_("updates per epoch"))
     ax1.set(
-        title="Epoch cost (lines in colour: timing)",
-        xlabel="batch size",
-        ylabel="ms per epoch (colour) / updates (black)",
+        title=_("Epoch cost (lines in colour: timing)"),
+        xlabel=_("batch size"),
+        ylabel=_("ms per epoch (colour) / updates (black)"),
         xscale="log",
         yscale="log",
     )
@@ -236,19 +263,19 @@ def _c15_figures(r: dict[str, Any]) -> dict[str, Any]:
         np.array(r["cached_bytes_per_step"]) / 1024,
         "o-",
         color="#6a1b9a",
-        label="kept for backward",
+        label=_("kept for backward"),
     )
     ax2.plot(
         sizes,
         np.array(r["timing"]["tracemalloc_peak_bytes"]) / 1024,
         "^--",
         color="#00838f",
-        label="tracemalloc peak of a step",
+        label=_("tracemalloc peak of a step"),
     )
-    ax2.axhline(r["param_bytes"] / 1024, color="#7f7f7f", ls=":", label="parameters")
+    ax2.axhline(r["param_bytes"] / 1024, color="#7f7f7f", ls=":", label=_("parameters"))
     ax2.set(
-        title="Memory per training step",
-        xlabel="batch size",
+        title=_("Memory per training step"),
+        xlabel=_("batch size"),
         ylabel="KiB",
         xscale="log",
         yscale="log",
@@ -289,25 +316,39 @@ def _c15_tables(r: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+#: The deciding numbers in words, with their units (written out per comparison: a translated
+#: text is one fixed message).
 _C15_LABELS = {
-    **{
-        f"accuracy_gap_{view}": f"test accuracy of the smallest batch minus that of the largest, "
-        f"{words}, mean over seeds [accuracy difference, 0-1]"
-        for view, words in C15_VIEWS.items()
-    },
-    "updates_per_epoch_smallest_largest": "weight updates per epoch at the smallest and at the "
-    "largest batch [count]",
-    "cached_bytes_smallest_largest": "memory one training step keeps for backward at the "
-    "smallest and at the largest batch [bytes]",
-    "updates_decrease": "updates per epoch fall at every step up in batch size [yes/no]",
-    "memory_increases": "memory kept for backward grows at every step up in batch size [yes/no]",
+    "accuracy_gap_same_epochs": N_(
+        "test accuracy of the smallest batch minus that of the largest, same epochs, fixed lr, "
+        "mean over seeds [accuracy difference, 0-1]"
+    ),
+    "accuracy_gap_same_updates": N_(
+        "test accuracy of the smallest batch minus that of the largest, same number of updates, "
+        "fixed lr, mean over seeds [accuracy difference, 0-1]"
+    ),
+    "accuracy_gap_linear_lr": N_(
+        "test accuracy of the smallest batch minus that of the largest, same epochs, lr scaled "
+        "with the batch, mean over seeds [accuracy difference, 0-1]"
+    ),
+    "updates_per_epoch_smallest_largest": N_(
+        "weight updates per epoch at the smallest and at the largest batch [count]"
+    ),
+    "cached_bytes_smallest_largest": N_(
+        "memory one training step keeps for backward at the smallest and at the largest batch "
+        "[bytes]"
+    ),
+    "updates_decrease": N_("updates per epoch fall at every step up in batch size [yes/no]"),
+    "memory_increases": N_(
+        "memory kept for backward grows at every step up in batch size [yes/no]"
+    ),
 }
 _C15_BASE = {"hidden": [64], "lr": 0.05, "base_batch": 32, "views": list(C15_VIEWS)}
 
 CLAIM = Claim(
     id="C15",
-    title="Small batches: more updates, slower epochs, better accuracy",
-    statement=(
+    title=N_("Small batches: more updates, slower epochs, better accuracy"),
+    statement=N_(
         "A smaller batch means more weight updates per epoch, slower epochs and less "
         "memory, and gives higher accuracy; a larger batch gives faster epochs but needs "
         "more memory and reaches lower accuracy."
@@ -342,7 +383,8 @@ CLAIM = Claim(
             "n_seeds": 10,
         },
     },
-    context=(
+    # The margin is written out (3 points is ACC_MARGIN): a translated text is one fixed message.
+    context=N_(
         "An MLP 64-64-10 (ReLU, Glorot uniform) on the 8x8 digits (1437 training images), "
         "plain SGD, test accuracy on the 360 held-out images. The learning rate interacts "
         "with the batch size, so three comparisons: the same number of epochs at a fixed "
@@ -353,11 +395,11 @@ CLAIM = Claim(
         "tracemalloc peak of one training step and the seconds per epoch are reported "
         "under 'timing' and stay out of the rule. Rule: refuted if updates per epoch do "
         "not fall or cached memory does not grow with the batch, or if the largest batch "
-        f"is at least {_points(ACC_MARGIN)} more accurate than the smallest at equal epochs; "
-        f"confirmed if the smallest batch is at least {_points(ACC_MARGIN)} more accurate in "
+        "is at least 3 points more accurate than the smallest at equal epochs; "
+        "confirmed if the smallest batch is at least 3 points more accurate in "
         "all three comparisons; nuanced otherwise (the parts that hold are named)."
     ),
     headline=("accuracy_gap_same_epochs", "accuracy_gap_same_updates"),
     labels=_C15_LABELS,
-    source_parts={"004": "“### batch size” (under “## 최적화 함수(Optimizer)의 종류”)"},
+    source_parts={"004": N_("“### batch size” (under “## 최적화 함수(Optimizer)의 종류”)")},
 )
