@@ -26,10 +26,13 @@ from typing import Any
 
 from rich.markup import escape
 
+from ..i18n import _
 from .common import (
     FileError,
     UsageError,
     add_executor_arguments,
+    add_lang_argument,
+    apply_lang,
     check_executor_args,
     check_output_folder,
     executor_from_args,
@@ -96,6 +99,7 @@ def add_parser(groups: Any) -> None:
     )
     run.add_argument("--heatmap", metavar="X,Y", help="the two axes of the heatmaps, e.g. depth,lr")
     run.add_argument("--quiet", action="store_true", help="no progress display")
+    add_lang_argument(run)
     p.set_defaults(handler=cmd_sweep)
 
 
@@ -113,6 +117,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from ..lab.across_seeds import parse_seeds
     from ..lab.grid import AXES, check_grid, check_size, describe_row, make_settings, varied
 
+    apply_lang(args)
     raw = {a: getattr(args, a) for a in AXES if getattr(args, a) is not None}
     settings = {
         "data": args.data,
@@ -133,17 +138,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         make_settings(flags=True, **settings)
         sweep.heatmap_axes(grid, seeds, args.heatmap, flags=True)
         if args.max_units < 1:
-            raise ValueError(f"--max-units must be a positive integer, got {args.max_units}")
+            raise ValueError(
+                _("--max-units must be a positive integer, got {n}").format(n=args.max_units)
+            )
         total = check_size(grid, seeds, args.max_units, flags=True)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.data_dir is not None and not args.data_dir.is_dir():
-        raise UsageError(f"--data-dir {args.data_dir} is not a folder")
+        raise UsageError(_("--data-dir {folder} is not a folder").format(folder=args.data_dir))
     check_executor_args(args)
     check_output_folder(args.out, "--out")
     console = stdout_console()
     progress = Progress(
-        TextColumn("[bold]units"),
+        TextColumn("[bold]" + escape(_("units"))),
         BarColumn(bar_width=24),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -182,17 +189,34 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
             except OSError as exc:
-                raise FileError(f"cannot write the sweep in {args.out}: {exc}") from None
+                raise FileError(
+                    _("cannot write the sweep in {out}: {error}").format(out=args.out, error=exc)
+                ) from None
             except KeyboardInterrupt:
                 console.print(
-                    f"stopped after {finished} of {total} units; `--resume` runs only the rest"
+                    escape(
+                        _(
+                            "stopped after {finished} of {total} units; `--resume` runs only "
+                            "the rest"
+                        ).format(finished=finished, total=total)
+                    )
                 )
                 raise
     finally:
         executor.close()
     diverged = sum(1 for r in rows if r["diverged"])
     console.print(
-        f"{len(rows)} units ({total - finished} reused, {diverged} diverged) in "
-        f"{time.perf_counter() - start:.1f} s; results: {args.out / 'index.html'}"
+        escape(
+            _(
+                "{units} units ({reused} reused, {diverged} diverged) in {seconds:.1f} s; "
+                "results: {page}"
+            ).format(
+                units=len(rows),
+                reused=total - finished,
+                diverged=diverged,
+                seconds=time.perf_counter() - start,
+                page=args.out / "index.html",
+            )
+        )
     )
     return 0

@@ -17,9 +17,19 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import UsageError, parse_widths, stdout_console
+from ..i18n import N_, _, pgettext
+from .common import UsageError, add_lang_argument, apply_lang, parse_widths, stdout_console
 
 __all__ = ["add_parser", "cmd_trace"]
+
+#: What each number of :func:`gradlab.lab.trace.check` compares, as the table of checks says.
+CHECK_LABELS = {
+    "forward_max_abs_diff": N_("gradlab Sequential output vs Z, max |Δ|"),
+    "loss_abs_diff": N_("gradlab loss vs L, |Δ|"),
+    "backward_max_abs_diff": N_("gradlab gradients vs ∂L/∂W, ∂L/∂B, max |Δ|"),
+    "gradcheck_max_rel_error": N_("gradlab gradcheck (central differences), max rel. error"),
+    "numeric_max_rel_error": N_("central differences of this pass, max rel. error"),
+}
 
 
 def add_parser(groups: Any) -> None:
@@ -55,6 +65,7 @@ def add_parser(groups: Any) -> None:
     source.add_argument("--seed", type=int, help="draw random weights with this seed")
     p.add_argument("--precision", type=int, default=6, help="significant digits (default 6)")
     p.add_argument("--no-check", action="store_true", help="skip the comparison with gradlab")
+    add_lang_argument(p)
     p.set_defaults(handler=cmd_trace)
 
 
@@ -62,15 +73,25 @@ def _floats(spec: str, flag: str) -> list[float]:
     try:
         values = [float(s) for s in spec.replace(" ", "").split(",") if s]
     except ValueError:
-        raise UsageError(f"{flag} must be comma-separated numbers, got {spec!r}") from None
+        raise UsageError(
+            _("{flag} must be comma-separated numbers, got {spec}").format(
+                flag=flag, spec=repr(spec)
+            )
+        ) from None
     if not values or not all(abs(v) < float("inf") for v in values):
-        raise UsageError(f"{flag} must be comma-separated finite numbers, got {spec!r}")
+        raise UsageError(
+            _("{flag} must be comma-separated finite numbers, got {spec}").format(
+                flag=flag, spec=repr(spec)
+            )
+        )
     return values
 
 
 def _sizes(args: argparse.Namespace, n_inputs: int) -> list[int]:
     if args.outputs < 1:
-        raise UsageError(f"--outputs must be a positive int, got {args.outputs}")
+        raise UsageError(
+            _("--outputs must be a positive int, got {outputs}").format(outputs=args.outputs)
+        )
     return [n_inputs, *parse_widths(args.layers), args.outputs]
 
 
@@ -85,11 +106,19 @@ def _target(args: argparse.Namespace, n_out: int) -> Any:
     if len(values) == 1 and n_out > 1 and args.output == "softmax":
         k = values[0]
         if k != int(k) or not 0 <= k < n_out:
-            raise UsageError(f"--target as a class index must be one of 0..{n_out - 1}, got {k:g}")
+            raise UsageError(
+                _("--target as a class index must be one of 0..{last}, got {k:g}").format(
+                    last=n_out - 1, k=k
+                )
+            )
         target[int(k)] = 1.0
         return target
     if len(values) != n_out:
-        raise UsageError(f"--target needs {n_out} values (one per output), got {len(values)}")
+        raise UsageError(
+            _("--target needs {n} values (one per output), got {got}").format(
+                n=n_out, got=len(values)
+            )
+        )
     return np.array(values)
 
 
@@ -99,23 +128,32 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
     from ..lab import trace
 
+    apply_lang(args)
     if not 1 <= args.precision <= 17:
-        raise UsageError(f"--precision must be between 1 and 17, got {args.precision}")
+        raise UsageError(
+            _("--precision must be between 1 and 17, got {precision}").format(
+                precision=args.precision
+            )
+        )
     if args.seed is not None and args.seed < 0:
-        raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
+        raise UsageError(
+            _("--seed must be a non-negative integer, got {seed}").format(seed=args.seed)
+        )
     x = _floats(args.input, "--input") if args.input else list(trace.ARTICLE_INPUT)
     sizes = _sizes(args, len(x))
     if args.seed is None:
         weights, biases = trace.article_network()
         if sizes != [2, 3, 2, 2]:
             raise UsageError(
-                "the article's weights exist only for 2 inputs, --layers 3,2 and 2 outputs; got "
-                f"{' → '.join(map(str, sizes))}. Pass --seed N for random weights"
+                _(
+                    "the article's weights exist only for 2 inputs, --layers 3,2 and 2 outputs; "
+                    "got {sizes}. Pass --seed N for random weights"
+                ).format(sizes=" → ".join(map(str, sizes)))
             )
-        source = "the article's weights (Deep Learning from Scratch §3.4.3)"
+        source = _("the article's weights (Deep Learning from Scratch §3.4.3)")
     else:
         weights, biases = trace.random_network(sizes, args.seed)
-        source = f"random weights, seed {args.seed}"
+        source = _("random weights, seed {seed}").format(seed=args.seed)
     try:
         tr = trace.run(
             np.array([x]),
@@ -142,20 +180,35 @@ def _print(tr: Any, source: str, precision: int, *, check: bool) -> None:
     console = stdout_console()
     console.print(
         Text(
-            f"{' → '.join(map(str, tr.sizes))} network, hidden {tr.hidden}, output "
-            f"{tr.output}, loss {tr.loss}; {source}",
+            _("{sizes} network, hidden {hidden}, output {output}, loss {loss}; {source}").format(
+                sizes=" → ".join(map(str, tr.sizes)),
+                hidden=tr.hidden,
+                output=tr.output,
+                loss=tr.loss,
+                source=source,
+            ),
             style="bold",
         )
     )
-    console.print(Text(f"target T = {trace.format_matrix(tr.target, precision)}"))
-    for title, rows in (
-        ("Forward: A = X·W + B, Z = h(A)", trace.forward_rows(tr, precision, "\n")),
-        ("Backward: the chain rule, output layer first", trace.backward_rows(tr, precision, "\n")),
-    ):
+    console.print(
+        Text(_("target T = {target}").format(target=trace.format_matrix(tr.target, precision)))
+    )
+    passes = (
+        (_("Forward: A = X·W + B, Z = h(A)"), trace.forward_rows(tr, precision, "\n")),
+        (
+            _("Backward: the chain rule, output layer first"),
+            trace.backward_rows(tr, precision, "\n"),
+        ),
+    )
+    for forward, (title, rows) in zip((True, False), passes, strict=True):
         table = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD)
-        for name in ("layer", "step", "shape"):
+        for name in (
+            pgettext("trace table", "layer"),
+            pgettext("trace table", "step"),
+            pgettext("trace table", "shape"),
+        ):
             table.add_column(name, no_wrap=True)
-        table.add_column("value", justify="right")
+        table.add_column(pgettext("trace table", "value"), justify="right")
         layer = None
         for row in rows:
             if layer is not None and row[0] != layer:
@@ -163,20 +216,19 @@ def _print(tr: Any, source: str, precision: int, *, check: bool) -> None:
             layer = row[0]
             table.add_row(*(Text(cell) for cell in row))
         console.print(table)
-        if title.startswith("Forward"):
-            console.print(Text(f"loss L = {tr.loss_value:.{precision}g} ({tr.loss})"))
+        if forward:
+            console.print(
+                Text(
+                    _("loss L = {value:.{precision}g} ({loss})").format(
+                        value=tr.loss_value, precision=precision, loss=tr.loss
+                    )
+                )
+            )
     if check:
         result = trace.check(tr)
-        table = Table(title="Checks", header_style="bold", box=box.SIMPLE_HEAD)
-        table.add_column("comparison")
-        table.add_column("value", justify="right")
-        labels = {
-            "forward_max_abs_diff": "gradlab Sequential output vs Z, max |Δ|",
-            "loss_abs_diff": "gradlab loss vs L, |Δ|",
-            "backward_max_abs_diff": "gradlab gradients vs ∂L/∂W, ∂L/∂B, max |Δ|",
-            "gradcheck_max_rel_error": "gradlab gradcheck (central differences), max rel. error",
-            "numeric_max_rel_error": "central differences of this pass, max rel. error",
-        }
-        for key, label in labels.items():
-            table.add_row(Text(label), f"{result[key]:.2e}")
+        table = Table(title=_("Checks"), header_style="bold", box=box.SIMPLE_HEAD)
+        table.add_column(_("comparison"))
+        table.add_column(_("value"), justify="right")
+        for key, label in CHECK_LABELS.items():
+            table.add_row(Text(_(label)), f"{result[key]:.2e}")
         console.print(table)

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, _
 from .claim import to_jsonable
 
 __all__ = [
@@ -67,7 +68,7 @@ class Axis:
     name: str
     kind: str  # "activation", "init", "optimizer", "int", "number", "bool"
     default: Any
-    words: str  # the axis in words, as a heatmap labels it
+    words: str  # the axis in words, as a heatmap labels it (marked N_: shown with _())
     example: str
     low_open: bool = True  # numbers: > 0 (True) or >= 0 (False)
 
@@ -76,45 +77,56 @@ class Axis:
 AXES: dict[str, Axis] = {
     a.name: a
     for a in (
-        Axis("activation", "activation", "relu", "activation of the hidden layers", "relu,tanh"),
-        Axis("init", "init", "glorot_uniform", "kernel initializer", "glorot_uniform,he_normal"),
+        Axis(
+            "activation", "activation", "relu", N_("activation of the hidden layers"), "relu,tanh"
+        ),
+        Axis(
+            "init", "init", "glorot_uniform", N_("kernel initializer"), "glorot_uniform,he_normal"
+        ),
         Axis(
             "weight_var",
             "number",
             None,
-            "σ_w², weight variance × fan_in",
+            N_("σ_w², weight variance × fan_in"),
             "1.0,1.76,4.0",
         ),
         Axis(
             "bias_var",
             "number",
             0.0,
-            "σ_b², bias variance",
+            N_("σ_b², bias variance"),
             "0,0.05",
             low_open=False,
         ),
-        Axis("width", "int", 64, "width, units per hidden layer", "32,64"),
-        Axis("depth", "int", 2, "depth, hidden layers", "2,4,8"),
-        Axis("optimizer", "optimizer", "adam", "optimizer", "sgd,adam"),
-        Axis("lr", "number", 0.001, "learning rate", "0.001,0.01"),
-        Axis("batch_size", "int", 32, "batch size", "32,128"),
-        Axis("batch_norm", "bool", False, "batch norm before each activation", "off,on"),
+        Axis("width", "int", 64, N_("width, units per hidden layer"), "32,64"),
+        Axis("depth", "int", 2, N_("depth, hidden layers"), "2,4,8"),
+        Axis("optimizer", "optimizer", "adam", N_("optimizer"), "sgd,adam"),
+        Axis("lr", "number", 0.001, N_("learning rate"), "0.001,0.01"),
+        Axis("batch_size", "int", 32, N_("batch size"), "32,128"),
+        Axis("batch_norm", "bool", False, N_("batch norm before each activation"), "off,on"),
     )
 }
 
-#: What a unit measures, each in words with its unit.
+#: What a unit measures, each in words with its unit (in English, as ``results.json`` keeps
+#: them; marked with N_: the page shows them with _()).
 METRICS: dict[str, str] = {
-    "train_acc": "accuracy on the training set after the last epoch [accuracy, 0-1]",
-    "test_acc": "accuracy on the test set after the last epoch [accuracy, 0-1]",
-    "final_loss": "training loss of the last epoch [cross entropy]",
-    "epochs_to_target": "first epoch after which the training accuracy reached the target "
-    "[epochs; empty: not reached]",
-    "dead_frac": "share of hidden units whose gradient is 0 on every probe sample after "
-    "training [fraction of units]",
-    "log10_grad_ratio": "gradient norm of the first layer's weights over the output layer's, "
-    "at initialization [log10 of the ratio]",
-    "diverged": "training stopped on a non-finite loss or gradient [yes/no]",
-    "diverged_epoch": "epoch in which training diverged [epoch]",
+    "train_acc": N_("accuracy on the training set after the last epoch [accuracy, 0-1]"),
+    "test_acc": N_("accuracy on the test set after the last epoch [accuracy, 0-1]"),
+    "final_loss": N_("training loss of the last epoch [cross entropy]"),
+    "epochs_to_target": N_(
+        "first epoch after which the training accuracy reached the target "
+        "[epochs; empty: not reached]"
+    ),
+    "dead_frac": N_(
+        "share of hidden units whose gradient is 0 on every probe sample after "
+        "training [fraction of units]"
+    ),
+    "log10_grad_ratio": N_(
+        "gradient norm of the first layer's weights over the output layer's, "
+        "at initialization [log10 of the ratio]"
+    ),
+    "diverged": N_("training stopped on a non-finite loss or gradient [yes/no]"),
+    "diverged_epoch": N_("epoch in which training diverged [epoch]"),
 }
 
 _TRUE = ("true", "yes", "on", "1")
@@ -173,14 +185,27 @@ def _items(raw: Any) -> list[Any]:
 
 def _expected(axis: Axis) -> str:
     what = {
-        "int": "positive whole numbers",
-        "number": "positive numbers" if axis.low_open else "numbers >= 0",
-        "bool": "on/off (also true/false, yes/no, 1/0)",
-        "activation": "activation names",
-        "init": "initializer names",
-        "optimizer": "optimizer names",
+        "int": N_("positive whole numbers"),
+        "number": N_("positive numbers") if axis.low_open else N_("numbers >= 0"),
+        "bool": N_("on/off (also true/false, yes/no, 1/0)"),
+        "activation": N_("activation names"),
+        "init": N_("initializer names"),
+        "optimizer": N_("optimizer names"),
     }[axis.kind]
-    return f"comma-separated {what}, such as {axis.example}"
+    return _("comma-separated {what}, such as {example}").format(what=_(what), example=axis.example)
+
+
+def _bad_value(problem: str, label: str, axis: Axis, raw: Any, **values: Any) -> ValueError:
+    """The error for one value: ``label: <problem>; expected ...; received <raw>``, with
+    ``problem`` a template of ``values`` (marked with N_)."""
+    return ValueError(
+        _("{label}: {problem}; expected {expected}; received {raw}").format(
+            label=label,
+            problem=_(problem).format(**values),
+            expected=_expected(axis),
+            raw=repr(raw),
+        )
+    )
 
 
 def _convert(axis: Axis, item: Any, label: str, raw: Any) -> Any:
@@ -188,16 +213,13 @@ def _convert(axis: Axis, item: Any, label: str, raw: Any) -> Any:
     from .. import activations, initializers, optimizers
     from ..model import check_hidden_activation
 
-    received = f"received {raw!r}"
     if item is None and axis.default is None:  # weight_var None: the initializer decides
         return None
     if isinstance(item, str) and not item:
-        raise ValueError(f"{label}: an empty value; expected {_expected(axis)}; {received}")
+        raise _bad_value(N_("an empty value"), label, axis, raw)
     if axis.kind in ("activation", "init", "optimizer"):
         if not isinstance(item, str):
-            raise ValueError(
-                f"{label}: {item!r} is not a name; expected {_expected(axis)}; {received}"
-            )
+            raise _bad_value(N_("{item} is not a name"), label, axis, raw, item=repr(item))
         registry = {
             "activation": activations.REGISTRY,
             "init": initializers.REGISTRY,
@@ -215,13 +237,9 @@ def _convert(axis: Axis, item: Any, label: str, raw: Any) -> Any:
             return bool(item)
         if isinstance(item, str) and item.lower() in _TRUE + _FALSE:
             return item.lower() in _TRUE
-        raise ValueError(
-            f"{label}: {item!r} is not on or off; expected {_expected(axis)}; {received}"
-        )
+        raise _bad_value(N_("{item} is not on or off"), label, axis, raw, item=repr(item))
     if isinstance(item, bool | np.bool_):
-        raise ValueError(
-            f"{label}: {item!r} is not a number; expected {_expected(axis)}; {received}"
-        )
+        raise _bad_value(N_("{item} is not a number"), label, axis, raw, item=repr(item))
     if axis.kind == "int":
         value: Any = None
         if isinstance(item, int | np.integer):
@@ -231,24 +249,16 @@ def _convert(axis: Axis, item: Any, label: str, raw: Any) -> Any:
         elif isinstance(item, str) and re.fullmatch(r"[+-]?\d+", item):
             value = int(item)
         if value is None:
-            raise ValueError(
-                f"{label}: {item!r} is not a whole number; expected {_expected(axis)}; {received}"
-            )
+            raise _bad_value(N_("{item} is not a whole number"), label, axis, raw, item=repr(item))
         if value < 1:
-            raise ValueError(
-                f"{label}: {value} is not positive; expected {_expected(axis)}; {received}"
-            )
+            raise _bad_value(N_("{value} is not positive"), label, axis, raw, value=value)
         return value
     try:
         value = float(item)
     except (TypeError, ValueError):
-        raise ValueError(
-            f"{label}: {item!r} is not a number; expected {_expected(axis)}; {received}"
-        ) from None
+        raise _bad_value(N_("{item} is not a number"), label, axis, raw, item=repr(item)) from None
     if not math.isfinite(value) or value < 0 or (axis.low_open and value == 0):
-        raise ValueError(
-            f"{label}: {item!r} is out of range; expected {_expected(axis)}; {received}"
-        )
+        raise _bad_value(N_("{item} is out of range"), label, axis, raw, item=repr(item))
     return value
 
 
@@ -268,10 +278,18 @@ def check_grid(grid: Mapping[str, Any], *, flags: bool = False) -> dict[str, lis
             expected and what was received.
     """
     if not isinstance(grid, Mapping):
-        raise TypeError(f"grid must be a dict of axis -> values; received {type(grid).__name__}")
+        raise TypeError(
+            _("grid must be a dict of axis -> values; received {type}").format(
+                type=type(grid).__name__
+            )
+        )
     unknown = [k for k in grid if k not in AXES]
     if unknown:
-        raise ValueError(f"unknown sweep axis {unknown[0]!r}; expected one of {', '.join(AXES)}")
+        raise ValueError(
+            _("unknown sweep axis {axis}; expected one of {names}").format(
+                axis=repr(unknown[0]), names=", ".join(AXES)
+            )
+        )
     out: dict[str, list[Any]] = {}
     for name, axis in AXES.items():
         if name not in grid:
@@ -280,21 +298,29 @@ def check_grid(grid: Mapping[str, Any], *, flags: bool = False) -> dict[str, lis
         label, raw = _label(name, flags), grid[name]
         items = _items(raw)
         if not items or (len(items) == 1 and items[0] == ""):
-            raise ValueError(f"{label}: no values; expected {_expected(axis)}; received {raw!r}")
+            raise _bad_value(N_("no values"), label, axis, raw)
         values = [_convert(axis, item, label, raw) for item in items]
         repeated = [v for i, v in enumerate(values) if v in values[:i]]
         if repeated:
             raise ValueError(
-                f"{label}: {repeated[0]!r} is given twice; expected each value once; "
-                f"received {raw!r}"
+                _(
+                    "{label}: {value} is given twice; expected each value once; received {raw}"
+                ).format(label=label, value=repr(repeated[0]), raw=repr(raw))
             )
         out[name] = values
     default_init = [AXES["init"].default]
     if out["init"] != default_init and any(v is not None for v in out["weight_var"]):
         raise ValueError(
-            f"give {_label('init', flags)} or {_label('weight_var', flags)}, not both: a weight "
-            "variance draws W ~ N(0, σ_w²/fan_in) in place of the initializer; received "
-            f"init {grid['init']!r} and weight_var {grid['weight_var']!r}"
+            _(
+                "give {init} or {weight_var}, not both: a weight variance draws W ~ N(0, "
+                "σ_w²/fan_in) in place of the initializer; received init {init_values} and "
+                "weight_var {weight_var_values}"
+            ).format(
+                init=_label("init", flags),
+                weight_var=_label("weight_var", flags),
+                init_values=repr(grid["init"]),
+                weight_var_values=repr(grid["weight_var"]),
+            )
         )
     return out
 
@@ -317,8 +343,9 @@ def make_settings(*, flags: bool = False, **values: Any) -> Settings:
     unknown = [k for k in values if k not in Settings.__dataclass_fields__]
     if unknown:
         raise TypeError(
-            f"unknown sweep setting {unknown[0]!r}; expected one of "
-            f"{', '.join(Settings.__dataclass_fields__)}"
+            _("unknown sweep setting {setting}; expected one of {names}").format(
+                setting=repr(unknown[0]), names=", ".join(Settings.__dataclass_fields__)
+            )
         )
     s = Settings(**values)
 
@@ -345,11 +372,17 @@ def make_settings(*, flags: bool = False, **values: Any) -> Settings:
     except TypeError as exc:
         raise ValueError(str(exc)) from None
     if s.dtype not in ("float32", "float64"):
-        raise ValueError(f"{name('dtype')}: expected float32 or float64; received {s.dtype!r}")
+        raise ValueError(
+            _("{dtype}: expected float32 or float64; received {value}").format(
+                dtype=name("dtype"), value=repr(s.dtype)
+            )
+        )
     if data in ("mnist", "fashion_mnist") and not s.data_dir:
         raise ValueError(
-            f"{name('data')} {data} is read from its IDX files: give {name('data_dir')} (the "
-            "folder that holds them)"
+            _(
+                "{flag} {data} is read from its IDX files: give {dir_flag} (the folder that "
+                "holds them)"
+            ).format(flag=name("data"), data=data, dir_flag=name("data_dir"))
         )
     return Settings(
         data=data,
@@ -375,10 +408,18 @@ def check_size(
     """
     units = math.prod(len(v) for v in grid.values()) * len(seeds)
     if units > max_units:
-        sizes = " x ".join(f"{len(grid[a])} {a}" for a in varied(grid)) or "1 point"
+        sizes = " x ".join(f"{len(grid[a])} {a}" for a in varied(grid)) or _("1 point")
         raise ValueError(
-            f"the sweep has {units} units ({sizes} x {len(seeds)} seeds), more than the "
-            f"maximum of {max_units}; narrow the grid or raise {_label('max_units', flags)}"
+            _(
+                "the sweep has {units} units ({sizes} x {seeds} seeds), more than the maximum "
+                "of {max_units}; narrow the grid or raise {flag}"
+            ).format(
+                units=units,
+                sizes=sizes,
+                seeds=len(seeds),
+                max_units=max_units,
+                flag=_label("max_units", flags),
+            )
         )
     return units
 
@@ -565,10 +606,19 @@ def describe_row(row: Mapping[str, Any], axes: Sequence[str] | None = None) -> s
     seed and what it measured."""
     names = list(AXES) if axes is None else axes
     point = " ".join(f"{a}={cell_text(row[a])}" for a in names if row.get(a) is not None)
-    result = f"train {row['train_acc']:.3f} test {row['test_acc']:.3f}"
     if row.get("diverged"):
-        result += f", diverged in epoch {row['diverged_epoch']}"
-    return f"{point} seed={row['seed']}: {result} ({row['seconds']:.1f} s)".lstrip()
+        result = _("train {train:.3f} test {test:.3f}, diverged in epoch {epoch}").format(
+            train=row["train_acc"], test=row["test_acc"], epoch=row["diverged_epoch"]
+        )
+    else:
+        result = _("train {train:.3f} test {test:.3f}").format(
+            train=row["train_acc"], test=row["test_acc"]
+        )
+    return (
+        _("{point} seed={seed}: {result} ({seconds:.1f} s)")
+        .format(point=point, seed=row["seed"], result=result, seconds=row["seconds"])
+        .lstrip()
+    )
 
 
 def cell_text(value: Any) -> str:

@@ -41,7 +41,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from .._figure import language_fonts
 from .._version import __version__
+from ..i18n import N_, _, get_language, use_language
 from .across_seeds import parse_seeds
 from .claim import to_jsonable
 from .grid import (
@@ -78,24 +80,36 @@ DEFAULT_MAX_UNITS = 1000
 #: The metrics drawn as heatmaps, with colour map and range (None: from the data).
 _HEATMAPS: dict[str, tuple[str, str, str, float | None, float | None]] = {
     # metric: (title, unit, colour map, low, high); None: from the data
-    "train_acc": ("training accuracy after the last epoch", "accuracy, 0-1", "viridis", 0, 1),
-    "test_acc": ("test accuracy after the last epoch", "accuracy, 0-1", "viridis", 0, 1),
+    "train_acc": (
+        N_("training accuracy after the last epoch"),
+        N_("accuracy, 0-1"),
+        "viridis",
+        0,
+        1,
+    ),
+    "test_acc": (N_("test accuracy after the last epoch"), N_("accuracy, 0-1"), "viridis", 0, 1),
     "epochs_to_target": (
-        "first epoch with training accuracy >= {target:g} (–: not reached)",
-        "epochs",
+        N_("first epoch with training accuracy >= {target:g} (–: not reached)"),
+        N_("epochs"),
         "viridis_r",
         None,
         None,
     ),
-    "dead_frac": ("share of dead hidden units after training", "fraction", "magma_r", 0, 1),
+    "dead_frac": (
+        N_("share of dead hidden units after training"),
+        N_("fraction"),
+        "magma_r",
+        0,
+        1,
+    ),
     "log10_grad_ratio": (
-        "gradient norm of the first layer / the output layer, at init",
-        "log10 of the ratio",
+        N_("gradient norm of the first layer / the output layer, at init"),
+        N_("log10 of the ratio"),
         "RdBu_r",
         None,
         None,
     ),
-    "diverged": ("share of units whose training diverged", "fraction", "Reds", 0, 1),
+    "diverged": (N_("share of units whose training diverged"), N_("fraction"), "Reds", 0, 1),
 }
 
 
@@ -118,8 +132,9 @@ def heatmap_axes(
         items = [c.strip() for c in choice.split(",")] if isinstance(choice, str) else list(choice)
         if len(items) != 2 or items[0] == items[1] or any(i not in known for i in items):
             raise ValueError(
-                f"{label}: expected two different axes as x,y out of {', '.join(known)}; "
-                f"received {choice!r}"
+                _(
+                    "{label}: expected two different axes as x,y out of {names}; received {choice}"
+                ).format(label=label, names=", ".join(known), choice=repr(choice))
             )
         return items[0], items[1]
     axes = varied(grid)
@@ -153,7 +168,7 @@ class SweepRows(list):  # type: ignore[type-arg]
         from .._display import html_table
 
         if not self:
-            return "<p>no units</p>"
+            return "<p>" + html.escape(_("no units")) + "</p>"
         axes = [a for a in AXES if len({repr(r[a]) for r in self}) > 1]
         header = [*axes, "seed", "train_acc", "test_acc", "diverged"]
         return html_table(header, ([cell_text(r[h]) for h in header] for r in self))
@@ -173,6 +188,7 @@ def run_sweep(
     on_start: Callable[[dict[str, Any]], None] | None = None,
     on_done: Callable[[dict[str, Any]], None] | None = None,
     flags: bool = False,
+    lang: str | None = None,
     **settings: Any,
 ) -> SweepRows:
     """Run every unit of a grid of network settings and return the rows, in grid order.
@@ -193,6 +209,9 @@ def run_sweep(
         verbose: 0 silent; 1 a line per unit (a progress line updated in place in a notebook).
         on_start, on_done: Called with a unit when it starts and with its row when it ends.
         flags: Name settings in error messages as the command line does (``--batch-size``).
+        lang: The language of the messages, the page and the figures (``"en"``, ``"ko"``);
+            default: the current one (:func:`gradlab.i18n.get_language`). The units measure
+            numbers only, so where they run needs no language.
         **settings: The fields of :class:`Settings` (``data="digits"``, ``epochs=5``,
             ``target=None``, ...).
 
@@ -202,6 +221,40 @@ def run_sweep(
     Raises:
         ValueError: for a bad grid, seed list or setting, or more than ``max_units`` units.
     """
+    with use_language(lang):
+        return _run_sweep(
+            grid,
+            seeds=seeds,
+            out=out,
+            resume=resume,
+            executor=executor,
+            jobs=jobs,
+            max_units=max_units,
+            heatmap=heatmap,
+            verbose=verbose,
+            on_start=on_start,
+            on_done=on_done,
+            flags=flags,
+            **settings,
+        )
+
+
+def _run_sweep(
+    grid: Mapping[str, Any],
+    *,
+    seeds: Any,
+    out: str | os.PathLike[str] | None,
+    resume: bool,
+    executor: Any,
+    jobs: int,
+    max_units: int,
+    heatmap: str | Sequence[str] | None,
+    verbose: int,
+    on_start: Callable[[dict[str, Any]], None] | None,
+    on_done: Callable[[dict[str, Any]], None] | None,
+    flags: bool,
+    **settings: Any,
+) -> SweepRows:
     from .._checks import check_int
 
     grid = check_grid(grid, flags=flags)
@@ -273,7 +326,7 @@ class _Progress:
         self.total, self.count, self.verbose, self.axes = total, reused, verbose, axes
         self.bar = NotebookProgress("sweep", total) if verbose and in_notebook() else None
         if self.bar is not None:
-            self.bar.update(reused, f"{reused} reused", force=True)
+            self.bar.update(reused, _("{n} reused").format(n=reused), force=True)
 
     def done(self, row: dict[str, Any]) -> None:
         self.count += 1
@@ -292,7 +345,7 @@ class _Progress:
 
 
 def _axis_words(name: str) -> str:
-    return "seed" if name == "seed" else AXES[name].words
+    return _("seed") if name == "seed" else _(AXES[name].words)
 
 
 def heatmap_figures(
@@ -305,8 +358,11 @@ def heatmap_figures(
     x, y = axes
     others = [a for a in AXES if a not in axes and len({repr(r[a]) for r in rows}) > 1]
     if y != "seed" and x != "seed" and len({r["seed"] for r in rows}) > 1:
-        others.append("seeds")
-    over = f"median over {', '.join(others)}" if others else "one unit per cell"
+        others.append(_("seeds"))
+    if others:
+        over = _("median over {names}").format(names=", ".join(others))
+    else:
+        over = _("one unit per cell")
     figures = {}
     for metric, (title, unit, cmap, vmin, vmax) in _HEATMAPS.items():
         if metric == "epochs_to_target" and settings.target is None:
@@ -319,7 +375,10 @@ def heatmap_figures(
         width = min(9.0, max(5.0, 1.0 + 0.75 * len(xs)))
         height = min(7.0, max(3.2, 1.6 + 0.45 * len(ys)))
         fig, ax = figure(width=width, height=height)
-        words = title.format(target=settings.target or 0)
+        words = _(title).format(target=settings.target or 0)
+        setup = _("{data}, {epochs} epochs; {over}").format(
+            data=settings.data, epochs=settings.epochs, over=over
+        )
         heatmap_panel(
             ax,
             matrix,
@@ -327,8 +386,8 @@ def heatmap_figures(
             ys,
             xlabel=_axis_words(x),
             ylabel=_axis_words(y),
-            title=f"{words}\n{settings.data}, {settings.epochs} epochs; {over}",
-            cbar_label=f"{metric} [{unit}]",
+            title=f"{words}\n{setup}",
+            cbar_label=f"{metric} [{_(unit)}]",
             cmap=cmap,
             vmin=vmin,
             vmax=vmax,
@@ -357,7 +416,8 @@ def write_outputs(
     axes: tuple[str, str] | None,
     timing: Mapping[str, Any],
 ) -> None:
-    """Write ``results.json``, ``results.csv``, the heatmaps and ``index.html`` into ``out``.
+    """Write ``results.json``, ``results.csv``, the heatmaps and ``index.html`` into ``out``,
+    the page and the figures in the current language.
 
     Each file is written to a temporary name and renamed into place, so a file is either the
     old one or the new one, never half of it.
@@ -368,6 +428,7 @@ def write_outputs(
     payload = {
         "title": "gradlab sweep",
         "gradlab": __version__,
+        "lang": get_language(),
         "settings": asdict(settings),
         "grid": dict(grid),
         "varied": varied(grid),
@@ -387,9 +448,10 @@ def write_outputs(
     _write(out / "results.csv", buf.getvalue())
     figures = {}
     if axes is not None and rows:
-        for name, fig in heatmap_figures(rows, axes, settings).items():
-            figures[f"{name}.png"] = _png(fig)
-            _write(out / f"{name}.png", figures[f"{name}.png"])
+        with language_fonts():  # a figure takes its font when drawn: make and save it inside
+            for name, fig in heatmap_figures(rows, axes, settings).items():
+                figures[f"{name}.png"] = _png(fig)
+                _write(out / f"{name}.png", figures[f"{name}.png"])
     _write(out / "index.html", _html(payload, figures))
 
 
@@ -406,21 +468,22 @@ def _write(path: Path, data: str | bytes) -> None:
 
 
 def _html(payload: Mapping[str, Any], figures: Mapping[str, bytes]) -> str:
-    """A self-contained page: the grid, the heatmaps (embedded PNG) and every row."""
+    """A self-contained page: the grid, the heatmaps (embedded PNG) and every row, in the
+    current language."""
     from .._display import html_table
 
     esc = html.escape
     settings = payload["settings"]
     grid = payload["grid"]
+    from_init = _("from init")  # weight_var's default: the initializer decides
     fixed = ", ".join(
-        f"{a} {'from init' if grid[a][0] is None else cell_text(grid[a][0])}"
+        f"{a} {from_init if grid[a][0] is None else cell_text(grid[a][0])}"
         for a in AXES
         if len(grid[a]) == 1
     )
-    swept = (
-        "; ".join(f"{a}: {', '.join(cell_text(v) for v in grid[a])}" for a in payload["varied"])
-        or "nothing (one grid point)"
-    )
+    swept = "; ".join(
+        f"{a}: {', '.join(cell_text(v) for v in grid[a])}" for a in payload["varied"]
+    ) or _("nothing (one grid point)")
     rows = payload["rows"]
     target = settings["target"]
     images = "".join(
@@ -438,10 +501,28 @@ def _html(payload: Mapping[str, Any], figures: Mapping[str, bytes]) -> str:
         numeric=range(len(payload["varied"]), len(columns)),
     )
     legend = "".join(
-        f"<li><code>{esc(k)}</code>: {esc(v)}</li>" for k, v in METRICS.items() if k in columns
+        f"<li><code>{esc(k)}</code>: {esc(_(v))}</li>" for k, v in METRICS.items() if k in columns
     )
+    summary = esc(
+        _(
+            "{units} units on {data}, {epochs} epochs each, seeds {seeds}. Swept: {swept}. "
+            "Fixed: {fixed}."
+        )
+    ).format(
+        units=len(rows),
+        data=esc(settings["data"]),
+        epochs=settings["epochs"],
+        seeds=esc(", ".join(map(str, payload["seeds"]))),
+        swept=esc(swept),
+        fixed=esc(fixed),
+    )
+    footer = esc(_("gradlab {version}; results.json and results.csv hold the same rows.")).format(
+        version=esc(payload["gradlab"])
+    )
+    lang = esc(get_language())
+    every_unit = esc(_("Every unit"))
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>gradlab sweep</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>gradlab sweep</title>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 1000px; margin: 1.5em auto;
         padding: 0 1em; color: #222; }}
@@ -451,13 +532,11 @@ td, th {{ border-bottom: 1px solid #ddd; padding: 0.2em 0.6em; }}
 figure {{ margin: 0.5em 0; max-width: 100%; }}
 </style></head><body>
 <h1>gradlab sweep</h1>
-<p>{len(rows)} units on {esc(settings["data"])}, {settings["epochs"]} epochs each, seeds
-{esc(", ".join(map(str, payload["seeds"])))}. Swept: {esc(swept)}. Fixed: {esc(fixed)}.</p>
+<p>{summary}</p>
 <div class="figures">{images}</div>
-<h2>Every unit</h2>
+<h2>{every_unit}</h2>
 <ul>{legend}</ul>
 {table}
-<p style="color:#666">gradlab {esc(payload["gradlab"])}; results.json and results.csv hold the
-same rows.</p>
+<p style="color:#666">{footer}</p>
 </body></html>
 """

@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 from .. import activations, losses
 from ..diagnostics import layer_outputs
 from ..gradcheck import gradcheck, numerical_gradient, relative_error
+from ..i18n import _
 from ..model import Sequential, mlp
 
 __all__ = [
@@ -156,18 +157,32 @@ def run(
             or cross entropy without a softmax output.
     """
     if output not in OUTPUTS:
-        raise ValueError(f"output must be one of {', '.join(OUTPUTS)}; received {output!r}")
+        raise ValueError(
+            _("output must be one of {names}; received {output}").format(
+                names=", ".join(OUTPUTS), output=repr(output)
+            )
+        )
     loss = loss or ("cross_entropy" if output == "softmax" else "mse")
     if loss not in LOSSES:
-        raise ValueError(f"loss must be one of {', '.join(LOSSES)}; received {loss!r}")
+        raise ValueError(
+            _("loss must be one of {names}; received {loss}").format(
+                names=", ".join(LOSSES), loss=repr(loss)
+            )
+        )
     if loss == "cross_entropy" and output != "softmax":
         raise ValueError(
-            "cross_entropy needs the softmax output (it reads the outputs as probabilities); "
-            f"received output {output!r}"
+            _(
+                "cross_entropy needs the softmax output (it reads the outputs as "
+                "probabilities); received output {output}"
+            ).format(output=repr(output))
         )
     act = activations.get(hidden)
     if not act.info.elementwise:
-        raise ValueError(f"the hidden activation must be elementwise; received {hidden!r}")
+        raise ValueError(
+            _("the hidden activation must be elementwise; received {hidden}").format(
+                hidden=repr(hidden)
+            )
+        )
     weights = [np.array(w, dtype=np.float64) for w in weights]
     biases = [np.array(b, dtype=np.float64) for b in biases]
     x = np.atleast_2d(np.array(x, dtype=np.float64))
@@ -221,15 +236,18 @@ def _softmax(a: F64) -> F64:
 def _check_shapes(x: F64, weights: list[F64], biases: list[F64]) -> None:
     if not weights or len(weights) != len(biases):
         raise ValueError(
-            f"need one bias per weight matrix; received {len(weights)} weights, "
-            f"{len(biases)} biases"
+            _(
+                "need one bias per weight matrix; received {weights} weights, {biases} biases"
+            ).format(weights=len(weights), biases=len(biases))
         )
     width = x.shape[1]
     for i, (w, b) in enumerate(zip(weights, biases, strict=True), start=1):
         if w.ndim != 2 or w.shape[0] != width or b.shape != (w.shape[1],):
             raise ValueError(
-                f"layer {i}: W must be ({width}, out) and B (out,); received W {w.shape}, "
-                f"B {b.shape}"
+                _(
+                    "layer {layer}: W must be ({width}, out) and B (out,); received W {w_shape}, "
+                    "B {b_shape}"
+                ).format(layer=i, width=width, w_shape=w.shape, b_shape=b.shape)
             )
         width = w.shape[1]
 
@@ -330,7 +348,7 @@ def _shape(a: F64) -> str:
 def forward_rows(tr: Trace, precision: int = 6, row_sep: str = "; ") -> list[list[str]]:
     """Return ``[layer, step, shape, value]`` rows of the forward pass, input first."""
     fmt = lambda a: format_matrix(a, precision, row_sep)  # noqa: E731
-    rows = [["0", "X (input)", _shape(tr.x), fmt(tr.x)]]
+    rows = [["0", _("X (input)"), _shape(tr.x), fmt(tr.x)]]
     for i in range(len(tr.weights)):
         k, prev = i + 1, ("X" if i == 0 else f"Z{i}")
         h = tr.output if i == len(tr.weights) - 1 else tr.hidden
@@ -347,7 +365,8 @@ def backward_rows(tr: Trace, precision: int = 6, row_sep: str = "; ") -> list[li
     """Return ``[layer, step, shape, value]`` rows of the backward pass, output layer first."""
     fmt = lambda a: format_matrix(a, precision, row_sep)  # noqa: E731
     n = len(tr.weights)
-    rule = {"mse": "2(Z - T)/N", "cross_entropy": "-T/Z/batch"}[tr.loss]
+    # i18n: the derivative of the mean cross entropy: -T / Z divided by the batch size
+    rule = {"mse": "2(Z - T)/N", "cross_entropy": _("-T/Z/batch")}[tr.loss]
     rows = []
     for i in reversed(range(n)):
         k, prev = i + 1, ("X" if i == 0 else f"Z{i}")
@@ -356,7 +375,7 @@ def backward_rows(tr: Trace, precision: int = 6, row_sep: str = "; ") -> list[li
             da = (
                 f"∂L/∂A{k} = Z{k} ⊙ (∂L/∂Z{k} - Σ ∂L/∂Z{k} ⊙ Z{k})"
                 if tr.output == "softmax"
-                else f"∂L/∂A{k} = ∂L/∂Z{k} (identity)"
+                else _("∂L/∂A{k} = ∂L/∂Z{k} (identity)").format(k=k)
             )
         else:
             dz = f"∂L/∂Z{k} = ∂L/∂A{k + 1}·W{k + 1}ᵀ"
@@ -365,7 +384,13 @@ def backward_rows(tr: Trace, precision: int = 6, row_sep: str = "; ") -> list[li
             [str(k), dz, _shape(tr.dZ[i]), fmt(tr.dZ[i])],
             [str(k), da, _shape(tr.dA[i]), fmt(tr.dA[i])],
             [str(k), f"∂L/∂W{k} = {prev}ᵀ·∂L/∂A{k}", _shape(tr.dW[i]), fmt(tr.dW[i])],
-            [str(k), f"∂L/∂B{k} = Σ_rows ∂L/∂A{k}", _shape(tr.dB[i][None]), fmt(tr.dB[i])],
+            [
+                str(k),
+                # i18n: the bias gradient is the sum of ∂L/∂A over the rows (the batch)
+                _("∂L/∂B{k} = Σ_rows ∂L/∂A{k}").format(k=k),
+                _shape(tr.dB[i][None]),
+                fmt(tr.dB[i]),
+            ],
         ]
     rows.append(["0", "∂L/∂X = ∂L/∂A1·W1ᵀ", _shape(tr.dX), fmt(tr.dX)])
     return rows
