@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from gradlab import optimizers
-from gradlab.i18n import N_, _
+from gradlab.i18n import N_, _, pgettext
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.data import digits_data
 from gradlab.lab.kit.figures import ACTIVATION_COLORS, figure, seed_band_panel
@@ -213,7 +213,7 @@ def _c4_verdict(r: dict[str, Any]) -> Verdict:
     clip_ok = all(learned)
     others = "; ".join(
         _("{activation} {factor:.2f} times").format(
-            activation=k.split(",")[0], factor=10 ** v["decades_per_layer"]
+            activation=_prose_name(k.split(",")[0]), factor=10 ** v["decades_per_layer"]
         )
         for k, v in r["sweep"].items()
         if k.endswith("large") and k != "relu, large"
@@ -269,6 +269,12 @@ def _c4_verdict(r: dict[str, Any]) -> Verdict:
         # Nothing explodes, with or without clipping: the claim has nothing left to stand on.
         return Verdict("refuted", verdict.reason, numbers)
     return verdict
+
+
+def _prose_name(act: str) -> str:
+    """An activation's name inside a sentence: sigmoid in the reader's language (시그모이드 in
+    Korean), the others as written (tanh, ReLU, ...)."""
+    return pgettext("activation name", "sigmoid") if act == "sigmoid" else act
 
 
 def _c4_mean(runs: list[dict[str, Any]], key: str) -> float:
