@@ -1,7 +1,7 @@
 """Take the playground's screenshot for the docs (docs/playground.png).
 
     python -m tests.playground.screenshot [--preset spiral_multiclass] [--seconds 20]
-        [--out docs/playground.png] [--width 1400] [--height 900]
+        [--out docs/playground.png] [--width 1400] [--height 900] [--lang ko]
 
 Starts the server on a free loopback port, opens the page in the system Chromium, applies a
 preset, trains until the training loss is low (or --seconds pass), pauses and saves the page.
@@ -32,10 +32,11 @@ def main() -> None:
     ap.add_argument("--height", type=int, default=900)
     ap.add_argument("--chromium", default=CHROMIUM)
     ap.add_argument("--show-test", action="store_true", help="draw the test points too")
+    ap.add_argument("--lang", choices=("en", "ko"), default=None, help="the page's language")
     args = ap.parse_args()
 
     server = BackgroundServer(max_sessions=2).start()
-    url = server.url
+    url = server.url + (f"?lang={args.lang}" if args.lang else "")
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)

@@ -494,3 +494,180 @@ def test_a_watched_session_stays_and_a_hidden_one_idles_out(browser: Any) -> Non
             assert manager.sessions == {}
         finally:
             context.close()
+
+
+# -- languages ------------------------------------------------------------------------------------
+#: English words a Korean page may show besides the server's code names (activations,
+#: initializers, optimizers: added per page): names, units and the math of formulas.
+KOREAN_PAGE_ENGLISH = {
+    "gradlab", "English", "Python", "NumPy", "Glorot", "He", "XOR", "ReLU", "SGD", "Adam",
+    "ms", "NaN", "rate", "sin", "max", "min", "log", "exp", "sign", "tanh", "erf", "if",
+}  # fmt: skip
+
+
+def english_words(page: Page) -> set[str]:
+    """English words in the page's visible text and tooltips (not the <option>s' formulas)
+    beyond code names, proper names, units and math."""
+    options = page.evaluate("() => window.__playground.options")
+    allowed = set(KOREAN_PAGE_ENGLISH)
+    names = [a["name"] for a in options["activations"]] + options["initializers"]
+    names += [a["label"] for a in options["activations"]]
+    names += [v["label"] for k, v in options["optimizers"].items() if k != "momentum"]
+    for name in names:
+        allowed |= set(re.findall(r"[A-Za-z]+", name))
+    text = page.evaluate(
+        """() => document.body.innerText + '\\n' + [...document.querySelectorAll('[title]')]
+              .filter(e => e.tagName !== 'OPTION').map(e => e.title).join('\\n')"""
+    )
+    return {w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in allowed}
+
+
+def switch_language(page: Page, lang: str) -> None:
+    page.click(f"#lang-{lang}")
+    page.wait_for_function(
+        f"() => document.documentElement.lang === '{lang}'"
+        f" && window.__playground.lang === '{lang}'"
+        " && document.getElementById('lang-" + lang + "').classList.contains('selected')"
+    )
+
+
+def test_switch_to_korean_keeps_the_training_session(
+    page: Page, server: BackgroundServer, tmp_path: Path
+) -> None:
+    """The 한국어 button relabels the whole page at once, while the session goes on training:
+    no reload (a variable set before survives), the same session, its step counter growing."""
+    open_page(page, server)
+    page.select_option("#preset", "dying_relu")
+    wait_config(page, "c.learning_rate === 3")
+    page.evaluate("() => { window.__marker = 42; }")
+    session = page.evaluate("() => window.__playground.session")
+    page.click("#play")
+    page.wait_for_function("() => window.__playground.state.epoch >= 3", timeout=TRAIN_TIMEOUT_MS)
+    before = page.evaluate("() => window.__playground.state.steps")
+
+    switch_language(page, "ko")
+    page.screenshot(path=str(tmp_path / "switched-ko.png"))
+    # controls, a preset and its explanation, a note, the status, the network, the legends
+    assert page.title() == "gradlab 플레이그라운드"
+    assert page.text_content('label[for="learning_rate"]') == "학습률"
+    assert page.text_content('label[for="optimizer"]') == "옵티마이저"
+    assert page.text_content('#regularization option[value="none"]') == "없음"
+    assert page.text_content("#problem") == "분류"
+    assert page.text_content("#regenerate") == "새 데이터"
+    assert "재생" in (page.get_attribute("#play", "title") or "")
+    assert page.text_content('#preset option[value=""]') == "프리셋 선택…"
+    assert page.text_content('#preset option[value="dying_relu"]') == "죽은 ReLU"
+    assert (page.text_content("#preset-desc") or "").startswith("죽은 ReLU: 학습률 3으로 학습하는")
+    assert page.text_content(".explain summary") == "무엇을 보고 있나요?"
+    assert "기울기 소실" in (page.text_content(".explain p") or "")
+    assert page.evaluate("() => document.querySelectorAll('.explain p b').length") == 6
+    assert page.text_content("#status-text") == "연결됨"
+    assert page.text_content("#layers-title") == "은닉층 3개"
+    assert page.text_content('.dataset[data-dataset="circle"] span') == "원"
+    assert page.text_content(".ncol.features .col-title") == "입력"
+    assert page.text_content('.ncol.layer[data-layer="0"] .units-label') == "뉴런 8개"
+    assert "은닉층 1 (relu)" in (page.text_content("#grad-legend") or "")
+    assert "테스트 손실" in (page.text_content(".losses") or "")
+    page.locator(".ncol.layer .node").first.hover()
+    assert (page.text_content("#tooltip") or "").startswith("은닉층 1, 뉴런 1 (relu)")
+    page.mouse.move(5, 700)
+    assert english_words(page) == set()
+
+    # the same page and session, still training
+    assert page.evaluate("() => window.__marker") == 42
+    assert page.evaluate("() => performance.getEntriesByType('navigation').length") == 1
+    assert page.evaluate("() => window.__playground.session") == session
+    assert page.get_attribute("body", "data-connected") == "1"
+    page.wait_for_function(
+        f"() => window.__playground.state.steps > {before} + 50", timeout=TRAIN_TIMEOUT_MS
+    )
+    assert page.evaluate("() => window.__playground.running") is True
+    # the address keeps the choice next to the config
+    query = urllib.parse.urlsplit(page.url)
+    assert urllib.parse.parse_qs(query.query) == {"lang": ["ko"]}
+    assert json.loads(urllib.parse.unquote(query.fragment))["learning_rate"] == 3
+    # the server now answers this page in Korean
+    page.fill("#learning_rate", "99")
+    page.press("#learning_rate", "Enter")
+    page.wait_for_function(
+        "() => window.__playground.errors.some(e => e.field === 'config.learning_rate')"
+    )
+    message = page.evaluate(
+        "() => window.__playground.errors.find(e => e.field === 'config.learning_rate').message"
+    )
+    assert "config.learning_rate" in message and "받은 값: 99" in message
+    assert "받은 값: 99" in (page.text_content("#toasts") or "")
+
+    # and back to English, still the same session
+    switch_language(page, "en")
+    assert page.text_content('label[for="learning_rate"]') == "Learning rate"
+    assert page.text_content("#layers-title") == "3 hidden layers"
+    assert page.text_content(".explain summary") == "What am I looking at?"
+    assert (page.text_content("#preset-desc") or "").startswith("Dying ReLU: ReLU units")
+    assert page.evaluate("() => window.__marker") == 42
+    assert page.evaluate("() => window.__playground.session") == session
+    assert "lang=en" in page.url
+    page.click("#play")  # pause
+    page.wait_for_function("() => window.__playground.state.running === false")
+
+
+def test_the_address_opens_korean_directly(
+    page: Page, server: BackgroundServer, browser: Any, tmp_path: Path
+) -> None:
+    """?lang=ko (with a config in the hash) opens the page in Korean; a server started with
+    --lang ko opens Korean pages unless the address asks for English."""
+    config = {"learning_rate": 0.1, "dataset": "xor"}
+    page.goto(server.url + "?lang=ko#" + urllib.parse.quote(json.dumps(config)))
+    page.wait_for_function("() => window.__playground && window.__playground.state")
+    wait_config(page, "c.learning_rate === 0.1 && c.dataset === 'xor'")
+    page.screenshot(path=str(tmp_path / "address-ko.png"))
+    assert page.get_attribute("html", "lang") == "ko"
+    assert "i18n-loading" not in (page.get_attribute("html", "class") or "")
+    assert page.text_content('label[for="learning_rate"]') == "학습률"
+    assert page.text_content("#status-text") == "연결됨"
+    assert page.get_attribute("#lang-ko", "aria-pressed") == "true"
+    assert english_words(page) == set()
+    with BackgroundServer(max_sessions=2, lang="ko") as korean:
+        context = browser.new_context(viewport=VIEWPORT)
+        try:
+            other = context.new_page()
+            other.set_default_timeout(UI_TIMEOUT_MS)
+            open_page(other, korean)
+            assert other.get_attribute("html", "lang") == "ko"
+            assert other.text_content("#problem") == "분류"
+            other.goto(korean.url + "?lang=en")
+            other.wait_for_function("() => window.__playground && window.__playground.state")
+            assert other.get_attribute("html", "lang") == "en"
+            assert other.text_content("#problem") == "Classification"
+        finally:
+            context.close()
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_header_fits_at_1280x720(
+    browser: Any, server: BackgroundServer, tmp_path: Path, lang: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(UI_TIMEOUT_MS)
+        page.goto(f"{server.url}?lang={lang}")
+        page.wait_for_function("() => window.__playground && window.__playground.state")
+        page.screenshot(path=str(tmp_path / f"header-{lang}.png"))
+        fit = page.evaluate(
+            """() => {
+              const bar = document.getElementById('topbar');
+              const text = document.getElementById('status-text');
+              return {
+                overflow: bar.scrollWidth - bar.clientWidth,
+                right: Math.max(...[...bar.children].map(c => c.getBoundingClientRect().right)),
+                cut: text.scrollWidth - text.clientWidth,
+                status: text.textContent,
+              };
+            }"""
+        )
+        assert fit["overflow"] <= 0 and fit["right"] <= 1280, fit
+        assert fit["cut"] <= 0, fit  # "connected" / "연결됨" is shown whole
+        assert fit["status"] == {"ko": "연결됨", "en": "connected"}[lang]
+    finally:
+        context.close()
