@@ -264,7 +264,8 @@ def cmd_claims_list(args: argparse.Namespace) -> int:
     for claim_id in lab.names():
         claim = lab.get(claim_id)
         record = last.get(claim_id)
-        verdict = _styled(record["verdict"]) if record else f"[dim]{_('not run')}[/dim]"
+        not_run = _("not run")
+        verdict = _styled(record["verdict"]) if record else f"[dim]{not_run}[/dim]"
         table.add_row(claim_id, _(claim.title), claim.family, ", ".join(claim.sources), verdict)
     console = _console()
     console.print(table)
@@ -292,9 +293,10 @@ def cmd_claims_show(args: argparse.Namespace) -> int:
     console = _console()
     console.print(f"[bold]{claim.id} · {escape(_(claim.title))}[/bold]  ({claim.family})")
     console.print(escape(_(claim.statement)))
-    console.print(f"[dim]{_('Sources:')}[/dim] {escape('; '.join(claim.source_lines))}")
+    sources_word, background_word = _("Sources:"), _("Background:")
+    console.print(f"[dim]{sources_word}[/dim] {escape('; '.join(claim.source_lines))}")
     if claim.context:
-        console.print(f"[dim]{_('Background:')}[/dim] {escape(_(claim.context))}")
+        console.print(f"[dim]{background_word}[/dim] {escape(_(claim.context))}")
     record = _last_results(args.out).get(claim.id)
     if record is None:
         console.print(

@@ -21,6 +21,7 @@ __all__ = ["badge", "format_value", "numbers_table", "write_html"]
 
 #: The verdicts' names, marked for translation (the badges translate them).
 STATUS_WORDS = (N_("confirmed"), N_("refuted"), N_("nuanced"), N_("error"))
+STATUSES_SHOWN = ("confirmed", "refuted", "nuanced")
 
 COLORS = {
     "confirmed": "#2e7d32",
@@ -113,11 +114,9 @@ def numbers_table(
             text = f"{format_value(lo_hi[0])} … {format_value(lo_hi[1])}" if lo_hi else ""
             cells += f"<td class='num'>{html.escape(text)}</td>"
         rows.append(f"<tr>{cells}</tr>")
-    head = f"<th>{_('deciding number')}</th>" + (
-        f"<th>{_('median over the seeds')}</th><th>{_('range')}</th>"
-        if spread
-        else f"<th>{_('value')}</th>"
-    )
+    names = [_("deciding number")]
+    names += [_("median over the seeds"), _("range")] if spread else [_("value")]
+    head = "".join(f"<th>{html.escape(name)}</th>" for name in names)
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
@@ -132,7 +131,7 @@ def _per_seed_table(c: dict[str, Any]) -> str:
         for r in per_seed
     )
     summary = _("each seed's verdict ({n} seeds)").format(n=len(per_seed))
-    head = f"<th>{_('seed')}</th><th>{_('verdict')}</th><th>{_('reason')}</th>"
+    head = "".join(f"<th>{html.escape(n)}</th>" for n in (_("seed"), _("verdict"), _("reason")))
     return f"<details><summary>{summary}</summary><table><tr>{head}</tr>{rows}</table></details>"
 
 
@@ -174,13 +173,14 @@ def _claim_section(c: dict[str, Any], out: Path) -> str:
     status = c["verdict"]
     color = COLORS.get(status, "#555")
     sources = "; ".join(html.escape(s) for s in c.get("sources", []))
+    sources_word, verdict_word = _("Sources:"), _("Verdict:")
     parts = [
         f'<section class="claim" id="{c["id"]}" style="border-left-color:{color}">',
         f"<header><h2>{c['id']} · {html.escape(c['title'])}</h2>{badge(status)}"
         f"<span class='meta'>{c.get('seconds', 0):.1f} s</span></header>",
         f"<p class='statement'>{html.escape(c['statement'])}</p>",
-        f"<p class='sources'>{_('Sources:')} {sources}</p>",
-        f"<p class='reason'><b>{_('Verdict:')}</b> {html.escape(c['reason'])}</p>",
+        f"<p class='sources'>{html.escape(sources_word)} {sources}</p>",
+        f"<p class='reason'><b>{html.escape(verdict_word)}</b> {html.escape(c['reason'])}</p>",
     ]
     if c.get("numbers"):
         parts.append(numbers_table(c["numbers"], c.get("labels"), c.get("spread")))
@@ -283,9 +283,7 @@ def _page(payload: dict[str, Any], out: Path, lang: str) -> str:
             "verdict."
         )
     ).format(
-        confirmed=f"<b>{_('confirmed')}</b>",
-        refuted=f"<b>{_('refuted')}</b>",
-        nuanced=f"<b>{_('nuanced')}</b>",
+        **{status: f"<b>{html.escape(_(status))}</b>" for status in STATUSES_SHOWN},
     )
     sections = "\n".join(_claim_section(c, out) for c in claims)
     return f"""<!DOCTYPE html>
