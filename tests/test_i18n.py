@@ -288,6 +288,9 @@ ENGLISH_ALLOWED = {
 }
 
 
+ENGLISH_ALLOWED |= {"Var", "Cov", "Dense", "Sequential", "RMSProp", "Nesterov's"}
+
+
 def _allowed_code_names() -> set[str]:
     from gradlab import activations, initializers, optimizers
 
@@ -330,9 +333,17 @@ def english_words(page: str) -> list[str]:
     text = re.sub(r"\S+\.(txt|png|json|html|npz|py)\b", " ", text)  # file names
     text = re.sub(r"\$[^$]*\$", " ", text)  # formulas
     text = re.sub(r"\b[A-Za-z]*\d\w*", " ", text)  # ids and names with digits (C2, p04, 8x8)
+    text = re.sub(r"\S*_\S*", " ", text)  # code names and subscripts (he_normal, n_in)
     allowed = ENGLISH_ALLOWED | _allowed_code_names()
     words = re.findall(r"[A-Za-z][A-Za-z'’]*", text)
-    return [w for w in words if w not in allowed and w.strip("'’") not in allowed]
+
+    def foreign(word: str) -> bool:
+        bare = word.strip("'’")
+        if len(bare) == 1 or bare in allowed:
+            return False  # a variable of a formula, a code or proper name
+        return not (bare.isupper() and len(bare) <= 5)  # acronyms: MSE, RMSE, MLP, BCE
+
+    return [w for w in words if foreign(w)]
 
 
 @pytest.fixture(scope="module")
