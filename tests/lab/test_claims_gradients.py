@@ -185,3 +185,46 @@ def test_c13_rule_flips(results):
     assert _verdict("C13", r).status == "nuanced"
     r["main"]["inference"]["layers"][0]["cached_bytes"] = 8
     assert _verdict("C13", r).status == "refuted"
+
+
+# --- the English texts the catalogs translate -------------------------------------------------
+def test_the_backgrounds_and_labels_quote_the_thresholds_the_rules_use():
+    # Backgrounds and labels are translated texts (gettext looks them up as they stand), so they
+    # write the constants' values out: a changed constant must change its text too.
+    from gradlab.lab.claims.gradients import c03_vanishing_gradients as c03
+    from gradlab.lab.claims.gradients import c04_exploding_gradients as c04
+    from gradlab.lab.claims.gradients import c13_backprop_memory as c13
+
+    c3, c4, c6, c8, c13_ = (lab.get(i) for i in ("C3", "C4", "C6", "C8", "C13"))
+    assert f"at least {c03.C3_VANISH_DECADES:g} decades, tanh" in c3.context
+    assert f"at least {c03.C3_TANH_MARGIN_DECADES:g} decade less" in c3.context
+    assert f"within ±{c03.C3_RELU_BAND_DECADES:g} decade." in c3.context
+    assert f"at most {c04.C4_LEARN_LOSS_FACTOR:g} of the initial loss" in c4.context
+    assert f"up by at least {c04.C4_LEARN_ACC_GAIN:.0%}." in c4.context
+    assert f"reaches {c04.C4_EXPLODE_LOSS_FACTOR:g}x the initial loss" in c4.context
+    assert f"in {c04.C4_EXPLODE_FRACTION:.0%} of seeds and {c04.C4_GROWTH_DECADES:g} decade" in (
+        c4.context
+    )
+    assert (
+        f"reached {c04.C4_EXPLODE_LOSS_FACTOR:g} times its start"
+        in (c4.labels["exploded_fraction_no_clip"])
+    )
+    assert f"at least {c06.C6_DEAD_MIN:.0%} under both" in c6.context
+    assert f"at most {c06.C6_REVIVED_MAX:.0%} of dead units revived" in c6.context
+    assert f"accuracy at least {c06.C6_LEARN_ACC:g}; chance" in c6.context
+    assert f"over seeds reaches {c06.C6_DEAD_MIN:.0%}." in c6.context
+    assert f"below {c06.C6_LEARN_ACC:g} training accuracy" in c6.labels["variants_stuck"]
+    assert f"speed-up at least {c08.C8_SPEEDUP_MIN:g}x;" in c8.context
+    assert f"per sample at least {c08.C8_PER_SAMPLE_MIN:.0%};" in c8.context
+    assert f"mini-batch at least {c08.C8_PER_BATCH_MIN:.0%};" in c8.context
+    assert f"centring share at least {c08.C8_CENTRING_SHARE_MIN:.0%}." in c8.context
+    assert f"with threshold {c13.C13_RATIO_MIN:g}x." in c13_.context
+    # Labels written out per profile value: every batch size and group size has its own.
+    for p in c13_.profiles.values():
+        for b in p["batches"]:
+            assert f"batch of {b} [ratio]" in c13_.labels[f"total_ratio_batch_{b}"]
+    for p in c8.profiles.values():
+        bs = p["batch_size"]
+        assert f"mini-batch of {bs} samples" in c8.labels[f"one_sign_per_batch_{bs}"]
+        for g in p["groups"]:
+            assert c08._C8_ONE_SIGN_COLUMNS[g].endswith(f" {g} sample{'s' if g > 1 else ''}")

@@ -64,14 +64,18 @@ def _c3_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
         "nets": nets,
         "tables": [
             {
-                "title": f"Gradient at initialisation, {depth} hidden layers of {config['width']} "
-                f"units, {len(X)} digits, {config['n_seeds']} seeds",
+                # Fixed texts, translated where the report shows them (the sizes and the
+                # seeds are in the configuration beside the table).
+                "title": N_(
+                    "Gradient at initialisation, mean over seeds (the depth, width, batch and "
+                    "seeds are in the configuration)"
+                ),
                 "columns": [
-                    "activation, init",
-                    "log10 ‖∂L/∂W₁‖/‖∂L/∂W_last‖ (mean ± sd)",
-                    "same for ‖∂L/∂h‖",
-                    "‖∂L/∂W₁‖",
-                    "‖∂L/∂W_last‖",
+                    N_("activation, init"),
+                    N_("log10 ‖∂L/∂W₁‖/‖∂L/∂W_last‖ (mean ± sd)"),
+                    N_("same for ‖∂L/∂h‖"),
+                    N_("‖∂L/∂W₁‖ (geometric mean)"),
+                    N_("‖∂L/∂W_last‖ (geometric mean)"),
                 ],
                 "rows": rows,
             }

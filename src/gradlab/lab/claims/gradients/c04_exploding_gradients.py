@@ -135,10 +135,12 @@ def _c4_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
 
 
 def _c4_table(runs: dict[str, list], config: dict[str, Any]) -> dict[str, Any]:
+    # Fixed texts, translated where the report shows them (init_std and clip_norm are in the
+    # configuration beside the table).
     names = {
-        "no_clip": f"N(0, {config['init_std']:g}²), no clipping",
-        "clip": f"N(0, {config['init_std']:g}²), clip_norm={config['clip_norm']:g}",
-        "reference": "he_normal, no clipping",
+        "no_clip": N_("large weights, no clipping"),
+        "clip": N_("large weights, clipped by norm"),
+        "reference": N_("he_normal, no clipping"),
     }
     rows = []
     for run, label in names.items():
@@ -149,7 +151,7 @@ def _c4_table(runs: dict[str, list], config: dict[str, Any]) -> dict[str, Any]:
                     label,
                     i,
                     f"{r['initial_loss']:.3g}",
-                    f"epoch {div[0]}, batch {div[1]}" if div else "no",
+                    list(div) if div else False,
                     f"{r['loss'][-1]:.3g}" if len(r["loss"]) else "-",
                     f"{r['initial_accuracy']:.3f}",
                     f"{r['accuracy'][-1]:.3f}" if len(r["accuracy"]) else "-",
@@ -157,17 +159,19 @@ def _c4_table(runs: dict[str, list], config: dict[str, Any]) -> dict[str, Any]:
                 ]
             )
     return {
-        "title": f"Training a {config['depth']}x{config['width']} ReLU MLP on digits, SGD "
-        f"lr={config['lr']:g}, {config['epochs']} epochs",
+        "title": N_(
+            "Training the deep ReLU net on digits with plain SGD (depth, width, learning rate, "
+            "init_std, clip_norm and epochs are in the configuration)"
+        ),
         "columns": [
-            "run",
-            "seed #",
-            "initial loss",
-            "diverged",
-            "last-epoch loss",
-            "initial train acc",
-            "last-epoch train acc",
-            "test acc",
+            N_("run"),
+            N_("seed #"),
+            N_("initial loss"),
+            N_("diverged at [epoch, batch]"),
+            N_("last-epoch loss"),
+            N_("initial train acc"),
+            N_("last-epoch train acc"),
+            N_("test acc"),
         ],
         "rows": rows,
     }

@@ -152,7 +152,7 @@ def _c6_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
             }
     rows = [
         [
-            cname,
+            _C6_CONDITION_WORDS.get(cname, cname),
             act,
             *(
                 f"{v[k]['mean']:.1%}" if v[k] else "-"
@@ -173,18 +173,21 @@ def _c6_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
         "results": results,
         "tables": [
             {
-                "title": f"Hidden units after {config['epochs']} epochs ({config['depth']} hidden "
-                f"layers of {config['width']}, He init, digits; mean of {len(seeds)} "
-                "seeds)",
+                # Fixed texts, translated where the report shows them (epochs, sizes and
+                # seeds are in the configuration beside the table).
+                "title": N_(
+                    "Hidden units at the end of training, He init, digits, mean over seeds "
+                    "(epochs, depth and width are in the configuration)"
+                ),
                 "columns": [
-                    "condition",
-                    "activation",
-                    "dead (f' = 0 on every sample)",
-                    "dead for good",
-                    "revived / ever dead",
-                    "pre-activation <= 0 on every sample",
-                    "train accuracy",
-                    "diverged runs",
+                    N_("condition"),
+                    N_("activation"),
+                    N_("dead (f' = 0 on every sample)"),
+                    N_("dead for good"),
+                    N_("revived / ever dead"),
+                    N_("pre-activation <= 0 on every sample"),
+                    N_("train accuracy"),
+                    N_("diverged runs"),
                 ],
                 "rows": rows,
             }
@@ -387,6 +390,12 @@ _C6_CONDITIONS = {
     "bias_shift": {"optimizer": "sgd", "lr": 0.05, "bias": -1.0},
 }
 _C6_ACTIVATIONS = ["relu", *C6_VARIANTS]
+#: Each condition in words, for the table (translated where the report shows it).
+_C6_CONDITION_WORDS = {
+    "baseline": N_("baseline: SGD, no shift"),
+    "high_lr": N_("high learning rate: Adam"),
+    "bias_shift": N_("biases shifted to -1: SGD"),
+}
 _C6_NAMES = {"relu": "ReLU", "leaky_relu": "Leaky ReLU", "elu": "ELU", "prelu": "PReLU"}
 #: How each condition reads in a sentence (translated where the sentence is built).
 _C6_WHEN = {

@@ -257,20 +257,36 @@ def _c8_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
         },
         "tables": [
             {
-                "title": f"Epochs of SGD (lr {config['lr']:g}, batch {config['batch_size']}) to a "
-                f"training loss of {config['target_loss']:g}, and the fraction of units "
-                "whose incoming-weight gradient has one sign (layers fed by the "
-                "activation; initial and trained nets)",
+                # Fixed texts, translated where the report shows them (the learning rate, the
+                # batch size and the target loss are in the configuration beside the table).
+                "title": N_(
+                    "Epochs of SGD to the target training loss, and the fraction of units whose "
+                    "incoming-weight gradient has one sign (layers fed by the activation; "
+                    "initial and trained nets)"
+                ),
                 "columns": [
-                    "activation",
-                    "epochs to target",
-                    "reached",
-                    *(f"one sign, {g} sample{'s' if g > 1 else ''}" for g in groups),
+                    N_("activation"),
+                    N_("epochs to target"),
+                    N_("reached"),
+                    *(_C8_ONE_SIGN_COLUMNS[g] for g in groups),
                 ],
                 "rows": rows,
             }
         ],
     }
+
+
+#: The column of each number of samples summed in the profiles (written out whole, one
+#: translatable message each; a new group size needs its column here).
+_C8_ONE_SIGN_COLUMNS = {
+    1: N_("one sign, 1 sample"),
+    2: N_("one sign, 2 samples"),
+    4: N_("one sign, 4 samples"),
+    8: N_("one sign, 8 samples"),
+    32: N_("one sign, 32 samples"),
+    128: N_("one sign, 128 samples"),
+    512: N_("one sign, 512 samples"),
+}
 
 
 def _c8_verdict(r: dict[str, Any]) -> Verdict:

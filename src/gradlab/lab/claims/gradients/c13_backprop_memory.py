@@ -156,15 +156,19 @@ def _c13_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
         ],
         "tables": [
             {
-                "title": f"Bytes per layer, batch {batch}, float32 ({depth} hidden layers of "
-                f"{config['width']} {config['activation']} units)",
+                # Fixed texts, translated where the report shows them (batch, depth, width and
+                # activation are in the configuration beside the table).
+                "title": N_(
+                    "Bytes per layer, float32 (batch, depth, width and activation are in the "
+                    "configuration)"
+                ),
                 "columns": [
-                    "layer",
-                    "parameters",
-                    "output",
-                    "cached for backward (training)",
-                    "cached, training",
-                    "cached, inference",
+                    N_("layer"),
+                    N_("parameters"),
+                    N_("output"),
+                    N_("cached for backward (training)"),
+                    N_("cached, training"),
+                    N_("cached, inference"),
                 ],
                 "rows": rows,
             }
