@@ -22,8 +22,13 @@ C16_INITS = {
     "xavier": initializers.get("glorot_normal"),
     "he": initializers.get("he_normal"),
 }
-#: The initializations as the figures name them (the keys are the results' keys).
-C16_INIT_WORDS = {"std 1": N_("std 1"), "std 0.01": N_("std 0.01"), "xavier": "xavier", "he": "he"}
+#: The initializations as the figures and the table name them (the keys are the results' keys).
+C16_INIT_WORDS = {
+    "std 1": N_("std 1"),
+    "std 0.01": N_("std 0.01"),
+    "xavier": N_("xavier"),
+    "he": N_("he"),
+}
 C16_ACTIVATIONS = ("sigmoid", "tanh", "relu")
 #: Saturated: most outputs (>= this fraction) lie within 5% of the output range from a bound.
 #: A definition, not a measurement error: with std 1 the sigmoid layers put about two thirds of
@@ -148,16 +153,17 @@ def _c16_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
         "histograms": hists,
         "tables": [
             {
-                "title": f"Last hidden layer (of {depth}, width {width}), mean over "
-                f"{len(seeds)} seed(s)",
+                # Fixed texts, translated where the report shows them (the sizes are in the
+                # configuration beside the table).
+                "title": N_("Last hidden layer (mean over the seeds)"),
                 "columns": [
-                    "activation",
-                    "init",
-                    "std layer 1",
-                    f"std layer {depth}",
-                    f"mean layer {depth}",
-                    "frac saturated",
-                    "frac near bounds",
+                    N_("activation"),
+                    N_("init"),
+                    N_("std layer 1"),
+                    N_("std last layer"),
+                    N_("mean last layer"),
+                    N_("frac saturated"),
+                    N_("frac near bounds"),
                 ],
                 "rows": rows,
             }

@@ -346,28 +346,37 @@ def _c14_tables(paths: dict[str, Any], sweep: dict[str, Any]) -> list[dict[str, 
             s["best_lr"],
             f"{s['best_accuracy']:.3f}",
             f"{s['band'][0]:.2g} - {s['band'][1]:.2g}",
-            f"{s['width_decades']:.2f}{' (grid edge)' if s['band_censored'] else ''}",
+            f"{'>= ' if s['band_censored'] else ''}{s['width_decades']:.2f}",
             sum(s["diverged"]),
         ]
         for n, s in sweep.items()
     ]
+    # Fixed texts, translated where the report shows them (5% is TOLERANCE).
     return [
         {
-            "title": "Paths on x²/20 + y² (final value and distance to the minimum)",
-            "columns": ["optimizer", "lr", "f after the last step", "distance to (0, 0)"],
+            "title": N_("Paths on x²/20 + y² (final value and distance to the minimum)"),
+            "columns": [
+                N_("optimizer"),
+                "lr",
+                N_("f after the last step"),
+                N_("distance to (0, 0)"),
+            ],
             "rows": rows,
         },
         {
-            "title": "Learning-rate sweep on digits (test accuracy, mean over seeds)",
+            "title": N_(
+                "Learning-rate sweep on digits (test accuracy, mean over seeds; >=: the band "
+                "reaches the edge of the grid and may be wider)"
+            ),
             "columns": [
-                "optimizer",
-                "default lr",
-                "accuracy at default",
-                "best lr",
-                "best accuracy",
-                f"band within {TOLERANCE:.0%}",
-                "width (decades)",
-                "diverged runs",
+                N_("optimizer"),
+                N_("default lr"),
+                N_("accuracy at default"),
+                N_("best lr"),
+                N_("best accuracy"),
+                N_("band within 5%"),
+                N_("width (decades)"),
+                N_("diverged runs"),
             ],
             "rows": sw,
         },

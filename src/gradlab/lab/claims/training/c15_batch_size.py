@@ -55,6 +55,12 @@ C15_VIEWS = {
     "same_updates": N_("same number of updates, fixed lr"),
     "linear_lr": N_("same epochs, lr scaled with the batch"),
 }
+#: The accuracy columns of the table, one per comparison.
+C15_COLUMNS = {
+    "same_epochs": N_("accuracy, same epochs, fixed lr"),
+    "same_updates": N_("accuracy, same number of updates, fixed lr"),
+    "linear_lr": N_("accuracy, same epochs, lr scaled with the batch"),
+}
 #: The parts of the claim on accuracy, one per comparison ({points}: ACC_MARGIN in points).
 C15_PARTS = {
     "same_epochs": N_(
@@ -300,16 +306,19 @@ def _c15_tables(r: dict[str, Any]) -> list[dict[str, Any]]:
         row = [bs, r["updates_per_epoch"][i], f"{r['cached_bytes_per_step'][i] / 1024:.1f}"]
         row += [fmt_spread(v["test_accuracy"][i]) for v in r["views"].values()]
         rows.append(row)
+    # Fixed texts, translated where the report shows them.
     columns = [
-        "batch",
-        "updates/epoch",
-        "cached KiB/step",
-        *(f"accuracy, {C15_VIEWS[view]}" for view in r["views"]),
+        N_("batch"),
+        N_("updates/epoch"),
+        N_("cached KiB/step"),
+        *(C15_COLUMNS[view] for view in r["views"]),
     ]
     return [
         {
-            "title": "Batch size: updates, memory for backward, test accuracy (mean ± std over "
-            "seeds); epoch times and tracemalloc peaks are in the figure",
+            "title": N_(
+                "Batch size: updates, memory for backward, test accuracy (mean ± std over "
+                "seeds); epoch times and tracemalloc peaks are in the figure"
+            ),
             "columns": columns,
             "rows": rows,
         }
