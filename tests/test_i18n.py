@@ -288,7 +288,9 @@ ENGLISH_ALLOWED = {
 }
 
 
-ENGLISH_ALLOWED |= {"Var", "Cov", "Dense", "Sequential", "RMSProp", "Nesterov's"}
+ENGLISH_ALLOWED |= {"Var", "Cov", "Dense", "Sequential", "RMSProp", "Nesterov's", "Krizhevsky",
+                    "Sutskever", "Hinton", "CIFAR", "ImageNet", "Shapeset", "Gauss", "Hermite",
+                    "Brent", "Gilmer", "Ganguli", "Sohl", "Dickstein"}  # fmt: skip
 
 
 def _allowed_code_names() -> set[str]:
@@ -302,9 +304,10 @@ def _allowed_code_names() -> set[str]:
 
 
 class _VisibleText(HTMLParser):
-    """The text a reader sees: not inside <style>, <script>, <code>, <pre>."""
+    """The text a reader sees but code and citations (titles and references are quoted as
+    written): not inside <style>, <script>, <code>, <pre>, <cite>."""
 
-    HIDDEN = frozenset({"style", "script", "code", "pre"})
+    HIDDEN = frozenset({"style", "script", "code", "pre", "cite"})
 
     def __init__(self) -> None:
         super().__init__()

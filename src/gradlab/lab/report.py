@@ -22,6 +22,8 @@ __all__ = ["badge", "format_value", "numbers_table", "write_html"]
 #: The verdicts' names, marked for translation (the badges translate them).
 STATUS_WORDS = (N_("confirmed"), N_("refuted"), N_("nuanced"), N_("error"))
 STATUSES_SHOWN = ("confirmed", "refuted", "nuanced")
+#: Words a claim may store as a deciding number's value (translated when shown).
+VALUE_WORDS = (N_("none"),)
 
 COLORS = {
     "confirmed": "#2e7d32",
@@ -108,7 +110,8 @@ def numbers_table(
         if k in labels:
             name += f" <code class='key'>{html.escape(str(k))}</code>"
         cells = f"<td title='{html.escape(str(k))}'>{name}</td>"
-        cells += f"<td class='num'>{html.escape(format_value(v))}</td>"
+        shown = _(v) if isinstance(v, str) else format_value(v)  # a word ("none") or a number
+        cells += f"<td class='num'>{html.escape(shown)}</td>"
         if spread:
             lo_hi = spread.get(k)
             text = f"{format_value(lo_hi[0])} … {format_value(lo_hi[1])}" if lo_hi else ""
@@ -172,7 +175,8 @@ def _claim_section(c: dict[str, Any], out: Path) -> str:
 
     status = c["verdict"]
     color = COLORS.get(status, "#555")
-    sources = "; ".join(html.escape(s) for s in c.get("sources", []))
+    # A citation (an article's title, a paper's reference) is shown as written, in <cite>.
+    sources = "; ".join(f"<cite>{html.escape(s)}</cite>" for s in c.get("sources", []))
     sources_word, verdict_word = _("Sources:"), _("Verdict:")
     parts = [
         f'<section class="claim" id="{c["id"]}" style="border-left-color:{color}">',
