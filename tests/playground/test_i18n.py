@@ -188,7 +188,8 @@ def test_errors_follow_the_page_language_and_its_switch(client):
         # errors raised in the training threads (a preset, a config) speak it too
         ws.send_json({"type": "config", "id": 5, "config": {"layers": [{"units": 9}]}})
         err = ws.receive_json()
-        assert err["field"] == "config.layers[0].activation" and "필요한 키가 없습니다" in err["message"]
+        assert err["field"] == "config.layers[0].activation"
+        assert "필요한 키가 없습니다" in err["message"]
         # an unknown language is refused, in the language in force, and changes nothing
         ws.send_json({"type": "language", "id": 6, "lang": "fr"})
         err = ws.receive_json()
