@@ -12,12 +12,13 @@ from __future__ import annotations
 import base64
 import html
 import math
+import re
 from pathlib import Path
 from typing import Any
 
 from ..i18n import N_, _, use_language
 
-__all__ = ["badge", "format_value", "numbers_table", "write_html"]
+__all__ = ["badge", "format_value", "numbers_table", "prose", "write_html"]
 
 #: The verdicts' names, marked for translation (the badges translate them).
 STATUS_WORDS = (N_("confirmed"), N_("refuted"), N_("nuanced"), N_("error"))
@@ -57,6 +58,15 @@ pre { background: #f6f8fa; padding: 0.6em; overflow-x: auto; font-size: 0.85em; 
 .counts span { margin-right: 1em; }
 code.key { color: #777; font-size: 0.8em; }
 """
+
+
+def prose(text: str) -> str:
+    """``text`` escaped for HTML, with its `backticked` code names shown as ``<code>``.
+
+    >>> print(prose("relu'(0) = 0 for `relu` & <b>"))
+    relu&#x27;(0) = 0 for <code>relu</code> &amp; &lt;b&gt;
+    """
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 
 def format_value(value: Any) -> str:
@@ -106,7 +116,7 @@ def numbers_table(
     spread = spread or {}
     rows = []
     for k, v in numbers.items():
-        name = html.escape(labels.get(k, str(k)))
+        name = prose(labels.get(k, str(k)))
         if k in labels:
             name += f" <code class='key'>{html.escape(str(k))}</code>"
         cells = f"<td title='{html.escape(str(k))}'>{name}</td>"
@@ -130,7 +140,7 @@ def _per_seed_table(c: dict[str, Any]) -> str:
         return ""
     rows = "".join(
         f"<tr><td class='num'>{r['seed']}</td><td>{badge(r['verdict'])}</td>"
-        f"<td>{html.escape(r.get('reason') or '')}</td></tr>"
+        f"<td>{prose(r.get('reason') or '')}</td></tr>"
         for r in per_seed
     )
     summary = _("each seed's verdict ({n} seeds)").format(n=len(per_seed))
@@ -182,9 +192,9 @@ def _claim_section(c: dict[str, Any], out: Path) -> str:
         f'<section class="claim" id="{c["id"]}" style="border-left-color:{color}">',
         f"<header><h2>{c['id']} · {html.escape(c['title'])}</h2>{badge(status)}"
         f"<span class='meta'>{c.get('seconds', 0):.1f} s</span></header>",
-        f"<p class='statement'>{html.escape(c['statement'])}</p>",
+        f"<p class='statement'>{prose(c['statement'])}</p>",
         f"<p class='sources'>{html.escape(sources_word)} {sources}</p>",
-        f"<p class='reason'><b>{html.escape(verdict_word)}</b> {html.escape(c['reason'])}</p>",
+        f"<p class='reason'><b>{html.escape(verdict_word)}</b> {prose(c['reason'])}</p>",
     ]
     if c.get("numbers"):
         parts.append(numbers_table(c["numbers"], c.get("labels"), c.get("spread")))
@@ -198,7 +208,7 @@ def _claim_section(c: dict[str, Any], out: Path) -> str:
         parts.append(_table(spec))
     if c.get("context"):
         background = _("Background.")
-        parts.append(f"<p class='context'><b>{background}</b> {html.escape(c['context'])}</p>")
+        parts.append(f"<p class='context'><b>{background}</b> {prose(c['context'])}</p>")
     if c.get("error"):
         parts.append(f"<pre>{html.escape(c['error'])}</pre>")
     config = html.escape(json.dumps(c.get("config", {}), indent=1))
@@ -234,7 +244,7 @@ def _summary(claims: list[dict[str, Any]]) -> str:
             deciding += " " + _("({counts} seeds)").format(counts=counts)
         rows.append(
             f"<tr><td><a href='#{c['id']}'>{c['id']}</a></td><td>{html.escape(c['title'])}</td>"
-            f"<td>{badge(c['verdict'])}</td><td>{html.escape(deciding)}</td></tr>"
+            f"<td>{badge(c['verdict'])}</td><td>{prose(deciding)}</td></tr>"
         )
     head = "".join(
         f"<th>{html.escape(h)}</th>"
