@@ -288,9 +288,10 @@ ENGLISH_ALLOWED = {
 }
 
 
-ENGLISH_ALLOWED |= {"Var", "Cov", "Dense", "Sequential", "RMSProp", "Nesterov's", "Krizhevsky",
-                    "Sutskever", "Hinton", "CIFAR", "ImageNet", "Shapeset", "Gauss", "Hermite",
-                    "Brent", "Gilmer", "Ganguli", "Sohl", "Dickstein"}  # fmt: skip
+ENGLISH_ALLOWED |= {"sum", "erf", "limit", "autograd", "identity", "mse", "Bertoin", "NeurIPS",
+                    "JAX", "Var", "Cov", "Dense", "Sequential", "RMSProp", "Nesterov's",
+                    "Krizhevsky", "Sutskever", "Hinton", "CIFAR", "ImageNet", "Shapeset", "Gauss",
+                    "Hermite", "Brent", "Gilmer", "Ganguli", "Sohl", "Dickstein"}  # fmt: skip
 
 
 def _allowed_code_names() -> set[str]:
@@ -333,6 +334,8 @@ def english_words(page: str) -> list[str]:
     parser.feed(page)
     text = " ".join(parser.parts)
     text = re.sub(r"`[^`]*`", " ", text)  # inline code
+    text = re.sub(r"“[^”]*”", " ", text)  # a title quoted as written
+    text = re.sub(r"\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+", " ", text)  # np.errstate, gradlab.x
     text = re.sub(r"\S+\.(txt|png|json|html|npz|py)\b", " ", text)  # file names
     text = re.sub(r"\$[^$]*\$", " ", text)  # formulas
     text = re.sub(r"\b[A-Za-z]*\d\w*", " ", text)  # ids and names with digits (C2, p04, 8x8)

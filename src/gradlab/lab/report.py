@@ -155,19 +155,19 @@ def _table(spec: dict[str, Any]) -> str:
     def text(v: Any) -> str:
         return _(v) if isinstance(v, str) else format_value(v)
 
-    head = "".join(f"<th>{html.escape(text(c))}</th>" for c in spec.get("columns", []))
+    head = "".join(f"<th>{prose(text(c))}</th>" for c in spec.get("columns", []))
     body = "".join(
         "<tr>"
         + "".join(
             f"<td class='num'>{html.escape(format_value(v))}</td>"
             if isinstance(v, int | float) and not isinstance(v, bool)
-            else f"<td>{html.escape(text(v))}</td>"
+            else f"<td>{prose(text(v))}</td>"
             for v in row
         )
         + "</tr>"
         for row in spec.get("rows", [])
     )
-    title = html.escape(text(spec.get("title", "")))
+    title = prose(text(spec.get("title", "")))
     return f"<p><b>{title}</b></p><table><tr>{head}</tr>{body}</table>"
 
 

@@ -193,15 +193,18 @@ def _c20_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
 
 
 def _c20_table(r: dict[str, Any]) -> dict[str, Any]:
+    """The table of every variant, in the run's language (the unit runs in it)."""
     rows = []
     for task in ("multiclass", "binary"):
         for label, v in r[task].items():
             rows.append(
                 [
-                    task,
+                    _dataset(task),
                     label,
                     N_("yes") if v["matched"] else N_("no"),
-                    f"acc {v['accuracy']['mean']:.3f} +/- {v['accuracy']['std']:.3f}",
+                    _("accuracy {mean:.3f} ± {std:.3f}").format(
+                        mean=v["accuracy"]["mean"], std=v["accuracy"]["std"]
+                    ),
                     "-" if v["sum_error"] is None else f"{v['sum_error']['mean']:.3f}",
                     f"{v['outside_01']['mean']:.3f}",
                 ]
@@ -210,12 +213,16 @@ def _c20_table(r: dict[str, Any]) -> dict[str, Any]:
         if isinstance(v, dict) and "rmse" in v:
             rows.append(
                 [
-                    "regression",
+                    pgettext("task", "regression"),
                     label,
                     N_("yes") if v["matched"] else N_("no"),
-                    f"RMSE {v['rmse']['mean']:.3f} +/- {v['rmse']['std']:.3f}",
+                    _("RMSE {mean:.3f} ± {std:.3f}").format(
+                        mean=v["rmse"]["mean"], std=v["rmse"]["std"]
+                    ),
                     "-",
-                    f"range [{v['pred_range'][0]:.2f}, {v['pred_range'][1]:.2f}]",
+                    _("range [{low:.2f}, {high:.2f}]").format(
+                        low=v["pred_range"][0], high=v["pred_range"][1]
+                    ),
                 ]
             )
     return {

@@ -10,7 +10,7 @@ from matplotlib.colors import Normalize, SymLogNorm
 
 from gradlab import activations
 from gradlab.gradcheck import gradcheck, numerical_gradient, relative_error
-from gradlab.i18n import N_, _
+from gradlab.i18n import N_, _, pgettext
 from gradlab.lab import trace
 from gradlab.lab.claim import Claim, Verdict
 from gradlab.lab.kit.figures import figure
@@ -271,6 +271,16 @@ def _random_case(
     )
 
 
+def _columns() -> list[str]:
+    """The columns of the trace tables, in the run's language."""
+    return [
+        pgettext("table column", "layer"),
+        pgettext("table column", "step"),
+        pgettext("table column", "shape"),
+        pgettext("table column", "value"),
+    ]
+
+
 def _c21_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
     weights, biases = trace.article_network()
     x, t = np.array([config["input"]]), np.array([config["target"]])
@@ -289,17 +299,23 @@ def _c21_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
         if output == config["outputs"][0]:
             out["tables"].append(
                 {
-                    "title": f"Forward pass: A = X·W + B, Z = h(A) (sigmoid hidden, {output} "
-                    "output)",
-                    "columns": ["layer", "step", "shape", "value"],
+                    "title": _(
+                        "Forward pass: A = X·W + B, Z = h(A) (sigmoid hidden layers, `{output}` "
+                        "output)"
+                    ).format(output=output),
+                    "columns": _columns(),
                     "rows": trace.forward_rows(tr),
                 }
             )
         out["tables"].append(
             {
-                "title": f"Backward pass, {output} output, loss {tr.loss} = "
-                f"{tr.loss_value:.6g} for target {trace.format_matrix(t)}",
-                "columns": ["layer", "step", "shape", "value"],
+                "title": _(
+                    "Backward pass, `{output}` output, loss `{loss}` = {value:.6g} for target "
+                    "{target}"
+                ).format(
+                    output=output, loss=tr.loss, value=tr.loss_value, target=trace.format_matrix(t)
+                ),
+                "columns": _columns(),
                 "rows": trace.backward_rows(tr),
             }
         )
@@ -313,9 +329,15 @@ def _c21_experiment(config: dict[str, Any], seed: int) -> dict[str, Any]:
     out["random"] = {"n": config["n_random"], "worst": worst}
     out["tables"].append(
         {
-            "title": "Checks: the matrix computation against gradlab and central differences "
-            f"(step {config['eps']:g})",
-            "columns": ["comparison", *config["outputs"], f"{config['n_random']} random nets"],
+            "title": _(
+                "Checks: the matrix computation against gradlab and central differences "
+                "(step {eps:g})"
+            ).format(eps=config["eps"]),
+            "columns": [
+                pgettext("table column", "comparison"),
+                *(f"`{o}`" for o in config["outputs"]),
+                _("{n} random networks").format(n=config["n_random"]),
+            ],
             "rows": [
                 [
                     text,
