@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._checks import check_bool, check_int, check_number
+from .i18n import _, ngettext
 from .layers import Dense
 
 if TYPE_CHECKING:
@@ -120,13 +121,15 @@ class History(Callback):
         from ._display import figure_img, html_table
 
         if not self.epoch:
-            return "<p>History: no epochs recorded yet (call <code>fit</code>).</p>"
+            return "<p>" + _("History: no epochs recorded yet (call <code>fit</code>).") + "</p>"
         n = len(self.epoch)
+        caption = ngettext("History of {n} epoch", "History of {n} epochs", n).format(n=n)
+        if self.stalled:
+            caption += " " + _("(stalled: {why})").format(why=self.stalled)
         table = html_table(
-            ("quantity", "epoch 1", f"epoch {n}", "best"),
+            (_("quantity"), _("epoch {n}").format(n=1), _("epoch {n}").format(n=n), _("best")),
             self._rows(),
-            caption=f"History of {n} epoch{'s' if n != 1 else ''}"
-            + (f" (stalled: {self.stalled})" if self.stalled else ""),
+            caption=caption,
             numeric=(1, 2, 3),
         )
         if not any(k != "lr" for k in self.history):

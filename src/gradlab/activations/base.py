@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ..i18n import _
 from ..registry import Registry
 
 try:  # the ufunc behind np.clip: calling it directly skips np.clip's Python-level wrapper,
@@ -412,20 +413,24 @@ class Activation:
         if info.max_abs_derivative_at:
             peak += f", {info.max_abs_derivative_at}"
         kinks = "; ".join(
-            f"x = {k.x:g}: a jump, f' taken as {k.derivative:g}"
+            _("x = {x:g}: a jump, f' taken as {d:g}").format(x=k.x, d=k.derivative)
             if k.jump
-            else f"x = {k.x:g}: f' taken as {k.derivative:g} (left {k.left:g}, right {k.right:g})"
+            else _("x = {x:g}: f' taken as {d:g} (left {left:g}, right {right:g})").format(
+                x=k.x, d=k.derivative, left=k.left, right=k.right
+            )
             for k in info.kinks
         )
+        yes, no, none = _("yes"), _("no"), _("none")
+        head = _("| range | largest \\|f'\\| (where) | zero-centred | smooth | kinks |")
         lines = [f"**{self!r}**", "", f"$${info.formula}$$"]
         if info.derivative_formula:
             lines += ["", f"$${info.derivative_formula}$$"]
         lines += [
             "",
-            "| range | largest \\|f'\\| (where) | zero-centred | smooth | kinks |",
+            head,
             "|---|---|---|---|---|",
-            f"| {interval} | {peak} | {'yes' if info.zero_centered else 'no'} | "
-            f"{'yes' if info.smooth else 'no'} | {kinks or 'none'} |",
+            f"| {interval} | {peak} | {yes if info.zero_centered else no} | "
+            f"{yes if info.smooth else no} | {kinks or none} |",
         ]
         if self.elementwise:
             from .._display import figure_img

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import _
+
 if TYPE_CHECKING:
     from .sequential import Sequential
 
@@ -22,7 +24,13 @@ def _parts(
     model: Sequential, rows: list[dict[str, Any]], batch_size: int
 ) -> tuple[str, tuple[str, ...], list[tuple[str, ...]], list[str]]:
     """Return ``(title, header, body rows, footer lines)`` of the summary."""
-    header = ("#", "Layer", "Output shape", "Params", f"Cached for backward (batch {batch_size})")
+    header = (
+        "#",
+        _("Layer"),
+        _("Output shape"),
+        _("Params"),
+        _("Cached for backward (batch {batch_size})").format(batch_size=batch_size),
+    )
     body = [
         (
             str(i),
@@ -41,9 +49,13 @@ def _parts(
         f"Sequential {model.name or ''}".rstrip() + f" (input_dim={model.input_dim}, {model.dtype})"
     )
     footer = [
-        f"Trainable params: {params:,} ({_fmt_bytes(weights)} with buffers)",
-        f"Cached for backward per batch of {batch_size}: {_fmt_bytes(cached)} "
-        f"(inference holds at most one layer's input and output, {_fmt_bytes(live)})",
+        _("Trainable params: {params:,} ({size} with buffers)").format(
+            params=params, size=_fmt_bytes(weights)
+        ),
+        _(
+            "Cached for backward per batch of {batch_size}: {cached} (inference holds at most "
+            "one layer's input and output, {live})"
+        ).format(batch_size=batch_size, cached=_fmt_bytes(cached), live=_fmt_bytes(live)),
     ]
     return title, header, body, footer
 
