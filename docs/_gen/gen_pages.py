@@ -8,7 +8,11 @@
   (a name re-exported from a module documented elsewhere links there);
 * ``cli.md``: the help of ``gradlab`` and of each sub-command, from its argparse parser;
 * the table of exercises appended to ``tutorials/index.md``;
-* ``SUMMARY.md``: the navigation (mkdocs-literate-nav), with the tutorial notebooks that exist.
+* the Korean side (``ko/``): the Korean tutorials that exist in ``docs/ko/tutorials`` (the
+  English one where a Korean edition is missing) and the exercises, in Korean, put into the
+  hand-written ``ko/index.md``;
+* ``SUMMARY.md``: the navigation (mkdocs-literate-nav), with the tutorial notebooks that exist,
+  and a "한국어" section with the Korean pages.
 """
 
 from __future__ import annotations
@@ -120,10 +124,10 @@ def runtime_resolver(namespace: dict[str, Any]) -> Any:
 
 
 # --- tutorials ---------------------------------------------------------------------------------
-def tutorials() -> list[dict[str, str]]:
-    """The notebooks in docs/tutorials: path, page URL stem, title and all their text."""
+def tutorials(folder: str = "tutorials") -> list[dict[str, str]]:
+    """The notebooks in docs/<folder>: path, page URL stem, title and all their text."""
     found = []
-    for path in sorted((DOCS / "tutorials").glob("*.ipynb")):
+    for path in sorted((DOCS / folder).glob("*.ipynb")):
         nb = json.loads(path.read_text(encoding="utf-8"))
         cells = nb.get("cells", [])
         texts = ["".join(c.get("source", [])) for c in cells]
@@ -159,6 +163,52 @@ def tutorials_index(notebooks: list[dict[str, str]]) -> None:
         where = f"[{ex.tutorial}]({nb['file']})" if nb else str(ex.tutorial)
         lines.append(f"| {where} | `{name}` | {md_escape(ex.title)}: `{md_escape(ex.signature)}` |")
     write("tutorials/index.md", "\n".join(lines) + "\n", mode="a")
+
+
+# --- the Korean side ---------------------------------------------------------------------------
+#: Where the generated lists go in the hand-written ``ko/index.md`` (appended if missing).
+KO_MARKER = "<!-- gen: tutorials -->"
+
+
+def korean_index(notebooks: list[dict[str, str]], ko_notebooks: list[dict[str, str]]) -> None:
+    """Put the Korean tutorials and the exercises, in Korean, into ``ko/index.md``.
+
+    Every tutorial is listed: its Korean edition where ``docs/ko/tutorials`` has one, else the
+    English notebook, marked as such, so the page never links to a missing one.
+    """
+    from gradlab import exercises
+    from gradlab.i18n import _, use_language
+
+    korean = {nb["file"]: nb for nb in ko_notebooks}
+    english = {nb["file"]: nb for nb in notebooks}
+    lines = []
+    for file in sorted(korean.keys() | english.keys()):
+        if file in korean:
+            lines.append(f"- [{korean[file]['title']}](tutorials/{file})")
+        else:
+            title = english[file]["title"]
+            lines.append(f"- [{title}](../tutorials/{file}) (영어, 한국어판 준비 중)")
+    if not lines:
+        lines.append("*아직 튜토리얼이 없다.*")
+    by_number = {int(f[:2]): f for f in korean.keys() | english.keys() if f[:2].isdigit()}
+    table = ["| 튜토리얼 | 연습 문제 | 작성할 것 |", "|---|---|---|"]
+    with use_language("ko"):
+        for name in exercises.names():
+            ex = exercises.get(name)
+            file = by_number.get(ex.tutorial)
+            link = (
+                f"tutorials/{file}" if file in korean else f"../tutorials/{file}" if file else None
+            )
+            where = f"[{ex.tutorial}]({link})" if link else str(ex.tutorial)
+            title = md_escape(_(ex.title))
+            table.append(f"| {where} | `{name}` | {title}: `{md_escape(ex.signature)}` |")
+    generated = "\n".join([*lines, "", "### 연습 문제", "", *table])
+    page = (DOCS / "ko" / "index.md").read_text(encoding="utf-8")
+    if KO_MARKER in page:
+        page = page.replace(KO_MARKER, generated)
+    else:
+        page += "\n\n## 튜토리얼\n\n" + generated + "\n"
+    write("ko/index.md", page)
 
 
 # --- the lab -----------------------------------------------------------------------------------
@@ -578,7 +628,10 @@ def playground_presets() -> None:
 
 # --- navigation --------------------------------------------------------------------------------
 def summary(
-    notebooks: list[dict[str, str]], lab: list[tuple[str, str]], api: list[tuple[str, str]]
+    notebooks: list[dict[str, str]],
+    lab: list[tuple[str, str]],
+    api: list[tuple[str, str]],
+    ko_notebooks: list[dict[str, str]],
 ) -> None:
     lines = [
         "- [Getting started](index.md)",
@@ -595,14 +648,22 @@ def summary(
         "- API reference",
         "    - [Overview](api/index.md)",
         *(f"    - [{title}]({path})" for title, path in api),
+        "- 한국어",
+        "    - [시작하기](ko/index.md)",
     ]
+    if ko_notebooks:
+        lines.append("    - 튜토리얼")
+        lines += [f"        - [{nb['title']}](ko/tutorials/{nb['file']})" for nb in ko_notebooks]
+    lines.append("    - [용어집](ko/glossary.md)")
     write("SUMMARY.md", "\n".join(lines) + "\n")
 
 
 notebooks = tutorials()
+ko_notebooks = tutorials("ko/tutorials")
 tutorials_index(notebooks)
+korean_index(notebooks, ko_notebooks)
 lab_nav = lab_pages(notebooks)
 api_nav = api_pages()
 cli_page()
 playground_presets()
-summary(notebooks, lab_nav, api_nav)
+summary(notebooks, lab_nav, api_nav, ko_notebooks)
