@@ -44,7 +44,7 @@ th, td { border: 1px solid #ddd; padding: 0.3em 0.6em; text-align: left; vertica
 th { background: #f0f0f0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .badge { display: inline-block; color: white; border-radius: 0.8em; padding: 0.05em 0.7em;
-         font-size: 0.85em; font-weight: 600; letter-spacing: 0.02em; }
+         white-space: nowrap; font-size: 0.85em; font-weight: 600; letter-spacing: 0.02em; }
 .claim { background: white; border: 1px solid #e3e3e3; border-left: 6px solid #999;
          border-radius: 6px; padding: 1em 1.2em; margin: 1.4em 0; }
 .claim header { display: flex; gap: 0.8em; align-items: baseline; flex-wrap: wrap; }
