@@ -165,14 +165,25 @@ def N_(message: str) -> str:
     return message
 
 
-def catalog(lang: str) -> dict[str, str]:
-    """Every translated message of ``lang`` as ``{msgid: msgstr}`` (for the playground page)."""
+def catalog(lang: str, domain: str | None = None) -> dict[str, str]:
+    """Every translated message of ``lang`` as ``{msgid: msgstr}``, sorted by msgid: of one
+    ``domain`` (the playground's page asks for its own), else of every domain, the first
+    domain's translation winning as in :func:`gettext`. English has none."""
     lang = _check(lang)
+    if lang == "en":
+        return {}
+    if domain is None:
+        chain: _gettext.NullTranslations | None = _translations(lang)
+    else:
+        mo = LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.mo"
+        if not mo.is_file():
+            return {}
+        with mo.open("rb") as fh:
+            chain = _gettext.GNUTranslations(fh)
     out: dict[str, str] = {}
-    t: _gettext.NullTranslations | None = _translations(lang)
-    while t is not None:
-        for key, value in getattr(t, "_catalog", {}).items():
+    while chain is not None:
+        for key, value in getattr(chain, "_catalog", {}).items():
             if isinstance(key, str) and key and value:
                 out.setdefault(key, value)
-        t = getattr(t, "_fallback", None)
-    return out
+        chain = getattr(chain, "_fallback", None)
+    return dict(sorted(out.items()))

@@ -23,7 +23,7 @@ array([[0.31682708, 0.69627909]])
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +47,7 @@ __all__ = [
     "check",
     "format_matrix",
     "forward_rows",
+    "loss_function",
     "random_network",
     "run",
 ]
@@ -253,6 +254,27 @@ def _check_shapes(x: F64, weights: list[F64], biases: list[F64]) -> None:
 
 
 # -- checks against gradlab ------------------------------------------------------------------
+def loss_function(tr: Trace) -> tuple[list[F64], Callable[[], float]]:
+    """Return copies of ``tr``'s parameters (``W_1, B_1, W_2, ...``) and the function that
+    runs ``tr``'s network on them and returns its loss: nudge an array of the list in place
+    and call the function, as :func:`gradlab.gradcheck.numerical_gradient` does.
+    """
+    params = [p.copy() for wb in zip(tr.weights, tr.biases, strict=True) for p in wb]
+
+    def loss() -> float:
+        return run(
+            tr.x,
+            params[0::2],
+            params[1::2],
+            hidden=tr.hidden,
+            output=tr.output,
+            loss=tr.loss,
+            target=tr.target,
+        ).loss_value
+
+    return params, loss
+
+
 def gradlab_model(tr: Trace) -> Sequential:
     """Return a compiled float64 :class:`~gradlab.Sequential` holding ``tr``'s weights."""
     model = mlp(
@@ -296,19 +318,7 @@ def check(tr: Trace, eps: float = 1e-4) -> dict[str, float]:
     backward = max(float(np.max(np.abs(g - m))) for g, m in zip(grads, mine, strict=True))
     grad_errors = gradcheck(model, tr.x, tr.target, eps=eps)
 
-    params = [p for wb in zip(tr.weights, tr.biases, strict=True) for p in wb]
-    params = [p.copy() for p in params]
-
-    def objective() -> float:
-        return run(
-            tr.x,
-            params[0::2],
-            params[1::2],
-            hidden=tr.hidden,
-            output=tr.output,
-            loss=tr.loss,
-            target=tr.target,
-        ).loss_value
+    params, objective = loss_function(tr)
 
     numeric = max(
         relative_error(numerical_gradient(objective, p, eps), m)

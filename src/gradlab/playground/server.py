@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gettext
 import hashlib
 import json
 import logging
@@ -51,7 +50,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from ..i18n import LANGUAGES, LOCALE_DIR, _, get_language, resolve_language, use_language
+from ..i18n import LANGUAGES, _, catalog, get_language, resolve_language, use_language
 from .access import AccessMiddleware, AccessPolicy
 from .config import LIMITS, ProtocolError
 from .messages import hello, message_too_large, parse_message
@@ -201,19 +200,14 @@ def page_catalog(lang: str) -> bytes:
     """The page's translations into ``lang`` as UTF-8 JSON ``{english: translation}``.
 
     The messages of the playground's domain (the page's own texts, the presets' and data sets'
-    labels), as :func:`gradlab.i18n.catalog` reads them but from that domain alone: the page
+    labels), :func:`gradlab.i18n.catalog` of that domain alone: the page
     needs no other, the other domains (the claims) are large, and a message that another domain
     translates too (``None``) keeps the playground's translation. English has none (the page's
     texts are English). Raises ``ValueError`` for a language gradlab does not speak.
     """
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}")
-    mo = LOCALE_DIR / lang / "LC_MESSAGES" / f"{PAGE_DOMAIN}.mo"
-    messages: dict[str, str] = {}
-    if lang != "en" and mo.is_file():
-        with mo.open("rb") as fh:
-            found = getattr(gettext.GNUTranslations(fh), "_catalog", {})
-        messages = {k: v for k, v in sorted(found.items()) if isinstance(k, str) and k and v}
+    messages = catalog(lang, PAGE_DOMAIN)
     return json.dumps(messages, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

@@ -142,21 +142,10 @@ def _numeric_checks(tr: trace.Trace, h: float) -> dict[str, float]:
     over the array). Returns the worst relative error of each check, the worst ratio of
     error to bound, and the bound where that ratio is reached.
     """
-    params = [p.copy() for wb in zip(tr.weights, tr.biases, strict=True) for p in wb]
+    params, loss = trace.loss_function(tr)
     analytic = [g for wb in zip(tr.dW, tr.dB, strict=True) for g in wb]
     keys = [f"{i}.{name}" for i in range(len(tr.weights)) for name in ("W", "b")]
     delta = rounding_bound(tr)["loss"]
-
-    def loss() -> float:
-        return trace.run(
-            tr.x,
-            params[0::2],
-            params[1::2],
-            hidden=tr.hidden,
-            output=tr.output,
-            loss=tr.loss,
-            target=tr.target,
-        ).loss_value
 
     checked = gradcheck(trace.gradlab_model(tr), tr.x, tr.target, eps=h)
     out = dict.fromkeys(NUMERIC_KEYS, 0.0)
