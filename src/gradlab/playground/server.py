@@ -51,6 +51,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from ..i18n import LANGUAGES, _, catalog, get_language, resolve_language, use_language
+from . import commands
 from .access import AccessMiddleware, AccessPolicy
 from .config import LIMITS, ProtocolError
 from .messages import hello, message_too_large, parse_message
@@ -186,9 +187,7 @@ def uvicorn_options(head_timeout: float = HEAD_TIMEOUT_S) -> dict[str, Any]:
     }
 
 
-def _dumps(message: dict[str, Any]) -> str:
-    """Encode a server message (never NaN/Infinity: those are not JSON)."""
-    return json.dumps(message, separators=(",", ":"), allow_nan=False)
+_dumps = commands.dumps
 
 
 #: The gettext domain of the page's messages (``tools/i18n.py``'s ``playground``).
@@ -417,70 +416,21 @@ class Connection:
         elif kind == "language":
             self.lang = msg["lang"]
             await self.send({"type": "language", "id": mid, "lang": self.lang})
-        elif kind in ("config", "preset"):
-
-            def apply() -> list[dict[str, Any]]:
-                try:
-                    if kind == "config":
-                        result = session.apply_config(msg["config"])
-                    else:
-                        result = session.apply_preset(msg["name"])
-                except ProtocolError as exc:
-                    exc.request, exc.id = kind, mid
-                    raise
-                replies = [session.config_message(mid)]
-                if result["data_changed"]:
-                    replies.append(session.data_message(mid))
-                replies.append(session.state(mid))
-                return replies
-
-            async with self.lock:
-                replies = await self._run(apply)
-                for reply in replies:
-                    await self.send(reply)
         elif kind == "play":
             if not self.playing:
                 self.playing = True
                 session.running = True
                 self.play_task = asyncio.create_task(self._play_loop())
-        elif kind == "pause":
-            self.playing = False
-            session.running = False
-            async with self.lock:
+        else:
+            if kind == "pause":
+                self.playing = False
                 session.running = False
-                await self.send(await self._run(session.state, mid))
-        elif kind == "step":
-
-            def step() -> dict[str, Any]:
-                session.step_epoch()
-                return session.state(mid)
-
             async with self.lock:
-                await self.send(await self._run(step))
-                await self._after_divergence(mid, "step")
-        elif kind in ("reset", "regenerate"):
-
-            def renew() -> list[dict[str, Any]]:
-                if kind == "reset":
-                    session.reset()
-                    return [session.state(mid)]
-                session.regenerate()
-                return [session.data_message(mid), session.state(mid)]
-
-            async with self.lock:
-                for reply in await self._run(renew):
+                replies = await self._run(commands.handle, session, msg)
+                for reply in replies:
                     await self.send(reply)
-        elif kind == "snapshot":
-            async with self.lock:
-                await self.send(await self._run(session.state, mid))
-
-    async def _after_divergence(self, mid: int | None, request: str) -> None:
-        """Send an ``error`` after a state that reports a divergence (lock held)."""
-        session = self.session
-        if session is not None and session.diverged:
-            self.playing = False
-            session.running = False
-            await self.send_error(ProtocolError(session.diverged, None, request=request, id=mid))
+                if kind == "step" and any(r["type"] == "error" for r in replies):
+                    self.playing = False  # the step diverged: training stopped
 
     async def _play_loop(self) -> None:
         session = self.session
@@ -489,13 +439,12 @@ class Connection:
         period, budget = self.manager.period, self.manager.train_slice
         loop = asyncio.get_running_loop()
 
-        def chunk() -> str:
+        def chunk() -> tuple[str, str | None]:
             # Playing sessions share the CPU: the slice shrinks as more of them play, so each
             # still gets frequent updates (at least one epoch per update whatever the slice).
             # The state is encoded here too, so the event loop only sends text.
             playing = sum(1 for c in self.manager.sessions.values() if c.playing)
-            session.run_for(max(0.002, budget / max(1, playing)))
-            return _dumps(session.state())
+            return commands.play_chunk(session, max(0.002, budget / max(1, playing)))
 
         try:
             while self.playing and not self.closed:
@@ -503,12 +452,13 @@ class Connection:
                 async with self.lock:
                     if not self.playing:
                         break
-                    state = await self._run(chunk)
+                    state, error = await self._run(chunk)
                     if not self.playing:
                         break
                     await self.send(state)
-                    if session.diverged:
-                        await self._after_divergence(None, "play")
+                    if error is not None:
+                        self.playing = False
+                        await self.send(error)
                         break
                 await asyncio.sleep(max(0.0, period - (loop.time() - start)))
         except (WebSocketDisconnect, RuntimeError, OSError):
