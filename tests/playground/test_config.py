@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
+from gradlab import activations
+from gradlab.diagnostics import SATURATION_THRESHOLD
 from gradlab.playground.config import (
     DEFAULT_CONFIG,
+    RECTIFIERS,
     ProtocolError,
+    activation_health,
+    hidden_activations,
     merge_config,
     validate_config,
 )
@@ -44,6 +50,41 @@ def test_presets_are_valid_full_configs():
     with pytest.raises(ProtocolError) as info:
         preset_config("nope")
     assert info.value.field == "name"
+
+
+# -- activation health: which flat-region word a layer gets ----------------------------------------
+def test_rectifiers_are_hidden_activations():
+    assert RECTIFIERS <= set(hidden_activations())  # no typo, no stale name
+
+
+@pytest.mark.parametrize("name", hidden_activations())
+def test_every_hidden_activation_has_the_right_health_word(name):
+    # A new activation is classified by this loop: bounded ones saturate, the rectifier
+    # family goes inactive, and only an activation without any flat region gets null.
+    act = activations.get(name)
+    z = np.linspace(-20, 20, 4001)
+    d = np.abs(act.derivative(z))
+    peak = act.info.max_abs_derivative
+    if not (peak and math.isfinite(peak)):
+        peak = float(d[np.isfinite(d)].max())
+    has_flat_part = peak == 0 or bool(np.any(d < SATURATION_THRESHOLD * peak))
+    low, high = act.info.output_range
+    health = activation_health(name)
+    if name in RECTIFIERS:
+        # the leaky ones keep a slope of at least 1 % on purpose: inactive fractions of 0
+        leaky = name in ("leaky_relu", "prelu", "rrelu")
+        assert health == "inactive" and (has_flat_part or leaky)
+    elif math.isfinite(low) and math.isfinite(high):
+        assert health == "saturated" and has_flat_part
+    else:
+        assert health is None and not has_flat_part, f"{name} has a flat part: classify it"
+
+
+def test_output_activations_health():
+    assert activation_health("sigmoid") == "saturated"
+    assert activation_health("relu") == "inactive"
+    assert activation_health("linear") is None
+    assert activation_health("softmax") is None  # not element-wise: no per-unit flat region
 
 
 # -- every field: good values ---------------------------------------------------------------------

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from gradlab.callbacks import WeightPenalty
-from gradlab.layers import BatchNorm, Dropout
+from gradlab.layers import BatchNorm, Dense, Dropout
 from gradlab.model import mlp
 from gradlab.playground.config import LIMITS, ProtocolError
 from gradlab.playground.data import feature_matrix, grid_points
@@ -38,6 +38,23 @@ def train(session: Session, epochs: int) -> dict:
 
 def flat_weights(session: Session) -> np.ndarray:
     return np.concatenate([w.ravel() for w in session.model.get_weights()])
+
+
+def dense_layers(session: Session) -> list[Dense]:
+    """The model's Dense layers, input side first, inside shortcut blocks too."""
+    out = []
+    for layer in session.model.layers:
+        inner = getattr(layer, "layers", [layer])  # a Residual holds its block in .layers
+        out += [x for x in inner if isinstance(x, Dense)]
+    return out
+
+
+def kill_layer(session: Session, index: int) -> None:
+    """Make every unit of hidden layer ``index`` (a ReLU layer) dead on every point: zero
+    kernel, bias -1, so its pre-activation is -1 everywhere."""
+    dense = dense_layers(session)[index]
+    dense.params["W"][...] = 0.0  # in place: the model's one weight buffer
+    dense.params["b"][...] = -1.0
 
 
 # -- determinism, step, reset, regenerate ---------------------------------------------------------
@@ -239,6 +256,48 @@ def test_grad_norm_is_the_mean_before_regularization():
     np.testing.assert_allclose(probe.take(), [(math.sqrt(6) + math.sqrt(24)) / 2])
     np.testing.assert_allclose(dense.grads["W"], 2.0 + 0.5 * W)  # the penalty, added after
     assert probe.take() is None
+
+
+# -- health words, blocked layers ---------------------------------------------------------------
+def test_relu_layers_go_inactive_and_never_saturate():
+    s = Session(
+        {"layers": [{"units": 4, "activation": "relu"}, {"units": 3, "activation": "sigmoid"}]}
+    )
+    relu, sig, out = s.state()["layers"]
+    assert relu["health"] == "inactive" and sig["health"] == "saturated"
+    assert out["health"] == "saturated"  # the binary output is a sigmoid
+    # a ReLU is off on the negative side of its boundary: about half the points
+    assert 0.05 < np.mean(relu["inactive"]) < 0.95
+    assert relu["saturated"] == [0.0] * 4
+    # sigmoid units with huge weights sit on their flat tails: saturated, not inactive
+    big = Session({"layers": [{"units": 3, "activation": "sigmoid"}], "init_scale": 10})
+    layer = big.state()["layers"][0]
+    assert np.mean(layer["saturated"]) > 0.3 and layer["inactive"] == [0.0] * 3
+    assert Session({"dataset": "plane"}).state()["layers"][-1]["health"] is None  # linear
+
+
+def test_dead_relu_layer_blocks_the_layers_before_it():
+    # dying_relu's net (three ReLU layers of 8) with one more layer; layer 3 all dead
+    config = {"layers": [{"units": 8, "activation": "relu"}] * 4}
+    st = Session(config).state()
+    assert [ly["blocked_by"] for ly in st["layers"]] == [None] * 5
+    assert [ly["residual"] for ly in st["layers"]] == [False] * 5
+    s = Session(config)
+    kill_layer(s, 2)
+    # layer 4 now gets only zeros: with its zero bias it would sit at relu's kink (f' = 0)
+    # and be dead too; a positive bias keeps it alive
+    dense_layers(s)[3].params["b"][...] = 0.5
+    st = s.state()
+    assert st["layers"][2]["dead"] == [True] * 8 and not any(st["layers"][3]["dead"])
+    assert [ly["blocked_by"] for ly in st["layers"]] == [2, 2, None, None, None]
+    # what it explains: no gradient reaches layers 1-3; the layers after still learn
+    g = [ly["grad_norm"] for ly in st["layers"]]
+    assert g[0] == g[1] == g[2] == 0.0 and g[4] > 0
+    # with a dead layer further on too, the nearest one explains
+    s = Session(config)
+    kill_layer(s, 2)
+    kill_layer(s, 3)
+    assert [ly["blocked_by"] for ly in s.state()["layers"]] == [2, 2, 3, None, None]
 
 
 # -- options of the engine ------------------------------------------------------------------------

@@ -37,9 +37,13 @@ __all__ = [
     "MAX_ID",
     "MAX_SESSION_BYTES",
     "OPTIMIZERS",
+    "RECTIFIERS",
     "ProtocolError",
+    "activation_health",
     "activation_options",
     "check_choice",
+    "check_json_integer",
+    "check_json_number",
     "check_keys",
     "check_object",
     "describe_json",
@@ -148,6 +152,40 @@ OPTIMIZERS: dict[str, dict[str, Any]] = {
 #: Activations that are not element-wise (or mix units) and so cannot be a hidden activation.
 _NOT_HIDDEN = {"softmax", "log_softmax", "softmin", "sparsemax", "glu"}
 
+#: Activations whose flat region is an *off* state rather than a saturated bound: the unit
+#: passes (almost) nothing and gets (almost) no gradient, on its negative side (the rectifier
+#: family, and ``exponential``, ``log_sigmoid`` mirrored) or in a dead zone around 0 (the
+#: shrink functions). The page calls such a unit *inactive* there; a ReLU does not *saturate*
+#: (its output is unbounded above), and teaching both words for the same thing confuses.
+#: Bounded activations (sigmoid, tanh, ...) *saturate*; the rest (linear) has no flat region.
+#: See :func:`activation_health`; ``tests/playground/test_config.py`` checks every hidden
+#: activation falls in one of the three.
+RECTIFIERS = frozenset(
+    {
+        "relu",
+        "relu6",
+        "leaky_relu",
+        "prelu",
+        "rrelu",
+        "elu",
+        "selu",
+        "celu",
+        "gelu",
+        "silu",
+        "hard_silu",
+        "mish",
+        "softplus",
+        "squareplus",
+        "sparse_plus",
+        "threshold",
+        "exponential",
+        "log_sigmoid",
+        "soft_shrink",
+        "hard_shrink",
+        "tanh_shrink",
+    }
+)
+
 #: The config fields whose change rebuilds the data set (the others only change the model).
 DATA_FIELDS = ("dataset", "classes", "noise", "train_ratio", "n_samples", "seed")
 
@@ -206,8 +244,9 @@ def describe_json(value: Any) -> str:
     return _("a {type}").format(type=type(value).__name__)
 
 
-def _number(value: Any, field: str, low: float, high: float) -> float:
-    """Return ``value`` as a finite float in ``[low, high]`` or raise."""
+def check_json_number(value: Any, field: str, low: float, high: float) -> float:
+    """Return the JSON value ``value`` as a finite float in ``[low, high]`` or raise (a
+    boolean is not a number; the message says what was received)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ProtocolError(
             _("{field} must be a number from {low:g} to {high:g}; received {value}").format(
@@ -232,9 +271,9 @@ def _number(value: Any, field: str, low: float, high: float) -> float:
     return float(value)
 
 
-def _integer(value: Any, field: str, low: int, high: int) -> int:
-    """Return ``value`` as an int in ``[low, high]`` (an integral float such as 100.0 is
-    accepted, since JavaScript has one number type) or raise."""
+def check_json_integer(value: Any, field: str, low: int, high: int) -> int:
+    """Return the JSON value ``value`` as an int in ``[low, high]`` (an integral float such
+    as 100.0 is accepted, since JavaScript has one number type) or raise."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ProtocolError(
             _("{field} must be an integer from {low} to {high}; received {value}").format(
@@ -354,6 +393,25 @@ def activation_options() -> list[dict[str, str]]:
     return out
 
 
+def activation_health(name: str) -> str | None:
+    """Return which flat-region notion activation ``name`` has, as ``state`` reports it.
+
+    ``"inactive"`` for :data:`RECTIFIERS` (the flat side means the unit is off),
+    ``"saturated"`` for the other activations bounded on both sides (sigmoid, tanh, step,
+    ...: the flat tails are the saturated bounds), ``None`` for the rest (linear) and for
+    activations that are not element-wise (softmax).
+    """
+    act = activations_mod.get(name)
+    if not act.info.elementwise:
+        return None
+    if name in RECTIFIERS:
+        return "inactive"
+    low, high = act.info.output_range
+    if math.isfinite(low) and math.isfinite(high):
+        return "saturated"
+    return None
+
+
 # -- config ------------------------------------------------------------------------------------
 def _layers(value: Any, field: str, allowed: list[str]) -> list[dict[str, Any]]:
     max_layers, max_units = LIMITS["max_layers"], LIMITS["max_units"]
@@ -385,7 +443,7 @@ def _layers(value: Any, field: str, allowed: list[str]) -> list[dict[str, Any]]:
                     ),
                     f"{where}.{key}",
                 )
-        units = _integer(layer["units"], f"{where}.units", 1, max_units)
+        units = check_json_integer(layer["units"], f"{where}.units", 1, max_units)
         act = check_choice(layer["activation"], f"{where}.activation", allowed)
         out.append({"units": units, "activation": act})
     return out
@@ -408,7 +466,7 @@ def _optimizer(value: Any, field: str) -> dict[str, Any]:
     out: dict[str, Any] = {"name": name}
     for key, spec in params.items():
         raw = value.get(key, spec["default"])
-        out[key] = _number(raw, f"{field}.{key}", spec["min"], spec["max"])
+        out[key] = check_json_number(raw, f"{field}.{key}", spec["min"], spec["max"])
     return out
 
 
@@ -431,7 +489,7 @@ def validate_config(config: Any, field: str = "config") -> dict[str, Any]:
     f = f"{field}."
     out: dict[str, Any] = {}
     out["dataset"] = check_choice(config["dataset"], f + "dataset", list(DATASETS))
-    classes = _integer(config["classes"], f + "classes", 2, 4)
+    classes = check_json_integer(config["classes"], f + "classes", 2, 4)
     allowed_classes = DATASETS[out["dataset"]]["classes"]
     if len(allowed_classes) > 1 and classes not in allowed_classes:
         raise ProtocolError(
@@ -442,10 +500,12 @@ def validate_config(config: Any, field: str = "config") -> dict[str, Any]:
         )
     # Data sets with a fixed class count (and regression) normalize it to 2.
     out["classes"] = classes if len(allowed_classes) > 1 else 2
-    out["noise"] = _number(config["noise"], f + "noise", 0, 50)
-    out["train_ratio"] = _number(config["train_ratio"], f + "train_ratio", 10, 90)
-    out["n_samples"] = _integer(config["n_samples"], f + "n_samples", 100, LIMITS["max_samples"])
-    out["batch_size"] = _integer(config["batch_size"], f + "batch_size", 1, 100)
+    out["noise"] = check_json_number(config["noise"], f + "noise", 0, 50)
+    out["train_ratio"] = check_json_number(config["train_ratio"], f + "train_ratio", 10, 90)
+    out["n_samples"] = check_json_integer(
+        config["n_samples"], f + "n_samples", 100, LIMITS["max_samples"]
+    )
+    out["batch_size"] = check_json_integer(config["batch_size"], f + "batch_size", 1, 100)
     features = config["features"]
     if not isinstance(features, list) or not features:
         raise ProtocolError(
@@ -466,14 +526,14 @@ def validate_config(config: Any, field: str = "config") -> dict[str, Any]:
         )
     out["features"] = [name for name in FEATURES if name in features]
     out["layers"] = _layers(config["layers"], f + "layers", hidden_activations())
-    out["learning_rate"] = _number(config["learning_rate"], f + "learning_rate", 1e-5, 10)
+    out["learning_rate"] = check_json_number(config["learning_rate"], f + "learning_rate", 1e-5, 10)
     out["optimizer"] = _optimizer(config["optimizer"], f + "optimizer")
     out["regularization"] = check_choice(
         config["regularization"], f + "regularization", ["none", "l1", "l2"]
     )
-    out["reg_rate"] = _number(config["reg_rate"], f + "reg_rate", 0, 10)
+    out["reg_rate"] = check_json_number(config["reg_rate"], f + "reg_rate", 0, 10)
     out["initializer"] = check_choice(config["initializer"], f + "initializer", initializer_names())
-    out["init_scale"] = _number(config["init_scale"], f + "init_scale", 0.01, 10)
+    out["init_scale"] = check_json_number(config["init_scale"], f + "init_scale", 0.01, 10)
     if not isinstance(config["batchnorm"], bool):
         raise ProtocolError(
             _("{field} must be true or false; received {value}").format(
@@ -490,10 +550,10 @@ def validate_config(config: Any, field: str = "config") -> dict[str, Any]:
             ).format(field=f + "batch_size", value=out["batch_size"]),
             f + "batch_size",
         )
-    out["dropout"] = _number(config["dropout"], f + "dropout", 0, 0.9)
+    out["dropout"] = check_json_number(config["dropout"], f + "dropout", 0, 0.9)
     clip = config["clip_norm"]
-    out["clip_norm"] = None if clip is None else _number(clip, f + "clip_norm", 0.01, 100)
-    out["seed"] = _integer(config["seed"], f + "seed", 0, MAX_ID - 1)
+    out["clip_norm"] = None if clip is None else check_json_number(clip, f + "clip_norm", 0.01, 100)
+    out["seed"] = check_json_integer(config["seed"], f + "seed", 0, MAX_ID - 1)
     size = estimate_session_bytes(out)
     if size > MAX_SESSION_BYTES:  # cannot happen within the limits above; kept as a guard
         raise ProtocolError(

@@ -28,7 +28,7 @@ from ..callbacks import Callback, Logs, WeightPenalty
 from ..diagnostics import SATURATION_THRESHOLD
 from ..layers import BatchNorm, Dense, Dropout
 from ..model import mlp
-from .config import DATA_FIELDS, DEFAULT_CONFIG, LIMITS, merge_config
+from .config import DATA_FIELDS, DEFAULT_CONFIG, LIMITS, activation_health, merge_config
 from .data import feature_matrix, grid_points, make_data
 from .messages import config_message, data_message, finite, neuron_heatmaps, output_heatmap
 from .presets import preset_config
@@ -97,11 +97,13 @@ _OUTPUTS = {
 
 
 class _Hidden(NamedTuple):
-    """One hidden layer of the model: its ``Dense``, its ``BatchNorm`` or None, its activation."""
+    """One hidden layer of the model: its ``Dense``, its ``BatchNorm`` or None, its activation,
+    and whether an identity shortcut adds its input to its output."""
 
     dense: Dense
     bn: BatchNorm | None
     act: activations_mod.Activation
+    residual: bool = False
 
 
 class Session:
@@ -386,7 +388,6 @@ class Session:
             hidden = i < len(self._hidden)
             act = self._hidden[i].act if hidden else dense.activation
             z = pre_tr[i] if hidden else lg_tr
-            dead, saturated = self._unit_health(act, z)
             W = dense.params["W"]
             layers.append(
                 {
@@ -394,12 +395,14 @@ class Session:
                     "activation": act.name,
                     "grad_norm": finite(grads[i]),
                     "weight_norm": finite(math.sqrt(float(np.vdot(W, W)))),
-                    "dead": dead,
-                    "saturated": saturated,
+                    **_unit_health(act, z),
+                    "blocked_by": None,
+                    "residual": hidden and self._hidden[i].residual,
                     "W": [[finite(v) for v in row] for row in W.tolist()],
                     "b": [finite(v) for v in dense.params["b"].tolist()],
                 }
             )
+        _mark_blocked(layers)
 
         (_, ytr), (_, yte) = self.data["train"], self.data["test"]
         return {
@@ -421,20 +424,66 @@ class Session:
             "diverged": self.diverged,
         }
 
-    @staticmethod
-    def _unit_health(act: Any, z: Array) -> tuple[list[bool], list[float]]:
-        """Per unit: dead (f' == 0 on every sample) and the saturated fraction."""
-        units = z.shape[1]
-        if not act.info.elementwise:
-            return [False] * units, [0.0] * units
-        d = np.abs(act.derivative(z.astype(np.float64)))
-        dead = np.all(d == 0, axis=0)
-        peak = act.info.max_abs_derivative
-        if not (peak and math.isfinite(peak)):  # step (f' = 0) or an unbounded derivative
-            finite = d[np.isfinite(d)]
-            peak = float(finite.max()) if finite.size else 0.0
-        if peak > 0:
-            saturated = np.mean(d < SATURATION_THRESHOLD * peak, axis=0)
-        else:
-            saturated = np.ones(units)
-        return dead.tolist(), [round(float(s), 4) for s in saturated]
+
+def _flat(act: Any, z: Array) -> tuple[NDArray[np.bool_], NDArray[np.bool_]] | None:
+    """Per point and unit (the shape of ``z``, the activation's input): whether ``f'(z) == 0``
+    and whether ``z`` is on a flat part, ``|f'(z)| < SATURATION_THRESHOLD * max|f'|``.
+
+    ``max|f'|`` is the activation's own peak slope (its metadata); for a step (``f' = 0``)
+    or an unbounded derivative, the largest finite ``|f'|`` seen. ``None`` for an activation
+    that is not element-wise (softmax), which has no per-unit derivative.
+    """
+    if not act.info.elementwise:
+        return None
+    d = np.abs(act.derivative(z.astype(np.float64)))
+    peak = act.info.max_abs_derivative
+    if not (peak and math.isfinite(peak)):  # step (f' = 0) or an unbounded derivative
+        finite_d = d[np.isfinite(d)]
+        peak = float(finite_d.max()) if finite_d.size else 0.0
+    flat = d < SATURATION_THRESHOLD * peak if peak > 0 else np.ones(d.shape, dtype=bool)
+    return d == 0, flat
+
+
+def _unit_health(act: Any, z: Array) -> dict[str, Any]:
+    """A layer's ``health``, ``dead``, ``saturated`` and ``inactive`` from its pre-activations
+    ``z`` on the training points (rows).
+
+    ``dead``: ``f'(z) == 0`` on every point. The flat fraction (share of points on a flat
+    part) goes to ``saturated`` for a bounded activation and to ``inactive`` for a rectifier
+    (:func:`~.config.activation_health`), the other list all zeros: a ReLU is never said to
+    saturate. With no training point (or softmax) everything is false/zero.
+    """
+    units = z.shape[1]
+    health = activation_health(act.name)
+    masks = _flat(act, z) if len(z) else None
+    zeros = [0.0] * units
+    if masks is None:
+        return {"health": health, "dead": [False] * units, "saturated": zeros, "inactive": zeros}
+    zero, flat = masks
+    fraction = [round(float(f), 4) for f in flat.mean(axis=0)]
+    return {
+        "health": health,
+        "dead": np.all(zero, axis=0).tolist(),
+        "saturated": zeros if health == "inactive" else fraction,
+        "inactive": fraction if health == "inactive" else zeros,
+    }
+
+
+def _mark_blocked(layers: list[dict[str, Any]]) -> None:
+    """Set ``blocked_by`` of each layer entry: the nearest later hidden layer with no live
+    unit and no shortcut, or ``None``.
+
+    Backpropagation multiplies the gradient by ``f'(z)`` at each layer on its way back; a
+    hidden layer whose every unit is dead (``f' = 0`` on every training point) passes nothing
+    back, so every layer before it gets a zero gradient whatever its own units do. With an
+    identity shortcut (``y = x + block(x)``) the gradient also flows around the block
+    (``∂y/∂x = I + ∂block/∂x``), so a dead block blocks nothing. The output layer (last) is
+    never a blocker.
+    """
+    blocker = None
+    for j in range(len(layers) - 1, -1, -1):
+        layers[j]["blocked_by"] = blocker
+        entry = layers[j]
+        hidden = j < len(layers) - 1
+        if hidden and not entry["residual"] and entry["dead"] and all(entry["dead"]):
+            blocker = j
