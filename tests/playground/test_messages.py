@@ -148,3 +148,66 @@ def test_nesting_within_the_bound_and_brackets_in_strings_are_fine():
     msg = {"type": "config", "id": 1, "config": {"layers": [{"units": 2, "activation": "relu"}]}}
     assert parse_message(json.dumps(msg))["config"]["layers"][0]["units"] == 2
     assert "JSON object" in parse_error("[" * 10 + "]" * 10).message
+
+
+# -- inspect, weight, custom_data, upload ---------------------------------------------------------
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"type": "inspect", "layer": 0, "unit": 3},
+        {"type": "inspect", "layer": 6, "unit": 7.0},
+        {"type": "inspect", "layer": None},
+        {"type": "inspect", "layer": None, "unit": None},
+        {"type": "weight", "layer": 1, "param": "W", "row": 7, "col": 0, "value": -100},
+        {"type": "weight", "layer": 0, "param": "b", "row": 0, "col": 7, "value": 2.5},
+        {"type": "custom_data", "task": "regression", "points": [[0, 0, 0.5]]},
+        {"type": "upload", "csv": "1,2,0\n", "name": "mine.csv"},
+        {"type": "upload", "csv": ""},  # an empty file is the session's error, not a bad message
+    ],
+    ids=repr,
+)
+def test_parse_new_messages(message):
+    parsed = parse_message(json.dumps({**message, "id": 9}))
+    assert parsed == {**message, "id": 9}
+
+
+@pytest.mark.parametrize(
+    ("message", "field", "words"),
+    [
+        ({"type": "inspect"}, "layer", ["needs 'layer'"]),
+        ({"type": "inspect", "layer": 0}, "unit", ["needs 'unit'", "null"]),
+        ({"type": "inspect", "layer": 7, "unit": 0}, "layer", ["from 0 to 6", "7"]),
+        ({"type": "inspect", "layer": "0", "unit": 0}, "layer", ["integer", "string '0'"]),
+        ({"type": "inspect", "layer": 0, "unit": -1}, "unit", ["from 0 to 7", "-1"]),
+        ({"type": "inspect", "layer": 0, "unit": 1.5}, "unit", ["integer", "1.5"]),
+        ({"type": "inspect", "layer": 0, "unit": 0, "x": 1}, "x", ["unknown key 'x'"]),
+        ({"type": "weight", "layer": 0, "param": "W", "row": 0, "col": 0}, "value", ["needs"]),
+        ({"type": "weight", "layer": 0, "param": "w", "row": 0, "col": 0, "value": 1},
+         "param", ["'W', 'b'", "string 'w'"]),
+        ({"type": "weight", "layer": True, "param": "W", "row": 0, "col": 0, "value": 1},
+         "layer", ["boolean true"]),
+        ({"type": "weight", "layer": 0, "param": "W", "row": 8, "col": 0, "value": 1},
+         "row", ["from 0 to 7", "8"]),
+        ({"type": "weight", "layer": 0, "param": "W", "row": 0, "col": 8, "value": 1},
+         "col", ["from 0 to 7", "8"]),
+        ({"type": "weight", "layer": 0, "param": "W", "row": 0, "col": 0, "value": 101},
+         "value", ["from -100 to 100", "101"]),
+        ({"type": "weight", "layer": 0, "param": "W", "row": 0, "col": 0, "value": "1"},
+         "value", ["number", "string '1'"]),
+        ({"type": "custom_data", "points": []}, "task", ["needs 'task'"]),
+        ({"type": "custom_data", "task": "clustering", "points": []}, "task",
+         ["'classification', 'regression'", "clustering"]),
+        ({"type": "custom_data", "task": "regression", "points": {"x": 1}}, "points",
+         ["list of [x1, x2, y]", "object"]),
+        ({"type": "upload", "name": "a.csv"}, "csv", ["needs 'csv'"]),
+        ({"type": "upload", "csv": ["1,2,3"]}, "csv", ["text of a CSV file", "list"]),
+        ({"type": "upload", "csv": "", "name": 3}, "name", ["file name", "number 3"]),
+    ],
+    ids=repr,
+)  # fmt: skip
+def test_new_messages_reject_bad_fields(message, field, words):
+    err = parse_error(json.dumps({**message, "id": 4}))
+    assert err.field == field, err.message
+    assert err.request == message["type"] and err.id == 4
+    for word in words:
+        assert word in err.message, err.message

@@ -300,6 +300,85 @@ def test_dead_relu_layer_blocks_the_layers_before_it():
     assert [ly["blocked_by"] for ly in s.state()["layers"]] == [2, 2, 3, None, None]
 
 
+# -- editing a weight ---------------------------------------------------------------------------
+def test_weight_edit_shows_in_the_next_state_and_in_predictions():
+    s = Session({"layers": [{"units": 3, "activation": "tanh"}]})
+    train(s, 2)
+    X = feature_matrix(grid_points(), s.config["features"]).astype(np.float32)
+    before = s.model.predict(X)
+    s.set_weight(0, "W", 1, 2, 3.5)
+    s.set_weight(1, "b", 0, 0, -0.75)
+    st = s.state()
+    assert st["layers"][0]["W"][1][2] == 3.5 and st["layers"][1]["b"][0] == -0.75
+    hidden, out = dense_layers(s)
+    assert hidden.params["W"][1, 2] == 3.5 and out.params["b"][0] == -0.75
+    after = s.model.predict(X)
+    assert np.max(np.abs(after - before)) > 0.01
+    h = np.tanh(X @ hidden.params["W"] + hidden.params["b"])
+    expected = 1 / (1 + np.exp(-(h @ out.params["W"] + out.params["b"])))
+    np.testing.assert_allclose(after, expected, atol=1e-5)
+    p = decode(st["heatmaps"]["output"]["data"]) / 255.0  # the page's map follows
+    assert np.max(np.abs(p - after[:, 0])) <= 1 / 255 + 1e-6
+
+
+def test_weight_edit_keeps_the_optimizer_state():
+    # Adam's moments: a session whose weight was "edited" to its own value trains on exactly
+    # like an untouched twin (an edit that rebound the array, or reset the optimizer, would
+    # not: the moments would restart, or the update would miss the layer).
+    config = {"optimizer": "adam", "learning_rate": 0.03, "n_samples": 200}
+    a, b = Session(config), Session(config)
+    train(a, 2)
+    train(b, 2)
+    w = float(dense_layers(a)[0].params["W"][0, 1])
+    a.set_weight(0, "W", 0, 1, w)
+    train(a, 2)
+    train(b, 2)
+    np.testing.assert_array_equal(flat_weights(a), flat_weights(b))
+    # a real edit: training goes on from the new value
+    a.set_weight(0, "W", 0, 1, 50.0)
+    a.step_epoch()
+    assert abs(float(dense_layers(a)[0].params["W"][0, 1]) - 50.0) < 5.0
+
+
+def test_weight_edit_while_playing_and_fresh_gradient():
+    s = Session({"layers": [{"units": 4, "activation": "relu"}] * 2})
+    s.running = True
+    g0 = s.state()["layers"][0]["grad_norm"]
+    # kill the second layer by hand: no gradient reaches the first one any more
+    for unit in range(4):
+        s.set_weight(1, "b", 0, unit, -50.0)
+    st = s.state()
+    assert st["running"] is True
+    assert st["layers"][1]["dead"] == [True] * 4 and st["layers"][0]["blocked_by"] == 1
+    assert g0 > 0 and st["layers"][0]["grad_norm"] == 0.0  # measured at the edited weights
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ((2, "W", 0, 0, 1.0), "layer"),  # one hidden layer and the output: 0 or 1
+        ((-1, "W", 0, 0, 1.0), "layer"),
+        ((0, "c", 0, 0, 1.0), "param"),
+        ((0, "W", 2, 0, 1.0), "row"),  # 2 inputs: rows 0 and 1
+        ((0, "b", 1, 0, 1.0), "row"),  # a bias has row 0 only
+        ((0, "W", 0, 3, 1.0), "col"),  # 3 units
+        ((1, "b", 0, 1, 1.0), "col"),  # one output unit
+        ((0, "W", 0, 0, 100.5), "value"),
+        ((0, "W", 0, 0, math.nan), "value"),
+        ((0, "W", 0, 0, True), "value"),
+        ((0, "W", 0.5, 0, 1.0), "row"),
+    ],
+)
+def test_bad_weight_edits_name_their_field(args, field):
+    s = Session({"layers": [{"units": 3, "activation": "tanh"}]})
+    before = flat_weights(s)
+    with pytest.raises(ProtocolError) as info:
+        s.set_weight(*args)
+    assert info.value.field == field
+    assert "received" in info.value.message
+    np.testing.assert_array_equal(flat_weights(s), before)
+
+
 # -- options of the engine ------------------------------------------------------------------------
 @pytest.mark.parametrize("reg", ["l1", "l2"])
 def test_regularization_shrinks_weights(reg):

@@ -72,6 +72,16 @@ def _snapshot(session: Session, msg: Reply) -> list[Reply]:
     return [session.state(msg["id"])]
 
 
+def _inspect(session: Session, msg: Reply) -> list[Reply]:
+    session.inspect(msg["layer"], msg.get("unit"))
+    return [session.state(msg["id"])]
+
+
+def _weight(session: Session, msg: Reply) -> list[Reply]:
+    session.set_weight(msg["layer"], msg["param"], msg["row"], msg["col"], msg["value"])
+    return [session.state(msg["id"])]
+
+
 #: Per message type, what the session does; each returns the replies in sending order.
 HANDLERS: dict[str, Callable[[Session, Reply], list[Reply]]] = {
     "config": _config,
@@ -81,6 +91,8 @@ HANDLERS: dict[str, Callable[[Session, Reply], list[Reply]]] = {
     "reset": _reset,
     "regenerate": _regenerate,
     "snapshot": _snapshot,
+    "inspect": _inspect,
+    "weight": _weight,
 }
 
 

@@ -38,6 +38,8 @@ from .config import (
     ProtocolError,
     activation_options,
     check_choice,
+    check_json_integer,
+    check_json_number,
     check_keys,
     check_object,
     describe_json,
@@ -47,18 +49,21 @@ from .presets import PRESETS, preset_config, preset_names
 
 __all__ = [
     "MAX_KEEPALIVE_S",
+    "MAX_WEIGHT",
     "MESSAGE_FIELDS",
     "VERSION",
     "config_message",
     "data_message",
     "finite",
     "hello",
+    "inspect_maps",
     "limits",
     "message_too_large",
     "neuron_heatmaps",
     "options",
     "output_heatmap",
     "parse_message",
+    "unit_map",
 ]
 
 VERSION = 1
@@ -78,7 +83,14 @@ MESSAGE_FIELDS: dict[str, dict[str, bool]] = {
     "snapshot": {},
     "ping": {},
     "language": {"lang": True},
+    "inspect": {"layer": True, "unit": False},
+    "weight": {"layer": True, "param": True, "row": True, "col": True, "value": True},
+    "custom_data": {"task": True, "points": True},
+    "upload": {"csv": True, "name": False},
 }
+
+#: Largest absolute value a ``weight`` message may set.
+MAX_WEIGHT = 100.0
 
 
 # -- from the page -----------------------------------------------------------------------------
@@ -153,10 +165,63 @@ def parse_message(raw: str | bytes) -> dict[str, Any]:
             check_object(msg["config"], "config", N_("a partial playground config"))
         if kind == "language":
             check_choice(msg["lang"], "lang", list(LANGUAGES))
+        _check_fields(kind, msg)
     except ProtocolError as exc:
         exc.request, exc.id = kind, mid
         raise
     return {**msg, "id": mid}
+
+
+def _check_fields(kind: str, msg: Mapping[str, Any]) -> None:
+    """Check the fields of the messages that edit or inspect the network and of those that
+    bring the learner's data, as far as they do not depend on the session: types and the
+    protocol's bounds. The session checks the rest (the layer and unit exist; the points,
+    :func:`.upload.check_points`; the file, :func:`.upload.parse_csv`)."""
+    layers = LIMITS["max_layers"]  # index of the output layer with the most hidden layers
+    units = LIMITS["max_units"]
+    if kind == "inspect":
+        if msg["layer"] is not None:
+            check_json_integer(msg["layer"], "layer", 0, layers)
+            if msg.get("unit") is None:
+                raise ProtocolError(
+                    _(
+                        "an 'inspect' message with a layer needs 'unit' (an integer from 0 to "
+                        "{high}); received {value}"
+                    ).format(high=units - 1, value=describe_json(msg.get("unit"))),
+                    "unit",
+                )
+            check_json_integer(msg["unit"], "unit", 0, units - 1)
+    elif kind == "weight":
+        check_json_integer(msg["layer"], "layer", 0, layers)
+        check_choice(msg["param"], "param", ["W", "b"])
+        check_json_integer(msg["row"], "row", 0, max(len(FEATURES), units) - 1)
+        check_json_integer(msg["col"], "col", 0, units - 1)
+        check_json_number(msg["value"], "value", -MAX_WEIGHT, MAX_WEIGHT)
+    elif kind == "custom_data":
+        check_choice(msg["task"], "task", ["classification", "regression"])
+        if not isinstance(msg["points"], list):
+            raise ProtocolError(
+                _("{field} must be a list of [x1, x2, y] points; received {value}").format(
+                    field="points", value=describe_json(msg["points"])
+                ),
+                "points",
+            )
+    elif kind == "upload":
+        if not isinstance(msg["csv"], str):
+            raise ProtocolError(
+                _("{field} must be the text of a CSV file; received {value}").format(
+                    field="csv", value=describe_json(msg["csv"])
+                ),
+                "csv",
+            )
+        name = msg.get("name")
+        if name is not None and not isinstance(name, str):
+            raise ProtocolError(
+                _("{field} must be a file name (a string) or null; received {value}").format(
+                    field="name", value=describe_json(name)
+                ),
+                "name",
+            )
 
 
 def message_too_large(size: int) -> ProtocolError:
@@ -324,6 +389,39 @@ def neuron_heatmaps(outputs: Sequence[NDArray]) -> list[list[dict[str, Any]]]:
             ]
         )
     return neurons
+
+
+def unit_map(values: NDArray) -> dict[str, Any]:
+    """Return one grid image of an inspected unit: ``{"data", "min", "max"}``, ``data`` the
+    base64 of one byte per grid point (value = min + byte/255 * (max - min)), as
+    :func:`neuron_heatmaps` quantizes."""
+    v = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=1e30, neginf=-1e30)
+    lo, hi = v.min(), v.max()
+    return {"data": _b64(_quantize(v, lo, hi)), "min": float(lo), "max": float(hi)}
+
+
+def inspect_maps(
+    layer: int, unit: int, health: str | None, pre: NDArray, out: NDArray, flat: NDArray
+) -> dict[str, Any]:
+    """Return ``state``'s ``inspect``: one unit's pre-activation and output over the grid.
+
+    Args:
+        layer: Index into ``state.layers``; unit: the unit in it.
+        health: The layer's ``health`` word.
+        pre: The activation's input at each grid point, shape ``(grid * grid,)``.
+        out: The unit's output there (for the output layer, the model's output).
+        flat: Booleans, where the unit is on a flat part of its activation.
+    """
+    flat = np.asarray(flat, dtype=bool)
+    return {
+        "layer": layer,
+        "unit": unit,
+        "health": health,
+        "pre": unit_map(pre),
+        "out": unit_map(out),
+        "flat": _b64(flat),
+        "flat_fraction": round(float(flat.mean()), 4) if flat.size else 0.0,
+    }
 
 
 def output_heatmap(kind: str, logits: NDArray) -> dict[str, Any]:

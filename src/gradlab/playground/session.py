@@ -28,9 +28,26 @@ from ..callbacks import Callback, Logs, WeightPenalty
 from ..diagnostics import SATURATION_THRESHOLD
 from ..layers import BatchNorm, Dense, Dropout
 from ..model import mlp
-from .config import DATA_FIELDS, DEFAULT_CONFIG, LIMITS, activation_health, merge_config
+from .config import (
+    DATA_FIELDS,
+    DEFAULT_CONFIG,
+    LIMITS,
+    activation_health,
+    check_choice,
+    check_json_integer,
+    check_json_number,
+    merge_config,
+)
 from .data import feature_matrix, grid_points, make_data
-from .messages import config_message, data_message, finite, neuron_heatmaps, output_heatmap
+from .messages import (
+    MAX_WEIGHT,
+    config_message,
+    data_message,
+    finite,
+    inspect_maps,
+    neuron_heatmaps,
+    output_heatmap,
+)
 from .presets import preset_config
 
 __all__ = ["Session"]
@@ -118,11 +135,14 @@ class Session:
         epoch: Epochs trained since the model was built.
         steps: Optimisation steps since the model was built.
         diverged: ``None``, or the message of the divergence that stopped training.
+        inspected: ``None``, or ``(layer, unit)`` whose maps every ``state`` carries
+            (:meth:`inspect`).
     """
 
     def __init__(self, config: dict[str, Any] | None = None) -> None:
         self.config = merge_config(DEFAULT_CONFIG, config or {})
         self.running = False
+        self.inspected: tuple[int, int] | None = None
         self._weights_round = 0  # bumped by reset(): the next initial weights
         self._data_round = 0  # bumped by regenerate(): the next data set
         self._grid = grid_points()
@@ -188,6 +208,10 @@ class Session:
         if c["regularization"] != "none":
             self._callbacks.append(WeightPenalty(c["regularization"], c["reg_rate"]))
         self._last_grad: NDArray[np.float64] | None = None
+        if self.inspected is not None:  # a unit that no longer exists is forgotten, silently
+            layer, unit = self.inspected
+            if layer >= len(self._dense) or unit >= self._dense[layer].params["W"].shape[1]:
+                self.inspected = None
         self.epoch = 0
         self.steps = 0
         self.diverged: str | None = None
@@ -246,6 +270,61 @@ class Session:
         self._data_round += 1
         self._build_data()
         self._build_model()
+
+    def inspect(self, layer: int | None, unit: int | None = None) -> None:
+        """Show unit ``unit`` of layer ``layer`` (an index into ``state.layers``, the output
+        layer included) in every ``state`` from now on (``layer`` None: stop).
+
+        The choice survives training and configs that keep the unit; a config that removes
+        it forgets it.
+
+        Raises:
+            ProtocolError: for a layer or unit the network does not have (field ``"layer"``
+                or ``"unit"``); the choice is then unchanged.
+        """
+        if layer is None:
+            self.inspected = None
+            return
+        layer = self._check_layer(layer)
+        units = self._dense[layer].params["W"].shape[1]
+        unit = check_json_integer(unit, "unit", 0, units - 1)
+        self.inspected = (layer, unit)
+
+    def set_weight(self, layer: int, param: str, row: int, col: int, value: float) -> None:
+        """Set one weight: ``W[row, col]`` (``row`` the input, ``col`` the unit) or, for
+        ``param`` ``"b"``, ``b[col]`` (``row`` must be 0) of layer ``layer`` (an index into
+        ``state.layers``) to ``value``.
+
+        The model's arrays are changed in place (a ``Sequential`` keeps every weight in one
+        buffer that the optimizer updates: rebinding ``params["W"]`` would cut the layer off
+        it), so training goes on from the edited weights with the optimizer's state (momenta,
+        Adam's moments) as it was. The next ``state`` shows the new value, and its
+        ``grad_norm`` (when no batch runs before it) is the whole training set's gradient at
+        the edited weights.
+
+        Raises:
+            ProtocolError: naming ``"layer"``, ``"param"``, ``"row"``, ``"col"`` or ``"value"``;
+                the weights are then unchanged.
+        """
+        layer = self._check_layer(layer)
+        param = check_choice(param, "param", ["W", "b"])
+        W = self._dense[layer].params["W"]
+        fan_in, units = W.shape
+        if param == "W":
+            row = check_json_integer(row, "row", 0, fan_in - 1)
+        else:
+            row = check_json_integer(row, "row", 0, 0)  # a bias is a row vector
+        col = check_json_integer(col, "col", 0, units - 1)
+        value = check_json_number(value, "value", -MAX_WEIGHT, MAX_WEIGHT)
+        if param == "W":
+            W[row, col] = value
+        else:
+            self._dense[layer].params["b"][col] = value
+        self._last_grad = None  # the next state measures the gradient at the new weights
+
+    def _check_layer(self, layer: Any) -> int:
+        """Return ``layer`` as an index into ``state.layers`` or raise (field ``"layer"``)."""
+        return check_json_integer(layer, "layer", 0, len(self._dense) - 1)
 
     def step_epoch(self) -> bool:
         """Train one epoch. Returns False (and sets :attr:`diverged`, stops running) when the
@@ -421,8 +500,31 @@ class Session:
                 "neurons": neuron_heatmaps([h[:g2] for h in post]),
                 "output": output_heatmap(self._kind, lg_grid),
             },
+            "inspect": self._inspect_maps(pre, post, lg_grid),
             "diverged": self.diverged,
         }
+
+    def _inspect_maps(
+        self, pre: list[Array], post: list[Array], lg_grid: Array
+    ) -> dict[str, Any] | None:
+        """``state``'s ``inspect`` from the grid forward the state already ran (its first
+        ``grid * grid`` rows): the inspected unit's activation input (after BatchNorm, with
+        running statistics, as the heatmaps) and output, and where it is flat."""
+        if self.inspected is None:
+            return None
+        layer, unit = self.inspected
+        g2 = len(self._Xgrid)
+        if layer < len(self._hidden):
+            act = self._hidden[layer].act
+            z = pre[layer][:g2, unit : unit + 1]
+            out = post[layer][:g2, unit]
+        else:  # the output layer: its logit and the model's output (probability or target)
+            act = self._out.activation
+            z = lg_grid[:, unit : unit + 1]
+            out = act(lg_grid.astype(np.float64))[:, unit]
+        masks = _flat(act, z)
+        flat = masks[1][:, 0] if masks is not None else np.zeros(g2, dtype=bool)
+        return inspect_maps(layer, unit, activation_health(act.name), z[:, 0], out, flat)
 
 
 def _flat(act: Any, z: Array) -> tuple[NDArray[np.bool_], NDArray[np.bool_]] | None:
