@@ -23,6 +23,7 @@ def test_limits_match_the_doc():
         "max_message_bytes": 65536,
         "max_message_depth": 16,
         "max_updates_per_second": 20,
+        "max_upload_bytes": 60000,
         "idle_timeout_s": 12.5,
         "keepalive_s": 12.5 / 3,
     }

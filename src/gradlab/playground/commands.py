@@ -16,6 +16,7 @@ from typing import Any
 
 from .config import ProtocolError
 from .session import Session
+from .upload import check_points, parse_csv
 
 __all__ = ["HANDLERS", "dumps", "handle", "play_chunk"]
 
@@ -82,6 +83,27 @@ def _weight(session: Session, msg: Reply) -> list[Reply]:
     return [session.state(msg["id"])]
 
 
+def _custom_data(session: Session, msg: Reply) -> list[Reply]:
+    session.set_custom_data(check_points(msg["task"], msg["points"]), "points")
+    return _custom_replies(session, msg["id"])
+
+
+def _upload(session: Session, msg: Reply) -> list[Reply]:
+    # The file's text is parsed here and dropped; the name is not used (nor logged).
+    session.set_custom_data(parse_csv(msg["csv"]), "csv")
+    return _custom_replies(session, msg["id"])
+
+
+def _custom_replies(session: Session, mid: int | None) -> list[Reply]:
+    """The points as kept (rescaled), the config (data set ``custom``), the split, the state."""
+    return [
+        session.custom_data_message(mid),
+        session.config_message(mid),
+        session.data_message(mid),
+        session.state(mid),
+    ]
+
+
 #: Per message type, what the session does; each returns the replies in sending order.
 HANDLERS: dict[str, Callable[[Session, Reply], list[Reply]]] = {
     "config": _config,
@@ -93,6 +115,8 @@ HANDLERS: dict[str, Callable[[Session, Reply], list[Reply]]] = {
     "snapshot": _snapshot,
     "inspect": _inspect,
     "weight": _weight,
+    "custom_data": _custom_data,
+    "upload": _upload,
 }
 
 

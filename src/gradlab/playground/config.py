@@ -57,7 +57,8 @@ __all__ = [
 #: Sizes the server enforces (``hello``'s ``limits`` adds ``idle_timeout_s`` and
 #: ``keepalive_s``: :func:`gradlab.playground.messages.limits`). ``max_message_depth``: objects
 #: and arrays nested in a message (the deepest the protocol uses is 4:
-#: ``{"config": {"layers": [{...}]}}``).
+#: ``{"config": {"layers": [{...}]}}``). ``max_upload_bytes``: the text of an uploaded CSV
+#: file (below ``max_message_bytes``, so that the file fits in one ``upload`` message).
 LIMITS: dict[str, Any] = {
     "max_layers": 6,
     "max_units": 8,
@@ -66,6 +67,7 @@ LIMITS: dict[str, Any] = {
     "max_message_bytes": 65536,
     "max_message_depth": 16,
     "max_updates_per_second": 20,
+    "max_upload_bytes": 60000,
 }
 
 #: A session's arrays may not exceed this many bytes (checked when a config is accepted).
@@ -96,7 +98,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
 }
 
 #: Data sets: task and the class counts they allow. The labels are English (marked with
-#: ``N_``); the page shows them in its own language.
+#: ``N_``); the page shows them in its own language. ``custom`` is the learner's own data
+#: (:mod:`.upload`): its task is that of the points (``None`` here) and the session sets its
+#: ``classes`` from them.
 DATASETS: dict[str, dict[str, Any]] = {
     "circle": {"label": N_("Circle"), "task": "classification", "classes": [2]},
     "xor": {"label": N_("Exclusive or"), "task": "classification", "classes": [2]},
@@ -104,6 +108,8 @@ DATASETS: dict[str, dict[str, Any]] = {
     "spiral": {"label": N_("Spiral"), "task": "classification", "classes": [2, 3, 4]},
     "plane": {"label": N_("Plane"), "task": "regression", "classes": []},
     "reg_gauss": {"label": N_("Multi Gaussian"), "task": "regression", "classes": []},
+    # The learner's own points (drawn, or a CSV file): task and class count come from them.
+    "custom": {"label": N_("Your data"), "task": None, "classes": [2, 3, 4]},
 }
 
 #: Input features, in the canonical order (the order of the network's input columns).

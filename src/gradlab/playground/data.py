@@ -1,7 +1,8 @@
 """The playground's data: the toy data sets, their input features and the heatmap grid.
 
 Points live in ``[-6, 6]^2`` as in TensorFlow Playground; the data sets are gradlab's toy sets
-(:mod:`gradlab.datasets.toy`) scaled there, plus TensorFlow Playground's two regression sets.
+(:mod:`gradlab.datasets.toy`) scaled there, plus TensorFlow Playground's two regression sets,
+plus the learner's own points (:mod:`.upload`), split here like the others.
 The network's inputs are features of a point (``x1``, ``x1x2``, ``sin(x1)``, ...) in the
 canonical order of :data:`~gradlab.playground.config.FEATURES`.
 """
@@ -15,8 +16,9 @@ from numpy.typing import NDArray
 
 from ..datasets import toy
 from .config import DATASETS, LIMITS
+from .upload import CustomData
 
-__all__ = ["RANGE", "feature_matrix", "grid_points", "make_data"]
+__all__ = ["RANGE", "feature_matrix", "grid_points", "make_data", "split_custom", "train_count"]
 
 #: Coordinates live in [-RANGE, RANGE]^2, as in TensorFlow Playground.
 RANGE = 6.0
@@ -70,11 +72,37 @@ def make_data(config: dict[str, Any], seed: int) -> dict[str, Any]:
             y = _reg_gauss(moved)
         n_classes = 1
     order = rng.permutation(n)
-    n_train = min(n - 1, max(1, round(n * config["train_ratio"] / 100.0)))
+    n_train = min(n - 1, train_count(n, config["train_ratio"]))
     train, test = order[:n_train], order[n_train:]
     return {
         "task": task,
         "n_classes": n_classes,
+        "train": (P[train], y[train]),
+        "test": (P[test], y[test]),
+    }
+
+
+def train_count(n: int, train_ratio: float) -> int:
+    """How many of ``n`` points train: ``train_ratio`` percent of them, rounded, at least one
+    (and at most ``n``: with few points the test set may be empty)."""
+    return min(n, max(1, round(n * train_ratio / 100.0)))
+
+
+def split_custom(custom: CustomData, train_ratio: float, seed: int) -> dict[str, Any]:
+    """Split the learner's data set (:mod:`.upload`) as :func:`make_data` splits its own.
+
+    A shuffle seeded by ``seed`` (the data seed: ``regenerate`` draws the next one), then the
+    first ``train_ratio`` percent train (at least one point) and the rest test (possibly
+    none). Every point is kept. Returns :func:`make_data`'s dict.
+    """
+    n = len(custom.y)
+    order = np.random.default_rng(seed).permutation(n)
+    n_train = train_count(n, train_ratio)
+    train, test = order[:n_train], order[n_train:]
+    P, y = custom.points, custom.y
+    return {
+        "task": custom.task,
+        "n_classes": custom.n_classes,
         "train": (P[train], y[train]),
         "test": (P[test], y[test]),
     }

@@ -46,6 +46,7 @@ from .config import (
     initializer_names,
 )
 from .presets import PRESETS, preset_config, preset_names
+from .upload import CustomData
 
 __all__ = [
     "MAX_KEEPALIVE_S",
@@ -53,6 +54,7 @@ __all__ = [
     "MESSAGE_FIELDS",
     "VERSION",
     "config_message",
+    "custom_data_message",
     "data_message",
     "finite",
     "hello",
@@ -346,6 +348,19 @@ def data_message(data: Mapping[str, Any], id: int | None = None) -> dict[str, An
         "n_classes": data["n_classes"],
         "train": rows(*data["train"]),
         "test": rows(*data["test"]),
+    }
+
+
+def custom_data_message(custom: CustomData, id: int | None = None) -> dict[str, Any]:
+    """Return the ``custom_data`` message: the learner's points as the server keeps them
+    (after rescaling, rounded to 4 decimals), so the page draws what is trained on."""
+    return {
+        "type": "custom_data",
+        "id": id,
+        "task": custom.task,
+        "points": custom.rows(),
+        "source": custom.source,
+        "rescaled": custom.rescaled,
     }
 
 

@@ -26,22 +26,25 @@ from .. import activations as activations_mod
 from .. import optimizers as optimizers_mod
 from ..callbacks import Callback, Logs, WeightPenalty
 from ..diagnostics import SATURATION_THRESHOLD
+from ..i18n import _
 from ..layers import BatchNorm, Dense, Dropout
 from ..model import mlp
 from .config import (
     DATA_FIELDS,
     DEFAULT_CONFIG,
     LIMITS,
+    ProtocolError,
     activation_health,
     check_choice,
     check_json_integer,
     check_json_number,
     merge_config,
 )
-from .data import feature_matrix, grid_points, make_data
+from .data import feature_matrix, grid_points, make_data, split_custom, train_count
 from .messages import (
     MAX_WEIGHT,
     config_message,
+    custom_data_message,
     data_message,
     finite,
     inspect_maps,
@@ -49,6 +52,7 @@ from .messages import (
     output_heatmap,
 )
 from .presets import preset_config
+from .upload import CustomData
 
 __all__ = ["Session"]
 
@@ -143,6 +147,8 @@ class Session:
         self.config = merge_config(DEFAULT_CONFIG, config or {})
         self.running = False
         self.inspected: tuple[int, int] | None = None
+        self._custom: CustomData | None = None  # the learner's own points, in memory only
+        self.config = self._with_custom(self.config)
         self._weights_round = 0  # bumped by reset(): the next initial weights
         self._data_round = 0  # bumped by regenerate(): the next data set
         self._grid = grid_points()
@@ -152,7 +158,11 @@ class Session:
     # -- building ------------------------------------------------------------------------------
     def _build_data(self) -> None:
         c = self.config
-        self.data = make_data(c, _seed(c["seed"], self._data_round, 1))
+        seed = _seed(c["seed"], self._data_round, 1)
+        if c["dataset"] == "custom" and self._custom is not None:
+            self.data = split_custom(self._custom, c["train_ratio"], seed)
+        else:
+            self.data = make_data(c, seed)
         self._prepare_inputs()
 
     def _prepare_inputs(self) -> None:
@@ -248,10 +258,14 @@ class Session:
         return self._set_config(preset_config(name))
 
     def _set_config(self, new: dict[str, Any]) -> dict[str, Any]:
+        new = self._with_custom(new)
         old = self.config
         if new["seed"] != old["seed"]:
             self._weights_round = self._data_round = 0
-        data_changed = any(new[k] != old[k] for k in DATA_FIELDS)
+        fields = DATA_FIELDS
+        if new["dataset"] == old["dataset"] == "custom":  # the points are given: no noise, no n
+            fields = tuple(k for k in DATA_FIELDS if k not in ("noise", "n_samples"))
+        data_changed = any(new[k] != old[k] for k in fields)
         self.config = new
         if data_changed:
             self._build_data()
@@ -259,6 +273,62 @@ class Session:
             self._prepare_inputs()
         self._build_model()
         return {"config": copy.deepcopy(new), "data_changed": data_changed}
+
+    def set_custom_data(self, custom: CustomData, field: str = "points") -> None:
+        """Train on the learner's own points from now on: the config's data set becomes
+        ``"custom"`` (its ``classes`` those of the points), the points are split into training
+        and test sets by ``train_ratio`` and the data seed, and the model is rebuilt (epoch 0).
+
+        The points stay in this object's memory only (never written anywhere); they replace
+        any earlier ones. ``field`` names the points in an error.
+
+        Raises:
+            ProtocolError: when the config cannot train on them (BatchNorm with a single
+                training point); the session is then unchanged.
+        """
+        previous = self._custom
+        self._custom = custom
+        try:
+            new = self._with_custom(merge_config(self.config, {"dataset": "custom"}), field)
+        except ProtocolError:
+            self._custom = previous
+            raise
+        self.config = new
+        self._build_data()
+        self._build_model()
+
+    def _with_custom(self, config: dict[str, Any], field: str | None = None) -> dict[str, Any]:
+        """``config`` checked against the learner's points when its data set is ``custom``,
+        with their class count (2 for regression, as the other regression sets)."""
+        if config["dataset"] != "custom":
+            return config
+        custom = self._custom
+        if custom is None:
+            raise ProtocolError(
+                _(
+                    "config.dataset 'custom' is your own data: draw points or upload a CSV "
+                    "first (a 'custom_data' or 'upload' message); this session has none"
+                ),
+                "config.dataset",
+            )
+        config = {**config, "classes": custom.n_classes if custom.task == "classification" else 2}
+        n_train = train_count(len(custom.y), config["train_ratio"])
+        if config["batchnorm"] and n_train < 2:
+            raise ProtocolError(
+                _(
+                    "BatchNorm needs at least 2 training points (the variance of one is 0); "
+                    "with {n} point(s) and train_ratio {ratio:g} there is {n_train}: add "
+                    "points, raise train_ratio or turn BatchNorm off"
+                ).format(n=len(custom.y), ratio=config["train_ratio"], n_train=n_train),
+                field or "config.batchnorm",
+            )
+        return config
+
+    def custom_data_message(self, id: int | None = None) -> dict[str, Any]:
+        """The ``custom_data`` message: the learner's points as the session holds them."""
+        if self._custom is None:
+            raise RuntimeError("custom_data_message() before set_custom_data()")
+        return custom_data_message(self._custom, id)
 
     def reset(self) -> None:
         """New initial weights (the next weight seed), same data, epoch 0."""
@@ -404,6 +474,8 @@ class Session:
         return pre, post, logits
 
     def _loss(self, logits: Array, y: NDArray) -> float:
+        if not len(y):  # an empty test set (few points of one's own): no loss, reported null
+            return math.nan
         loss = self.model.loss
         out = logits if self.model.fused else self._out.activation(logits)
         try:
@@ -414,7 +486,7 @@ class Session:
             loss.clear_cache()
 
     def _accuracy(self, logits: Array, y: NDArray) -> float | None:
-        if self._kind == "regression":
+        if self._kind == "regression" or not len(y):
             return None
         pred = (logits[:, 0] > 0).astype(int) if self._kind == "binary" else logits.argmax(1)
         return float(np.mean(pred == y))
