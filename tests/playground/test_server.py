@@ -33,7 +33,7 @@ def connect(client: TestClient, origin: str | None = ORIGIN, **headers: str):
 
 @pytest.fixture
 def client():
-    with TestClient(create_app(max_sessions=4, idle_timeout=60.0), base_url=ORIGIN) as c:
+    with TestClient(create_app(max_sessions=4, idle_timeout=60.0, workers=1), base_url=ORIGIN) as c:
         yield c
 
 
@@ -192,7 +192,7 @@ def test_divergence_sends_state_and_error(client):
 
 
 def test_session_cap_closes_with_1013():
-    app = create_app(max_sessions=1, idle_timeout=60.0)
+    app = create_app(max_sessions=1, idle_timeout=60.0, workers=1)
     with TestClient(app, base_url=ORIGIN) as client:
         with connect(client) as first:
             opening(first)
@@ -210,7 +210,7 @@ def test_session_cap_closes_with_1013():
 
 
 def test_idle_timeout_closes_with_1001():
-    app = create_app(idle_timeout=0.3)
+    app = create_app(idle_timeout=0.3, workers=1)
     with TestClient(app, base_url=ORIGIN) as client, connect(client) as ws:
         hello, _, _ = opening(ws)
         assert hello["limits"]["idle_timeout_s"] == 0.3
@@ -228,7 +228,7 @@ def test_static_page(client):
 
 
 def test_missing_page_is_a_404(tmp_path):
-    with TestClient(create_app(static_dir=tmp_path), base_url=ORIGIN) as c:
+    with TestClient(create_app(static_dir=tmp_path, workers=0), base_url=ORIGIN) as c:
         response = c.get("/")
     assert response.status_code == 404 and "index.html" in response.text
 
@@ -285,7 +285,7 @@ def test_real_server_answers_oversized_frames_and_refuses_huge_ones():
             pass
         return msg
 
-    with BackgroundServer(max_sessions=2) as server:
+    with BackgroundServer(max_sessions=2, workers=1) as server:
         ws_url = f"ws://127.0.0.1:{server.port}/ws"
         with connect(ws_url, origin=server.origin, max_size=None) as ws:
             assert json.loads(ws.recv(timeout=30))["type"] == "hello"
@@ -359,7 +359,7 @@ def test_real_server_refuses_foreign_hosts_and_origins():
     from websockets.exceptions import ConnectionClosed
     from websockets.sync.client import connect as ws_connect
 
-    with BackgroundServer(max_sessions=1) as server:
+    with BackgroundServer(max_sessions=1, workers=1) as server:
         manager = server.app.state.manager
         with socket.create_connection(("127.0.0.1", server.port)) as sock:
             sock.sendall(
@@ -419,7 +419,7 @@ def test_own_origin_and_its_loopback_aliases_connect(client, origin):
 
 def test_own_origin_through_a_port_forward():
     """``ssh -L 9000:localhost:8000``: the page is http://localhost:9000, and so is its socket."""
-    with TestClient(create_app(), base_url="http://localhost:9000") as c:
+    with TestClient(create_app(workers=1), base_url="http://localhost:9000") as c:
         with connect(c, origin="http://localhost:9000", host="localhost:9000") as ws:
             opening(ws)
         close = refused(connect(c, origin="http://localhost:9001", host="localhost:9000"))
@@ -428,7 +428,7 @@ def test_own_origin_through_a_port_forward():
 
 def test_foreign_pages_cannot_take_the_session_slots(caplog):
     """The red-team case: a foreign page opened more sockets than there are slots."""
-    app = create_app(max_sessions=2, idle_timeout=60.0)
+    app = create_app(max_sessions=2, idle_timeout=60.0, workers=1)
     with TestClient(app, base_url=ORIGIN) as c:
         for _ in range(5):
             assert refused(connect(c, origin="http://evil.example")).code == 1008
@@ -441,18 +441,27 @@ def test_foreign_pages_cannot_take_the_session_slots(caplog):
 
 
 def test_allow_origin_adds_the_origin_and_its_host():
-    app = create_app(host="0.0.0.0", allow_origins=["http://10.0.0.5:8000", "https://lab.example"])
+    app = create_app(
+        host="0.0.0.0",
+        allow_origins=["http://10.0.0.5:8000", "https://lab.example"],
+        token="class-token",
+        workers=1,
+    )
+    cookie = {"cookie": "gradlab_token=class-token"}
     with TestClient(app, base_url="http://10.0.0.5:8000") as c:
-        assert c.get("/static/playground.css").status_code == 200
-        assert c.get("/", headers={"host": "lab.example"}).status_code in (200, 404)
-        with connect(c, origin="http://10.0.0.5:8000", host="10.0.0.5:8000") as ws:
+        assert c.get("/static/playground.css", headers=cookie).status_code == 200
+        assert c.get("/", headers={"host": "lab.example", **cookie}).status_code in (200, 404)
+        with connect(c, origin="http://10.0.0.5:8000", host="10.0.0.5:8000", **cookie) as ws:
             opening(ws)
-        with connect(c, origin="https://lab.example", host="127.0.0.1:8000") as ws:
+        with connect(c, origin="https://lab.example", host="127.0.0.1:8000", **cookie) as ws:
             opening(ws)
-        assert refused(connect(c, origin="http://10.0.0.6:8000")).code == 1008
-        response = c.get("/", headers={"host": "10.0.0.6:8000"})
+        assert refused(connect(c, origin="http://10.0.0.6:8000", **cookie)).code == 1008
+        # bound to every interface, any IP address is a host (no DNS name, no rebinding)...
+        assert c.get("/", headers={"host": "10.0.0.6:8000", **cookie}).status_code in (200, 404)
+        # ... but another name must be named
+        response = c.get("/", headers={"host": "lab2.example:8000", **cookie})
         assert response.status_code == 400
-        assert "--allow-origin http://10.0.0.6:8000" in response.text
+        assert "--allow-origin http://lab2.example:8000" in response.text
 
 
 def test_bound_address_decides_the_names():
@@ -460,7 +469,9 @@ def test_bound_address_decides_the_names():
 
     wildcard = AccessPolicy("0.0.0.0", 8000)
     assert wildcard.hosts == {"127.0.0.1", "localhost", "::1"}
-    assert wildcard.host_error("10.0.0.5:8000") is not None
+    assert wildcard.host_error("10.0.0.5:8000") is None  # an address: what students type
+    assert wildcard.host_error("[fe80::1]:8000") is None
+    assert wildcard.host_error("teacher.example:8000") is not None  # a name: rebinding
     one = AccessPolicy("10.0.0.5", 8000)
     assert one.hosts == {"10.0.0.5"} and one.origins == {"http://10.0.0.5:8000"}
     assert one.host_error("127.0.0.1:8000") is not None
@@ -534,17 +545,17 @@ def test_deeply_nested_message_gets_an_error_and_keeps_the_session(client, caplo
 
 # -- idle rule ------------------------------------------------------------------------------------
 def test_limits_tell_the_page_how_often_to_ping():
-    with TestClient(create_app(idle_timeout=30.0), base_url=ORIGIN) as c, connect(c) as ws:
+    with TestClient(create_app(idle_timeout=30.0, workers=1), base_url=ORIGIN) as c, connect(c) as ws:
         hello, _, _ = opening(ws)
     assert hello["limits"]["keepalive_s"] == 10.0
-    with TestClient(create_app(), base_url=ORIGIN) as c, connect(c) as ws:
+    with TestClient(create_app(workers=1), base_url=ORIGIN) as c, connect(c) as ws:
         hello, _, _ = opening(ws)
     assert hello["limits"]["keepalive_s"] == 60.0  # 900 s idle: a ping a minute
 
 
 def test_a_pinging_page_keeps_a_playing_session_past_the_idle_timeout():
     idle = 1.0
-    app = create_app(idle_timeout=idle)
+    app = create_app(idle_timeout=idle, workers=1)
     with TestClient(app, base_url=ORIGIN) as c, connect(c) as ws:
         hello, _, _ = opening(ws)
         ws.send_json({"type": "play"})
@@ -577,7 +588,7 @@ def _read_until_closed(sock: socket.socket, limit_s: float) -> tuple[bytes, floa
 
 def test_unfinished_request_head_is_closed_within_the_deadline():
     """Slowloris: a client that never finishes its headers is answered 408 and dropped."""
-    with BackgroundServer(head_timeout=0.5) as server:
+    with BackgroundServer(head_timeout=0.5, workers=0) as server:
         with socket.create_connection(("127.0.0.1", server.port)) as sock:
             sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
             data, waited = _read_until_closed(sock, 10.0)
@@ -595,7 +606,7 @@ def test_unfinished_request_head_is_closed_within_the_deadline():
 def test_websocket_outlives_the_head_deadline():
     from websockets.sync.client import connect as ws_connect
 
-    with BackgroundServer(head_timeout=0.3) as server:
+    with BackgroundServer(head_timeout=0.3, workers=1) as server:
         with ws_connect(f"ws://127.0.0.1:{server.port}/ws", origin=server.origin) as ws:
             for _ in range(3):
                 ws.recv(timeout=30)

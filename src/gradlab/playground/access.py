@@ -29,23 +29,49 @@ The names and origins allowed (:class:`AccessPolicy`):
 * A handshake without ``Origin`` is refused: browsers always send it, so only scripts omit it,
   and a script can send the page's origin (``websockets.connect(url, origin=...)``).
   ``Origin: null`` (sandboxed frames, ``file:`` pages) is refused too.
+
+Bound to all interfaces, the server also answers to any **IP address** in ``Host`` (students
+type the teacher's address, ``http://192.168.1.20:8000``): DNS rebinding needs a DNS name, and
+a page loaded from an address has that address as its origin.
+
+**Access token.** Host and Origin stop other web sites, not other machines: anyone who can
+reach a server bound to the network can open its page. So a server bound to anything but a
+loopback address requires a token (:func:`new_token`, or one chosen with ``--token``; a
+loopback server only when given one): every HTTP request and WebSocket handshake must carry it
+as ``?token=`` or in the cookie :data:`TOKEN_COOKIE`, which a request with a valid ``?token=``
+sets (``HttpOnly``, ``SameSite=Strict``), so the page's own requests need nothing more. Without
+it: ``403`` with a plain-text reason, or a WebSocket closed with 1008 and the reason. Tokens
+are compared in constant time and never written to a log or an error message.
 """
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import logging
+import re
+import secrets
+import socket
 import urllib.parse
 from collections.abc import Iterable
 
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..i18n import LANGUAGES, _, use_language
 
 __all__ = [
     "CLOSE_POLICY",
     "LOOPBACK_NAMES",
+    "TOKEN_COOKIE",
     "AccessMiddleware",
     "AccessPolicy",
+    "check_token",
+    "is_ip_address",
     "is_loopback",
+    "lan_address",
+    "needs_token",
+    "new_token",
     "normalize_origin",
 ]
 
@@ -64,6 +90,63 @@ _MAX_REASON = 123
 _MAX_WARNINGS = 50
 
 _WILDCARDS = ("0.0.0.0", "::", "")
+
+#: The cookie that carries the access token (set by a request with a valid ``?token=``).
+TOKEN_COOKIE = "gradlab_token"
+
+#: An access token: URL-safe characters (it goes in an address and a cookie unescaped).
+_TOKEN_RE = re.compile(r"[A-Za-z0-9._~-]{4,128}")
+
+
+def new_token() -> str:
+    """A random access token (16 random bytes, URL-safe base64: 22 characters)."""
+    return secrets.token_urlsafe(16)
+
+
+def check_token(token: str) -> str:
+    """Return ``token`` if it can be an access token, else raise ``ValueError`` saying why.
+
+    A token is 4 to 128 characters among letters, digits and ``. _ ~ -`` (so it needs no
+    escaping in an address or a cookie). The error never repeats the token.
+    """
+    if not isinstance(token, str) or not _TOKEN_RE.fullmatch(token):
+        length = len(token) if isinstance(token, str) else 0
+        raise ValueError(
+            "an access token is 4 to 128 characters among letters, digits and . _ ~ -; "
+            f"received {length} character(s) that are not"
+        )
+    return token
+
+
+def needs_token(host: str) -> bool:
+    """Whether a server bound to ``host`` requires a token by default (it is reachable from
+    other machines: bound to all interfaces, or to an address or name that is not loopback)."""
+    bound = host.strip("[]").lower()
+    return bound in _WILDCARDS or not is_loopback(bound)
+
+
+def is_ip_address(host: str) -> bool:
+    """Whether ``host`` is an IPv4 or IPv6 address (brackets allowed), not a name."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def lan_address() -> str | None:
+    """This machine's address on its local network, or ``None`` when it has none.
+
+    Found without sending anything: ``connect`` on a UDP socket only picks the interface that
+    would route to the (documentation-range) address, and ``getsockname`` tells its address.
+    """
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))  # TEST-NET-1: never reached, no packet is sent
+            address = s.getsockname()[0]
+    except OSError:
+        return None
+    return None if address in ("0.0.0.0", "") or is_loopback(address) else address
 
 
 def is_loopback(host: str) -> bool:
@@ -144,13 +227,24 @@ class AccessPolicy:
         port: The port it listens on.
         allow_origins: More origins to accept (``http://10.0.0.5:8000``); their host names
             become allowed hosts too.
+        token: The access token every request must carry (``None``: no token is asked).
 
     Raises:
-        ValueError: for an origin that :func:`normalize_origin` rejects.
+        ValueError: for an origin that :func:`normalize_origin` rejects, or a token that
+            :func:`check_token` rejects.
     """
 
-    def __init__(self, host: str, port: int, allow_origins: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        allow_origins: Iterable[str] = (),
+        token: str | None = None,
+    ) -> None:
         self.port = int(port)
+        #: The access token (``None``: none is asked).
+        self.token = None if token is None else check_token(token)
+        self._token_bytes = None if token is None else token.encode("ascii")
         bound = host.strip("[]").lower()
         if bound in _WILDCARDS or is_loopback(bound):
             names = {*LOOPBACK_NAMES} | ({bound} if bound not in _WILDCARDS else set())
@@ -182,7 +276,7 @@ class AccessPolicy:
         if split is None:
             return f"the Host header {_shown(value)!r} is not a host name or address"
         name, port = split
-        if name in self.hosts:
+        if name in self.hosts or (self.bound_wildcard and is_ip_address(name)):
             return None
         origin = f"http://{_url_host(_shown(name))}{'' if port in (None, 80) else f':{port}'}"
         return (
@@ -213,6 +307,27 @@ class AccessPolicy:
             short=f"origin {shown} is not allowed (see --allow-origin)",
         )
 
+    def token_error(self, query: str | None, cookie: str | None) -> str | None:
+        """Why a request carrying ``query`` (its ``?token=``) and ``cookie`` (its
+        :data:`TOKEN_COOKIE`) is refused, or ``None`` when no token is needed or one of them is
+        the token. In the language in effect; never contains what was received."""
+        if self._token_bytes is None or self.token_valid(query) or self.token_valid(cookie):
+            return None
+        if query is None and cookie is None:
+            return _(
+                "an access token is required: open the address printed by `gradlab playground`"
+            )
+        return _(
+            "the access token is not valid (each start of the server makes a new one): open "
+            "the address printed by `gradlab playground`"
+        )
+
+    def token_valid(self, value: str | None) -> bool:
+        """Whether ``value`` is the access token (compared in constant time)."""
+        if self._token_bytes is None or value is None:
+            return False
+        return hmac.compare_digest(value.encode("utf-8", "surrogateescape"), self._token_bytes)
+
     @staticmethod
     def _own_origin(host: str | None) -> str | None:
         """The origin of a page loaded from ``http://`` + ``host`` (``None`` if not a host)."""
@@ -238,12 +353,21 @@ class AccessMiddleware:
     HTTP requests and WebSocket handshakes with a host not allowed get ``400`` and a
     one-line ``text/plain`` reason (the WebSocket one through the ASGI denial response, so it
     never becomes a WebSocket). WebSocket handshakes from an origin not allowed are accepted
-    and closed with :data:`CLOSE_POLICY` and the reason; the app never sees them.
+    and closed with :data:`CLOSE_POLICY` and the reason; the app never sees them. When the
+    policy has a token, requests without it get ``403`` (HTTP) or 1008 (WebSocket) with a
+    reason in the page's language (``?lang=``, else ``lang``); an HTTP request with a valid
+    ``?token=`` gets the cookie.
+
+    Args:
+        app: The app behind.
+        policy: What is allowed.
+        lang: The language of refusals for requests that name none.
     """
 
-    def __init__(self, app: ASGIApp, policy: AccessPolicy) -> None:
+    def __init__(self, app: ASGIApp, policy: AccessPolicy, lang: str = "en") -> None:
         self.app = app
         self.policy = policy
+        self.lang = lang
         self.refused = 0
         self._warned: set[str] = set()
 
@@ -265,6 +389,23 @@ class AccessMiddleware:
                 self._note("origin", headers.get("origin") or "(none)", reason)
                 await _close(receive, send, reason)
                 return
+        if self.policy.token is not None:
+            query = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"))
+            given = (query.get("token") or [None])[0]
+            cookie = _cookie(headers.get("cookie"), TOKEN_COOKIE)
+            lang = (query.get("lang") or [None])[0]
+            with use_language(lang if lang in LANGUAGES else self.lang):
+                reason = self.policy.token_error(given, cookie)
+            if reason is not None:
+                client = scope.get("client") or ("?", 0)
+                self._note("token", str(client[0]), "no valid access token")
+                if kind == "websocket":
+                    await _close(receive, send, _fit(reason))
+                else:
+                    await _deny(scope, receive, send, reason, status=403)
+                return
+            if kind == "http" and self.policy.token_valid(given) and cookie != given:
+                send = _with_cookie(send, TOKEN_COOKIE, given)
         await self.app(scope, receive, send)
 
     def _note(self, what: str, value: str, reason: str) -> None:
@@ -272,7 +413,10 @@ class AccessMiddleware:
         key = f"{what}:{_shown(value)}"
         if key not in self._warned and len(self._warned) < _MAX_WARNINGS:
             self._warned.add(key)
-            log.warning("refused a request: %s", reason)
+            if what == "token":  # the reason says nothing of the token; name the client
+                log.warning("refused a request from %s: %s", _shown(value), reason)
+            else:
+                log.warning("refused a request: %s", reason)
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -283,8 +427,28 @@ def _headers(scope: Scope) -> dict[str, str]:
     return out
 
 
-async def _deny(scope: Scope, receive: Receive, send: Send, reason: str) -> None:
-    """Answer ``400`` with ``reason`` as plain text (HTTP, or a WebSocket denial response)."""
+def _cookie(header: str | None, name: str) -> str | None:
+    """The value of cookie ``name`` in a ``Cookie`` header, or ``None``."""
+    # Starlette's lenient parser: one malformed cookie of another app on this host (cookies
+    # ignore ports) must not hide ours, as it can with http.cookies.
+    return cookie_parser(header).get(name) if header else None
+
+
+def _with_cookie(send: Send, name: str, value: str) -> Send:
+    """``send`` that adds ``Set-Cookie: name=value`` (HttpOnly, SameSite=Strict, the whole
+    site) to the response's head. ``value`` passed :func:`check_token`: nothing to escape."""
+    cookie = f"{name}={value}; Path=/; HttpOnly; SameSite=Strict".encode("ascii")
+
+    async def send_with_cookie(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie)]}
+        await send(message)
+
+    return send_with_cookie
+
+
+async def _deny(scope: Scope, receive: Receive, send: Send, reason: str, status: int = 400) -> None:
+    """Answer ``status`` with ``reason`` as plain text (HTTP, or a WebSocket denial response)."""
     body = (reason + "\n").encode("utf-8")
     prefix = "websocket." if scope["type"] == "websocket" else ""
     if prefix:
@@ -295,7 +459,7 @@ async def _deny(scope: Scope, receive: Receive, send: Send, reason: str) -> None
             return
     start: Message = {
         "type": prefix + "http.response.start",
-        "status": 400,
+        "status": status,
         "headers": [
             (b"content-type", b"text/plain; charset=utf-8"),
             (b"content-length", str(len(body)).encode("ascii")),

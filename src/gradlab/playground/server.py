@@ -1,13 +1,17 @@
 """The playground's server: a Starlette app with the page at ``/`` and one WebSocket per tab.
 
 Per connection (:class:`Connection`): a receive loop answers every message of the page, and
-while the page plays, a play loop trains the session in the thread pool for a slice of time,
-computes its ``state`` there and sends it, at most ``max_updates_per_second`` times a second.
-Training and state computing never run in the event loop, so ``ping`` is answered promptly
-while other sessions train. A per-session lock keeps one call at a time on a session.
+while the page plays, a play loop asks the session's worker to train for a slice of time and
+send back its ``state``, at most ``max_updates_per_second`` times a second. The sessions live
+in worker processes (:mod:`.workers`), one worker per session for its whole life, so the
+sessions use every core; the event loop only parses messages, answers ``ping``, ``language``
+and ``play`` itself, and sends the text the workers encoded, so ``ping`` is answered promptly
+however busy the workers are. A per-session lock keeps one call at a time on a session. A
+worker that dies takes only its own sessions: their pages get an ``error`` and the close code
+1011, and the next session on that slot starts a new worker.
 
 :class:`SessionManager` caps the number of sessions (a connection beyond the cap gets an
-``error`` and is closed with 1013), and owns the bounded thread pool.
+``error`` and is closed with 1013), and owns the :class:`~.workers.WorkerPool`.
 
 Languages: the page is served at ``/`` with ``<html lang>`` set to its language (``?lang=ko``,
 else the server's default, ``create_app(lang=...)``), and gets its translations as JSON from
@@ -17,9 +21,10 @@ server's error messages are written in it (every text is made under
 :func:`gradlab.i18n.use_language`, in the thread that makes it, never across an ``await``).
 
 Access (:mod:`.access`): every request's ``Host`` and every WebSocket's ``Origin`` are checked
-before the app sees them. Transport (:func:`uvicorn_options`): a client must finish each request
-head within :data:`HEAD_TIMEOUT_S` (:class:`HeadTimeoutH11Protocol`), and an open WebSocket is
-pinged so that a vanished peer is dropped.
+before the app sees them, and the access token when the server is reachable from the
+network. Transport (:func:`uvicorn_options`): a client must finish each request head within
+:data:`HEAD_TIMEOUT_S` (:class:`HeadTimeoutH11Protocol`), and an open WebSocket is pinged so
+that a vanished peer is dropped.
 """
 
 from __future__ import annotations
@@ -29,13 +34,12 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import socket
 import threading
 import time
+import urllib.parse
 import uuid
-from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -52,12 +56,13 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from ..i18n import LANGUAGES, _, catalog, get_language, resolve_language, use_language
 from . import commands
-from .access import AccessMiddleware, AccessPolicy
+from .access import AccessMiddleware, AccessPolicy, needs_token, new_token
 from .config import LIMITS, ProtocolError
 from .messages import hello, message_too_large, parse_message
-from .session import Session
+from .workers import WorkerError, WorkerLost, WorkerPool, default_workers
 
 __all__ = [
+    "DEFAULT_MAX_SESSIONS",
     "HEAD_TIMEOUT_S",
     "STATIC_DIR",
     "WS_MAX_SIZE",
@@ -81,9 +86,15 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 #: uvicorn itself (close code 1009), which bounds what a page can make the server buffer.
 WS_MAX_SIZE = 16 * LIMITS["max_message_bytes"]
 
-#: Close codes: going away (idle), try again later (too many sessions).
+#: Close codes: going away (idle), internal error (the session's worker died), try again later
+#: (too many sessions).
 CLOSE_IDLE = 1001
+CLOSE_ERROR = 1011
 CLOSE_BUSY = 1013
+
+#: Sessions at once by default: a class of 30 and some spare (``--max-sessions``); 40 sessions
+#: of the largest config take about ... MiB (benchmarks/PLAYGROUND_LOAD.md).
+DEFAULT_MAX_SESSIONS = 40
 
 #: Seconds a client has, from opening a connection or from the end of the previous response,
 #: to send a complete request head (the WebSocket handshake is one). Browsers send theirs in
@@ -216,23 +227,27 @@ def _page_lang(value: str | None, default: str) -> str:
 
 
 class SessionManager:
-    """Counts sessions against a cap and runs their work in a bounded thread pool.
+    """Counts sessions against a cap and places them on the workers (:mod:`.workers`).
 
     Args:
         max_sessions: Sessions allowed at once.
         idle_timeout: Seconds without a message before a session is closed.
-        max_workers: Threads training sessions (default: the CPU count, at most 4).
+        workers: Worker processes training the sessions (default: the CPUs this process may
+            use, at most ``max_sessions``); ``0``: sessions in the server process, trained in
+            a thread pool (no processes to start; every session shares one core).
+        threads: Threads of that pool (``workers=0`` only; default: the CPUs, at most 4).
         max_updates_per_second: Cap on ``state`` messages per second while playing.
         train_slice: Seconds of training between two states while playing (default: 60 %
-            of the update period), shared by the sessions playing at the time.
+            of the update period), shared by the sessions playing on the same worker.
     """
 
     def __init__(
         self,
-        max_sessions: int = 16,
+        max_sessions: int = DEFAULT_MAX_SESSIONS,
         idle_timeout: float = 900.0,
         *,
-        max_workers: int | None = None,
+        workers: int | None = None,
+        threads: int | None = None,
         max_updates_per_second: float = LIMITS["max_updates_per_second"],
         train_slice: float | None = None,
     ) -> None:
@@ -244,35 +259,24 @@ class SessionManager:
             raise ValueError(
                 f"max_updates_per_second must be positive, got {max_updates_per_second}"
             )
+        if workers is not None and workers < 0:
+            raise ValueError(f"workers must be 0 (in-process) or more, got {workers}")
         self.max_sessions = int(max_sessions)
         self.idle_timeout = float(idle_timeout)
-        self.max_workers = max_workers or max(1, min(4, os.cpu_count() or 1))
+        if workers is None:
+            workers = min(default_workers(), self.max_sessions)
+        self.pool = WorkerPool(workers, threads=threads)
         self.period = 1.0 / float(max_updates_per_second)
         self.train_slice = 0.6 * self.period if train_slice is None else float(train_slice)
         self.sessions: dict[str, Connection] = {}
-        self.executor: ThreadPoolExecutor | None = None
-        self._blas_limits: Any = None
 
     def start(self) -> None:
-        """Start the thread pool and limit BLAS to one thread (the nets are tiny)."""
-        if self.executor is None:
-            self.executor = ThreadPoolExecutor(self.max_workers, thread_name_prefix="playground")
-        if self._blas_limits is None:
-            try:
-                from threadpoolctl import threadpool_limits
-
-                self._blas_limits = threadpool_limits(limits=1, user_api="blas")
-            except Exception:  # pragma: no cover - threadpoolctl missing or broken
-                log.warning("could not limit BLAS threads; the server may oversubscribe cores")
+        """Start the workers (in the event loop)."""
+        self.pool.start()
 
     def stop(self) -> None:
-        """Stop the thread pool and restore the BLAS thread limits."""
-        if self.executor is not None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
-            self.executor = None
-        if self._blas_limits is not None:
-            self._blas_limits.restore_original_limits()
-            self._blas_limits = None
+        """Stop the workers: each finishes its requests, then exits."""
+        self.pool.stop()
 
     def try_add(self, conn: Connection) -> bool:
         """Register ``conn`` unless the cap is reached."""
@@ -284,29 +288,38 @@ class SessionManager:
     def remove(self, conn: Connection) -> None:
         self.sessions.pop(conn.id, None)
 
-    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run ``fn(*args)`` in the pool and return its result."""
-        if self.executor is None:
-            self.start()
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, fn, *args)
+    def play_slice(self, worker: Any) -> float:
+        """Seconds of training per update for a session playing on ``worker``: the sessions
+        playing there share it, so each still gets frequent updates (the session trains at
+        least one epoch per update whatever the slice)."""
+        playing = sum(1 for c in self.sessions.values() if c.playing and c.worker is worker)
+        return max(0.002, self.train_slice / max(1, playing))
 
 
 class Connection:
-    """One WebSocket and its session."""
+    """One WebSocket and a handle on its session: the worker holding it and its id.
+
+    The session itself lives in the worker (:mod:`.workers`); everything the connection needs
+    to know about it (its config for ``hello``, whether it still trains) comes back with the
+    replies.
+    """
 
     def __init__(self, websocket: WebSocket, manager: SessionManager, lang: str = "en") -> None:
         self.ws = websocket
         self.manager = manager
         #: The language of this page: the server's messages to it are written in it.
         self.lang = lang
+        #: The session's id (the ``hello``'s ``session``), in the server and in its worker.
         self.id = uuid.uuid4().hex[:12]
-        self.session: Session | None = None
+        #: The worker holding the session (``None`` until it is created).
+        self.worker: Any = None
         self.lock = asyncio.Lock()  # one call at a time on the session
         self.send_lock = asyncio.Lock()
         self.play_task: asyncio.Task[None] | None = None
         self.playing = False
         self.closed = False
+        self._failing = False
+        self._fail_task: asyncio.Task[None] | None = None
 
     # -- sending ---------------------------------------------------------------------------
     async def send(self, message: dict[str, Any] | str) -> None:
@@ -320,15 +333,6 @@ class Connection:
 
     async def send_error(self, exc: ProtocolError) -> None:
         await self.send(exc.to_message())
-
-    def speaking(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        """``fn`` run in this page's language (in whichever thread runs it)."""
-
-        def run(*args: Any) -> Any:
-            with use_language(self.lang):
-                return fn(*args)
-
-        return run
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def serve(self) -> None:
@@ -346,19 +350,23 @@ class Connection:
             await self.ws.close(CLOSE_BUSY)
             return
         try:
-            self.session = await self.manager.run(Session)
-            await self.send(
-                hello(self.id, self.session.config, self.manager.idle_timeout, self.lang)
-            )
-            await self.send(await self._locked(self.session.data_message))
-            await self.send(await self._locked(self.session.state))
+            self.worker = self.manager.pool.place(self.id, self._worker_lost)
+            async with self.lock:
+                opened = await self.worker.call("create", self.id, self.lang)
+            await self.send(hello(self.id, opened["config"], self.manager.idle_timeout, self.lang))
+            for text in opened["replies"]:
+                await self.send(text)
             await self._receive_loop()
         except WebSocketDisconnect:
             pass
+        except (WorkerLost, WorkerError) as exc:
+            await self._fail(exc)
         finally:
             self.closed = True
             await self._stop_play()
             self.manager.remove(self)
+            if self.worker is not None:
+                self.worker.detach(self.id)
 
     async def _receive_loop(self) -> None:
         timeout = self.manager.idle_timeout
@@ -367,8 +375,6 @@ class Connection:
                 message = await asyncio.wait_for(self.ws.receive(), timeout)
             except TimeoutError:
                 await self._stop_play()
-                if self.session is not None:
-                    self.session.running = False
                 self.closed = True
                 await self.ws.close(CLOSE_IDLE)
                 return
@@ -396,20 +402,45 @@ class Connection:
             except ProtocolError as exc:
                 await self.send_error(exc)
 
+    def _worker_lost(self) -> None:
+        """The worker holding the session died (called in the event loop by the pool)."""
+        if not self.closed:
+            self._fail_task = asyncio.get_running_loop().create_task(
+                self._fail(WorkerLost("worker died"))
+            )
+
+    async def _fail(self, exc: Exception) -> None:
+        """Tell the page its session is gone, and close with 1011 (once)."""
+        if self._failing or self.closed:
+            return
+        self._failing = True
+        await self._stop_play()
+        if isinstance(exc, WorkerLost):
+            log.warning("session %s: its worker process died; closing it", self.id)
+        else:
+            log.error("session %s: %s; closing it", self.id, exc)
+        with use_language(self.lang):
+            if isinstance(exc, WorkerLost):
+                text = _(
+                    "the process training this session stopped unexpectedly and the session is "
+                    "lost; reload the page to start a new one"
+                )
+            else:
+                text = _(
+                    "the server failed to answer (an internal error, written to its log); "
+                    "reload the page to start a new session"
+                )
+        await self.send_error(ProtocolError(text))
+        self.closed = True
+        with contextlib.suppress(RuntimeError, OSError):
+            await self.ws.close(CLOSE_ERROR)
+
     # -- messages ----------------------------------------------------------------------------
-    async def _locked(self, fn: Callable[..., Any], *args: Any) -> Any:
-        async with self.lock:
-            return await self.manager.run(self.speaking(fn), *args)
-
-    async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run ``fn(*args)`` in the pool, in this page's language."""
-        return await self.manager.run(self.speaking(fn), *args)
-
     async def handle(self, msg: dict[str, Any]) -> None:
-        """Answer one validated message."""
+        """Answer one validated message: ``ping``, ``language`` and ``play`` here, every other
+        type (:data:`.commands.HANDLERS`) by the session's worker."""
         kind, mid = msg["type"], msg["id"]
-        session = self.session
-        if session is None:
+        if self.worker is None:
             raise RuntimeError("handle() before serve() created the session")
         if kind == "ping":
             await self.send({"type": "pong", "id": mid, "server_time": time.time()})
@@ -419,48 +450,39 @@ class Connection:
         elif kind == "play":
             if not self.playing:
                 self.playing = True
-                session.running = True
                 self.play_task = asyncio.create_task(self._play_loop())
         else:
             if kind == "pause":
                 self.playing = False
-                session.running = False
             async with self.lock:
-                replies = await self._run(commands.handle, session, msg)
-                for reply in replies:
-                    await self.send(reply)
-                if kind == "step" and any(r["type"] == "error" for r in replies):
-                    self.playing = False  # the step diverged: training stopped
+                outcome = await self.worker.call("handle", self.id, msg, self.lang, self.playing)
+                for text in outcome["replies"]:
+                    await self.send(text)
+                if self.playing and not outcome["running"]:
+                    self.playing = False  # e.g. a step diverged: training stopped
 
     async def _play_loop(self) -> None:
-        session = self.session
-        if session is None:
-            raise RuntimeError("play loop before serve() created the session")
-        period, budget = self.manager.period, self.manager.train_slice
+        period = self.manager.period
         loop = asyncio.get_running_loop()
-
-        def chunk() -> tuple[str, str | None]:
-            # Playing sessions share the CPU: the slice shrinks as more of them play, so each
-            # still gets frequent updates (at least one epoch per update whatever the slice).
-            # The state is encoded here too, so the event loop only sends text.
-            playing = sum(1 for c in self.manager.sessions.values() if c.playing)
-            return commands.play_chunk(session, max(0.002, budget / max(1, playing)))
-
         try:
             while self.playing and not self.closed:
                 start = loop.time()
                 async with self.lock:
                     if not self.playing:
                         break
-                    state, error = await self._run(chunk)
+                    seconds = self.manager.play_slice(self.worker)
+                    outcome = await self.worker.call("play", self.id, seconds, self.lang)
                     if not self.playing:
                         break
-                    await self.send(state)
-                    if error is not None:
-                        self.playing = False
-                        await self.send(error)
+                    for text in outcome["replies"]:
+                        await self.send(text)
+                    if not outcome["running"]:
+                        self.playing = False  # diverged: the error followed the state
                         break
                 await asyncio.sleep(max(0.0, period - (loop.time() - start)))
+        except (WorkerLost, WorkerError) as exc:
+            self.playing = False
+            await self._fail(exc)
         except (WebSocketDisconnect, RuntimeError, OSError):
             self.playing = False
         except asyncio.CancelledError:
@@ -472,23 +494,25 @@ class Connection:
     async def _stop_play(self) -> None:
         self.playing = False
         task, self.play_task = self.play_task, None
-        if task is not None and not task.done():
+        if task is not None and not task.done() and task is not asyncio.current_task():
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
 
 def create_app(
-    max_sessions: int = 16,
+    max_sessions: int = DEFAULT_MAX_SESSIONS,
     idle_timeout: float = 900.0,
     *,
-    max_workers: int | None = None,
+    workers: int | None = None,
+    threads: int | None = None,
     max_updates_per_second: float = LIMITS["max_updates_per_second"],
     train_slice: float | None = None,
     static_dir: str | Path | None = None,
     host: str = "127.0.0.1",
     port: int = 8000,
     allow_origins: tuple[str, ...] | list[str] = (),
+    token: str | None = None,
     lang: str | None = None,
 ) -> Starlette:
     """Return the playground's ASGI app.
@@ -498,7 +522,10 @@ def create_app(
         idle_timeout: Seconds without a message from the page before its session is closed
             with 1001 (the page pings every ``keepalive_s`` while it is visible, so this
             means nobody has had the page in view for that long).
-        max_workers: Threads of the training pool (default: CPUs, at most 4).
+        workers: Worker processes training the sessions (default: the CPUs this process may
+            use, at most ``max_sessions``); ``0``: in the server process, in a thread pool
+            (:class:`SessionManager`).
+        threads: Threads of that pool (``workers=0`` only).
         max_updates_per_second: Most ``state`` messages per second per playing session.
         train_slice: Seconds of training per update while playing.
         static_dir: The page's folder (default: the package's ``static/``).
@@ -506,19 +533,26 @@ def create_app(
             ``Origin`` headers are accepted (:class:`~gradlab.playground.access.AccessPolicy`).
         port: The port the server listens on.
         allow_origins: More origins allowed to open sessions (``http://10.0.0.5:8000``).
+        token: The access token every request must carry (``?token=`` or its cookie). Default:
+            a random one (:func:`~gradlab.playground.access.new_token`) when ``host`` is not a
+            loopback address, else none. The app's ``state.access.token`` holds it.
         lang: The language of pages that do not choose one (``?lang=``): ``"en"`` or ``"ko"``;
             default: the language in effect (``--lang``, ``GRADLAB_LANG``, the locale).
 
     Raises:
         ValueError: for an origin in ``allow_origins`` that is not ``scheme://host[:port]``,
-            or a language gradlab does not speak.
+            a token that :func:`~gradlab.playground.access.check_token` refuses, or a language
+            gradlab does not speak.
     """
     default_lang = resolve_language(lang) if lang else get_language()
-    policy = AccessPolicy(host, port, allow_origins)
+    if token is None and needs_token(host):
+        token = new_token()
+    policy = AccessPolicy(host, port, allow_origins, token=token)
     manager = SessionManager(
         max_sessions,
         idle_timeout,
-        max_workers=max_workers,
+        workers=workers,
+        threads=threads,
         max_updates_per_second=max_updates_per_second,
         train_slice=train_slice,
     )
@@ -577,7 +611,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(AccessMiddleware, policy=policy)],
+        middleware=[Middleware(AccessMiddleware, policy=policy, lang=default_lang)],
     )
     app.state.manager = manager
     app.state.access = policy
@@ -592,6 +626,9 @@ class BackgroundServer:
 
         with BackgroundServer(max_sessions=4) as server:
             print(server.url)  # http://127.0.0.1:PORT/ until the block ends
+
+    Bound to another address than loopback (``host="0.0.0.0"``), the server asks for an
+    access token (:attr:`token`); :attr:`url` carries it.
 
     Args:
         port: Port on ``host``; 0 (default) picks a free one.
@@ -623,14 +660,24 @@ class BackgroundServer:
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property
+    def token(self) -> str | None:
+        """The access token requests must carry (``None``: none is asked)."""
+        return self.app.state.access.token
+
+    @property
     def url(self) -> str:
-        """The page's address."""
-        return f"{self.origin}/"
+        """The page's address (with ``?token=`` when the server asks for one)."""
+        token = self.token
+        return f"{self.origin}/" + (
+            "" if token is None else "?" + urllib.parse.urlencode({"token": token})
+        )
 
     @property
     def origin(self) -> str:
-        """The page's origin (what a script sends as ``Origin`` to open a session)."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        """The page's origin (what a script sends as ``Origin`` to open a session); a server
+        bound to every interface is reached at 127.0.0.1."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}"
 
     def start(self, timeout: float = 30.0) -> BackgroundServer:
