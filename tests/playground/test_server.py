@@ -17,7 +17,13 @@ with warnings.catch_warnings():  # starlette 1.x prefers httpx2; httpx is what i
 from gradlab.cli import main
 from gradlab.cli import playground as cli_playground
 from gradlab.playground.config import DEFAULT_CONFIG, LIMITS
-from gradlab.playground.server import STATIC_DIR, WS_MAX_SIZE, BackgroundServer, create_app
+from gradlab.playground.server import (
+    DEFAULT_MAX_SESSIONS,
+    STATIC_DIR,
+    WS_MAX_SIZE,
+    BackgroundServer,
+    create_app,
+)
 
 #: create_app's default address; the WebSocket tests open sessions as a page served from it.
 ORIGIN = "http://127.0.0.1:8000"
@@ -251,18 +257,26 @@ def test_is_loopback(host, loopback):
 def test_cli_runs_uvicorn(monkeypatch, capsys):
     import uvicorn
 
-    calls = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
-    assert main(["playground", "--port", "8765", "--max-sessions", "3"]) == 0
+    calls, apps = [], []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: (apps.append(app), calls.append(kw)))
+    assert main(["playground", "--port", "8765", "--max-sessions", "3", "--workers", "2"]) == 0
     out = capsys.readouterr()
-    assert "http://127.0.0.1:8765/" in out.out and "warning" not in out.err
+    assert "http://127.0.0.1:8765/ " in out.out and "warning" not in out.err
+    assert "token" not in out.out  # loopback: no token asked
     kw = calls[0]
     assert kw["host"] == "127.0.0.1" and kw["port"] == 8765
     assert kw["ws_max_size"] == WS_MAX_SIZE and kw["log_level"] == "warning"
+    assert kw["access_log"] is False  # a request line can carry ?token=
     assert WS_MAX_SIZE == 16 * LIMITS["max_message_bytes"]
+    manager = apps[0].state.manager
+    assert manager.max_sessions == 3 and manager.pool.size == 2
+    assert apps[0].state.access.token is None
     assert main(["playground", "--host", "0.0.0.0"]) == 0
     assert "reachable from the network" in capsys.readouterr().err
     assert calls[1]["host"] == "0.0.0.0"
+    assert apps[1].state.manager.max_sessions == DEFAULT_MAX_SESSIONS == 40
+    assert main(["playground", "--workers", "0"]) == 0
+    assert apps[2].state.manager.pool.size == 0
 
 
 def test_cli_usage_errors(monkeypatch):
@@ -272,6 +286,7 @@ def test_cli_usage_errors(monkeypatch):
     assert main(["playground", "--port", "0"]) == 2
     assert main(["playground", "--max-sessions", "0"]) == 2
     assert main(["playground", "--idle-timeout", "-1"]) == 2
+    assert main(["playground", "--workers", "-1"]) == 2
 
 
 def test_real_server_answers_oversized_frames_and_refuses_huge_ones():
@@ -518,9 +533,8 @@ def test_cli_allow_origin(monkeypatch, capsys):
     expected = {"http://10.0.0.5:8001", "https://lab.example", "http://127.0.0.1:8001"}
     assert expected <= policy.origins
     assert policy.port == 8001 and "10.0.0.5" in policy.hosts
-    assert main(["playground", "--host", "0.0.0.0"]) == 0
-    err = capsys.readouterr().err
-    assert "--allow-origin http://" in err  # how to name the address other machines use
+    assert main(["playground", "--host", "0.0.0.0", "--allow-origin", "http://lab.example"]) == 0
+    assert "lab.example" in apps[1].state.access.hosts
 
 
 # -- parser bounds over the socket ----------------------------------------------------------------
@@ -545,7 +559,10 @@ def test_deeply_nested_message_gets_an_error_and_keeps_the_session(client, caplo
 
 # -- idle rule ------------------------------------------------------------------------------------
 def test_limits_tell_the_page_how_often_to_ping():
-    with TestClient(create_app(idle_timeout=30.0, workers=1), base_url=ORIGIN) as c, connect(c) as ws:
+    with (
+        TestClient(create_app(idle_timeout=30.0, workers=1), base_url=ORIGIN) as c,
+        connect(c) as ws,
+    ):
         hello, _, _ = opening(ws)
     assert hello["limits"]["keepalive_s"] == 10.0
     with TestClient(create_app(workers=1), base_url=ORIGIN) as c, connect(c) as ws:

@@ -318,8 +318,8 @@ class AccessPolicy:
                 "an access token is required: open the address printed by `gradlab playground`"
             )
         return _(
-            "the access token is not valid (each start of the server makes a new one): open "
-            "the address printed by `gradlab playground`"
+            "this is not the server's access token: open the address printed by `gradlab "
+            "playground` (a random token changes each time the server starts)"
         )
 
     def token_valid(self, value: str | None) -> bool:

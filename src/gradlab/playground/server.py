@@ -195,6 +195,8 @@ def uvicorn_options(head_timeout: float = HEAD_TIMEOUT_S) -> dict[str, Any]:
         "ws_ping_timeout": WS_PING_INTERVAL_S,
         "timeout_keep_alive": 5,
         "log_level": "warning",
+        # No access log, whatever the log level: a request line can carry ?token=.
+        "access_log": False,
     }
 
 
@@ -318,8 +320,9 @@ class Connection:
         self.play_task: asyncio.Task[None] | None = None
         self.playing = False
         self.closed = False
-        self._failing = False
-        self._fail_task: asyncio.Task[None] | None = None
+        #: Set (to the exception) when the session is lost while the receive loop waits: its
+        #: worker died, or the play loop's call failed.
+        self._lost: asyncio.Future[Exception] | None = None
 
     # -- sending ---------------------------------------------------------------------------
     async def send(self, message: dict[str, Any] | str) -> None:
@@ -349,6 +352,7 @@ class Connection:
             await self.send_error(busy)
             await self.ws.close(CLOSE_BUSY)
             return
+        self._lost = asyncio.get_running_loop().create_future()
         try:
             self.worker = self.manager.pool.place(self.id, self._worker_lost)
             async with self.lock:
@@ -370,14 +374,26 @@ class Connection:
 
     async def _receive_loop(self) -> None:
         timeout = self.manager.idle_timeout
+        lost = self._lost
+        if lost is None:
+            raise RuntimeError("the receive loop runs in serve()")
         while True:
-            try:
-                message = await asyncio.wait_for(self.ws.receive(), timeout)
-            except TimeoutError:
+            receive = asyncio.ensure_future(self.ws.receive())
+            await asyncio.wait(
+                (receive, lost), timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+            if not receive.done():
+                receive.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await receive
+            if lost.done():
+                raise lost.result()
+            if receive.cancelled():  # nothing for idle_timeout seconds
                 await self._stop_play()
                 self.closed = True
                 await self.ws.close(CLOSE_IDLE)
                 return
+            message = receive.result()
             if message["type"] == "websocket.disconnect":
                 raise WebSocketDisconnect(message.get("code", 1000))
             text = message.get("text")
@@ -404,16 +420,17 @@ class Connection:
 
     def _worker_lost(self) -> None:
         """The worker holding the session died (called in the event loop by the pool)."""
-        if not self.closed:
-            self._fail_task = asyncio.get_running_loop().create_task(
-                self._fail(WorkerLost("worker died"))
-            )
+        self._abort(WorkerLost("worker died"))
+
+    def _abort(self, exc: Exception) -> None:
+        """End the receive loop with ``exc`` (serve() then closes the connection)."""
+        if self._lost is not None and not self._lost.done():
+            self._lost.set_result(exc)
 
     async def _fail(self, exc: Exception) -> None:
-        """Tell the page its session is gone, and close with 1011 (once)."""
-        if self._failing or self.closed:
+        """Tell the page its session is gone, and close with 1011."""
+        if self.closed:
             return
-        self._failing = True
         await self._stop_play()
         if isinstance(exc, WorkerLost):
             log.warning("session %s: its worker process died; closing it", self.id)
@@ -482,7 +499,7 @@ class Connection:
                 await asyncio.sleep(max(0.0, period - (loop.time() - start)))
         except (WorkerLost, WorkerError) as exc:
             self.playing = False
-            await self._fail(exc)
+            self._abort(exc)
         except (WebSocketDisconnect, RuntimeError, OSError):
             self.playing = False
         except asyncio.CancelledError:

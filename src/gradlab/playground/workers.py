@@ -162,9 +162,12 @@ def _worker_main(conn: Any) -> None:
     ``(call id, False, "ExceptionType: message")`` after the traceback is logged here. The
     first message, once the worker has imported everything, is ``("ready", True, pid)``.
     """
-    # Ctrl+C in a terminal reaches the whole process group: the server stops the workers
-    # itself, after closing its connections, so they ignore it.
+    # Ctrl+C in a terminal, and a SIGTERM sent to the process group (``timeout``, a service
+    # manager), reach the workers too: the server stops them itself after closing its
+    # connections, so they ignore both (a worker that must die gets SIGKILL; a server that
+    # dies closes the pipe, and the worker exits).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     limiter = _limit_blas()  # noqa: F841 - kept alive for the life of the process
     table = SessionTable()
     try:
