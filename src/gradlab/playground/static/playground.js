@@ -7,6 +7,7 @@ import { History, drawGradChart, drawLossChart, fitCanvas, layerColor } from './
 import { LANGUAGES, N_, _, format, known, language, safeHtml, setLanguage } from './i18n.js';
 import { Network, normalizeFeatures } from './network.js';
 import { PAGE_TEXTS } from './texts.js';
+import * as customData from './customdata.js';
 
 const $ = (id) => document.getElementById(id);
 const clone = (o) => JSON.parse(JSON.stringify(o));
@@ -75,6 +76,7 @@ function relabel() {
     if (network) network.relabel();
     rebuildNetwork();
     if (app.data) drawDatasetThumb(app.config && app.config.dataset, app.data);
+    customData.showTools();
   }
   const dv = $('diverged');
   dv.dataset.text = '';
@@ -217,6 +219,7 @@ function handle(msg) {
     case 'state': return onState(msg);
     case 'pong': return undefined;
     case 'error': return onError(msg);
+    case 'custom_data': return customData.onCustomData(msg);
     default: return undefined;
   }
 }
@@ -233,8 +236,9 @@ function onHello(msg) {
   buildControls();
   onConfig(msg.config, true);
   // a config in the address (a shared link, or this tab's before a reconnect) is applied now
-  const fromHash = readHash();
-  if (fromHash && Object.keys(fromHash).length) sendConfig(fromHash);
+  // (the learner's own points, from this tab or the address, follow the config: customdata.js)
+  customData.onHello();
+  customData.applyAddress(readHash());
 }
 
 function onConfig(config, initial = false) {
@@ -242,6 +246,7 @@ function onConfig(config, initial = false) {
   app.counts.configs++;
   document.body.dataset.config = JSON.stringify(config);
   syncControls();
+  customData.onConfig(config);
   rebuildNetwork();
   if (!initial) writeHash();
   markDirty('points', 'legend');
@@ -379,7 +384,7 @@ function wireControls() {
   $('discretize').addEventListener('change', () => markDirty('state'));
   window.addEventListener('hashchange', () => {
     const cfg = readHash();
-    if (cfg && app.connected) sendConfig(cfg);
+    if (app.connected) customData.applyAddress(cfg);
   });
   window.addEventListener('resize', () => markDirty('charts', 'points'));
 }
@@ -391,6 +396,7 @@ function datasetLabel(name) {
 }
 
 function chooseDataset(name) {
+  if (name === customData.CUSTOM) return customData.choose(); // the drawing tools first
   const info = app.options.datasets[name] || {};
   const partial = { dataset: name };
   if (info.classes && info.classes.length) {
@@ -553,14 +559,15 @@ function updatePlayButton() {
 function writeHash() {
   const diff = {};
   for (const [k, v] of Object.entries(app.config)) if (!same(v, app.defaults[k])) diff[k] = v;
-  const hash = Object.keys(diff).length ? '#' + encodeURIComponent(JSON.stringify(diff)) : '';
+  // the learner's own points follow the config (`&d=...`: customdata.js)
+  const hash = (Object.keys(diff).length ? '#' + encodeURIComponent(JSON.stringify(diff)) : '') + customData.hashPart();
   if (hash !== location.hash && !(hash === '' && location.hash === '')) {
     history.replaceState(null, '', location.pathname + location.search + hash);
   }
 }
 
 function readHash() {
-  const h = location.hash.slice(1);
+  const h = customData.splitHash(location.hash.slice(1)); // without the points (customdata.js)
   if (!h) return null;
   try {
     const cfg = JSON.parse(decodeURIComponent(h));
@@ -743,6 +750,7 @@ const SKETCHES = {
 function drawDatasetThumb(name, data) {
   const b = document.querySelector(`.dataset[data-dataset="${CSS.escape(name || '')}"]`);
   if (!b) return;
+  if (name === customData.CUSTOM) { customData.drawThumb(); return; } // its points, or a pencil
   const cv = b.querySelector('canvas');
   const ctx = cv.getContext('2d');
   const s = cv.width;
@@ -826,6 +834,7 @@ async function start() {
     b.addEventListener('click', () => switchLanguage(b.dataset.lang));
   }
   markDirty('charts');
+  customData.initCustomData({ app, send, sendConfig, say, toast });
   connect();
 }
 

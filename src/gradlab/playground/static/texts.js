@@ -113,4 +113,23 @@ export const PAGE_TEXTS = {
   discretizeTitle: N_(
     'Discretize output: colour each point of the plane by the predicted class only (no shades of confidence).'),
   discretize: N_('Discretize output'),
+  // "Your data" (customdata.js)
+  customClassification: N_('Classes'),
+  customRegression: N_('Values'),
+  customTaskTitle: N_(
+    'What the points carry: a class (0 to 3) or a value (−1 to 1). Clear the points to switch.'),
+  customValue: N_('Value'),
+  customValueTitle: N_('The target value (−1 to 1) of the next points you draw: −1 orange, +1 blue.'),
+  customDraw: N_('Draw'),
+  customDrawTitle: N_('Draw mode: clicks on the output plot add or remove points.'),
+  customClear: N_('Clear'),
+  customClearTitle: N_(
+    'Remove every point (the network keeps training on the previous ones until you draw a new one).'),
+  customUpload: N_('Upload CSV…'),
+  customUploadTitle: N_(
+    'Upload a CSV file: three columns x1, x2, then a class (0 to 3) or a value; an optional header row; comma, semicolon or tab separated. The points are rescaled to the plane.'),
+  customHint: N_(
+    'Click the plot to add a point of the chosen class; shift-click (or right-click) removes the nearest point.'),
+  customHintValue: N_(
+    'Click the plot to add a point of the chosen value; shift-click (or right-click) removes the nearest point.'),
 };
