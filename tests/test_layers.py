@@ -22,6 +22,7 @@ from gradlab.layers import (
     LayerNorm,
     Maxout,
     PReLU,
+    Residual,
 )
 
 #: Small constructor calls per registered layer class; every class must appear here.
@@ -47,6 +48,12 @@ CASES: dict[str, list[Callable[[], Layer]]] = {
     "LayerNorm": [lambda: LayerNorm(), lambda: LayerNorm(elementwise_affine=False)],
     "Dropout": [lambda: Dropout(0.3, seed=1), lambda: Dropout(0.0)],
     "Maxout": [lambda: Maxout(3), lambda: Maxout(3, pieces=4)],
+    "Residual": [
+        lambda: Residual(Dense(4, activation="tanh")),
+        lambda: Residual([Dense(6, activation="relu"), Dense(4)]),
+        lambda: Residual([Dense(4, use_bias=False), BatchNorm(), Activation("sigmoid")]),
+        lambda: Residual([PReLU(), LayerNorm()]),
+    ],
 }
 ALL = [(name, i, make) for name, makes in CASES.items() for i, make in enumerate(makes)]
 IDS = [f"{name}-{i}" for name, i, _ in ALL]

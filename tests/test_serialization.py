@@ -159,6 +159,7 @@ def _every_layer() -> list[layers.Layer]:
         layers.FReLU(),
         layers.Dense(8),
         layers.Activation("glu"),  # halves the width: 8 -> 4
+        layers.Residual([layers.Dense(4), layers.BatchNorm(), layers.Activation("tanh")]),
         layers.LayerNorm(elementwise_affine=False),
         layers.Dropout(0.2),
         layers.LayerNorm(),

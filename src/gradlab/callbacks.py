@@ -26,7 +26,7 @@ import numpy as np
 
 from ._checks import check_bool, check_int, check_number
 from .i18n import _, ngettext
-from .layers import Dense
+from .layers import Dense, Layer, Residual
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -256,8 +256,21 @@ class LambdaCallback(Callback):
         return call
 
 
+def _dense_layers(layers: list[Layer]) -> list[Dense]:
+    """Return the ``Dense`` layers of ``layers``, those inside ``Residual`` blocks included."""
+    found: list[Dense] = []
+    for layer in layers:
+        if isinstance(layer, Dense):
+            found.append(layer)
+        elif isinstance(layer, Residual):
+            found += _dense_layers(layer.layers)
+    return found
+
+
 class WeightPenalty(Callback):
     r"""Add an L2 or L1 penalty on every ``Dense`` kernel to the gradients, after each backward.
+
+    Kernels of ``Dense`` layers inside a :class:`~gradlab.layers.Residual` block count too.
 
     With rate :math:`\lambda` (divided by the batch size ``n`` when ``per_sample=True``, as
     scikit-learn's ``alpha`` is):
@@ -292,7 +305,7 @@ class WeightPenalty(Callback):
         self._kernels: list[tuple[Any, Any]] = []
 
     def on_train_begin(self, logs: Logs) -> None:
-        dense = [layer for layer in self.model.layers if isinstance(layer, Dense)]
+        dense = _dense_layers(self.model.layers)
         self._kernels = [(layer.params["W"], layer.grads["W"]) for layer in dense]
 
     def on_after_backward(self, batch: int, logs: Logs) -> None:

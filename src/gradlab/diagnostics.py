@@ -55,7 +55,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._checks import check_int
 from .callbacks import Callback, Logs
-from .layers import BatchNorm, Layer
+from .layers import BatchNorm, Layer, Residual
 from .optimizers import global_norm
 
 if TYPE_CHECKING:
@@ -193,7 +193,8 @@ def layer_outputs(
         batchnorm: ``"batch"`` (default) normalises with the statistics of ``X``, as training
             does (measured on a copy, so the running statistics are untouched); ``"running"``
             uses the running statistics, as inference does. A fresh ``BatchNorm`` has running
-            mean 0 and variance 1, so ``"running"`` shows it normalising nothing.
+            mean 0 and variance 1, so ``"running"`` shows it normalising nothing. BatchNorm
+            layers inside a :class:`~gradlab.layers.Residual` block follow the same choice.
     """
     if batchnorm not in ("batch", "running"):
         raise ValueError(f"batchnorm must be 'batch' or 'running'; received {batchnorm!r}")
@@ -201,8 +202,8 @@ def layer_outputs(
     out: list[tuple[NDArray | None, NDArray]] = []
     for layer in model.layers:
         act = _activation_of(layer)
-        if batchnorm == "batch" and isinstance(layer, BatchNorm):
-            pre, h = None, copy.deepcopy(layer).forward(h, training=True)
+        if batchnorm == "batch" and isinstance(layer, BatchNorm | Residual):
+            pre, h = None, _batch_statistics_forward(layer, h)
         elif act is None:
             pre, h = None, layer.forward(h, training=False)
         elif hasattr(layer, "units"):  # Dense-like: split off the activation
@@ -212,6 +213,19 @@ def layer_outputs(
             pre, h = h, layer.forward(h, training=False)
         out.append((pre, h))
     return out
+
+
+def _batch_statistics_forward(layer: Layer, h: NDArray) -> NDArray:
+    """Inference forward, except that BatchNorm (also inside a ``Residual`` block) normalises
+    with the statistics of ``h``, as in training; on copies, so nothing in the model moves."""
+    if isinstance(layer, BatchNorm):
+        return copy.deepcopy(layer).forward(h, training=True)
+    if isinstance(layer, Residual):  # y = x + block(x)
+        inner = h
+        for sub in layer.layers:
+            inner = _batch_statistics_forward(sub, inner)
+        return h + inner
+    return layer.forward(h, training=False)
 
 
 def _activation_stats(layer: Layer, pre: NDArray | None, h: NDArray) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from .dropout import Dropout
 from .maxout import Maxout
 from .normalization import BatchNorm, LayerNorm
 from .rectifiers import FReLU, PReLU
+from .residual import Residual
 
 __all__ = [
     "REGISTRY",
@@ -32,6 +33,7 @@ __all__ = [
     "LayerNorm",
     "Maxout",
     "PReLU",
+    "Residual",
     "deserialize",
     "names",
     "register_layer",

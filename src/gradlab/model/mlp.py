@@ -13,7 +13,9 @@ Each hidden layer is
 * ``Dense(h) -> <Layer>()`` when ``activation`` is a layer class such as
   :class:`~gradlab.layers.PReLU` (a nonlinearity with weights of its own);
 
-followed by ``Dropout(dropout)`` when ``dropout > 0``. The output layer is
+followed by ``Dropout(dropout)`` when ``dropout > 0``. With ``residual=True`` each hidden
+block whose input width equals its width is wrapped, whole, in an identity skip connection
+:class:`~gradlab.layers.Residual` (``y = x + block(x)``). The output layer is
 ``Dense(output, output_activation)``.
 """
 
@@ -69,6 +71,7 @@ def mlp(
     bias_init: Any = "zeros",
     batch_norm: bool = False,
     dropout: float = 0.0,
+    residual: bool = False,
     seed: int | None = 0,
     dtype: DTypeLike = "float32",
 ) -> Sequential:
@@ -89,6 +92,12 @@ def mlp(
         bias_init: Bias initializer of the hidden ``Dense`` layers (the output bias starts at 0).
         batch_norm: Put ``BatchNorm`` between each hidden ``Dense`` and its activation.
         dropout: Drop probability of a ``Dropout`` after each hidden block (0: none).
+        residual: Wrap each hidden block (its ``Dense``, ``BatchNorm`` and activation, its
+            ``Dropout``) in :class:`~gradlab.layers.Residual` where the block keeps the width:
+            its input width (``input_dim`` for the first one, the previous width after that)
+            equals its own width. A block that changes the width stays unwrapped, so does
+            the first block when ``input_dim`` is not given. The weights drawn are the same
+            as with ``residual=False``.
         seed: Seed of the weight initialisation (and of dropout masks).
         dtype: ``"float32"`` (default) or ``"float64"``.
 
@@ -102,11 +111,19 @@ def mlp(
         ['Dense', 'Dense', 'Dense']
         >>> net.count_params()
         403
+        >>> net = mlp([8, 8, 8], 2, input_dim=2, activation="sigmoid", residual=True)
+        >>> [type(layer).__name__ for layer in net.layers]   # 2 -> 8 changes the width
+        ['Dense', 'Residual', 'Residual', 'Dense']
+        >>> net.layers[1].describe()
+        'Residual(Dense(8, sigmoid))'
     """
     widths = [check_int(h, f"hidden[{i}]", low=1) for i, h in enumerate(hidden)]
     check_int(output, "output", low=1)
     batch_norm = check_bool(batch_norm, "batch_norm")
     dropout = check_number(dropout, "dropout", low=0.0, high=1.0, high_open=True)
+    residual = check_bool(residual, "residual")
+    if input_dim is not None:
+        input_dim = check_int(input_dim, "input_dim", low=1)
     if isinstance(activation, list | tuple):
         if len(activation) != len(widths):
             raise ValueError(
@@ -119,19 +136,26 @@ def mlp(
     per_layer = [check_hidden_activation(a) for a in per_layer]
 
     stack: list[layers_mod.Layer] = []
+    fan_in = input_dim  # the width entering the block (None: not known yet)
     for width, act in zip(widths, per_layer, strict=True):
+        block: list[layers_mod.Layer]
         if isinstance(act, type):  # a layer class: the nonlinearity has weights of its own
             dense = layers_mod.Dense(width, kernel_initializer=init, bias_initializer=bias_init)
-            stack += [dense, act()]
+            block = [dense, act()]
         elif batch_norm:
             dense = layers_mod.Dense(width, kernel_initializer=init, bias_initializer=bias_init)
-            stack += [dense, layers_mod.BatchNorm(), layers_mod.Activation(act)]
+            block = [dense, layers_mod.BatchNorm(), layers_mod.Activation(act)]
         else:
-            stack.append(
+            block = [
                 layers_mod.Dense(width, act, kernel_initializer=init, bias_initializer=bias_init)
-            )
+            ]
         if dropout:
-            stack.append(layers_mod.Dropout(dropout))
+            block.append(layers_mod.Dropout(dropout))
+        if residual and fan_in == width:
+            stack.append(layers_mod.Residual(block))
+        else:
+            stack += block
+        fan_in = width
     out_init = init if output_init is None else output_init
     stack.append(layers_mod.Dense(output, output_activation, kernel_initializer=out_init))
     return Sequential(stack, input_dim=input_dim, seed=seed, dtype=dtype)
