@@ -152,3 +152,17 @@ def test_inspect_of_a_unit_the_network_lacks_is_an_error(message, field, words):
     assert s.inspected == (0, 1)  # unchanged
     with pytest.raises(ProtocolError):
         s.inspect(message["layer"], message["unit"])
+
+
+def test_a_unit_inside_a_shortcut_block():
+    layers = [{"units": 2, "activation": "tanh"}, {"units": 2, "activation": "sigmoid"}]
+    s = Session({"layers": layers, "residual": True})
+    s.step_epoch()
+    s.inspect(1, 0)
+    ins = s.state()["inspect"]
+    X = grid_inputs(s)
+    first, second = (block.layers[0] for block in s.model.layers[:2])  # both wrapped: 2 -> 2
+    h = X + np.tanh(X @ first.params["W"] + first.params["b"])  # the shortcut adds x
+    z = (h @ second.params["W"] + second.params["b"])[:, 0]
+    assert_map(ins["pre"], z)
+    assert_map(ins["out"], 1 / (1 + np.exp(-z.astype(np.float64))))  # the block's own output

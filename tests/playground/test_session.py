@@ -300,6 +300,54 @@ def test_dead_relu_layer_blocks_the_layers_before_it():
     assert [ly["blocked_by"] for ly in s.state()["layers"]] == [2, 2, 3, None, None]
 
 
+def test_a_dead_block_with_a_shortcut_blocks_nothing():
+    # the same net with shortcuts: layers 2-4 keep the width 8 and get one (layer 1 maps 2
+    # features to 8: none). A dead block adds 0 to its input, and the gradient flows around it.
+    config = {"layers": [{"units": 8, "activation": "relu"}] * 4, "residual": True}
+    s = Session(config)
+    kill_layer(s, 2)
+    st = s.state()
+    assert [ly["residual"] for ly in st["layers"]] == [False, True, True, True, False]
+    assert st["layers"][2]["dead"] == [True] * 8
+    assert not all(st["layers"][3]["dead"])  # it gets the shortcut's x, not zeros
+    assert [ly["blocked_by"] for ly in st["layers"]] == [None] * 5
+    g = [ly["grad_norm"] for ly in st["layers"]]
+    assert g[2] == 0.0  # the dead block itself learns nothing
+    assert g[0] > 0 and g[1] > 0  # but the layers before it do
+    # a dead layer without a shortcut (the first) still blocks nothing before it: there is none
+    s = Session(config)
+    kill_layer(s, 0)
+    assert [ly["blocked_by"] for ly in s.state()["layers"]] == [None] * 5
+
+
+# -- shortcuts ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("extra", [{}, {"batchnorm": True}, {"dropout": 0.2}])
+def test_residual_forward_is_the_models(extra):
+    layers = [{"units": 3, "activation": "tanh"}, {"units": 3, "activation": "relu"}]
+    s = Session({"layers": layers, "features": ["x1", "x2", "x1x2"], "residual": True, **extra})
+    train(s, 3)
+    assert [ly["residual"] for ly in s.state()["layers"]] == [True, True, False]
+    X = feature_matrix(grid_points(), s.config["features"]).astype(np.float32)
+    p = s.model.predict(X)[:, 0]
+    out = decode(s.state()["heatmaps"]["output"]["data"]) / 255.0
+    assert np.max(np.abs(out - p)) <= 1 / 255 + 1e-6
+    # the first unit's map: its activation output, the block's own part (x is added after)
+    h = s.model.layers[0].layers[0].forward(X, False, apply_activation=False)
+    if extra.get("batchnorm"):
+        h = s.model.layers[0].layers[1].forward(h, False)
+    n = s.state()["heatmaps"]["neurons"][0][0]
+    values = n["lo"] + decode(n["data"]) / 255.0 * (n["hi"] - n["lo"])
+    assert np.max(np.abs(values - np.tanh(h[:, 0]))) <= (n["hi"] - n["lo"]) / 255 + 1e-5
+    json.dumps(s.state(), allow_nan=False)
+
+
+def test_residual_toggle_keeps_the_initial_weights():
+    a = Session({"layers": [{"units": 2, "activation": "tanh"}] * 3})
+    b = Session({"layers": [{"units": 2, "activation": "tanh"}] * 3, "residual": True})
+    np.testing.assert_array_equal(flat_weights(a), flat_weights(b))
+    assert a.state()["train_loss"] != b.state()["train_loss"]  # not the same function
+
+
 # -- editing a weight ---------------------------------------------------------------------------
 def test_weight_edit_shows_in_the_next_state_and_in_predictions():
     s = Session({"layers": [{"units": 3, "activation": "tanh"}]})
@@ -524,6 +572,32 @@ def test_preset_vanishing_sigmoid():
     assert len(g) == 7
     assert g[-1] / g[0] > 100  # orders of magnitude from the output back to the input
     assert all(a < b for a, b in itertools.pairwise(g))  # falls monotonically toward the input
+
+
+def grad_ratio(state: dict) -> float:
+    """The last hidden layer's gradient norm over the first's."""
+    g = [ly["grad_norm"] for ly in state["layers"]]
+    return g[-2] / g[0]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_preset_residual_sigmoid_reaches_the_first_layer(seed):
+    # Measured on seeds 0-19, after 1 epoch: the ratio is 360-1670 without shortcuts and
+    # 0.97-3.8 with them (0.5-2.4 after 10 and 30 epochs); with them train accuracy reached
+    # 95 % within 25-50 epochs, without them it stayed at 50 % for 200 epochs.
+    res = preset("residual_sigmoid", seed)
+    assert res.config["residual"] is True
+    plain = Session({**res.config, "residual": False})  # the toggle switched off
+    assert {**plain.config, "residual": True} == res.config
+    assert plain.config == preset("vanishing_sigmoid", seed).config
+    for epochs in (1, 10):
+        ratio_plain = grad_ratio(train(plain, epochs - plain.epoch))
+        ratio_res = grad_ratio(train(res, epochs - res.epoch))
+        assert ratio_plain > 100, (epochs, ratio_plain)
+        assert 0.1 < ratio_res < 10, (epochs, ratio_res)
+    st = train(res, 90)
+    assert st["train_accuracy"] > 0.9 and st["test_accuracy"] > 0.9
+    assert train(plain, 90)["train_accuracy"] < 0.75
 
 
 def test_preset_dying_relu():

@@ -42,6 +42,7 @@ __all__ = [
     "activation_health",
     "activation_options",
     "check_choice",
+    "check_json_bool",
     "check_json_integer",
     "check_json_number",
     "check_keys",
@@ -92,6 +93,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "initializer": "glorot_uniform",
     "init_scale": 1.0,
     "batchnorm": False,
+    "residual": False,
     "dropout": 0.0,
     "clip_norm": None,
     "seed": 0,
@@ -302,6 +304,19 @@ def check_json_integer(value: Any, field: str, low: int, high: int) -> int:
             field,
         )
     return int(value)
+
+
+def check_json_bool(value: Any, field: str) -> bool:
+    """Return ``value`` when it is ``true`` or ``false`` (not 0 or 1, not a string), else
+    raise."""
+    if not isinstance(value, bool):
+        raise ProtocolError(
+            _("{field} must be true or false; received {value}").format(
+                field=field, value=describe_json(value)
+            ),
+            field,
+        )
+    return value
 
 
 def check_choice(value: Any, field: str, allowed: list[str]) -> str:
@@ -540,14 +555,8 @@ def validate_config(config: Any, field: str = "config") -> dict[str, Any]:
     out["reg_rate"] = check_json_number(config["reg_rate"], f + "reg_rate", 0, 10)
     out["initializer"] = check_choice(config["initializer"], f + "initializer", initializer_names())
     out["init_scale"] = check_json_number(config["init_scale"], f + "init_scale", 0.01, 10)
-    if not isinstance(config["batchnorm"], bool):
-        raise ProtocolError(
-            _("{field} must be true or false; received {value}").format(
-                field=f + "batchnorm", value=describe_json(config["batchnorm"])
-            ),
-            f + "batchnorm",
-        )
-    out["batchnorm"] = config["batchnorm"]
+    out["batchnorm"] = check_json_bool(config["batchnorm"], f + "batchnorm")
+    out["residual"] = check_json_bool(config["residual"], f + "residual")
     if out["batchnorm"] and out["batch_size"] < 2:
         raise ProtocolError(
             _(

@@ -34,6 +34,30 @@ PRESETS: list[dict[str, Any]] = [
         },
     },
     {
+        "name": "residual_sigmoid",
+        "title": N_("Skip connections"),
+        "description": N_(
+            "The same six sigmoid layers of 8 with identity shortcuts (y = x + f(Wx + b)) "
+            "around every layer that keeps its width: the gradient flows back along the "
+            "shortcuts, reaches the first layers almost undiminished, and the net learns the "
+            "circle. Switch skip connections off to compare."
+        ),
+        # vanishing_sigmoid plus residual: the toggle is the only difference. Measured over
+        # seeds 0-19 (grad_norm as the page shows it after 1 epoch, last hidden layer over
+        # the first): 360-1670 without shortcuts, 0.97-3.8 with them (0.5-2.4 after 10 and 30
+        # epochs); with them train accuracy reached 95 % within 25-50 epochs and 100 % by
+        # epoch 200 on every seed, without them it stayed at 50 % for 200 epochs. (At epoch
+        # 0 the page shows the whole training set's gradient, whose first-layer terms partly
+        # cancel on the symmetric circle: 1.1-33 with shortcuts there.)
+        "config": {
+            "dataset": "circle",
+            "layers": _SIGMOID_6x8,
+            "optimizer": {"name": "sgd"},
+            "learning_rate": 0.1,
+            "residual": True,
+        },
+    },
+    {
         "name": "dying_relu",
         "title": N_("Dying ReLU"),
         "description": N_(

@@ -7,8 +7,11 @@ the next weights, ``regenerate`` the next data set), so the same seed and the sa
 the same numbers.
 
 The network is :func:`gradlab.model.mlp`'s, its optimizer :func:`gradlab.optimizers.get`'s and
-its L1/L2 penalty :class:`gradlab.callbacks.WeightPenalty`; the session adds what the page
-draws: per layer the gradient and weight norms, dead and saturated units, and the heatmaps.
+its L1/L2 penalty :class:`gradlab.callbacks.WeightPenalty` (with the config's ``residual``,
+hidden layers sit in :class:`gradlab.layers.Residual` blocks); the session adds what the page
+draws: per layer the gradient and weight norms, dead, saturated or inactive units and which
+dead layer blocks the gradient, the heatmaps, and one inspected unit's maps. It also takes
+single weight edits and the learner's own points (:mod:`.upload`, kept in memory only).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from .. import optimizers as optimizers_mod
 from ..callbacks import Callback, Logs, WeightPenalty
 from ..diagnostics import SATURATION_THRESHOLD
 from ..i18n import _
-from ..layers import BatchNorm, Dense, Dropout
+from ..layers import BatchNorm, Dense, Dropout, Layer, Residual
 from ..model import mlp
 from .config import (
     DATA_FIELDS,
@@ -202,10 +205,11 @@ class Session:
             output_activation=output_activation,
             init=c["initializer"],
             batch_norm=c["batchnorm"],
+            residual=c["residual"],
             dropout=c["dropout"],
             seed=seed,
         )
-        self._dense = [layer for layer in self.model.layers if isinstance(layer, Dense)]
+        self._dense = _dense_layers(self.model)
         self._out = self._dense[-1]
         self._hidden = self._hidden_layers()
         if c["init_scale"] != 1.0:
@@ -228,16 +232,19 @@ class Session:
         self._compute_s = 0.0
 
     def _hidden_layers(self) -> list[_Hidden]:
-        """Per hidden layer of the model, its ``Dense``, ``BatchNorm`` and activation."""
-        layers = self.model.layers
+        """Per hidden layer of the model, its ``Dense``, ``BatchNorm`` and activation, and
+        whether it sits in a shortcut block (:class:`~gradlab.layers.Residual`)."""
+        flat = _flatten(self.model.layers)
         hidden = []
-        for i, layer in enumerate(layers):
+        for i, (layer, residual) in enumerate(flat):
             if not isinstance(layer, Dense) or layer is self._out:
                 continue
-            if isinstance(layers[i + 1], BatchNorm):  # Dense -> BatchNorm -> Activation
-                hidden.append(_Hidden(layer, layers[i + 1], layers[i + 2].activation))
+            after = flat[i + 1][0]
+            if isinstance(after, BatchNorm):  # Dense -> BatchNorm -> Activation
+                act = flat[i + 2][0].activation
+                hidden.append(_Hidden(layer, after, act, residual))
             else:
-                hidden.append(_Hidden(layer, None, layer.activation))
+                hidden.append(_Hidden(layer, None, layer.activation, residual))
         return hidden
 
     # -- commands ------------------------------------------------------------------------------
@@ -468,8 +475,9 @@ class Session:
                     mean, var = bn.buffers["running_mean"], bn.buffers["running_var"]
                 z = (z - mean) / np.sqrt(var + bn.eps) * bn.params["gamma"] + bn.params["beta"]
             pre.append(z)
-            h = entry.act(z)
-            post.append(h)
+            a = entry.act(z)
+            post.append(a)
+            h = h + a if entry.residual else a  # a shortcut adds the block's input
         logits = self._out.forward(h, False, apply_activation=False)
         return pre, post, logits
 
@@ -499,10 +507,10 @@ class Session:
             self._last_grad = fresh
         if self._last_grad is None:
             probe = copy.deepcopy(self.model)
-            for layer in probe.layers:
+            for layer, _ in _flatten(probe.layers):
                 if isinstance(layer, Dropout):
                     layer.p = 0.0
-            dense = [layer for layer in probe.layers if isinstance(layer, Dense)]
+            dense = _dense_layers(probe)
             try:
                 probe.compute_gradients(self._fit_X, self._fit_y)
             except ValueError:  # non-finite outputs: no gradient to show
@@ -597,6 +605,23 @@ class Session:
         masks = _flat(act, z)
         flat = masks[1][:, 0] if masks is not None else np.zeros(g2, dtype=bool)
         return inspect_maps(layer, unit, activation_health(act.name), z[:, 0], out, flat)
+
+
+def _flatten(layers: list[Layer]) -> list[tuple[Layer, bool]]:
+    """The model's layers in order with the insides of shortcut blocks spelled out: each
+    with whether it sits inside a :class:`~gradlab.layers.Residual` (``y = x + block(x)``)."""
+    flat: list[tuple[Layer, bool]] = []
+    for layer in layers:
+        if isinstance(layer, Residual):
+            flat += [(inner, True) for inner in layer.layers]
+        else:
+            flat.append((layer, False))
+    return flat
+
+
+def _dense_layers(model: Any) -> list[Dense]:
+    """The model's ``Dense`` layers, input side first, those in shortcut blocks included."""
+    return [layer for layer, _ in _flatten(model.layers) if isinstance(layer, Dense)]
 
 
 def _flat(act: Any, z: Array) -> tuple[NDArray[np.bool_], NDArray[np.bool_]] | None:
