@@ -647,10 +647,16 @@ class BackgroundServer:
     Bound to another address than loopback (``host="0.0.0.0"``), the server asks for an
     access token (:attr:`token`); :attr:`url` carries it.
 
+    By default the sessions train in this process (``workers=0``: one user, nothing to start).
+    With ``workers=N`` they train in N processes started with ``spawn``, which imports the
+    main module again in each: a script must then start the server under
+    ``if __name__ == "__main__":`` (notebooks need nothing).
+
     Args:
         port: Port on ``host``; 0 (default) picks a free one.
         host: Address to bind (loopback by default).
         head_timeout: Seconds a client has to send each request head (:data:`HEAD_TIMEOUT_S`).
+        workers: Worker processes (:func:`create_app`); 0: sessions in this process.
         **app_kwargs: Passed on to :func:`create_app` (``allow_origins``...).
     """
 
@@ -660,6 +666,7 @@ class BackgroundServer:
         host: str = "127.0.0.1",
         *,
         head_timeout: float = HEAD_TIMEOUT_S,
+        workers: int = 0,
         **app_kwargs: Any,
     ) -> None:
         import uvicorn
@@ -669,7 +676,7 @@ class BackgroundServer:
                 s.bind((host, 0))
                 port = s.getsockname()[1]
         self.host, self.port = host, int(port)
-        self.app = create_app(host=host, port=self.port, **app_kwargs)
+        self.app = create_app(host=host, port=self.port, workers=workers, **app_kwargs)
         config = uvicorn.Config(
             self.app, host=host, port=self.port, **uvicorn_options(head_timeout)
         )

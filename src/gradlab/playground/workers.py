@@ -28,15 +28,18 @@ Two kinds of worker share one interface (``await worker.call(method, *args)``):
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import itertools
 import logging
 import multiprocessing
+import multiprocessing.util  # registers its exit handler before ours (see _stop_at_exit)
 import os
 import queue
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -291,6 +294,7 @@ class ProcessWorker(_Worker):
             daemon=True,
         )
         self.process.start()
+        _LIVE.add(self)
         child.close()  # the child's end lives in the child: its death ends our reads
         self._ids = itertools.count()
         self._pending: dict[int, asyncio.Future[Any]] = {}
@@ -342,15 +346,13 @@ class ProcessWorker(_Worker):
         self._outbox.put(None)
 
     def join(self, timeout: float) -> None:
-        """Wait up to ``timeout`` s for the process to exit, then terminate it. A worker still
-        starting (importing) holds nothing: it is terminated at once."""
+        """Wait up to ``timeout`` s for the process to exit, then kill it (it ignores SIGTERM).
+        A worker still starting (importing) holds nothing: it is killed at once."""
         self.process.join(timeout if self.ready else 0.0)
         if self.process.is_alive():
-            self.process.terminate()
-            self.process.join(1.0)
-        if self.process.is_alive():  # pragma: no cover - ignores SIGTERM
             self.process.kill()
-            self.process.join(1.0)
+            self.process.join(2.0)
+        _LIVE.discard(self)
         self._outbox.put(None)  # the writer may still wait (a stop after a death)
         self._alive = False
         with contextlib.suppress(OSError):
@@ -412,6 +414,25 @@ class ProcessWorker(_Worker):
                 len(self.sessions),
             )
             self._on_lost(self)
+
+
+#: The workers started and not yet joined, stopped at exit (:func:`_stop_at_exit`).
+_LIVE: weakref.WeakSet[ProcessWorker] = weakref.WeakSet()
+
+
+def _stop_at_exit() -> None:
+    """Stop the workers a server left running (its lifespan never ended: an app used without
+    its lifespan, an exception). Registered after :mod:`multiprocessing`'s own exit handler,
+    so it runs first: that one would wait for ever on workers that ignore SIGTERM."""
+    workers = list(_LIVE)
+    for worker in workers:
+        worker.stop()
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    for worker in workers:
+        worker.join(max(0.0, deadline - time.monotonic()))
+
+
+atexit.register(_stop_at_exit)
 
 
 class WorkerPool:
