@@ -202,3 +202,22 @@ export function drawGradChart(canvas, hist) {
   });
   ctx.setLineDash([]);
 }
+
+/**
+ * Why some layers get no gradient: the state's `blocked_by` (per layer, the index of a later
+ * hidden layer with no live unit, or null), kept only where the layer's gradient is (near) zero
+ * — at most a millionth of the largest layer's — so the note never contradicts the chart.
+ * Returns one entry per blocking layer: `{ blocker, layers }` (indices into state.layers).
+ */
+export function gradientBlocks(layers) {
+  const norms = (layers || []).map((l) => (finite(l.grad_norm) ? l.grad_norm : 0));
+  const top = Math.max(0, ...norms);
+  const byBlocker = new Map();
+  (layers || []).forEach((l, i) => {
+    const j = l.blocked_by;
+    if (typeof j !== 'number' || !(norms[i] <= Math.max(1e-12, 1e-6 * top))) return;
+    if (!byBlocker.has(j)) byBlocker.set(j, []);
+    byBlocker.get(j).push(i);
+  });
+  return [...byBlocker].sort((a, b) => a[0] - b[0]).map(([blocker, ls]) => ({ blocker, layers: ls }));
+}

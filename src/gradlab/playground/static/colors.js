@@ -131,3 +131,51 @@ export function pointColor(y, task) {
   if (task === 'regression') return diverging(y);
   return CLASS_COLORS[y % CLASS_COLORS.length];
 }
+
+/**
+ * Hatch the cells of a G×G mask (1 = hatched; row 0 at x2 = +6, as the heatmaps) over a
+ * canvas, at the canvas's own CSS size (sharp lines, unlike the G×G heatmaps under it). An
+ * empty or absent mask clears it. Returns the number of hatched cells.
+ */
+export function paintHatch(canvas, mask, G) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = canvas.clientWidth || 1;
+  const h = canvas.clientHeight || 1;
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(h * dpr);
+  }
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  if (!mask) return 0;
+  const cw = w / G;
+  const ch = h / G;
+  const region = new Path2D();
+  let cells = 0;
+  for (let r = 0; r < G; r++) {
+    let c = 0;
+    while (c < G) {
+      if (!mask[r * G + c]) { c++; continue; }
+      const start = c;
+      while (c < G && mask[r * G + c]) c++;
+      cells += c - start;
+      region.rect(start * cw, r * ch, (c - start) * cw, ch + 0.5); // runs of a row, overlapping rows
+    }
+  }
+  if (!cells) return 0;
+  ctx.save();
+  ctx.clip(region);
+  ctx.fillStyle = 'rgba(60, 60, 60, 0.28)';
+  ctx.fillRect(0, 0, w, h);
+  ctx.strokeStyle = 'rgba(25, 25, 25, 0.7)';
+  ctx.lineWidth = 1.2;
+  ctx.beginPath();
+  for (let x = -h; x < w; x += 7) {
+    ctx.moveTo(x, h);
+    ctx.lineTo(x + h, 0);
+  }
+  ctx.stroke();
+  ctx.restore();
+  return cells;
+}

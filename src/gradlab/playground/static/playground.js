@@ -1,9 +1,9 @@
 // gradlab playground: the page. It draws what the Python server sends over the WebSocket
 // (docs/playground-protocol.md) and sends the learner's changes back; no training happens here.
 
-import { CLASS_COLORS, WHITE, css, decodeBase64, diverging, paintBytes, paintMulticlass, pointColor,
-  signedLut } from './colors.js';
-import { History, drawGradChart, drawLossChart, fitCanvas, layerColor } from './charts.js';
+import { CLASS_COLORS, WHITE, css, decodeBase64, diverging, paintBytes, paintHatch, paintMulticlass, pointColor,
+  signedLut, unitLut } from './colors.js';
+import { History, drawGradChart, drawLossChart, fitCanvas, gradientBlocks, layerColor } from './charts.js';
 import { LANGUAGES, N_, _, format, known, language, safeHtml, setLanguage } from './i18n.js';
 import { Network, normalizeFeatures } from './network.js';
 import { PAGE_TEXTS } from './texts.js';
@@ -35,6 +35,10 @@ const app = {
   counts: { messages: 0, states: 0, gradPoints: 0, lossPoints: 0, configs: 0, keepalives: 0 },
   latencyMs: null,
   lang: 'en', // the page's language (the address's ?lang=, else the server's default)
+  // the unit shown in the output plot instead of the network's output (layer indexes
+  // state.layers; null: none), whether it is pinned, and which of its grids: 'out' or 'pre'
+  inspect: { layer: null, unit: null, pinned: false, mode: 'out' },
+  readonly: false, // a small screen: the page only shows (see watchScreen)
 };
 window.__playground = app;
 
@@ -80,6 +84,7 @@ function relabel() {
   }
   const dv = $('diverged');
   dv.dataset.text = '';
+  closeWeightEditor();
   markDirty('state', 'legend', 'charts');
 }
 
@@ -231,6 +236,7 @@ function onHello(msg) {
   app.limits = msg.limits || {};
   app.defaults = msg.config;
   startKeepalive(app.limits.keepalive_s || Math.min(60, (app.limits.idle_timeout_s || 900) / 3));
+  resetInspect(); // a new session inspects nothing
   document.body.dataset.connected = '1';
   setStatus('ok', N_('connected'));
   buildControls();
@@ -248,6 +254,7 @@ function onConfig(config, initial = false) {
   syncControls();
   customData.onConfig(config);
   rebuildNetwork();
+  keepInspectValid();
   if (!initial) writeHash();
   markDirty('points', 'legend');
 }
@@ -340,7 +347,11 @@ function buildControls() {
       toggleFeature,
       setUnits: (li, n) => { const l = clone(app.config.layers); l[li].units = n; sendConfig({ layers: l }); },
       setActivation: (li, a) => { const l = clone(app.config.layers); l[li].activation = a; sendConfig({ layers: l }); },
+      hoverUnit,
+      pinUnit,
+      editWeight: openWeightEditor,
     });
+    network.readonly = app.readonly;
   }
 }
 
@@ -367,6 +378,8 @@ function wireControls() {
     $(f).addEventListener('change', (ev) => sendConfig({ [f]: Number(ev.target.value) }));
   }
   $('batchnorm').addEventListener('change', (ev) => sendConfig({ batchnorm: ev.target.checked }));
+  $('residual').addEventListener('change', (ev) => sendConfig({ residual: ev.target.checked }));
+  wireInspect();
   $('clip_on').addEventListener('change', (ev) => {
     const v = parseNumber($('clip_norm').value);
     sendConfig({ clip_norm: ev.target.checked ? (typeof v === 'number' && v > 0 ? v : 1) : null });
@@ -420,6 +433,7 @@ function syncControls() {
   for (const f of SELECT_FIELDS) $(f).value = c[f];
   for (const f of SLIDER_FIELDS) { $(f).value = c[f]; $(`${f}-val`).textContent = c[f]; }
   $('batchnorm').checked = !!c.batchnorm;
+  $('residual').checked = !!c.residual;
   $('clip_on').checked = c.clip_norm !== null && c.clip_norm !== undefined;
   $('clip_norm').disabled = !$('clip_on').checked;
   if ($('clip_on').checked) $('clip_norm').value = c.clip_norm;
@@ -540,6 +554,7 @@ function rebuildNetwork() {
     activations: app.options.activations || [],
     maxUnits: app.limits.max_units || 8,
   });
+  if (changed) network.setInspected(app.inspect.layer, app.inspect.unit, app.inspect.pinned);
   if (changed && app.state) markDirty('state');
 }
 
@@ -631,10 +646,14 @@ function drawState(st) {
   }
   network.update(st);
   const out = st.heatmaps && st.heatmaps.output;
-  if (out && out.data) {
+  const unit = inspected(st);
+  if (unit) drawInspected(unit, (st.heatmaps && st.heatmaps.grid) || 50);
+  else if (app.inspect.layer === null && out && out.data) {
+    // (a unit chosen but not in this state yet: the plot waits for the server's grids)
     const G = st.heatmaps.grid || 50;
     const discrete = $('discretize').checked;
     const cv = $('surface');
+    paintHatch($('inspect-flat'), null, G);
     if (out.kind === 'multiclass' && out.classes) {
       const K = (app.data && app.data.n_classes) || app.config.classes || 3;
       paintMulticlass(cv, decodeBase64(out.data), decodeBase64(out.classes), K, G, discrete, SURFACE_STRENGTH);
@@ -642,6 +661,7 @@ function drawState(st) {
       paintBytes(cv, decodeBase64(out.data), signedLut(discrete, SURFACE_STRENGTH), G);
     }
   }
+  drawCaption(unit);
   const compute = format(_('server compute {ms} ms per update · {steps} steps'),
     { ms: Number(st.compute_ms || 0).toFixed(1), steps: st.steps ?? 0 });
   $('latency').textContent = app.latencyMs !== null
@@ -716,6 +736,7 @@ function drawCharts() {
   const gc = $('grad-chart');
   drawGradChart(gc, app.history);
   gc.dataset.points = app.counts.gradPoints;
+  drawGradNote();
   // latest value of each layer's gradient norm in the legend
   const layers = (app.state && app.state.layers) || [];
   for (const b of document.querySelectorAll('#grad-legend .gval')) {
@@ -723,6 +744,252 @@ function drawCharts() {
     const v = L && L.grad_norm;
     b.textContent = v === 0 ? '0' : typeof v === 'number' && Number.isFinite(v) ? v.toExponential(1) : L ? String(v) : '';
   }
+}
+
+/* ------------------------------------------------------------------ inspecting a unit */
+
+// The output plot can show one unit instead of the network's output: hovering a unit in the
+// drawing shows it, clicking pins it (a second click, ✕ or Esc unpins). The server sends the
+// unit's grids with every state (`state.inspect`, docs/playground-protocol.md) while one is
+// chosen. Hover changes are debounced, so a sweep of the mouse sends one message, not one per
+// unit it crosses.
+const INSPECT_DEBOUNCE_MS = 100;
+let inspectTimer = null;
+let inspectSent = 'null'; // the choice the server has, as a key
+
+const inspectKey = (layer, unit) => (layer === null ? 'null' : `${layer}:${unit}`);
+
+/** Tell the server the choice now in force, unless it has it already. */
+function flushInspect() {
+  clearTimeout(inspectTimer);
+  inspectTimer = null;
+  const { layer, unit } = app.inspect;
+  const key = inspectKey(layer, unit);
+  if (key === inspectSent || !app.ws || app.ws.readyState !== WebSocket.OPEN) return;
+  inspectSent = key;
+  send(layer === null ? { type: 'inspect', layer: null } : { type: 'inspect', layer, unit });
+}
+
+/** Show unit `unit` of layer `layer` (null: the network's output); `now`: no debounce. */
+function chooseUnit(layer, unit, pinned, now = false) {
+  Object.assign(app.inspect, { layer, unit: layer === null ? null : unit, pinned: layer !== null && pinned });
+  if (network) network.setInspected(app.inspect.layer, app.inspect.unit, app.inspect.pinned);
+  clearTimeout(inspectTimer);
+  if (now) flushInspect();
+  else inspectTimer = setTimeout(flushInspect, INSPECT_DEBOUNCE_MS);
+  markDirty('state', 'legend');
+}
+
+/** The pointer entered a unit (layer null: it left it); a pinned unit stays. */
+function hoverUnit(layer, unit) {
+  if (!app.inspect.pinned) chooseUnit(layer, unit, false);
+}
+
+/** A click on a unit: pin it, or unpin it when it is the pinned one. */
+function pinUnit(layer, unit) {
+  const same = app.inspect.layer === layer && app.inspect.unit === unit;
+  chooseUnit(layer, unit, !(app.inspect.pinned && same), true);
+}
+
+function unpinUnit() {
+  chooseUnit(null, null, false, true);
+}
+
+/** A new session knows no choice. */
+function resetInspect() {
+  clearTimeout(inspectTimer);
+  Object.assign(app.inspect, { layer: null, unit: null, pinned: false });
+  inspectSent = 'null';
+}
+
+/** After a config: a unit that no longer exists is forgotten (the server forgets it too). */
+function keepInspectValid() {
+  const { layer, unit } = app.inspect;
+  if (layer === null || !app.config) return;
+  const hidden = app.config.layers;
+  const units = layer < hidden.length ? hidden[layer].units
+    : layer === hidden.length && network && network.spec ? network.spec.outUnits : 0;
+  if (unit < units) return;
+  inspectSent = 'null';
+  chooseUnit(null, null, false, true);
+}
+
+/** The state's inspected unit when it is the one the page shows, else null. */
+function inspected(st) {
+  const q = st && st.inspect;
+  const { layer, unit } = app.inspect;
+  return q && layer !== null && q.layer === layer && q.unit === unit ? q : null;
+}
+
+/** Paint the unit's output (or pre-activation, its flat part hatched) over the plane. */
+function drawInspected(q, G) {
+  const pre = app.inspect.mode === 'pre';
+  const grid = pre ? q.pre : q.out;
+  if (grid && grid.data) paintBytes($('surface'), decodeBase64(grid.data), unitLut(grid.min, grid.max), G);
+  paintHatch($('inspect-flat'), pre && q.flat ? decodeBase64(q.flat) : null, G);
+}
+
+/** The plot's caption (what it shows) and, for a unit, its colour scale and flat share. */
+function drawCaption(q) {
+  const { layer, unit, pinned, mode } = app.inspect;
+  const cap = $('plot-caption');
+  const on = layer !== null;
+  cap.classList.toggle('inspecting', on);
+  cap.dataset.layer = on ? layer : '';
+  cap.dataset.unit = on ? unit : '';
+  cap.dataset.pinned = pinned ? '1' : '0';
+  cap.dataset.mode = mode;
+  cap.dataset.shown = q ? `${q.layer}:${q.unit}` : '';
+  $('inspect-tools').hidden = !pinned;
+  $('inspect-out').classList.toggle('selected', mode === 'out');
+  $('inspect-pre').classList.toggle('selected', mode === 'pre');
+  let title;
+  if (!on) {
+    title = app.readonly ? _("the network's output · tap a unit to see its own")
+      : _("the network's output · hover a unit to see its own, click to pin it");
+  } else {
+    const hidden = app.config ? app.config.layers.length : 0;
+    const template = layer < hidden
+      ? (mode === 'pre' ? _('layer {layer}, unit {unit}: pre-activation') : _('layer {layer}, unit {unit}: output'))
+      : (mode === 'pre' ? _('output layer, unit {unit}: pre-activation') : _('output layer, unit {unit}: output'));
+    title = format(template, { layer: layer + 1, unit: unit + 1 });
+    if (!pinned) title += ' · ' + (app.readonly ? _('tap again to pin') : _('click to pin'));
+  }
+  $('plot-title').textContent = title;
+  // the legend: the unit's colour scale, and in pre-activation mode what is hatched
+  const legend = $('inspect-legend');
+  legend.hidden = !q;
+  $('out-legend').hidden = !!q;
+  if (!q) return;
+  const grid = mode === 'pre' ? q.pre : q.out;
+  const scale = grid ? Math.max(Math.abs(grid.min), Math.abs(grid.max)) : 0;
+  const num = (v) => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(1) : v.toFixed(Math.abs(v) >= 100 ? 0 : 2));
+  const parts = [`<span class="barbox"><i class="bar unit"></i><span class="bar-labels unit"><span>${esc(num(-scale))}</span><span>0</span><span>${esc(num(scale))}</span></span></span>`];
+  if (grid) {
+    parts.push(`<span class="range">${esc(format(_('values {low} … {high}'), { low: num(grid.min), high: num(grid.max) }))}</span>`);
+  }
+  legend.dataset.health = q.health || '';
+  if (mode === 'pre') {
+    const percent = Math.round((q.flat_fraction || 0) * 100);
+    const text = q.health === 'inactive' ? format(_('hatched: inactive, {percent}% of the plane'), { percent })
+      : q.health === 'saturated' ? format(_('hatched: saturated, {percent}% of the plane'), { percent })
+        : _('no flat region: this activation has none');
+    const tip = q.health === 'inactive'
+      ? _('Where the unit is inactive: its rectifier is on the flat side (slope under 1% of its maximum), so it passes no gradient for points there.')
+      : q.health === 'saturated'
+        ? _('Where the unit is saturated: its activation is flat (slope under 1% of its maximum), so it passes almost no gradient for points there.')
+        : '';
+    parts.push(`<span class="flat" title="${esc(tip)}">${q.health ? '<i class="hatch"></i>' : ''}${esc(text)}</span>`);
+  }
+  legend.innerHTML = parts.join(' ');
+}
+
+/** Controls of the caption, and Esc (closes the weight editor, else unpins). */
+function wireInspect() {
+  for (const b of [$('inspect-out'), $('inspect-pre')]) {
+    b.addEventListener('click', () => { app.inspect.mode = b.dataset.mode; markDirty('state'); });
+  }
+  $('inspect-close').addEventListener('click', unpinUnit);
+  $('inspect-bias').addEventListener('click', (ev) => {
+    if (network && app.inspect.layer !== null) network.editBias(app.inspect.layer, app.inspect.unit, ev);
+  });
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Escape') return;
+    if (!$('weight-editor').hidden) closeWeightEditor();
+    else if (app.inspect.pinned) unpinUnit();
+  });
+  // the weight editor
+  $('we-ok').addEventListener('click', submitWeight);
+  $('we-cancel').addEventListener('click', closeWeightEditor);
+  $('we-value').addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') { ev.preventDefault(); submitWeight(); }
+  });
+  document.addEventListener('mousedown', (ev) => {
+    const box = $('weight-editor');
+    if (!box.hidden && !box.contains(ev.target)) closeWeightEditor();
+  });
+}
+
+/* ------------------------------------------------------------------ editing a weight */
+
+let editing = null; // the weight or bias the editor is open for: { layer, param, row, col }
+
+/**
+ * Open the editor for one weight (param "W": row = input, col = unit) or bias (param "b",
+ * row 0) of layer `layer`, next to the pointer; Enter or ✓ sends the `weight` message,
+ * Esc closes. The server's refusal (a bad value) comes back as an error toast.
+ */
+function openWeightEditor(info, ev) {
+  if (app.readonly) return;
+  editing = { layer: info.layer, param: info.param, row: info.row, col: info.col };
+  const box = $('weight-editor');
+  box.dataset.layer = info.layer;
+  box.dataset.param = info.param;
+  box.dataset.row = info.row;
+  box.dataset.col = info.col;
+  $('we-title').textContent = info.title;
+  const input = $('we-value');
+  input.value = typeof info.value === 'number' && Number.isFinite(info.value) ? String(Number(info.value.toPrecision(6))) : '';
+  box.hidden = false;
+  const x = ev && Number.isFinite(ev.clientX) ? ev.clientX : innerWidth / 2;
+  const y = ev && Number.isFinite(ev.clientY) ? ev.clientY : innerHeight / 2;
+  box.style.left = `${Math.max(8, Math.min(x + 12, innerWidth - box.offsetWidth - 8))}px`;
+  box.style.top = `${Math.max(8, Math.min(y + 12, innerHeight - box.offsetHeight - 8))}px`;
+  if (network) { network.hideTip(); network.markEditing(editing); }
+  input.focus();
+  input.select();
+}
+app.editWeight = openWeightEditor;
+
+function closeWeightEditor() {
+  $('weight-editor').hidden = true;
+  editing = null;
+  if (network) network.markEditing(null);
+}
+
+function submitWeight() {
+  if (!editing) return;
+  send({ type: 'weight', ...editing, value: parseNumber($('we-value').value) });
+  closeWeightEditor();
+}
+
+/* ------------------------------------------------------------------ gradient note, small screens */
+
+/** Under the gradient chart: which layers get no gradient, and the layer that stops it. */
+function drawGradNote() {
+  const note = $('grad-note');
+  const blocks = gradientBlocks(app.state && app.state.layers);
+  note.replaceChildren(...blocks.map(({ blocker, layers }) => {
+    const line = document.createElement('div');
+    line.dataset.blocker = blocker;
+    line.textContent = layers.length === 1
+      ? format(_('no gradient reaches layer {layer}: layer {blocker} has no live unit'), { layer: layers[0] + 1, blocker: blocker + 1 })
+      : format(_('no gradient reaches layers {layers}: layer {blocker} has no live unit'),
+        { layers: layers.map((i) => i + 1).join(', '), blocker: blocker + 1 });
+    return line;
+  }));
+  note.hidden = !blocks.length;
+}
+
+/**
+ * A phone (narrower than 700 px): the page only shows: the output plot, the losses, the
+ * network and the run buttons; the controls that edit are hidden (playground.css) and the
+ * drawing ignores clicks that would edit. A window resized across the limit switches.
+ */
+function watchScreen() {
+  const small = window.matchMedia('(max-width: 699px)');
+  const apply = () => {
+    app.readonly = small.matches;
+    document.body.classList.toggle('readonly', app.readonly);
+    if (app.readonly) closeWeightEditor();
+    if (network && network.readonly !== app.readonly) {
+      network.readonly = app.readonly;
+      rebuildNetwork();
+    }
+    markDirty('state');
+  };
+  small.addEventListener('change', apply);
+  apply();
 }
 
 /* ------------------------------------------------------------------ data set thumbnails */
@@ -834,6 +1101,7 @@ async function start() {
     b.addEventListener('click', () => switchLanguage(b.dataset.lang));
   }
   markDirty('charts');
+  watchScreen();
   customData.initCustomData({ app, send, sendConfig, say, toast });
   connect();
 }

@@ -51,6 +51,10 @@ export const PAGE_TEXTS = {
     'Batch normalization after each hidden layer (before its activation): keeps pre-activations centred, which fights saturation in deep nets.'),
   batchnorm: N_('Batch norm'),
   batchnormLabelTitle: N_('Batch normalization after each hidden layer (before its activation).'),
+  residual: N_('Skip connections'),
+  residualTitle: N_(
+    'Skip connections: each hidden layer whose input is as wide as itself adds its input to its output (y = x + f(x)), so the gradient has a path around it. Drawn as arcs under the layers.'),
+  residualLabelTitle: N_('Identity shortcuts around the hidden layers (residual connections).'),
   dropout: N_('Dropout'),
   dropoutTitle: N_(
     'Dropout rate (0 to 0.9): fraction of hidden units switched off at random at each training step, against overfitting.'),
@@ -60,6 +64,7 @@ export const PAGE_TEXTS = {
   clipLabelTitle: N_('Gradient clipping on/off'),
   clipNormTitle: N_('Clipping limit (0.01 to 100) on the global gradient norm.'),
   presetDescTitle: N_('What the chosen preset shows'),
+  readonlyNote: N_('Read-only on a small screen: open the page on a larger screen to edit.'),
   data: N_('Data'),
   dataHint: N_('Which data set do you want to use?'),
   classesTitle: N_('Number of classes (only some data sets have more than two).'),
@@ -92,6 +97,15 @@ export const PAGE_TEXTS = {
   legendSaturatedTitle: N_(
     "Saturated: the activation is flat (slope under 1% of its maximum) on many training points; the ring's opacity is that fraction."),
   legendSaturated: N_('saturated (ring opacity = share of points)'),
+  legendInactiveTitle: N_(
+    "Inactive: a rectifier (ReLU and its family) unit on the flat side of its activation (slope under 1% of its maximum) on many training points; it passes no gradient there. The ring's opacity is that share."),
+  legendInactive: N_('inactive (ReLU family; opacity = share)'),
+  legendShortcutTitle: N_(
+    "A skip connection: the layer's input is added to its output, so the gradient also flows around the layer."),
+  legendShortcut: N_('skip connection'),
+  legendEditTitle: N_(
+    "Hover a unit: its output over the plane in the output plot; click it to pin it there (Esc or a second click unpins). Click a link to edit its weight; click a unit's small corner square (or “bias” in the output plot's caption) to edit its bias."),
+  legendEdit: N_('hover/click a unit: see it in the plot · click a link or a corner square: edit the weight/bias'),
   gradFlow: N_('Gradient flow'),
   gradFlowHint: N_("size of each layer's weight gradient, per update"),
   gradChartTitle: N_(
@@ -113,6 +127,18 @@ export const PAGE_TEXTS = {
   discretizeTitle: N_(
     'Discretize output: colour each point of the plane by the predicted class only (no shades of confidence).'),
   discretize: N_('Discretize output'),
+  inspectOut: N_('output'),
+  inspectOutTitle: N_("Show the unit's output (after its activation) over the plane."),
+  inspectPre: N_('pre-activation'),
+  inspectPreTitle: N_(
+    "Show the unit's pre-activation (its weighted sum, the activation's input) over the plane; the hatched part is where the activation is flat."),
+  inspectBias: N_('bias'),
+  inspectBiasTitle: N_("Edit this unit's bias."),
+  inspectCloseTitle: N_("Unpin: the plot shows the network's output again (Esc)."),
+  weightValueTitle: N_('The new value (−100 to 100). Training goes on from it.'),
+  weightOkTitle: N_('Set this value (Enter)'),
+  weightCancelTitle: N_('Close without changing anything (Esc)'),
+  weightHint: N_('Enter: set · Esc: close'),
   // "Your data" (customdata.js)
   customClassification: N_('Classes'),
   customRegression: N_('Values'),
