@@ -1,7 +1,7 @@
 """Take the playground's screenshot for the docs (docs/playground.png).
 
     python -m tests.playground.screenshot [--preset spiral_multiclass] [--seconds 20]
-        [--out docs/playground.png] [--width 1400] [--height 900] [--lang ko]
+        [--out docs/playground.png] [--width 1280] [--height 720] [--lang ko]
 
 Starts the server on a free loopback port, opens the page in the system Chromium, applies a
 preset, trains until the training loss is low (or --seconds pass), pauses and saves the page.
@@ -28,8 +28,9 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=40.0, help="seconds of training at most")
     ap.add_argument("--loss", type=float, default=0.05, help="stop once the training loss is below")
     ap.add_argument("--out", default=str(ROOT / "docs" / "playground.png"))
-    ap.add_argument("--width", type=int, default=1400)
-    ap.add_argument("--height", type=int, default=900)
+    # a common laptop screen: the page is laid out to fit it without scrolling sideways
+    ap.add_argument("--width", type=int, default=1280)
+    ap.add_argument("--height", type=int, default=720)
     ap.add_argument("--chromium", default=CHROMIUM)
     ap.add_argument("--show-test", action="store_true", help="draw the test points too")
     ap.add_argument("--lang", choices=("en", "ko"), default=None, help="the page's language")

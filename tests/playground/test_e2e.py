@@ -498,10 +498,12 @@ def test_a_watched_session_stays_and_a_hidden_one_idles_out(browser: Any) -> Non
 
 # -- languages ------------------------------------------------------------------------------------
 #: English words a Korean page may show besides the server's code names (activations,
-#: initializers, optimizers: added per page): names, units and the math of formulas.
+#: initializers, optimizers: added per page): names, units, the math of formulas, the keys
+#: (Enter, Esc, Shift) and the CSV format.
 KOREAN_PAGE_ENGLISH = {
     "gradlab", "English", "Python", "NumPy", "Glorot", "He", "XOR", "ReLU", "SGD", "Adam",
     "ms", "NaN", "rate", "sin", "max", "min", "log", "exp", "sign", "tanh", "erf", "if",
+    "CSV", "Enter", "Esc", "Shift",
 }  # fmt: skip
 
 
@@ -644,16 +646,19 @@ def test_the_address_opens_korean_directly(
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
-def test_header_fits_at_1280x720(
-    browser: Any, server: BackgroundServer, tmp_path: Path, lang: str
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_header_fits(
+    browser: Any, server: BackgroundServer, tmp_path: Path, lang: str, width: int
 ) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    """The header's controls, the status and the language switch inside the bar (at 1024 px
+    it wraps to a second row), the status text whole."""
+    context = browser.new_context(viewport={"width": width, "height": 720})
     try:
         page = context.new_page()
         page.set_default_timeout(UI_TIMEOUT_MS)
         page.goto(f"{server.url}?lang={lang}")
         page.wait_for_function("() => window.__playground && window.__playground.state")
-        page.screenshot(path=str(tmp_path / f"header-{lang}.png"))
+        page.screenshot(path=str(tmp_path / f"header-{lang}-{width}.png"))
         fit = page.evaluate(
             """() => {
               const bar = document.getElementById('topbar');
@@ -666,7 +671,7 @@ def test_header_fits_at_1280x720(
               };
             }"""
         )
-        assert fit["overflow"] <= 0 and fit["right"] <= 1280, fit
+        assert fit["overflow"] <= 0 and fit["right"] <= width, fit
         assert fit["cut"] <= 0, fit  # "connected" / "연결됨" is shown whole
         assert fit["status"] == {"ko": "연결됨", "en": "connected"}[lang]
     finally:
