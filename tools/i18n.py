@@ -77,8 +77,11 @@ def extract(domain: str) -> Catalog:
     template = Catalog(project="gradlab", charset="utf-8")
     for path in sources(domain):
         method = "javascript" if path.suffix == ".js" else "python"
+        # JavaScript: also the `_('...')` calls inside `${...}` of template literals, which
+        # Babel's extractor skips unless asked.
+        options = {"parse_template_string": True} if method == "javascript" else {}
         for lineno, message, comments, context in extract_from_file(
-            method, str(path), keywords=KEYWORDS, comment_tags=("i18n:",)
+            method, str(path), keywords=KEYWORDS, comment_tags=("i18n:",), options=options
         ):
             rel = path.relative_to(ROOT).as_posix()
             template.add(
