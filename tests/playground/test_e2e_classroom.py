@@ -147,6 +147,7 @@ def test_hovering_a_unit_shows_it_in_the_output_plot(page: Page, server: Backgro
     the unit shows the network's output again; a click pins it (Esc unpins); a sweep of the
     mouse over every unit sends a few messages, not one per unit."""
     open_page(page, server)
+    page.wait_for_function("() => document.body.dataset.epoch !== undefined")  # drawn
     before = surface_pixels(page)
     node = page.locator('.ncol.layer[data-layer="1"] .node').nth(1)
     node.hover()
@@ -171,14 +172,17 @@ def test_hovering_a_unit_shows_it_in_the_output_plot(page: Page, server: Backgro
     page.wait_for_timeout(400)
     assert page.evaluate("() => window.__playground.state.inspect.unit") == 1
     assert "pinned" in (node.get_attribute("class") or "")
-    assert page.is_visible("#inspect-tools")
+    page.locator("#inspect-tools").wait_for()
     page.keyboard.press("Escape")
     wait_inspect(page, None)
     assert "pinned" not in (node.get_attribute("class") or "")
     # the output layer's unit can be inspected too (its index follows the hidden layers)
     page.locator(".onode").first.hover()
     wait_inspect(page, 2, 0)
-    assert (page.text_content("#plot-title") or "").startswith("output layer, unit 1: output")
+    page.wait_for_function(
+        "() => document.getElementById('plot-title').textContent"
+        ".startsWith('output layer, unit 1: output')"
+    )
     page.mouse.move(5, 5)
     wait_inspect(page, None)
     # a sweep over all six hidden units within a few milliseconds (events dispatched at once,
@@ -338,6 +342,12 @@ def test_skip_connections_carry_the_gradient_to_the_first_layer(
     assert page.is_checked("#residual")
     page.wait_for_function("() => window.__playground.state.layers[1].residual === true")
     shortcuts = page.evaluate("() => window.__playground.state.layers.map(l => l.residual)")
+    # (the drawing follows the state at the next animation frame)
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('#links path.shortcut')]"
+        ".filter(a => a.style.display !== 'none').length === n",
+        arg=sum(shortcuts),
+    )
     arcs = page.locator("#links path.shortcut:visible")
     assert arcs.count() == sum(shortcuts) == 5  # 2 inputs into 8 units: no shortcut there
     drawn = arcs.evaluate_all("as => as.map(a => Number(a.dataset.layer))")
@@ -351,7 +361,10 @@ def test_skip_connections_carry_the_gradient_to_the_first_layer(
         "() => window.__playground.state.epoch === 0"
         " && window.__playground.state.layers.every(l => !l.residual)"
     )
-    assert page.locator("#links path.shortcut:visible").count() == 0
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#links path.shortcut')]"
+        ".every(a => a.style.display === 'none')"
+    )
     assert page.evaluate("() => window.__playground.config.layers.length") == 6
     without = train_until(page, 10)
     page.screenshot(path=str(tmp_path / "residual-off.png"))
