@@ -275,12 +275,14 @@ async def run(pages: int, seconds: float, port: int, pid: int) -> dict[str, Any]
     cap = await over_the_cap(url)
     cpu_seen: dict[int, float] = {}
     cpu0 = tree_cpu_seconds(pid, cpu_seen)
+    server0 = read_cpu_seconds(pid) or 0.0
     own0 = time.process_time()
     gate.set()
     t0 = time.perf_counter()
     results = await asyncio.gather(*tasks)
     wall = time.perf_counter() - t0
     cpu1 = tree_cpu_seconds(pid, cpu_seen)
+    server1 = read_cpu_seconds(pid) or 0.0
     own1 = time.process_time()
     stop_sampling.set()
     await sampler
@@ -289,6 +291,7 @@ async def run(pages: int, seconds: float, port: int, pid: int) -> dict[str, Any]
         "cap": cap,
         "rss_kib": rss,
         "server_cpu_s": round(cpu1 - cpu0, 2),
+        "server_process_cpu_s": round(server1 - server0, 2),
         "clients_cpu_s": round(own1 - own0, 2),
         "wall_s": round(wall, 2),
     }
@@ -386,6 +389,7 @@ def summarize(raw: dict[str, Any], args: argparse.Namespace, info: dict[str, Any
             "total_rss_mib_end": round(total[-1] / 1024, 1) if total else None,
             "processes": procs,
             "server_cpu_s": raw["server_cpu_s"],
+            "server_process_cpu_s": raw["server_process_cpu_s"],
             "clients_cpu_s": raw["clients_cpu_s"],
             "wall_s": raw["wall_s"],
             "session_cap_refused_page_n_plus_1": raw["cap"]["refused"],
@@ -483,6 +487,7 @@ parse every state), so they share its cores: {s["clients_cpu_s"]} s of CPU durin
 | RSS of the server process alone (max) | {s["server_rss_mib_max"]} MiB | |
 | processes (server, workers, multiprocessing's resource tracker) | {s["processes"]} | 1 |
 | CPU time of those processes during the run | {s["server_cpu_s"]} s over {s["wall_s"]} s | {prev["cpu"]} |
+| of which the server process (event loop: parse, ping, compress, send) | {s["server_process_cpu_s"]} s | |
 | page N+1 refused (error, close 1013) | {s["session_cap_refused_page_n_plus_1"]} (close code {cap["close_code"]}) | True |
 {memory_section(result.get("memory"))}
 ## Per page
