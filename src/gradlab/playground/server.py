@@ -92,8 +92,9 @@ CLOSE_IDLE = 1001
 CLOSE_ERROR = 1011
 CLOSE_BUSY = 1013
 
-#: Sessions at once by default: a class of 30 and some spare (``--max-sessions``); 40 sessions
-#: of the largest config take about ... MiB (benchmarks/PLAYGROUND_LOAD.md).
+#: Sessions at once by default: a class of 30 and some spare (``--max-sessions``). A session of
+#: the largest config holds about 0.64 MiB, so 40 add some 26 MiB to the processes' ~60 MiB
+#: each (benchmarks/PLAYGROUND_LOAD.md).
 DEFAULT_MAX_SESSIONS = 40
 
 #: Seconds a client has, from opening a connection or from the end of the previous response,
