@@ -59,7 +59,7 @@ from . import commands
 from .access import AccessMiddleware, AccessPolicy, needs_token, new_token
 from .config import LIMITS, ProtocolError
 from .messages import hello, message_too_large, parse_message
-from .workers import WorkerError, WorkerLost, WorkerPool, default_workers
+from .workers import Worker, WorkerError, WorkerLost, WorkerPool, default_workers
 
 __all__ = [
     "DEFAULT_MAX_SESSIONS",
@@ -291,7 +291,7 @@ class SessionManager:
     def remove(self, conn: Connection) -> None:
         self.sessions.pop(conn.id, None)
 
-    def play_slice(self, worker: Any) -> float:
+    def play_slice(self, worker: Worker) -> float:
         """Seconds of training per update for a session playing on ``worker``: the sessions
         playing there share it, so each still gets frequent updates (the session trains at
         least one epoch per update whatever the slice)."""
@@ -315,7 +315,7 @@ class Connection:
         #: The session's id (the ``hello``'s ``session``), in the server and in its worker.
         self.id = uuid.uuid4().hex[:12]
         #: The worker holding the session (``None`` until it is created).
-        self.worker: Any = None
+        self.worker: Worker | None = None
         self.lock = asyncio.Lock()  # one call at a time on the session
         self.send_lock = asyncio.Lock()
         self.play_task: asyncio.Task[None] | None = None
@@ -355,9 +355,9 @@ class Connection:
             return
         self._lost = asyncio.get_running_loop().create_future()
         try:
-            self.worker = self.manager.pool.place(self.id, self._worker_lost)
+            worker = self.worker = self.manager.pool.place(self.id, self._worker_lost)
             async with self.lock:
-                opened = await self.worker.call("create", self.id, self.lang)
+                opened = await worker.call("create", self.id, self.lang)
             await self.send(hello(self.id, opened["config"], self.manager.idle_timeout, self.lang))
             for text in opened["replies"]:
                 await self.send(text)
@@ -458,7 +458,8 @@ class Connection:
         """Answer one validated message: ``ping``, ``language`` and ``play`` here, every other
         type (:data:`.commands.HANDLERS`) by the session's worker."""
         kind, mid = msg["type"], msg["id"]
-        if self.worker is None:
+        worker = self.worker
+        if worker is None:
             raise RuntimeError("handle() before serve() created the session")
         if kind == "ping":
             await self.send({"type": "pong", "id": mid, "server_time": time.time()})
@@ -473,7 +474,7 @@ class Connection:
             if kind == "pause":
                 self.playing = False
             async with self.lock:
-                outcome = await self.worker.call("handle", self.id, msg, self.lang, self.playing)
+                outcome = await worker.call("handle", self.id, msg, self.lang, self.playing)
                 for text in outcome["replies"]:
                     await self.send(text)
                 if self.playing and not outcome["running"]:
@@ -482,14 +483,17 @@ class Connection:
     async def _play_loop(self) -> None:
         period = self.manager.period
         loop = asyncio.get_running_loop()
+        worker = self.worker
+        if worker is None:
+            raise RuntimeError("play loop before serve() created the session")
         try:
             while self.playing and not self.closed:
                 start = loop.time()
                 async with self.lock:
                     if not self.playing:
                         break
-                    seconds = self.manager.play_slice(self.worker)
-                    outcome = await self.worker.call("play", self.id, seconds, self.lang)
+                    seconds = self.manager.play_slice(worker)
+                    outcome = await worker.call("play", self.id, seconds, self.lang)
                     if not self.playing:
                         break
                     for text in outcome["replies"]:

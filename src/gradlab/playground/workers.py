@@ -53,6 +53,7 @@ __all__ = [
     "InlineWorker",
     "ProcessWorker",
     "SessionTable",
+    "Worker",
     "WorkerError",
     "WorkerLost",
     "WorkerPool",
@@ -210,8 +211,12 @@ def _worker_main(conn: Any) -> None:
             return
 
 
-class _Worker:
-    """What both kinds of worker share: the sessions placed on it, and their callbacks."""
+class Worker:
+    """What both kinds of worker share: the sessions placed on it, and their callbacks.
+
+    Args:
+        index: The worker's slot in its pool.
+    """
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -220,6 +225,7 @@ class _Worker:
 
     @property
     def alive(self) -> bool:
+        """Whether the worker answers requests (a dead process does not)."""
         return True
 
     @property
@@ -228,6 +234,7 @@ class _Worker:
         return None
 
     def attach(self, sid: str, on_lost: Callable[[], None]) -> None:
+        """Count session ``sid`` here; ``on_lost()`` is called if the worker dies."""
         self.sessions[sid] = on_lost
 
     def detach(self, sid: str) -> None:
@@ -236,19 +243,22 @@ class _Worker:
             self.post("close", sid)
 
     async def call(self, method: str, *args: Any) -> Any:
+        """Run :class:`SessionTable`'s ``method(*args)`` in the worker; return its outcome."""
         raise NotImplementedError
 
     def post(self, method: str, *args: Any) -> None:
+        """Run ``method(*args)`` in the worker without waiting for it."""
         raise NotImplementedError
 
     def stop(self) -> None:
+        """Ask the worker to stop once it has answered what it was sent."""
         raise NotImplementedError
 
     def join(self, timeout: float) -> None:
-        pass
+        """Wait up to ``timeout`` s for the worker to stop."""
 
 
-class InlineWorker(_Worker):
+class InlineWorker(Worker):
     """Sessions in the server process, run in a thread pool (``workers=0``).
 
     Args:
@@ -281,7 +291,7 @@ class InlineWorker(_Worker):
             self._limiter = None
 
 
-class ProcessWorker(_Worker):
+class ProcessWorker(Worker):
     """One worker process and the two threads that talk to it.
 
     Must be created in the event loop that awaits its calls.
@@ -460,7 +470,7 @@ class WorkerPool:
             raise ValueError(f"workers must be 0 (in-process) or more, got {workers}")
         self.size = n
         self.threads = threads
-        self.slots: list[_Worker] = []
+        self.slots: list[Worker] = []
         #: How many workers were started again after dying.
         self.restarts = 0
 
@@ -487,7 +497,7 @@ class WorkerPool:
         for worker in slots:
             worker.join(max(0.0, deadline - time.monotonic()))
 
-    def place(self, sid: str, on_lost: Callable[[], None]) -> _Worker:
+    def place(self, sid: str, on_lost: Callable[[], None]) -> Worker:
         """Put session ``sid`` on the worker holding the fewest sessions (a dead worker's slot
         gets a new process first) and return it; ``on_lost`` is called if it dies."""
         self.start()
