@@ -2,6 +2,8 @@
 // Values below zero (and class 0) are orange, above zero (and class 1) blue, as in
 // TensorFlow Playground; classes 2 and 3 are green and purple.
 
+import { fitCanvas } from './charts.js';
+
 export const ORANGE = [245, 147, 34];
 export const BLUE = [8, 119, 189];
 export const WHITE = [236, 238, 239];
@@ -138,16 +140,7 @@ export function pointColor(y, task) {
  * empty or absent mask clears it. Returns the number of hatched cells.
  */
 export function paintHatch(canvas, mask, G) {
-  const dpr = window.devicePixelRatio || 1;
-  const w = canvas.clientWidth || 1;
-  const h = canvas.clientHeight || 1;
-  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(h * dpr);
-  }
-  const ctx = canvas.getContext('2d');
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, w, h);
+  const [ctx, w, h] = fitCanvas(canvas);
   if (!mask) return 0;
   const cw = w / G;
   const ch = h / G;
