@@ -84,9 +84,7 @@ def extract(domain: str) -> Catalog:
             method, str(path), keywords=KEYWORDS, comment_tags=("i18n:",), options=options
         ):
             rel = path.relative_to(ROOT).as_posix()
-            template.add(
-                message, None, [(rel, lineno)], auto_comments=comments, context=context
-            )
+            template.add(message, None, [(rel, lineno)], auto_comments=comments, context=context)
     return template
 
 
@@ -112,7 +110,7 @@ def update(domains: Iterable[str]) -> None:
             with path.open("wb") as fh:
                 write_po(fh, catalog, width=100, ignore_obsolete=True, sort_by_file=True)
             missing = sum(1 for m in catalog if m.id and not m.string)
-            print(f"{path.relative_to(ROOT)}: {len(template) } messages, {missing} untranslated")
+            print(f"{path.relative_to(ROOT)}: {len(template)} messages, {missing} untranslated")
 
 
 def compiled(catalog: Catalog) -> bytes:
