@@ -20,6 +20,7 @@ Every layer works on 2-D batches ``(batch, features)`` and follows one pattern:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -28,10 +29,25 @@ from numpy.typing import DTypeLike, NDArray
 from .._checks import as_array, check_dtype, check_int
 from ..registry import Registry
 
-__all__ = ["REGISTRY", "Layer", "register_layer"]
+__all__ = ["REGISTRY", "Layer", "register_layer", "set_stacked_weights"]
 
 REGISTRY: Registry[type[Layer]] = Registry("layer")
 Array = NDArray[np.floating]
+
+
+def set_stacked_weights(layers: Sequence[Layer], weights: Sequence[Any], owner: str) -> None:
+    """Copy ``weights`` into ``layers`` in order, each taking as many arrays as it lists in
+    :attr:`Layer.weights` (a model's or a block's ``set_weights``); ``owner`` names the
+    stack in the error for a wrong number of arrays."""
+    weights = list(weights)
+    expected = sum(len(layer.weights) for layer in layers)
+    if len(weights) != expected:
+        raise ValueError(f"{owner}: expected {expected} arrays, got {len(weights)}")
+    start = 0
+    for layer in layers:
+        count = len(layer.weights)
+        layer.set_weights(weights[start : start + count])
+        start += count
 
 
 def register_layer(cls: type[Layer]) -> type[Layer]:

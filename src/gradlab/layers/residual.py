@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from .._checks import check_dtype, check_int
-from .base import Array, Layer, register_layer
+from .base import Array, Layer, register_layer, set_stacked_weights
 
 __all__ = ["Residual"]
 
@@ -277,15 +277,7 @@ class Residual(Layer):
     def set_weights(self, weights: list[Any]) -> None:
         """Copy ``weights`` (as :attr:`weights` lists them) into the inner layers."""
         self._require_built()
-        weights = list(weights)
-        expected = len(self.weights)
-        if len(weights) != expected:
-            raise ValueError(f"{self.describe()}: expected {expected} arrays, got {len(weights)}")
-        start = 0
-        for layer in self.layers:
-            count = len(layer.weights)
-            layer.set_weights(weights[start : start + count])
-            start += count
+        set_stacked_weights(self.layers, weights, self.describe())
 
     def get_config(self) -> dict[str, Any]:
         from . import serialize  # the package's one serializer (it imports this module)

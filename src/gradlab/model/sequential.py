@@ -38,6 +38,7 @@ from .._checks import check_dtype, check_int, check_seed
 from ..callbacks import Callback, History, ProgressBar
 from ..diagnostics import diagnose_divergence
 from ..layers import Layer
+from ..layers.base import set_stacked_weights
 from ..optimizers import global_norm
 from .inputs import check_arrays, check_callbacks, checks_targets
 from .loop import QUIET, TrainingDivergedError, TrainingLoop, TrainingStalledWarning, all_finite
@@ -535,15 +536,7 @@ class Sequential:
     def set_weights(self, weights: Sequence[ArrayLike]) -> None:
         """Copy ``weights`` (as :meth:`get_weights` lists them) into the layers."""
         self.require_built()
-        weights = list(weights)
-        expected = sum(len(layer.weights) for layer in self.layers)
-        if len(weights) != expected:
-            raise ValueError(f"set_weights: expected {expected} arrays, got {len(weights)}")
-        start = 0
-        for layer in self.layers:
-            count = len(layer.weights)
-            layer.set_weights(weights[start : start + count])
-            start += count
+        set_stacked_weights(self.layers, weights, "set_weights")
 
     def save(self, path: str) -> None:
         """Write weights, optimizer state and config to one ``.npz`` file, atomically."""

@@ -201,9 +201,6 @@ def uvicorn_options(head_timeout: float = HEAD_TIMEOUT_S) -> dict[str, Any]:
     }
 
 
-_dumps = commands.dumps
-
-
 #: The gettext domain of the page's messages (``tools/i18n.py``'s ``playground``).
 PAGE_DOMAIN = "playground"
 
@@ -327,10 +324,10 @@ class Connection:
 
     # -- sending ---------------------------------------------------------------------------
     async def send(self, message: dict[str, Any] | str) -> None:
-        """Send a message (a dict, or one already encoded by :func:`_dumps`)."""
+        """Send a message (a dict, or one already encoded by :func:`.commands.dumps`)."""
         if self.closed:
             return
-        text = message if isinstance(message, str) else _dumps(message)
+        text = message if isinstance(message, str) else commands.dumps(message)
         async with self.send_lock:
             if self.ws.application_state == WebSocketState.CONNECTED:
                 await self.ws.send_text(text)
