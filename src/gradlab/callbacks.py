@@ -26,7 +26,8 @@ import numpy as np
 
 from ._checks import check_bool, check_int, check_number
 from .i18n import _, ngettext
-from .layers import Dense, Layer, Residual
+from .layers import Dense
+from .layers.residual import flatten_blocks
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -256,17 +257,6 @@ class LambdaCallback(Callback):
         return call
 
 
-def _dense_layers(layers: list[Layer]) -> list[Dense]:
-    """Return the ``Dense`` layers of ``layers``, those inside ``Residual`` blocks included."""
-    found: list[Dense] = []
-    for layer in layers:
-        if isinstance(layer, Dense):
-            found.append(layer)
-        elif isinstance(layer, Residual):
-            found += _dense_layers(layer.layers)
-    return found
-
-
 class WeightPenalty(Callback):
     r"""Add an L2 or L1 penalty on every ``Dense`` kernel to the gradients, after each backward.
 
@@ -305,7 +295,9 @@ class WeightPenalty(Callback):
         self._kernels: list[tuple[Any, Any]] = []
 
     def on_train_begin(self, logs: Logs) -> None:
-        dense = _dense_layers(self.model.layers)
+        dense = [
+            layer for layer, _ in flatten_blocks(self.model.layers) if isinstance(layer, Dense)
+        ]
         self._kernels = [(layer.params["W"], layer.grads["W"]) for layer in dense]
 
     def on_after_backward(self, batch: int, logs: Logs) -> None:

@@ -11,7 +11,7 @@ from numpy.typing import DTypeLike
 from .._checks import check_dtype, check_int
 from .base import Array, Layer, register_layer, set_stacked_weights
 
-__all__ = ["Residual"]
+__all__ = ["Residual", "flatten_blocks"]
 
 
 class _Prefixed(MutableMapping[str, Array]):
@@ -303,3 +303,19 @@ class Residual(Layer):
     def __repr__(self) -> str:
         name = f", name={self.name!r}" if self.name is not None else ""
         return f"Residual([{', '.join(repr(x) for x in self.layers)}]{name})"
+
+
+def flatten_blocks(layers: Sequence[Layer]) -> list[tuple[Layer, bool]]:
+    """``layers`` in order with the insides of :class:`Residual` blocks spelled out (nested
+    ones too), each with whether it sits inside a block (``y = x + block(x)``).
+
+    What walks a model layer by layer (a penalty on every ``Dense`` kernel, a forward that
+    records each layer) sees the block's layers where they compute.
+    """
+    flat: list[tuple[Layer, bool]] = []
+    for layer in layers:
+        if isinstance(layer, Residual):
+            flat += [(inner, True) for inner, _ in flatten_blocks(layer.layers)]
+        else:
+            flat.append((layer, False))
+    return flat

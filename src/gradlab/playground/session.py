@@ -30,7 +30,8 @@ from .. import optimizers as optimizers_mod
 from ..callbacks import Callback, Logs, WeightPenalty
 from ..diagnostics import SATURATION_THRESHOLD
 from ..i18n import _
-from ..layers import BatchNorm, Dense, Dropout, Layer, Residual
+from ..layers import BatchNorm, Dense, Dropout
+from ..layers.residual import flatten_blocks
 from ..model import mlp
 from .config import (
     DATA_FIELDS,
@@ -234,7 +235,7 @@ class Session:
     def _hidden_layers(self) -> list[_Hidden]:
         """Per hidden layer of the model, its ``Dense``, ``BatchNorm`` and activation, and
         whether it sits in a shortcut block (:class:`~gradlab.layers.Residual`)."""
-        flat = _flatten(self.model.layers)
+        flat = flatten_blocks(self.model.layers)
         hidden = []
         for i, (layer, residual) in enumerate(flat):
             if not isinstance(layer, Dense) or layer is self._out:
@@ -507,7 +508,7 @@ class Session:
             self._last_grad = fresh
         if self._last_grad is None:
             probe = copy.deepcopy(self.model)
-            for layer, _ in _flatten(probe.layers):
+            for layer, _ in flatten_blocks(probe.layers):
                 if isinstance(layer, Dropout):
                     layer.p = 0.0
             dense = _dense_layers(probe)
@@ -607,21 +608,9 @@ class Session:
         return inspect_maps(layer, unit, activation_health(act.name), z[:, 0], out, flat)
 
 
-def _flatten(layers: list[Layer]) -> list[tuple[Layer, bool]]:
-    """The model's layers in order with the insides of shortcut blocks spelled out: each
-    with whether it sits inside a :class:`~gradlab.layers.Residual` (``y = x + block(x)``)."""
-    flat: list[tuple[Layer, bool]] = []
-    for layer in layers:
-        if isinstance(layer, Residual):
-            flat += [(inner, True) for inner in layer.layers]
-        else:
-            flat.append((layer, False))
-    return flat
-
-
 def _dense_layers(model: Any) -> list[Dense]:
     """The model's ``Dense`` layers, input side first, those in shortcut blocks included."""
-    return [layer for layer, _ in _flatten(model.layers) if isinstance(layer, Dense)]
+    return [layer for layer, _ in flatten_blocks(model.layers) if isinstance(layer, Dense)]
 
 
 def _flat(act: Any, z: Array) -> tuple[NDArray[np.bool_], NDArray[np.bool_]] | None:
